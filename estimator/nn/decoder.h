@@ -1,0 +1,70 @@
+/* Decoder D of the informed autoencoder (spec estimator.md 2.4-2.5): the CCS model of one fixed template
+   motor unit, translated rigidly to the latent IZ (and optionally depth), its fibres propagating at the
+   latent CV plus their fixed per-fibre offsets, seen through the dataset's channel montage. The Jacobian
+   d y / d theta comes from analytic forward-mode tangents in the same pass as the potential, and the loss
+   uses the closed-form gain g* = <x, y>/<y, y> (clamped >= 0). */
+#ifndef SEMG_NN_DECODER_H
+#define SEMG_NN_DECODER_H
+
+#include <petscsys.h>
+/* PETSc pulls in <complex.h>, whose macro I collides with the field name I of sim/ccs.h. */
+#ifdef I
+  #undef I
+#endif
+#include "sim/ccs.h"
+#include "sim/fibres.h"
+#include "estimator/nn/scaler.h"
+
+/* Latent order: iz, cv, then depth when enabled. */
+enum { SEMG_LATENT_IZ = 0, SEMG_LATENT_CV = 1, SEMG_LATENT_DEPTH = 2 };
+
+typedef struct {
+  SemgMotorUnitSpec mu;            /* template MU (IZ centre at x = 0) */
+  uint64_t          template_seed; /* template = SemgMotorUnitGenerate(mu, seed, sample 0) */
+  PetscReal         depth;         /* template MU axis below the electrode plane, m */
+  PetscBool         latent_depth;  /* depth as a nuisance latent */
+  PetscReal         iz_range[2], cv_range[2], depth_range[2]; /* scaler bounds; iz_range empty -> electrode span */
+} SemgDecoderSpec;
+
+/* Recording geometry the decoder reproduces (taken from the dataset). */
+typedef struct {
+  PetscInt         ne, nc, nt;
+  PetscReal        fs;
+  const PetscReal *exyz;   /* ne x 3 */
+  const PetscInt  *ch_e;   /* nc x 3, -1 unused */
+  const PetscReal *ch_w;   /* nc x 3 */
+} SemgDecoderGeometry;
+
+typedef struct {
+  SemgDecoderSpec spec;
+  SemgCCSParams   par;
+  PetscInt        nf;
+  SemgFibre      *tmpl;      /* template fibres (cv = cv_mean + offset) */
+  PetscReal      *dcv;       /* per-fibre CV offsets (kept when the latent CV changes) */
+  PetscInt        ne, nc, nt, K;
+  PetscReal       dt, ez_plane;
+  PetscReal      *ex, *ey, *ez;
+  PetscInt       *ch_e;
+  PetscReal      *ch_w;
+  SemgScaler      scaler;    /* bounds of the latents */
+  uint64_t        hash;      /* FNV-1a of the template table and geometry */
+  /* work */
+  SemgFibre *fib;
+  PetscReal *sI, *sx, *sy, *sz, *stI, *stx, *sty, *stz; /* sources of one time step (SoA) */
+  PetscReal *phi, *dphi;     /* ne*nt potential; K x ne*nt tangents */
+  PetscReal *y, *J;          /* nc*nt output; K x nc*nt Jacobian */
+} SemgDecoder;
+
+PETSC_EXTERN PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec);
+/* Options -dec_* (template MU, depth, latent bounds); documented in -help. */
+PETSC_EXTERN PetscErrorCode SemgDecoderSpecSetFromOptions(MPI_Comm comm, SemgDecoderSpec *spec);
+PETSC_EXTERN PetscErrorCode SemgDecoderCreate(const SemgDecoderSpec *spec, const SemgDecoderGeometry *geo, SemgDecoder **dec);
+PETSC_EXTERN PetscErrorCode SemgDecoderDestroy(SemgDecoder **dec);
+/* y = D(theta) (nc*nt, gain 1) and, when J != NULL, J[j][nc*nt] = d y / d theta_j. Outputs may alias
+   dec->y / dec->J. */
+PETSC_EXTERN PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscReal *y, PetscReal *J);
+/* Closed-form-gain loss of one sample x (nc*nt): loss = ||x - g* y||^2/(nc nt); dtheta (K, overwritten;
+   may be NULL) = d loss / d theta; gain (may be NULL) = g*. */
+PETSC_EXTERN PetscErrorCode SemgDecoderLoss(SemgDecoder *dec, const PetscReal *theta, const PetscReal *x, PetscReal *loss, PetscReal *dtheta, PetscReal *gain);
+
+#endif
