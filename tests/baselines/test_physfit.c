@@ -1,0 +1,174 @@
+static char help[] = "Physics fit (estimator/baselines/physfit): decoder vs the CCS model, gradient vs finite differences, matched recovery.\n";
+
+#include "core/semg_error.h"
+#include "core/semg_rng.h"
+#include "sim/fibres.h"
+#include "estimator/baselines/physfit.h"
+
+#define NE 16
+#define NT 128
+
+/* 16 electrodes, 5 mm IED, z = 0; SD channel table. 50-fibre template at 20 mm depth. */
+static PetscErrorCode Setup(PetscBool fit_depth, SemgPhysFit **pf, SemgMotorUnitSpec *mu, SemgFibre **tmpl, PetscReal *exyz)
+{
+  PetscInt  ch_el[3 * (NE - 1)];
+  PetscReal ch_w[3 * (NE - 1)];
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgMotorUnitSpecDefault(mu));
+  mu->n_fibres = 50;
+  mu->cv_sd    = 0.2; /* per-fibre CV offsets exercise v_f = v + (v_f0 - v_ref) */
+  PetscCall(PetscMalloc1(mu->n_fibres, tmpl));
+  PetscCall(SemgMotorUnitGenerate(mu, 1234, 0, *tmpl));
+  for (PetscInt e = 0; e < NE; e++) {
+    exyz[3 * e]     = (e - 7.5) * 5e-3;
+    exyz[3 * e + 1] = 0;
+    exyz[3 * e + 2] = 0;
+  }
+  for (PetscInt c = 0; c < NE - 1; c++) {
+    ch_el[3 * c] = c, ch_el[3 * c + 1] = c + 1, ch_el[3 * c + 2] = -1;
+    ch_w[3 * c] = 1.0, ch_w[3 * c + 1] = -1.0, ch_w[3 * c + 2] = 0.0;
+  }
+  PetscCall(SemgPhysFitCreate(pf));
+  {
+    SemgCCSParams par;
+    PetscCall(SemgCCSParamsDefault(&par));
+    PetscCall(SemgPhysFitSetTemplate(*pf, &par, mu->n_fibres, *tmpl, mu->iz[0], mu->iz[2], mu->cv_mean));
+  }
+  PetscCall(SemgPhysFitSetGeometry(*pf, NE, exyz, NE - 1, ch_el, ch_w, NT, 5000.0));
+  PetscCall(SemgPhysFitSetFromOptions(*pf));
+  (*pf)->fit_depth = fit_depth;
+  PetscCall(SemgPhysFitSetUp(*pf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The decoder equals the CCS model (SemgCCSPotentialAdd) of the moved template, then SD. */
+static PetscErrorCode TestDecoder(SemgPhysFit *pf, const SemgMotorUnitSpec *mu, const SemgFibre *tmpl, const PetscReal *exyz)
+{
+  PetscReal  th[2] = {2.3e-3, 3.7}, *y, *phi, err = 0, ymax = 0;
+  SemgFibre *f;
+  SemgCCSParams par;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgCCSParamsDefault(&par));
+  PetscCall(PetscMalloc3((NE - 1) * NT, &y, NE * NT, &phi, mu->n_fibres, &f));
+  PetscCall(SemgPhysFitDecode(pf, th, y, NULL));
+  for (PetscInt i = 0; i < mu->n_fibres; i++) {
+    f[i] = tmpl[i];
+    f[i].ox += th[0] - mu->iz[0];
+    f[i].cv = th[1] + tmpl[i].cv - mu->cv_mean;
+  }
+  PetscCall(PetscArrayzero(phi, NE * NT));
+  PetscCall(SemgCCSPotentialAdd(&par, mu->n_fibres, f, NE, exyz, NT, 0.0, 1.0 / 5000.0, phi));
+  for (PetscInt c = 0; c < NE - 1; c++)
+    for (PetscInt k = 0; k < NT; k++) {
+      PetscReal sd = phi[c * NT + k] - phi[(c + 1) * NT + k];
+      err          = PetscMax(err, PetscAbsReal(sd - y[c * NT + k]));
+      ymax         = PetscMax(ymax, PetscAbsReal(sd));
+    }
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "decoder vs SemgCCSPotentialAdd + SD: %s\n", err <= 1e-12 * ymax ? "ok (<= 1e-12 relative)" : "FAIL"));
+  PetscCheck(err <= 1e-12 * ymax, PETSC_COMM_SELF, PETSC_ERR_PLIB, "decoder differs by %g (max %g)", (double)err, (double)ymax);
+  PetscCall(PetscFree3(y, phi, f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MakeSample(SemgPhysFit *pf, const PetscReal *th, PetscReal gain, PetscReal snr_db, uint64_t sample, PetscReal *x)
+{
+  PetscInt   nc = NE - 1;
+  PetscReal *sig, s;
+  SemgRng    rng;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgPhysFitDecode(pf, th, x, NULL));
+  for (PetscInt i = 0; i < nc * NT; i++) x[i] *= gain;
+  if (snr_db < 1000) {
+    PetscCall(PetscMalloc1(nc, &sig));
+    for (PetscInt c = 0; c < nc; c++) {
+      PetscReal ms = 0;
+      for (PetscInt k = 0; k < NT; k++) ms += x[c * NT + k] * x[c * NT + k];
+      sig[c] = PetscSqrtReal(ms / NT / PetscPowReal(10.0, snr_db / 10.0));
+    }
+    PetscCall(PetscSortReal(nc, sig));
+    s = nc % 2 ? sig[nc / 2] : 0.5 * (sig[nc / 2 - 1] + sig[nc / 2]);
+    SemgRngInit(&rng, 99, sample, SEMG_STREAM_NOISE);
+    for (PetscInt i = 0; i < nc * NT; i++) x[i] += s * SemgRngNormal(&rng);
+    PetscCall(PetscFree(sig));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Objective gradient against central differences (in theta units). */
+static PetscErrorCode TestGradient(SemgPhysFit *pf)
+{
+  PetscReal x[(NE - 1) * NT], th_true[3] = {-3.1e-3, 4.2, 0.021}, th[3] = {-2.2e-3, 3.9, 0.0195}, f, g[3], fp, fm, h[3] = {1e-7, 1e-6, 1e-7}, worst = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(MakeSample(pf, th_true, 1.0, 1e9, 0, x));
+  PetscCall(SemgPhysFitObjective(pf, x, th, &f, g, NULL));
+  for (PetscInt j = 0; j < pf->K; j++) {
+    PetscReal tp[3] = {th[0], th[1], th[2]}, tm[3] = {th[0], th[1], th[2]}, fd, rel;
+    tp[j] += h[j];
+    tm[j] -= h[j];
+    PetscCall(SemgPhysFitObjective(pf, x, tp, &fp, NULL, NULL));
+    PetscCall(SemgPhysFitObjective(pf, x, tm, &fm, NULL, NULL));
+    fd    = (fp - fm) / (2 * h[j]);
+    rel   = PetscAbsReal(fd - g[j]) / PetscMax(PetscAbsReal(g[j]), 1e-12);
+    worst = PetscMax(worst, rel);
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "objective gradient (%d unknowns) vs central differences: %s\n", (int)pf->K, worst < 1e-5 ? "ok (< 1e-5 relative)" : "FAIL"));
+  PetscCheck(worst < 1e-5, PETSC_COMM_SELF, PETSC_ERR_PLIB, "gradient relative error %g", (double)worst);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Matched samples: exact recovery without noise, noise-floor accuracy at 30 dB. */
+static PetscErrorCode TestRecovery(SemgPhysFit *pf, PetscInt nsamp)
+{
+  PetscReal x[(NE - 1) * NT], iz_mae = 0, cv_mae = 0, iz0 = 0, cv0 = 0;
+  SemgRng   rng;
+
+  PetscFunctionBeginUser;
+  SemgRngInit(&rng, 5, 0, SEMG_STREAM_PARAMS);
+  for (PetscInt s = 0; s < nsamp; s++) {
+    PetscReal th[3] = {SemgRngUniformRange(&rng, -10e-3, 10e-3), SemgRngUniformRange(&rng, 3.0, 5.0), 0.02}, est[3], gain, nrmse;
+    PetscInt  its;
+    PetscCall(MakeSample(pf, th, 3.0, 1e9, (uint64_t)s, x));
+    PetscCall(SemgPhysFitSolve(pf, x, est, &gain, &nrmse, &its));
+    iz0 = PetscMax(iz0, PetscAbsReal(est[0] - th[0]));
+    cv0 = PetscMax(cv0, PetscAbsReal(est[1] - th[1]));
+    PetscCall(MakeSample(pf, th, 3.0, 30.0, (uint64_t)s, x));
+    PetscCall(SemgPhysFitSolve(pf, x, est, &gain, &nrmse, &its));
+    iz_mae += PetscAbsReal(est[0] - th[0]) / nsamp;
+    cv_mae += PetscAbsReal(est[1] - th[1]) / nsamp;
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "noiseless (%d samples): max |IZ err| %s, max |CV err| %s\n", (int)nsamp, iz0 < 1e-6 ? "< 1e-3 mm" : "FAIL",
+                        cv0 < 1e-4 ? "< 1e-4 m/s" : "FAIL"));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "30 dB (%d samples): IZ MAE %.3f mm (< 0.2: %s), CV MAE %.4f m/s\n", (int)nsamp, (double)(1e3 * iz_mae), iz_mae < 2e-4 ? "ok" : "FAIL",
+                        (double)cv_mae));
+  PetscCheck(iz0 < 1e-6 && cv0 < 1e-4 && iz_mae < 2e-4, PETSC_COMM_SELF, PETSC_ERR_PLIB, "physics fit did not recover the truth (%g %g %g)", (double)iz0, (double)cv0, (double)iz_mae);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+int main(int argc, char **argv)
+{
+  SemgPhysFit      *pf;
+  SemgMotorUnitSpec mu;
+  SemgFibre        *tmpl;
+  PetscReal         exyz[3 * NE];
+  PetscInt          n = 6;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-n", &n, NULL));
+  PetscCall(Setup(PETSC_FALSE, &pf, &mu, &tmpl, exyz));
+  PetscCall(TestDecoder(pf, &mu, tmpl, exyz));
+  PetscCall(TestGradient(pf));
+  PetscCall(TestRecovery(pf, n));
+  PetscCall(SemgPhysFitDestroy(&pf));
+  PetscCall(PetscFree(tmpl));
+  PetscCall(Setup(PETSC_TRUE, &pf, &mu, &tmpl, exyz));
+  PetscCall(TestGradient(pf));
+  PetscCall(SemgPhysFitDestroy(&pf));
+  PetscCall(PetscFree(tmpl));
+  PetscCall(PetscFinalize());
+  return 0;
+}
