@@ -1,0 +1,26 @@
+/* Subcommands of the semg program. Each reads its options in one place, runs on the given
+   communicator and returns a PetscErrorCode; user errors use SEMG_ERR_USER (one line, exit 2). */
+#ifndef SEMG_COMMANDS_H
+#define SEMG_COMMANDS_H
+
+#include <petscsys.h>
+
+typedef PetscErrorCode (*SemgCommandFn)(MPI_Comm comm);
+
+typedef struct {
+  const char   *name;
+  SemgCommandFn run;
+  const char   *summary;
+} SemgCommand;
+
+/* sim/ */
+PETSC_EXTERN PetscErrorCode SemgCmdMuap(MPI_Comm);
+PETSC_EXTERN PetscErrorCode SemgCmdSimulate(MPI_Comm);
+/* core/ data conversion */
+PETSC_EXTERN PetscErrorCode SemgCmdImport(MPI_Comm);
+PETSC_EXTERN PetscErrorCode SemgCmdExport(MPI_Comm);
+PETSC_EXTERN PetscErrorCode SemgCmdInfo(MPI_Comm);
+/* estimator/baselines */
+PETSC_EXTERN PetscErrorCode SemgCmdBaseline(MPI_Comm);
+
+#endif

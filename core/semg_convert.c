@@ -1,0 +1,229 @@
+/* semg import / export / info: CSV <-> the semg dataset format. */
+#include <math.h>
+#include <string.h>
+#include "core/semg_error.h"
+#include "core/semg_options.h"
+#include "core/semg_csv.h"
+#include "core/semg_dataset.h"
+#include "core/semg_commands.h"
+
+typedef struct {
+  char        signals[PETSC_MAX_PATH_LEN], electrodes[PETSC_MAX_PATH_LEN], truth[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
+  PetscBool   have_truth;
+  PetscReal   fs;
+  SemgMontage montage;
+  char        units[16];
+} ImportOptions;
+
+static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
+{
+  PetscBool set_s, set_e, set_fs, set_o;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(o, sizeof(*o)));
+  o->montage = SEMG_MONTAGE_MONO;
+  PetscCall(PetscStrncpy(o->units, "V", sizeof(o->units)));
+  PetscOptionsBegin(comm, NULL, "semg import: CSV recordings into a semg dataset", "semg");
+  PetscCall(PetscOptionsString("-signals", "CSV: sample,time_s,<one column per electrode>, rows grouped by sample", "", o->signals, o->signals, sizeof(o->signals), &set_s));
+  PetscCall(PetscOptionsString("-electrodes", "CSV: x,y,z[,column] in metres, same order as the signal columns", "", o->electrodes, o->electrodes, sizeof(o->electrodes), &set_e));
+  PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, &set_fs));
+  PetscCall(PetscOptionsString("-truth", "optional CSV: sample,iz_m,cv_mps[,more columns]; empty fields = unknown", "", o->truth, o->truth, sizeof(o->truth), &o->have_truth));
+  PetscCall(PetscOptionsEnum("-montage", "store channels as mono, sd or dd of the electrode signals", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
+  PetscCall(PetscOptionsString("-units", "signal units: V, uV or a.u.", "", o->units, o->units, sizeof(o->units), NULL));
+  PetscCall(PetscOptionsString("-output", "output dataset (.h5)", "", o->output, o->output, sizeof(o->output), &set_o));
+  PetscOptionsEnd();
+  PetscCall(SemgOptionsRequire(comm, "-signals", set_s));
+  PetscCall(SemgOptionsRequire(comm, "-electrodes", set_e));
+  PetscCall(SemgOptionsRequire(comm, "-fs", set_fs));
+  PetscCall(SemgOptionsRequire(comm, "-output", set_o));
+  PetscCheck(o->fs > 0 && PetscIsNormalReal(o->fs), comm, SEMG_ERR_USER, "-fs %g must be > 0", (double)o->fs);
+  PetscCheck(SemgStringEndsWith(o->output, ".h5"), comm, SEMG_ERR_USER, "-output '%s' must end in .h5", o->output);
+  PetscCheck(!strcmp(o->units, "V") || !strcmp(o->units, "uV") || !strcmp(o->units, "a.u."), comm, SEMG_ERR_USER, "-units '%s' must be V, uV or a.u.", o->units);
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
+  PetscCall(SemgCheckOutputPath(comm, "-output", o->output));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Rows are grouped by sample id; every sample must have the same number of rows. */
+static PetscErrorCode SignalsShape(MPI_Comm comm, const SemgCSVTable *s, PetscInt *n_examples, PetscInt *n_times)
+{
+  PetscInt rows = 0;
+
+  PetscFunctionBeginUser;
+  PetscCheck(s->nrows > 0, comm, SEMG_ERR_USER, "-signals '%s': no data rows", s->path);
+  while (rows < s->nrows && s->values[(size_t)rows * s->ncols] == s->values[0]) rows++;
+  PetscCheck(s->nrows % rows == 0, comm, SEMG_ERR_USER, "-signals '%s': %" PetscInt_FMT " rows is not a whole number of samples of %" PetscInt_FMT " rows", s->path, s->nrows, rows);
+  for (PetscInt r = 0; r < s->nrows; r++)
+    PetscCheck(s->values[(size_t)r * s->ncols] == s->values[(size_t)(r - r % rows) * s->ncols], comm, SEMG_ERR_USER, "-signals '%s' line %" PetscInt_FMT ": sample id changes inside a block of %" PetscInt_FMT " rows (samples must have equal length)", s->path, r + 2, rows);
+  *n_times    = rows;
+  *n_examples = s->nrows / rows;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ImportTruth(MPI_Comm comm, const ImportOptions *o, PetscInt n_examples, const PetscReal *sample_ids, SemgDataset *ds)
+{
+  SemgCSVTable t;
+  PetscInt     isample;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgCSVReadAllowEmpty(comm, "-truth", o->truth, &t));
+  PetscCall(SemgCSVColumn(comm, &t, "sample", PETSC_TRUE, &isample));
+  PetscCheck(t.nrows == n_examples, comm, SEMG_ERR_USER, "-truth '%s' has %" PetscInt_FMT " rows, -signals has %" PetscInt_FMT " samples", o->truth, t.nrows, n_examples);
+  for (PetscInt c = 0, j = 0; c < t.ncols; c++) {
+    if (c == isample) continue;
+    if (!strcmp(t.names[c], "iz_m")) PetscCall(SemgDatasetSetTheta(ds, j, "iz", "m"));
+    else if (!strcmp(t.names[c], "cv_mps")) PetscCall(SemgDatasetSetTheta(ds, j, "cv", "m/s"));
+    else PetscCall(SemgDatasetSetTheta(ds, j, t.names[c], "see source"));
+    for (PetscCount i = 0; i < ds->n_local; i++) {
+      const PetscInt r = (PetscInt)(ds->start + i);
+      PetscCheck(t.values[(size_t)r * t.ncols + isample] == sample_ids[r], comm, SEMG_ERR_USER, "-truth '%s' line %" PetscInt_FMT ": sample %g does not match signal sample %g", o->truth, r + 2,
+                 (double)t.values[(size_t)r * t.ncols + isample], (double)sample_ids[r]);
+      ds->theta[(size_t)i * ds->n_theta + j] = t.values[(size_t)r * t.ncols + c];
+    }
+    j++;
+  }
+  PetscCall(SemgCSVTableFree(&t));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgCmdImport(MPI_Comm comm)
+{
+  ImportOptions o;
+  SemgCSVTable  s;
+  SemgDataset  *ds;
+  PetscInt      ne, nx, nt, nc, *column, n_truth = 0;
+  PetscReal    *xyz, *ids, *mono;
+
+  PetscFunctionBeginUser;
+  PetscCall(ImportProcessOptions(comm, &o));
+  PetscCall(SemgElectrodesReadCSV(comm, "-electrodes", o.electrodes, &ne, &xyz, &column));
+  PetscCall(SemgCSVRead(comm, "-signals", o.signals, &s));
+  PetscCheck(s.ncols >= 3 && !strcmp(s.names[0], "sample") && !strcmp(s.names[1], "time_s"), comm, SEMG_ERR_USER, "-signals '%s': header must start with sample,time_s then one column per electrode", o.signals);
+  PetscCheck(s.ncols - 2 == ne, comm, SEMG_ERR_USER, "-signals '%s' has %" PetscInt_FMT " signal columns, -electrodes '%s' has %" PetscInt_FMT " electrodes", o.signals, s.ncols - 2, o.electrodes, ne);
+  PetscCall(SignalsShape(comm, &s, &nx, &nt));
+  nc = SemgMontageChannelCount(o.montage, ne, column);
+  PetscCheck(nc > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
+  if (o.have_truth) {
+    SemgCSVTable t;
+    PetscCall(SemgCSVReadAllowEmpty(comm, "-truth", o.truth, &t));
+    n_truth = t.ncols - 1;
+    PetscCall(SemgCSVTableFree(&t));
+  }
+  PetscCall(SemgDatasetCreate(comm, nx, ne, nc, nt, n_truth, &ds));
+  ds->fs = o.fs;
+  PetscCall(PetscStrncpy(ds->units, o.units, sizeof(ds->units)));
+  PetscCall(PetscArraycpy(ds->electrode_xyz, xyz, 3 * (size_t)ne));
+  PetscCall(PetscArraycpy(ds->electrode_column, column, ne));
+  PetscCall(SemgDatasetSetMontage(ds, o.montage));
+  PetscCall(PetscMalloc2(nx, &ids, (size_t)ne * nt, &mono));
+  for (PetscInt i = 0; i < nx; i++) ids[i] = s.values[(size_t)i * nt * s.ncols];
+  for (PetscCount i = 0; i < ds->n_local; i++) {
+    const PetscInt first = (PetscInt)(ds->start + i) * nt;
+    for (PetscInt k = 0; k < nt; k++)
+      for (PetscInt e = 0; e < ne; e++) mono[(size_t)e * nt + k] = s.values[(size_t)(first + k) * s.ncols + 2 + e];
+    SemgDatasetApplyChannels(ds, mono, &ds->data[(size_t)i * nc * nt]);
+  }
+  if (o.have_truth) PetscCall(ImportTruth(comm, &o, nx, ids, ds));
+  PetscCall(SemgDatasetWrite(comm, o.output, ds));
+  PetscCall(PetscPrintf(comm, "semg import: %" PetscInt_FMT " samples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times%s -> %s\n", nx, nc, SemgMontages[o.montage], nt, o.have_truth ? " with truth" : "", o.output));
+  PetscCall(PetscFree2(ids, mono));
+  PetscCall(SemgCSVTableFree(&s));
+  PetscCall(PetscFree(xyz));
+  PetscCall(PetscFree(column));
+  PetscCall(SemgDatasetDestroy(&ds));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* ------------------------------------------------------------------ export */
+
+PetscErrorCode SemgCmdExport(MPI_Comm comm)
+{
+  char         data[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", truth[PETSC_MAX_PATH_LEN] = "", electrodes[PETSC_MAX_PATH_LEN] = "";
+  PetscBool    set_d, set_o, set_t, set_e;
+  SemgDataset *ds;
+  PetscMPIInt  rank;
+  FILE        *fp;
+
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(comm, NULL, "semg export: semg dataset to CSV (the import format)", "semg");
+  PetscCall(PetscOptionsString("-data", "input dataset (.h5)", "", data, data, sizeof(data), &set_d));
+  PetscCall(PetscOptionsString("-output", "signals CSV: sample,time_s,<one column per channel>", "", out, out, sizeof(out), &set_o));
+  PetscCall(PetscOptionsString("-truth", "optional ground-truth CSV: sample,<theta columns>", "", truth, truth, sizeof(truth), &set_t));
+  PetscCall(PetscOptionsString("-electrodes", "optional electrode CSV: x,y,z,column", "", electrodes, electrodes, sizeof(electrodes), &set_e));
+  PetscOptionsEnd();
+  PetscCall(SemgOptionsRequire(comm, "-data", set_d));
+  PetscCall(SemgOptionsRequire(comm, "-output", set_o));
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
+  PetscCall(SemgCheckOutputPath(comm, "-output", out));
+  if (set_t) PetscCall(SemgCheckOutputPath(comm, "-truth", truth));
+  if (set_e) PetscCall(SemgCheckOutputPath(comm, "-electrodes", electrodes));
+  PetscCall(SemgDatasetReadAll(comm, data, &ds));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    PetscCall(SemgCSVOpen(out, &fp));
+    fprintf(fp, "sample,time_s");
+    for (PetscInt c = 0; c < ds->n_channels; c++) fprintf(fp, ",C%" PetscInt_FMT, c + 1);
+    fprintf(fp, "\n");
+    for (PetscCount i = 0; i < ds->n_examples; i++)
+      for (PetscInt k = 0; k < ds->n_times; k++) {
+        fprintf(fp, "%lld,%.17g", (long long)i, (double)k / ds->fs);
+        for (PetscInt c = 0; c < ds->n_channels; c++) fprintf(fp, ",%.17g", (double)ds->data[((size_t)i * ds->n_channels + c) * ds->n_times + k]);
+        fprintf(fp, "\n");
+      }
+    PetscCall(SemgCSVClose(out, &fp));
+    if (set_t) {
+      PetscCall(SemgCSVOpen(truth, &fp));
+      fprintf(fp, "sample");
+      for (PetscInt j = 0; j < ds->n_theta; j++) {
+        if (!strcmp(ds->theta_names[j], "iz")) fprintf(fp, ",iz_m");
+        else if (!strcmp(ds->theta_names[j], "cv")) fprintf(fp, ",cv_mps");
+        else fprintf(fp, ",%s", ds->theta_names[j]);
+      }
+      fprintf(fp, "\n");
+      for (PetscCount i = 0; i < ds->n_examples; i++) {
+        fprintf(fp, "%lld", (long long)i);
+        for (PetscInt j = 0; j < ds->n_theta; j++) {
+          const PetscReal v = ds->theta[(size_t)i * ds->n_theta + j];
+          if (PetscIsNanReal(v)) fprintf(fp, ",");
+          else fprintf(fp, ",%.17g", (double)v);
+        }
+        fprintf(fp, "\n");
+      }
+      PetscCall(SemgCSVClose(truth, &fp));
+    }
+    if (set_e) {
+      PetscCall(SemgCSVOpen(electrodes, &fp));
+      fprintf(fp, "x,y,z,column\n");
+      for (PetscInt e = 0; e < ds->n_electrodes; e++) fprintf(fp, "%.17g,%.17g,%.17g,%" PetscInt_FMT "\n", (double)ds->electrode_xyz[3 * e], (double)ds->electrode_xyz[3 * e + 1], (double)ds->electrode_xyz[3 * e + 2], ds->electrode_column[e]);
+      PetscCall(SemgCSVClose(electrodes, &fp));
+    }
+  }
+  PetscCallMPI(MPI_Barrier(comm));
+  PetscCall(PetscPrintf(comm, "semg export: %lld samples x %" PetscInt_FMT " channels x %" PetscInt_FMT " times -> %s\n", (long long)ds->n_examples, ds->n_channels, ds->n_times, out));
+  PetscCall(SemgDatasetDestroy(&ds));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* -------------------------------------------------------------------- info */
+
+PetscErrorCode SemgCmdInfo(MPI_Comm comm)
+{
+  char         data[PETSC_MAX_PATH_LEN] = "";
+  PetscBool    set_d;
+  SemgDataset *ds;
+
+  PetscFunctionBeginUser;
+  PetscOptionsBegin(comm, NULL, "semg info: validate a dataset and print its summary", "semg");
+  PetscCall(PetscOptionsString("-data", "dataset (.h5)", "", data, data, sizeof(data), &set_d));
+  PetscOptionsEnd();
+  PetscCall(SemgOptionsRequire(comm, "-data", set_d));
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
+  PetscCall(SemgDatasetRead(comm, data, &ds));
+  PetscCall(PetscPrintf(comm, "%s: %lld examples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times, fs %g Hz, %" PetscInt_FMT " electrodes, units %s\n", data, (long long)ds->n_examples, ds->n_channels,
+                        SemgMontages[ds->montage], ds->n_times, (double)ds->fs, ds->n_electrodes, ds->units));
+  PetscCall(PetscPrintf(comm, "ground truth:"));
+  for (PetscInt j = 0; j < ds->n_theta; j++) PetscCall(PetscPrintf(comm, " %s[%s]", ds->theta_names[j], ds->theta_units[j]));
+  PetscCall(PetscPrintf(comm, "%s\n", ds->n_theta ? "" : " none"));
+  PetscCall(SemgDatasetDestroy(&ds));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

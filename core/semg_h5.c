@@ -1,0 +1,427 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/semg_error.h"
+#include "core/semg_h5.h"
+#include "core/semg_options.h"
+#include "semg_version.h"
+
+/* HDF5 would print its own error stack for every expected failure (missing attribute, bad file);
+   semg reports errors itself, once. */
+static void SilenceHDF5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static PetscErrorCode FileAccessList(MPI_Comm comm, hid_t *fapl)
+{
+  PetscFunctionBeginUser;
+  SemgCallH5Id(*fapl, H5Pcreate(H5P_FILE_ACCESS));
+  SemgCallH5(H5Pset_fapl_mpio(*fapl, comm, MPI_INFO_NULL));
+  SemgCallH5(H5Pset_all_coll_metadata_ops(*fapl, 1));
+  SemgCallH5(H5Pset_coll_metadata_write(*fapl, 1));
+  SemgCallH5(H5Pset_libver_bounds(*fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode TransferList(hid_t *dxpl)
+{
+  PetscFunctionBeginUser;
+  SemgCallH5Id(*dxpl, H5Pcreate(H5P_DATASET_XFER));
+  SemgCallH5(H5Pset_dxpl_mpio(*dxpl, H5FD_MPIO_COLLECTIVE));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5CreateAtomic(MPI_Comm comm, const char path[], SemgH5File *f)
+{
+  hid_t fapl;
+
+  PetscFunctionBeginUser;
+  SilenceHDF5();
+  PetscCall(PetscMemzero(f, sizeof(*f)));
+  PetscCall(PetscStrncpy(f->path, path, sizeof(f->path)));
+  PetscCall(PetscSNPrintf(f->tmp, sizeof(f->tmp), "%s.tmp", path));
+  PetscCall(FileAccessList(comm, &fapl));
+  f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  SemgCallH5(H5Pclose(fapl));
+  PetscCheck(f->file >= 0, comm, SEMG_ERR_USER, "cannot create '%s' (directory missing or not writable?)", f->tmp);
+  PetscCall(TransferList(&f->dxpl));
+  PetscCallMPI(MPI_Comm_rank(comm, &f->rank));
+  f->writing = 1;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5Open(MPI_Comm comm, const char option[], const char path[], SemgH5File *f)
+{
+  hid_t       fapl;
+  PetscMPIInt rank;
+  int         state = 0;
+
+  PetscFunctionBeginUser;
+  SilenceHDF5();
+  PetscCall(PetscMemzero(f, sizeof(*f)));
+  PetscCall(PetscStrncpy(f->path, path, sizeof(f->path)));
+  PetscCall(SemgCheckInputPath(comm, option, path));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) state = H5Fis_hdf5(path) > 0 ? 1 : 0;
+  PetscCallMPI(MPI_Bcast(&state, 1, MPI_INT, 0, comm));
+  PetscCheck(state, comm, SEMG_ERR_USER, "%s '%s': not an HDF5 file (corrupt or wrong format)", option, path);
+  PetscCall(FileAccessList(comm, &fapl));
+  f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  SemgCallH5(H5Pclose(fapl));
+  PetscCheck(f->file >= 0, comm, SEMG_ERR_USER, "%s '%s': HDF5 cannot open it (corrupt, truncated, or still open for writing: h5clear -s)", option, path);
+  PetscCall(TransferList(&f->dxpl));
+  f->rank = rank;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Make the rename durable: a crash right after must not bring back the old directory entry. */
+static void SyncDirectoryOf(const char *path)
+{
+  char  dir[PETSC_MAX_PATH_LEN];
+  char *slash;
+  int   fd;
+
+  strncpy(dir, path, sizeof(dir) - 1);
+  dir[sizeof(dir) - 1] = 0;
+  slash                = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  else strcpy(dir, ".");
+  fd = open(dir[0] ? dir : "/", O_RDONLY);
+  if (fd >= 0) {
+    (void)fsync(fd);
+    close(fd);
+  }
+}
+
+PetscErrorCode SemgH5Close(MPI_Comm comm, SemgH5File *f)
+{
+  PetscMPIInt rank;
+  int         err = 0;
+
+  PetscFunctionBeginUser;
+  if (f->dxpl > 0) SemgCallH5(H5Pclose(f->dxpl));
+  if (f->file > 0) SemgCallH5(H5Fclose(f->file));
+  f->file = f->dxpl = 0;
+  if (f->writing) {
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    if (!rank) {
+      err = rename(f->tmp, f->path) ? errno : 0;
+      if (!err) SyncDirectoryOf(f->path);
+    }
+    PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+    PetscCheck(!err, comm, SEMG_ERR_USER, "cannot rename '%s' to '%s': %s", f->tmp, f->path, strerror(err));
+    f->writing = 0;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5Abandon(MPI_Comm comm, SemgH5File *f)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  if (f->dxpl > 0) H5Pclose(f->dxpl);
+  if (f->file > 0) H5Fclose(f->file);
+  f->file = f->dxpl = 0;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (f->writing && !rank) (void)unlink(f->tmp);
+  f->writing = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode WriteAttr(hid_t loc, const char name[], hid_t type, const void *value)
+{
+  hid_t space, attr;
+
+  PetscFunctionBeginUser;
+  SemgCallH5Id(space, H5Screate(H5S_SCALAR));
+  if (H5Aexists(loc, name) > 0) SemgCallH5(H5Adelete(loc, name));
+  SemgCallH5Id(attr, H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+  SemgCallH5(H5Awrite(attr, type, value));
+  SemgCallH5(H5Aclose(attr));
+  SemgCallH5(H5Sclose(space));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5WriteAttrString(hid_t loc, const char name[], const char value[])
+{
+  hid_t type;
+
+  PetscFunctionBeginUser;
+  SemgCallH5Id(type, H5Tcopy(H5T_C_S1));
+  SemgCallH5(H5Tset_size(type, strlen(value) + 1));
+  PetscCall(WriteAttr(loc, name, type, value));
+  SemgCallH5(H5Tclose(type));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5WriteAttrDouble(hid_t loc, const char name[], double value)
+{
+  PetscFunctionBeginUser;
+  PetscCall(WriteAttr(loc, name, H5T_NATIVE_DOUBLE, &value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5WriteAttrInt(hid_t loc, const char name[], long long value)
+{
+  PetscFunctionBeginUser;
+  PetscCall(WriteAttr(loc, name, H5T_NATIVE_LLONG, &value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5ReadAttrString(hid_t loc, const char name[], char value[], size_t len, PetscBool *found)
+{
+  hid_t  attr, type, mem;
+  size_t size;
+  char  *buf;
+
+  PetscFunctionBeginUser;
+  *found   = PETSC_FALSE;
+  value[0] = 0;
+  if (H5Aexists(loc, name) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  SemgCallH5Id(attr, H5Aopen(loc, name, H5P_DEFAULT));
+  SemgCallH5Id(type, H5Aget_type(attr));
+  if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
+    size = H5Tget_size(type);
+    PetscCall(PetscCalloc1(size + 1, &buf));
+    SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
+    SemgCallH5(H5Tset_size(mem, size));
+    SemgCallH5(H5Aread(attr, mem, buf));
+    SemgCallH5(H5Tclose(mem));
+    PetscCall(PetscStrncpy(value, buf, len));
+    PetscCall(PetscFree(buf));
+    *found = PETSC_TRUE;
+  }
+  SemgCallH5(H5Tclose(type));
+  SemgCallH5(H5Aclose(attr));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ReadAttrNumber(hid_t loc, const char name[], hid_t memtype, void *value, PetscBool *found)
+{
+  hid_t attr, type;
+
+  PetscFunctionBeginUser;
+  *found = PETSC_FALSE;
+  if (H5Aexists(loc, name) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  SemgCallH5Id(attr, H5Aopen(loc, name, H5P_DEFAULT));
+  SemgCallH5Id(type, H5Aget_type(attr));
+  if (H5Tget_class(type) == H5T_INTEGER || H5Tget_class(type) == H5T_FLOAT) {
+    SemgCallH5(H5Aread(attr, memtype, value));
+    *found = PETSC_TRUE;
+  }
+  SemgCallH5(H5Tclose(type));
+  SemgCallH5(H5Aclose(attr));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5ReadAttrDouble(hid_t loc, const char name[], double *value, PetscBool *found)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ReadAttrNumber(loc, name, H5T_NATIVE_DOUBLE, value, found));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5ReadAttrInt(hid_t loc, const char name[], long long *value, PetscBool *found)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ReadAttrNumber(loc, name, H5T_NATIVE_LLONG, value, found));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Small tables: created collectively, rank 0 alone selects the data, the others select nothing. */
+PetscErrorCode SemgH5WriteSmall(SemgH5File *f, hid_t loc, const char name[], int rank, const hsize_t dims[], hid_t memtype, const void *buf, const char units[])
+{
+  hid_t space, dset, fspace;
+
+  PetscFunctionBeginUser;
+  SemgCallH5Id(space, H5Screate_simple(rank, dims, NULL));
+  SemgCallH5Id(dset, H5Dcreate2(loc, name, memtype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  SemgCallH5Id(fspace, H5Dget_space(dset));
+  if (f->rank) {
+    SemgCallH5(H5Sselect_none(space));
+    SemgCallH5(H5Sselect_none(fspace));
+  }
+  SemgCallH5(H5Dwrite(dset, memtype, space, fspace, f->dxpl, buf));
+  if (units) PetscCall(SemgH5WriteAttrString(dset, "units", units));
+  SemgCallH5(H5Sclose(fspace));
+  SemgCallH5(H5Dclose(dset));
+  SemgCallH5(H5Sclose(space));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5WriteText(SemgH5File *f, hid_t loc, const char name[], const char text[])
+{
+  hid_t   type;
+  hsize_t one = 1;
+
+  PetscFunctionBeginUser;
+  SemgCallH5Id(type, H5Tcopy(H5T_C_S1));
+  SemgCallH5(H5Tset_size(type, strlen(text) + 1));
+  PetscCall(SemgH5WriteSmall(f, loc, name, 1, &one, type, text, NULL));
+  SemgCallH5(H5Tclose(type));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5ReadText(hid_t loc, const char name[], char **text)
+{
+  hid_t  dset, type, mem;
+  size_t size;
+
+  PetscFunctionBeginUser;
+  *text = NULL;
+  if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  SemgCallH5Id(dset, H5Dopen2(loc, name, H5P_DEFAULT));
+  SemgCallH5Id(type, H5Dget_type(dset));
+  PetscCheck(H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type), PETSC_COMM_SELF, SEMG_ERR_USER, "dataset %s is not a fixed-length string", name);
+  size = H5Tget_size(type);
+  PetscCall(PetscCalloc1(size + 1, text));
+  SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
+  SemgCallH5(H5Tset_size(mem, size));
+  SemgCallH5(H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, *text));
+  SemgCallH5(H5Tclose(mem));
+  SemgCallH5(H5Tclose(type));
+  SemgCallH5(H5Dclose(dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5DatasetShape(hid_t loc, const char name[], int *ndims, hsize_t dims[], int maxdims)
+{
+  hid_t dset, space;
+
+  PetscFunctionBeginUser;
+  *ndims = -1;
+  if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  SemgCallH5Id(dset, H5Dopen2(loc, name, H5P_DEFAULT));
+  SemgCallH5Id(space, H5Dget_space(dset));
+  *ndims = H5Sget_simple_extent_ndims(space);
+  if (*ndims > maxdims) *ndims = maxdims + 1; /* caller rejects: more axes than expected */
+  else SemgCallH5(H5Sget_simple_extent_dims(space, dims, NULL));
+  SemgCallH5(H5Sclose(space));
+  SemgCallH5(H5Dclose(dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Chunks along the example axis of about 1 MiB: whole rows, read and written whole. */
+PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hsize_t dims[], const char units[], hid_t *dset)
+{
+  hid_t   space, dcpl;
+  hsize_t chunk[4], row = 1;
+
+  PetscFunctionBeginUser;
+  PetscCheck(rank >= 1 && rank <= 4, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "rank %d", rank);
+  for (int i = 1; i < rank; i++) row *= dims[i], chunk[i] = dims[i];
+  chunk[0] = PetscMax(1, PetscMin(dims[0], (hsize_t)(1 << 17) / PetscMax(row, 1)));
+  SemgCallH5Id(space, H5Screate_simple(rank, dims, NULL));
+  SemgCallH5Id(dcpl, H5Pcreate(H5P_DATASET_CREATE));
+  if (dims[0] > 0 && row > 0) SemgCallH5(H5Pset_chunk(dcpl, rank, chunk));
+  SemgCallH5Id(*dset, H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  if (units) PetscCall(SemgH5WriteAttrString(*dset, "units", units));
+  SemgCallH5(H5Pclose(dcpl));
+  SemgCallH5(H5Sclose(space));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode RowSelection(hid_t dset, hsize_t start, hsize_t n, hid_t *fspace, hid_t *mspace)
+{
+  hsize_t dims[4], off[4] = {0, 0, 0, 0}, cnt[4], total = 1;
+  int     rank;
+
+  PetscFunctionBeginUser;
+  SemgCallH5Id(*fspace, H5Dget_space(dset));
+  rank = H5Sget_simple_extent_ndims(*fspace);
+  PetscCheck(rank >= 1 && rank <= 4, PETSC_COMM_SELF, SEMG_ERR_USER, "dataset has %d axes, expected 1 to 4", rank);
+  SemgCallH5(H5Sget_simple_extent_dims(*fspace, dims, NULL));
+  PetscCheck(start + n <= dims[0], PETSC_COMM_SELF, SEMG_ERR_USER, "rows [%llu, %llu) beyond dataset length %llu", (unsigned long long)start, (unsigned long long)(start + n), (unsigned long long)dims[0]);
+  off[0] = start;
+  cnt[0] = n;
+  for (int i = 1; i < rank; i++) cnt[i] = dims[i], total *= dims[i];
+  total *= n;
+  if (n) {
+    SemgCallH5(H5Sselect_hyperslab(*fspace, H5S_SELECT_SET, off, NULL, cnt, NULL));
+    SemgCallH5Id(*mspace, H5Screate_simple(1, &total, NULL));
+  } else {
+    hsize_t one = 1;
+    SemgCallH5(H5Sselect_none(*fspace));
+    SemgCallH5Id(*mspace, H5Screate_simple(1, &one, NULL));
+    SemgCallH5(H5Sselect_none(*mspace));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5WriteRows(SemgH5File *f, hid_t dset, hsize_t start, hsize_t n, const double *buf)
+{
+  hid_t  fspace, mspace;
+  double dummy = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(RowSelection(dset, start, n, &fspace, &mspace));
+  SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy));
+  SemgCallH5(H5Sclose(mspace));
+  SemgCallH5(H5Sclose(fspace));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5ReadRows(SemgH5File *f, hid_t loc, const char name[], hsize_t start, hsize_t n, double *buf)
+{
+  hid_t  dset, fspace, mspace;
+  double dummy;
+
+  PetscFunctionBeginUser;
+  SemgCallH5Id(dset, H5Dopen2(loc, name, H5P_DEFAULT));
+  PetscCall(RowSelection(dset, start, n, &fspace, &mspace));
+  SemgCallH5(H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy));
+  SemgCallH5(H5Sclose(mspace));
+  SemgCallH5(H5Sclose(fspace));
+  SemgCallH5(H5Dclose(dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Values that differ between ranks (time, host) are taken from rank 0. */
+PetscErrorCode SemgH5WriteProvenance(MPI_Comm comm, SemgH5File *f, hid_t loc)
+{
+  char        created[64] = "", host[256] = "", build[512];
+  char       *opts;
+  PetscMPIInt size, rank;
+  const char *job = getenv("SLURM_JOB_ID"), *task = getenv("SLURM_ARRAY_TASK_ID");
+  int         major, minor, sub;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    time_t    now = time(NULL);
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    gethostname(host, sizeof(host) - 1);
+  }
+  PetscCallMPI(MPI_Bcast(created, sizeof(created), MPI_CHAR, 0, comm));
+  PetscCallMPI(MPI_Bcast(host, sizeof(host), MPI_CHAR, 0, comm));
+  H5get_libversion((unsigned *)&major, (unsigned *)&minor, (unsigned *)&sub);
+  PetscCall(PetscSNPrintf(build, sizeof(build), "%s %s; PETSc %d.%d.%d; HDF5 %d.%d.%d; MPI %d.%d", SEMG_C_COMPILER, SEMG_BUILD_TYPE, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR, major, minor, sub, MPI_VERSION, MPI_SUBVERSION));
+  PetscCall(SemgH5WriteAttrString(loc, "software_name", "semg"));
+  PetscCall(SemgH5WriteAttrString(loc, "software_version", SEMG_VERSION_STRING));
+  PetscCall(SemgH5WriteAttrString(loc, "git_sha", SEMG_GIT_SHA));
+  PetscCall(SemgH5WriteAttrString(loc, "build_config", build));
+  PetscCall(SemgH5WriteAttrString(loc, "command", SemgCommandName()));
+  PetscCall(SemgH5WriteAttrInt(loc, "n_ranks", size));
+  PetscCall(SemgH5WriteAttrString(loc, "created_utc", created));
+  PetscCall(SemgH5WriteAttrString(loc, "host", host));
+  PetscCall(SemgH5WriteAttrString(loc, "slurm_job_id", job ? job : ""));
+  PetscCall(SemgH5WriteAttrString(loc, "slurm_array_task_id", task ? task : ""));
+  PetscCall(SemgOptionsString(&opts));
+  PetscCall(SemgH5WriteAttrString(loc, "petsc_options", strlen(opts) < 60000 ? opts : "(see /provenance/options)"));
+  {
+    hid_t grp;
+    if (H5Lexists(f->file, "/provenance", H5P_DEFAULT) <= 0) {
+      SemgCallH5Id(grp, H5Gcreate2(f->file, "/provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    } else SemgCallH5Id(grp, H5Gopen2(f->file, "/provenance", H5P_DEFAULT));
+    if (H5Lexists(grp, "options", H5P_DEFAULT) <= 0) PetscCall(SemgH5WriteText(f, grp, "options", opts));
+    SemgCallH5(H5Gclose(grp));
+  }
+  PetscCall(PetscFree(opts));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,116 @@
+#include <stdarg.h>
+#include <unistd.h>
+#include "core/semg_error.h"
+#include "core/semg_log.h"
+#include "core/semg_options.h"
+
+static int semg_exit_code = 0;
+
+void SemgSetExitCode(int code) { semg_exit_code = code; }
+
+/* PETSc calls this at the origin of an error and again at every level it passes through.
+   User errors are collective (every rank raises the same one), so rank 0 alone prints them. */
+static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  PetscMPIInt rank = 0;
+
+  (void)comm;
+  (void)ctx;
+  if (p != PETSC_ERROR_INITIAL) return n;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  if (n == SEMG_ERR_USER) {
+    if (rank == 0) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");
+  } else {
+    fprintf(stderr, "semg %s: internal error on rank %d: %s [PETSc error %d in %s() at %s:%d]\n", SemgCommandName(), (int)rank,
+            mess ? mess : "(no message)", (int)n, fun, file, line);
+  }
+  fflush(stderr);
+  return n;
+}
+
+PetscErrorCode SemgErrorHandlerPush(void)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscPushErrorHandler(SemgErrorHandler, NULL));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+int SemgExitCode(MPI_Comm comm, PetscErrorCode ierr)
+{
+  (void)comm;
+  if (!ierr) return semg_exit_code;
+  if (ierr == SEMG_ERR_USER) return 2;
+  return 1;
+}
+
+PetscErrorCode SemgCheckAllRanks(MPI_Comm comm, PetscBool ok, const char *fmt, ...)
+{
+  PetscMPIInt rank, size, first_bad, mine;
+  char        msg[1024] = "";
+  va_list     ap;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  mine = ok ? size : rank;
+  PetscCallMPI(MPI_Allreduce(&mine, &first_bad, 1, MPI_INT, MPI_MIN, comm));
+  if (first_bad == size) PetscFunctionReturn(PETSC_SUCCESS);
+  if (rank == first_bad) {
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+  }
+  PetscCallMPI(MPI_Bcast(msg, (int)sizeof(msg), MPI_CHAR, first_bad, comm));
+  SETERRQ(comm, SEMG_ERR_USER, "%s", msg);
+}
+
+PetscErrorCode SemgProgressStart(MPI_Comm comm, const char *what, PetscCount total, SemgProgress *p)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  p->what     = what;
+  p->total    = total;
+  p->interval = 10.0;
+  p->tty      = (PetscBool)(rank == 0 && isatty(fileno(stderr)));
+  p->quiet    = PETSC_FALSE;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-quiet", &p->quiet, NULL));
+  PetscCall(PetscTime(&p->t_start));
+  p->t_last = p->t_start;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgProgressUpdate(MPI_Comm comm, SemgProgress *p, PetscCount done)
+{
+  PetscMPIInt    rank;
+  PetscLogDouble now;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank || p->quiet) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscTime(&now));
+  if (p->tty && now - p->t_last > 0.2) {
+    fprintf(stderr, "\r%s: %lld/%lld (%.0f%%) %.1f s", p->what, (long long)done, (long long)p->total, p->total ? 100.0 * (double)done / (double)p->total : 100.0, now - p->t_start);
+    fflush(stderr);
+    p->t_last = now;
+  } else if (!p->tty && now - p->t_last > p->interval) {
+    fprintf(stderr, "%s: %lld/%lld done, %.1f s\n", p->what, (long long)done, (long long)p->total, now - p->t_start);
+    p->t_last = now;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgProgressEnd(MPI_Comm comm, SemgProgress *p)
+{
+  PetscMPIInt    rank;
+  PetscLogDouble now;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank || p->quiet) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscTime(&now));
+  if (p->tty) fprintf(stderr, "\r\033[K");
+  fprintf(stderr, "%s: %lld done in %.2f s\n", p->what, (long long)p->total, now - p->t_start);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,36 @@
+/* Estimator result files: the one layout every estimator (autoencoder, baselines, physics fit) writes,
+   so analysis treats them alike (docs/data-format.md, "Result file").
+   est.h5:  /estimates/theta_est [n, K], /estimates/theta_true [n, K] (NaN when unknown),
+            /estimates/recon_nrmse [n] (NaN when the method has no reconstruction),
+            /estimates/seconds [n] (time spent per sample), attrs method, dataset path, theta_names,
+            theta_units, provenance; /metrics/ attrs mae_<name>, rmse_<name>, bias_<name>, median_ae_<name>.
+   est.csv: sample,iz_est_m,cv_est_mps,iz_true_m,cv_true_mps (truth columns empty when unknown). */
+#ifndef SEMG_RESULT_H
+#define SEMG_RESULT_H
+
+#include <petscsys.h>
+#include "core/semg_dataset.h"
+
+typedef struct {
+  char        method[64];
+  char        dataset[PETSC_MAX_PATH_LEN];
+  PetscCount  n_examples;           /* global */
+  PetscInt    n_theta;              /* K */
+  char      (*theta_names)[SEMG_NAME_LEN];
+  char      (*theta_units)[SEMG_NAME_LEN];
+  PetscCount  start, n_local;       /* this rank's block (same partition as the dataset) */
+  PetscReal  *theta_est;            /* n_local x K */
+  PetscReal  *theta_true;           /* n_local x K, NaN when unknown */
+  PetscReal  *recon_nrmse;          /* n_local */
+  PetscReal  *seconds;              /* n_local */
+} SemgResult;
+
+/* Result for the examples of ds, with theta names "iz" and "cv" first and any extra names after. */
+PETSC_EXTERN PetscErrorCode SemgResultCreate(const SemgDataset *ds, const char method[], const char dataset_path[], PetscInt n_extra,
+                                             const char *const extra_names[], const char *const extra_units[], SemgResult **res);
+/* Writes .h5 or .csv depending on the path's ending (collective). Prints MAE/RMSE/bias on rank 0. */
+PETSC_EXTERN PetscErrorCode SemgResultWrite(MPI_Comm comm, const char path[], const SemgResult *res);
+PETSC_EXTERN PetscErrorCode SemgResultRead(MPI_Comm comm, const char path[], SemgResult **res);
+PETSC_EXTERN PetscErrorCode SemgResultDestroy(SemgResult **res);
+
+#endif

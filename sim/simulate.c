@@ -1,0 +1,261 @@
+#include <math.h>
+#include <string.h>
+#include "core/semg_error.h"
+#include "core/semg_options.h"
+#include "core/semg_dataset.h"
+#include "core/semg_log.h"
+#include "core/semg_commands.h"
+#include "sim/simulate.h"
+
+const char *const SemgThetaNames[] = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation"};
+const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad"};
+
+static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *text, SemgRange *r)
+{
+  PetscReal v[2] = {r->lo, r->hi};
+  PetscInt  n    = 2;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsRealArray(name, text, "", v, &n, &set));
+  if (set) {
+    PetscCheck(n == 1 || n == 2, PETSC_COMM_WORLD, SEMG_ERR_USER, "%s takes lo,hi or one value", name);
+    r->lo = v[0];
+    r->hi = n == 2 ? v[1] : v[0];
+    PetscCheck(r->lo <= r->hi && !PetscIsNanReal(r->lo) && !PetscIsNanReal(r->hi), PETSC_COMM_WORLD, SEMG_ERR_USER, "%s: lo %g must be <= hi %g", name, (double)r->lo, (double)r->hi);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void SetRange(SemgRange *r, PetscReal lo, PetscReal hi) { r->lo = lo, r->hi = hi; }
+
+PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOptions *o)
+{
+  PetscBool set_out, set_n;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(o, sizeof(*o)));
+  o->n        = 100;
+  o->seed     = 1;
+  o->fs       = 5000;
+  o->n_times  = 200;
+  o->montage  = SEMG_MONTAGE_SD;
+  o->template_seed = 12345;
+  PetscCall(PetscStrncpy(o->model, "ccs", sizeof(o->model)));
+  PetscCall(SemgArraySpecDefault(&o->array));
+  PetscCall(SemgCCSParamsDefault(&o->ccs));
+  PetscCall(SemgMotorUnitSpecDefault(&o->mu));
+  SetRange(&o->iz, -0.01, 0.01);
+  SetRange(&o->cv, 3.0, 5.0);
+  SetRange(&o->depth, 0.02, 0.02);
+  SetRange(&o->fibres, 50, 50);
+  SetRange(&o->radius, 0.004, 0.004);
+  SetRange(&o->iz_spread, 0.01, 0.01);
+  SetRange(&o->snr, 20, 20);
+  SetRange(&o->shift_x, 0, 0);
+  SetRange(&o->shift_y, 0, 0);
+  SetRange(&o->rotation_deg, 0, 0);
+  PetscOptionsBegin(comm, NULL, "semg simulate: dataset of single-MU samples", "semg");
+  PetscCall(PetscOptionsInt("-n", "number of samples", "", o->n, &o->n, &set_n));
+  PetscCall(PetscOptionsInt("-seed", "seed of every random draw", "", o->seed, &o->seed, NULL));
+  PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources) or vc (volume conductor lead fields)", "", o->model, o->model, sizeof(o->model), NULL));
+  PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, NULL));
+  PetscCall(PetscOptionsInt("-samples", "time samples per example (t = k/fs from the firing)", "", o->n_times, &o->n_times, NULL));
+  PetscCall(PetscOptionsEnum("-montage", "channels: mono, sd, dd", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
+  PetscCall(RangeOption(PetscOptionsObject, "-iz_range", "IZ centre x (m): lo,hi", &o->iz));
+  PetscCall(RangeOption(PetscOptionsObject, "-cv_range", "mean conduction velocity (m/s): lo,hi", &o->cv));
+  PetscCall(RangeOption(PetscOptionsObject, "-depth_range", "MU axis depth below the electrodes (m): lo,hi", &o->depth));
+  PetscCall(RangeOption(PetscOptionsObject, "-fibres_range", "fibres per MU: lo,hi (integers)", &o->fibres));
+  PetscCall(RangeOption(PetscOptionsObject, "-radius_range", "MU territory radius (m): lo,hi", &o->radius));
+  PetscCall(RangeOption(PetscOptionsObject, "-iz_spread_range", "IP spread W_I (m): lo,hi", &o->iz_spread));
+  PetscCall(RangeOption(PetscOptionsObject, "-snr_range", "SNR (dB): lo,hi; 1000 = no noise", &o->snr));
+  PetscCall(RangeOption(PetscOptionsObject, "-shift_x_range", "array shift along the fibres (m): lo,hi", &o->shift_x));
+  PetscCall(RangeOption(PetscOptionsObject, "-shift_y_range", "array shift across the fibres (m): lo,hi", &o->shift_y));
+  PetscCall(RangeOption(PetscOptionsObject, "-rotation_range", "array rotation in the skin plane (degrees): lo,hi", &o->rotation_deg));
+  PetscCall(PetscOptionsReal("-contact_gain_sd", "log-normal contact-gain spread per electrode (0.05 = 5%)", "", o->contact_gain_sd, &o->contact_gain_sd, NULL));
+  PetscCall(PetscOptionsBool("-fixed_template", "every sample uses one fibre table (seed -template_seed), shifted to its IZ", "", o->fixed_template, &o->fixed_template, NULL));
+  PetscCall(PetscOptionsInt("-template_seed", "seed of the fixed template MU", "", o->template_seed, &o->template_seed, NULL));
+  PetscCall(PetscOptionsString("-output", "output dataset (.h5)", "", o->output, o->output, sizeof(o->output), &set_out));
+  PetscOptionsEnd();
+  PetscCall(SemgArraySpecSetFromOptions(&o->array, NULL));
+  PetscCall(SemgCCSParamsSetFromOptions(&o->ccs, NULL));
+  PetscCall(SemgMotorUnitSpecSetFromOptions(&o->mu, NULL));
+  PetscCall(SemgOptionsRequire(comm, "-output", set_out));
+  PetscCheck(SemgStringEndsWith(o->output, ".h5"), comm, SEMG_ERR_USER, "-output '%s' must end in .h5", o->output);
+  PetscCheck(o->n > 0, comm, SEMG_ERR_USER, "-n %" PetscInt_FMT " must be > 0", o->n);
+  PetscCheck(o->fs > 0 && PetscIsNormalReal(o->fs), comm, SEMG_ERR_USER, "-fs %g must be > 0", (double)o->fs);
+  PetscCheck(o->n_times > 0, comm, SEMG_ERR_USER, "-samples %" PetscInt_FMT " must be > 0", o->n_times);
+  PetscCheck(o->cv.lo > 0, comm, SEMG_ERR_USER, "-cv_range must be > 0 m/s");
+  PetscCheck(o->depth.lo > o->radius.hi, comm, SEMG_ERR_USER, "-depth_range lo %g must exceed the largest territory radius %g (fibres would reach the electrodes)", (double)o->depth.lo, (double)o->radius.hi);
+  PetscCheck(o->fibres.lo >= 1, comm, SEMG_ERR_USER, "-fibres_range must be >= 1");
+  PetscCheck(o->radius.lo >= 0 && o->iz_spread.lo >= 0 && o->contact_gain_sd >= 0, comm, SEMG_ERR_USER, "-radius_range, -iz_spread_range, -contact_gain_sd must be >= 0");
+  PetscCheck(!strcmp(o->model, "ccs") || !strcmp(o->model, "vc"), comm, SEMG_ERR_USER, "-model '%s' unknown (ccs or vc)", o->model);
+  PetscCheck(!strcmp(o->model, "ccs"), comm, SEMG_ERR_USER, "-model vc: the volume-conductor generator is not built into this semg yet (use semg leadfield + pointsource; issue 3)");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Fixed draw order (never change it: datasets depend on it). */
+PetscErrorCode SemgSimulateDrawParams(const SemgSimulateOptions *o, PetscInt sample, SemgSampleParams *p)
+{
+  SemgRng rng;
+
+  PetscFunctionBeginUser;
+  SemgRngInit(&rng, (uint64_t)o->seed, (uint64_t)sample, SEMG_STREAM_PARAMS);
+  p->theta[SEMG_THETA_IZ]        = SemgRngUniformRange(&rng, o->iz.lo, o->iz.hi);
+  p->theta[SEMG_THETA_CV]        = SemgRngUniformRange(&rng, o->cv.lo, o->cv.hi);
+  p->theta[SEMG_THETA_DEPTH]     = SemgRngUniformRange(&rng, o->depth.lo, o->depth.hi);
+  p->theta[SEMG_THETA_NFIBRES]   = floor(SemgRngUniformRange(&rng, o->fibres.lo, o->fibres.hi + 1.0));
+  if (p->theta[SEMG_THETA_NFIBRES] > o->fibres.hi) p->theta[SEMG_THETA_NFIBRES] = floor(o->fibres.hi);
+  p->theta[SEMG_THETA_RADIUS]    = SemgRngUniformRange(&rng, o->radius.lo, o->radius.hi);
+  p->theta[SEMG_THETA_IZ_SPREAD] = SemgRngUniformRange(&rng, o->iz_spread.lo, o->iz_spread.hi);
+  p->theta[SEMG_THETA_SNR]       = SemgRngUniformRange(&rng, o->snr.lo, o->snr.hi);
+  p->theta[SEMG_THETA_SHIFT_X]   = SemgRngUniformRange(&rng, o->shift_x.lo, o->shift_x.hi);
+  p->theta[SEMG_THETA_SHIFT_Y]   = SemgRngUniformRange(&rng, o->shift_y.lo, o->shift_y.hi);
+  p->theta[SEMG_THETA_ROTATION]  = SemgRngUniformRange(&rng, o->rotation_deg.lo, o->rotation_deg.hi) * PETSC_PI / 180.0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgSimulateFibres(const SemgSimulateOptions *o, PetscInt sample, const SemgSampleParams *p, PetscInt *nf, SemgFibre **fibres)
+{
+  SemgMotorUnitSpec mu = o->mu;
+
+  PetscFunctionBeginUser;
+  mu.cv_mean = p->theta[SEMG_THETA_CV];
+  if (o->fixed_template) {
+    /* the template is one fixed MU at IZ x = 0 and the base depth; samples shift it rigidly */
+    mu.iz[0] = 0, mu.iz[1] = 0, mu.iz[2] = -o->depth.lo;
+    mu.n_fibres = (PetscInt)o->fibres.lo;
+    mu.radius = o->radius.lo, mu.iz_spread = o->iz_spread.lo;
+    *nf = mu.n_fibres;
+    PetscCall(PetscMalloc1(*nf, fibres));
+    PetscCall(SemgMotorUnitGenerate(&mu, (uint64_t)o->template_seed, 0, *fibres));
+    for (PetscInt i = 0; i < *nf; i++) {
+      (*fibres)[i].ox += p->theta[SEMG_THETA_IZ];
+      (*fibres)[i].oz += -(p->theta[SEMG_THETA_DEPTH] - o->depth.lo);
+    }
+  } else {
+    mu.iz[0] = p->theta[SEMG_THETA_IZ], mu.iz[1] = 0, mu.iz[2] = -p->theta[SEMG_THETA_DEPTH];
+    mu.n_fibres  = (PetscInt)p->theta[SEMG_THETA_NFIBRES];
+    mu.radius    = p->theta[SEMG_THETA_RADIUS];
+    mu.iz_spread = p->theta[SEMG_THETA_IZ_SPREAD];
+    *nf          = mu.n_fibres;
+    PetscCall(PetscMalloc1(*nf, fibres));
+    PetscCall(SemgMotorUnitGenerate(&mu, (uint64_t)o->seed, (uint64_t)sample, *fibres));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt ne, const PetscReal *nominal, PetscReal *xyz)
+{
+  const PetscReal a = p->theta[SEMG_THETA_ROTATION], ca = cos(a), sa = sin(a);
+  const PetscReal *c = o->array.centre;
+
+  PetscFunctionBeginUser;
+  for (PetscInt e = 0; e < ne; e++) {
+    const PetscReal dx = nominal[3 * e] - c[0], dy = nominal[3 * e + 1] - c[1];
+    xyz[3 * e]         = c[0] + ca * dx - sa * dy + p->theta[SEMG_THETA_SHIFT_X];
+    xyz[3 * e + 1]     = c[1] + sa * dx + ca * dy + p->theta[SEMG_THETA_SHIFT_Y];
+    xyz[3 * e + 2]     = nominal[3 * e + 2];
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ApplyContactGains(const SemgSimulateOptions *o, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono)
+{
+  SemgRng rng;
+
+  PetscFunctionBeginUser;
+  if (o->contact_gain_sd <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  SemgRngInit(&rng, (uint64_t)o->seed, (uint64_t)sample, SEMG_STREAM_MISALIGN);
+  for (PetscInt e = 0; e < ne; e++) {
+    const PetscReal g = exp(o->contact_gain_sd * SemgRngNormal(&rng));
+    for (PetscInt k = 0; k < nt; k++) mono[(size_t)e * nt + k] *= g;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* One example: draw, generate fibres, potentials, gains, montage, noise. */
+static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, const SemgDataset *ds, PetscInt sample, PetscReal *mono, PetscReal *xyz, PetscReal *out, PetscReal *theta)
+{
+  SemgSampleParams p;
+  SemgFibre       *f;
+  PetscInt         nf;
+  const PetscInt   ne = ds->n_electrodes, nt = ds->n_times;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgSimulateDrawParams(o, sample, &p));
+  PetscCall(SemgSimulateFibres(o, sample, &p, &nf, &f));
+  PetscCall(SemgSimulateElectrodes(o, &p, ne, ds->electrode_xyz, xyz));
+  PetscCall(PetscArrayzero(mono, (size_t)ne * nt));
+  PetscCall(SemgCCSPotentialAdd(&o->ccs, nf, f, ne, xyz, nt, 0.0, 1.0 / o->fs, mono));
+  PetscCall(ApplyContactGains(o, sample, ne, nt, mono));
+  SemgDatasetApplyChannels(ds, mono, out);
+  PetscCall(SemgAddNoise(ds->n_channels, nt, p.theta[SEMG_THETA_SNR], (uint64_t)o->seed, (uint64_t)sample, out));
+  for (int j = 0; j < SEMG_THETA_COUNT; j++) theta[j] = p.theta[j];
+  if (o->fixed_template) theta[SEMG_THETA_NFIBRES] = nf;
+  PetscCall(PetscFree(f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
+{
+  char buf[2048];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(buf, sizeof(buf),
+                          "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, sigma_trans: %g}\n"
+                          "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: %g, cv_sd: %g}\n"
+                          "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
+                          o->model, (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum, o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false",
+                          (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
+                          (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across,
+                          (double)o->contact_gain_sd));
+  PetscCall(PetscStrallocpy(buf, text));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
+{
+  SemgSimulateOptions o;
+  SemgDataset        *ds;
+  PetscInt            ne, *column;
+  PetscReal          *nominal, *mono, *xyz;
+  SemgProgress        prog;
+  PetscLogStage       stage_sim, stage_io;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgSimulateOptionsSetFromOptions(comm, &o));
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
+  PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
+  PetscCall(PetscLogStageRegister("Simulate", &stage_sim));
+  PetscCall(PetscLogStageRegister("IO", &stage_io));
+  PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
+  PetscCheck(SemgMontageChannelCount(o.montage, ne, column) > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
+  PetscCall(SemgDatasetCreate(comm, o.n, ne, SemgMontageChannelCount(o.montage, ne, column), o.n_times, SEMG_THETA_COUNT, &ds));
+  ds->fs = o.fs;
+  PetscCall(PetscArraycpy(ds->electrode_xyz, nominal, 3 * (size_t)ne));
+  PetscCall(PetscArraycpy(ds->electrode_column, column, ne));
+  PetscCall(SemgDatasetSetMontage(ds, o.montage));
+  for (int j = 0; j < SEMG_THETA_COUNT; j++) PetscCall(SemgDatasetSetTheta(ds, j, SemgThetaNames[j], SemgThetaUnits[j]));
+  PetscCall(ModelConfigText(&o, &ds->model_config));
+  PetscCall(PetscMalloc2((size_t)ne * o.n_times, &mono, 3 * (size_t)ne, &xyz));
+
+  PetscCall(PetscLogStagePush(stage_sim));
+  PetscCall(SemgProgressStart(comm, "semg simulate", o.n, &prog));
+  for (PetscCount i = 0; i < ds->n_local; i++) {
+    const PetscInt sample = (PetscInt)(ds->start + i);
+    PetscCall(SimulateOne(&o, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]));
+    PetscCall(SemgProgressUpdate(comm, &prog, (i + 1) * (o.n / PetscMax(ds->n_local, 1))));
+  }
+  PetscCall(PetscLogStagePop());
+  PetscCall(PetscLogStagePush(stage_io));
+  PetscCall(SemgDatasetWrite(comm, o.output, ds));
+  PetscCall(PetscLogStagePop());
+  PetscCall(SemgProgressEnd(comm, &prog));
+  PetscCall(PetscPrintf(comm, "semg simulate: %" PetscInt_FMT " samples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times (model %s) -> %s\n", o.n, ds->n_channels, SemgMontages[o.montage], o.n_times, o.model, o.output));
+  PetscCall(PetscFree2(mono, xyz));
+  PetscCall(PetscFree(nominal));
+  PetscCall(PetscFree(column));
+  PetscCall(SemgDatasetDestroy(&ds));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
