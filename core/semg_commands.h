@@ -16,6 +16,9 @@ typedef struct {
 /* sim/ */
 PETSC_EXTERN PetscErrorCode SemgCmdMuap(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdSimulate(MPI_Comm);
+/* sim/vc/ volume conductor */
+PETSC_EXTERN PetscErrorCode SemgCmdLeadfield(MPI_Comm);
+PETSC_EXTERN PetscErrorCode SemgCmdPointsource(MPI_Comm);
 /* core/ data conversion */
 PETSC_EXTERN PetscErrorCode SemgCmdImport(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdExport(MPI_Comm);

@@ -11,7 +11,10 @@
 
 /* HDF5 would print its own error stack for every expected failure (missing attribute, bad file);
    semg reports errors itself, once. */
-static void SilenceHDF5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+static void SilenceHDF5(void)
+{
+  if (!getenv("SEMG_HDF5_DEBUG")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
 
 static PetscErrorCode FileAccessList(MPI_Comm comm, hid_t *fapl)
 {
@@ -231,22 +234,18 @@ PetscErrorCode SemgH5ReadAttrInt(hid_t loc, const char name[], long long *value,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Small tables: created collectively, rank 0 alone selects the data, the others select nothing. */
+/* Small tables: created collectively, written by rank 0 alone with an independent transfer
+   (collective transfers reject the type conversions of compound and string types). The dataset has
+   contiguous, early-allocated storage, so an independent write needs no other rank. */
 PetscErrorCode SemgH5WriteSmall(SemgH5File *f, hid_t loc, const char name[], int rank, const hsize_t dims[], hid_t memtype, const void *buf, const char units[])
 {
-  hid_t space, dset, fspace;
+  hid_t space, dset;
 
   PetscFunctionBeginUser;
   SemgCallH5Id(space, H5Screate_simple(rank, dims, NULL));
   SemgCallH5Id(dset, H5Dcreate2(loc, name, memtype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  SemgCallH5Id(fspace, H5Dget_space(dset));
-  if (f->rank) {
-    SemgCallH5(H5Sselect_none(space));
-    SemgCallH5(H5Sselect_none(fspace));
-  }
-  SemgCallH5(H5Dwrite(dset, memtype, space, fspace, f->dxpl, buf));
+  if (!f->rank) SemgCallH5(H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
   if (units) PetscCall(SemgH5WriteAttrString(dset, "units", units));
-  SemgCallH5(H5Sclose(fspace));
   SemgCallH5(H5Dclose(dset));
   SemgCallH5(H5Sclose(space));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -317,6 +316,9 @@ PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hs
   SemgCallH5Id(space, H5Screate_simple(rank, dims, NULL));
   SemgCallH5Id(dcpl, H5Pcreate(H5P_DATASET_CREATE));
   if (dims[0] > 0 && row > 0) SemgCallH5(H5Pset_chunk(dcpl, rank, chunk));
+  /* every rank writes (or selects nothing) collectively: storage must exist before the first write */
+  SemgCallH5(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY));
+  SemgCallH5(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
   SemgCallH5Id(*dset, H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
   if (units) PetscCall(SemgH5WriteAttrString(*dset, "units", units));
   SemgCallH5(H5Pclose(dcpl));
@@ -353,10 +355,15 @@ static PetscErrorCode RowSelection(hid_t dset, hsize_t start, hsize_t n, hid_t *
 
 PetscErrorCode SemgH5WriteRows(SemgH5File *f, hid_t dset, hsize_t start, hsize_t n, const double *buf)
 {
-  hid_t  fspace, mspace;
+  hid_t  fspace = -1, mspace;
   double dummy = 0;
 
   PetscFunctionBeginUser;
+  if (H5Dget_storage_size(dset) == 0 && H5Sget_simple_extent_npoints(fspace = H5Dget_space(dset)) == 0) {
+    SemgCallH5(H5Sclose(fspace)); /* an empty dataset (e.g. no ground-truth columns) has no storage to write */
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (fspace > 0) SemgCallH5(H5Sclose(fspace));
   PetscCall(RowSelection(dset, start, n, &fspace, &mspace));
   SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy));
   SemgCallH5(H5Sclose(mspace));
@@ -371,6 +378,13 @@ PetscErrorCode SemgH5ReadRows(SemgH5File *f, hid_t loc, const char name[], hsize
 
   PetscFunctionBeginUser;
   SemgCallH5Id(dset, H5Dopen2(loc, name, H5P_DEFAULT));
+  SemgCallH5Id(fspace, H5Dget_space(dset));
+  if (H5Sget_simple_extent_npoints(fspace) == 0) {
+    SemgCallH5(H5Sclose(fspace));
+    SemgCallH5(H5Dclose(dset));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  SemgCallH5(H5Sclose(fspace));
   PetscCall(RowSelection(dset, start, n, &fspace, &mspace));
   SemgCallH5(H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy));
   SemgCallH5(H5Sclose(mspace));
