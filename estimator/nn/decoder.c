@@ -148,7 +148,7 @@ static PetscInt DecoderSources(SemgDecoder *dec, PetscReal t)
   for (PetscInt i = 0; i < dec->nf; i++) {
     SemgCCSFibreSources(&dec->par, &dec->fib[i], dec->fib[i].cv * t, PETSC_TRUE, &src);
     for (PetscInt j = 0; j < src.n; j++, n++) {
-      dec->sI[n]  = src.I[j];
+      dec->sI[n]  = src.current[j];
       dec->sx[n]  = src.p[j][0];
       dec->sy[n]  = src.p[j][1];
       dec->sz[n]  = src.p[j][2];

@@ -16,6 +16,7 @@ PetscErrorCode SemgModelCreate(SemgEncoder *enc, SemgDecoder *dec, SemgModel **m
   m->bmax = enc->bmax;
   m->nx   = dec->nc * dec->nt;
   for (PetscInt j = 0; j < m->K; j++) m->w_sup[j] = j < 2 ? 1.0 : 0.0; /* supervise IZ and CV only */
+  m->stage_encoder = m->stage_decoder = m->stage_backward = -1;
   PetscCall(PetscMalloc4(m->bmax * m->K, &m->h, m->bmax * m->K, &m->theta, m->bmax * m->K, &m->dtheta, m->bmax * m->K, &m->dh));
   *modelp = m;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -37,8 +38,11 @@ PetscErrorCode SemgModelLossGrad(SemgModel *m, const PetscReal *P, PetscInt B, c
   PetscReal         total = 0.0;
 
   PetscFunctionBeginUser;
+  if (m->stage_encoder >= 0) PetscCall(PetscLogStagePush(m->stage_encoder));
   PetscCall(SemgEncoderForward(m->enc, P, B, x, m->h));
   PetscCall(SemgScalerForward(sc, B, m->h, m->theta));
+  if (m->stage_encoder >= 0) PetscCall(PetscLogStagePop());
+  if (m->stage_decoder >= 0) PetscCall(PetscLogStagePush(m->stage_decoder));
   for (PetscInt b = 0; b < B; b++) {
     PetscReal l, *dth = m->dtheta + b * K;
     PetscCall(SemgDecoderLoss(m->dec, m->theta + b * K, x + (size_t)b * m->nx, &l, G ? dth : NULL, NULL));
@@ -54,10 +58,13 @@ PetscErrorCode SemgModelLossGrad(SemgModel *m, const PetscReal *P, PetscInt B, c
     total += l;
   }
   *loss_sum = total;
+  if (m->stage_decoder >= 0) PetscCall(PetscLogStagePop());
   if (!G) PetscFunctionReturn(PETSC_SUCCESS);
+  if (m->stage_backward >= 0) PetscCall(PetscLogStagePush(m->stage_backward));
   for (PetscInt i = 0; i < B * K; i++) m->dh[i] = 2.0 * m->lambda_h * m->h[i];
   PetscCall(SemgScalerBackward(sc, B, m->h, m->dtheta, m->dh));
   PetscCall(SemgEncoderBackward(m->enc, P, m->dh, G));
+  if (m->stage_backward >= 0) PetscCall(PetscLogStagePop());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -14,6 +14,7 @@ typedef struct {
   PetscReal    lambda_sup, lambda_h;
   PetscReal    w_sup[SEMG_SCALER_MAX];
   PetscReal   *h, *theta, *dtheta, *dh;
+  PetscLogStage stage_encoder, stage_decoder, stage_backward; /* -1: not logged separately */
 } SemgModel;
 
 PETSC_EXTERN PetscErrorCode SemgModelCreate(SemgEncoder *enc, SemgDecoder *dec, SemgModel **model);

@@ -5,7 +5,11 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/scaler.c
   ${CMAKE_CURRENT_LIST_DIR}/adamw.c
   ${CMAKE_CURRENT_LIST_DIR}/decoder.c
-  ${CMAKE_CURRENT_LIST_DIR}/model.c)
+  ${CMAKE_CURRENT_LIST_DIR}/model.c
+  ${CMAKE_CURRENT_LIST_DIR}/checkpoint.c
+  ${CMAKE_CURRENT_LIST_DIR}/trainer.c
+  ${CMAKE_CURRENT_LIST_DIR}/cmd_train.c
+  ${CMAKE_CURRENT_LIST_DIR}/cmd_estimate.c)
 # The dense layers call BLAS dgemm through PETSc's name mangling; PETSc's .pc file does not list BLAS.
 find_package(BLAS REQUIRED)
 target_link_libraries(semg_estimator PUBLIC ${BLAS_LIBRARIES})

@@ -21,7 +21,7 @@ static PetscErrorCode GradCheck(GradCheckLossFn loss, void *ctx, PetscCount n, P
   res->max_rel = res->max_abs = res->err2 = res->norm2 = 0.0;
   res->n_fail = res->n_checked = 0;
   for (PetscCount i = 0; i < n; i++) {
-    PetscReal w0 = w[i], h = rel_h * PetscMax(1.0, PetscAbsReal(w0)), Lp, Lm, fd, err, mag;
+    PetscReal w0 = w[i], h = rel_h * PetscMax(1.0, PetscAbsReal(w0)), Lp = 0, Lm = 0, fd, err, mag;
 
     w[i] = w0 + h;
     PetscCall(loss(ctx, &Lp));

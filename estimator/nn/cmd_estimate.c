@@ -1,0 +1,86 @@
+/* semg estimate: IZ and CV (and nuisance latents) of every sample with a trained informed autoencoder,
+   written as an estimator result file (.h5 or .csv, estimator/result.h). */
+#include "core/semg_error.h"
+#include "core/semg_commands.h"
+#include "core/semg_options.h"
+#include "estimator/result.h"
+#include "estimator/nn/trainer.h"
+
+typedef struct {
+  char     model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
+  PetscInt batch;
+} EstimateOptions;
+
+static PetscErrorCode ProcessOptions(MPI_Comm comm, EstimateOptions *o)
+{
+  PetscBool set_m, set_d, set_o;
+
+  PetscFunctionBeginUser;
+  o->batch = 64;
+  PetscOptionsBegin(comm, NULL, "semg estimate: informed-autoencoder estimates", "semg");
+  PetscCall(PetscOptionsString("-model", "trained model or checkpoint (.h5 from semg train)", "", o->model, o->model, sizeof(o->model), &set_m));
+  PetscCall(PetscOptionsString("-data", "dataset (.h5 from semg simulate or semg import)", "", o->data, o->data, sizeof(o->data), &set_d));
+  PetscCall(PetscOptionsString("-output", "result file: .h5 (estimates, truth, NRMSE, metrics) or .csv", "", o->output, o->output, sizeof(o->output), &set_o));
+  PetscCall(PetscOptionsInt("-estimate_batch", "samples per encoder batch", "", o->batch, &o->batch, NULL));
+  PetscOptionsEnd();
+  PetscCall(SemgOptionsRequire(comm, "-model", set_m));
+  PetscCall(SemgOptionsRequire(comm, "-data", set_d));
+  PetscCall(SemgOptionsRequire(comm, "-output", set_o));
+  PetscCheck(SemgStringEndsWith(o->output, ".h5") || SemgStringEndsWith(o->output, ".csv"), comm, SEMG_ERR_USER, "-output '%s' must end in .h5 or .csv", o->output);
+  PetscCheck(o->batch > 0, comm, SEMG_ERR_USER, "-estimate_batch must be > 0");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
+{
+  EstimateOptions    o;
+  SemgNNState        st;
+  SemgDataset       *ds;
+  SemgEncoder       *enc;
+  SemgDecoder       *dec;
+  SemgModel         *model;
+  SemgResult        *res;
+  PetscReal         *theta, *nrmse;
+  const PetscReal   *P;
+  const char *const  extra_names[] = {"depth"}, *const extra_units[] = {"m"};
+
+  PetscFunctionBeginUser;
+  PetscCall(ProcessOptions(comm, &o));
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
+  PetscCall(SemgCheckInputPath(comm, "-model", o.model));
+  PetscCall(SemgCheckInputPath(comm, "-data", o.data));
+  PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
+  PetscCall(SemgNNStateRead(comm, "-model", o.model, &st));
+  PetscCall(SemgDatasetRead(comm, o.data, &ds));
+  PetscCheck(ds->n_channels == st.in_channels && ds->n_times == st.in_times, comm, SEMG_ERR_USER,
+             "-data '%s' has %" PetscInt_FMT " channels x %" PetscInt_FMT " times, the model expects %" PetscInt_FMT " x %" PetscInt_FMT, o.data, ds->n_channels, ds->n_times, st.in_channels, st.in_times);
+  PetscCall(SemgNNBuild(&st, ds, o.batch, &enc, &dec));
+  PetscCheck(enc->n_params == st.np, comm, SEMG_ERR_USER, "-model '%s': %" PetscCount_FMT " parameters, the architecture needs %" PetscCount_FMT, o.model, st.np, enc->n_params);
+  PetscCall(SemgModelCreate(enc, dec, &model));
+  /* the best validation parameters when an epoch was completed, else the last ones */
+  P = st.best_epoch >= 0 ? st.Pbest : st.P;
+  PetscCall(SemgNormaliseSamples(ds->n_local, ds->n_channels * ds->n_times, ds->data, NULL));
+  PetscCall(SemgResultCreate(ds, "informed-autoencoder", o.data, st.K - 2, extra_names, extra_units, &res));
+  PetscCall(PetscMalloc2((size_t)o.batch * st.K, &theta, o.batch, &nrmse));
+  for (PetscCount b0 = 0; b0 < ds->n_local; b0 += o.batch) {
+    PetscInt       B = (PetscInt)PetscMin((PetscCount)o.batch, ds->n_local - b0);
+    PetscLogDouble t0, t1;
+    PetscCall(PetscTime(&t0));
+    PetscCall(SemgModelPredict(model, P, B, ds->data + (size_t)b0 * ds->n_channels * ds->n_times, theta, nrmse));
+    PetscCall(PetscTime(&t1));
+    for (PetscInt b = 0; b < B; b++) {
+      for (PetscInt j = 0; j < st.K; j++) res->theta_est[(size_t)(b0 + b) * res->n_theta + j] = theta[b * st.K + j];
+      res->recon_nrmse[b0 + b] = nrmse[b];
+      res->seconds[b0 + b]     = (t1 - t0) / B;
+    }
+  }
+  PetscCall(SemgResultWrite(comm, o.output, res));
+  PetscCall(PetscFree2(theta, nrmse));
+  PetscCall(SemgResultDestroy(&res));
+  PetscCall(SemgModelDestroy(&model));
+  PetscCall(SemgEncoderDestroy(&enc));
+  PetscCall(SemgDecoderDestroy(&dec));
+  PetscCall(SemgDatasetDestroy(&ds));
+  PetscCall(SemgNNStateFree(&st));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
