@@ -65,7 +65,7 @@ PetscErrorCode SemgPhysFitSetGeometry(SemgPhysFit *pf, PetscInt ne, const PetscR
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgPhysFitSetFromOptions(SemgPhysFit *pf)
+PetscErrorCode SemgPhysFitSetFromOptions(MPI_Comm comm, SemgPhysFit *pf)
 {
   PetscInt  n;
   PetscReal izb[2], cvb[2], db[2], depth0;
@@ -74,8 +74,9 @@ PetscErrorCode SemgPhysFitSetFromOptions(SemgPhysFit *pf)
   PetscCheck(pf->tmpl && pf->exyz, PETSC_COMM_SELF, PETSC_ERR_ORDER, "SemgPhysFitSetTemplate and SemgPhysFitSetGeometry first");
   depth0 = pf->ez_mean - pf->tmpl_z;
   izb[0] = pf->lo[0], izb[1] = pf->hi[0], cvb[0] = pf->lo[1], cvb[1] = pf->hi[1];
-  db[0] = PetscMax(1e-3, depth0 - 5e-3), db[1] = depth0 + 5e-3;
-  PetscOptionsBegin(PETSC_COMM_SELF, NULL, "Physics fit (semg baseline -method physfit)", "semg");
+  if (pf->hi[2] > pf->lo[2]) db[0] = pf->lo[2], db[1] = pf->hi[2]; /* set by the caller */
+  else db[0] = PetscMax(1e-3, depth0 - 5e-3), db[1] = depth0 + 5e-3;
+  PetscOptionsBegin(comm, NULL, "Physics fit (semg baseline -method physfit)", "semg");
   n = 2;
   PetscCall(PetscOptionsRealArray("-physfit_iz_bounds", "IZ bounds lo,hi (m); default first and last electrode x", "SemgPhysFit", izb, &n, NULL));
   n = 2;
@@ -86,9 +87,9 @@ PetscErrorCode SemgPhysFitSetFromOptions(SemgPhysFit *pf)
   PetscCall(PetscOptionsInt("-physfit_starts", "grid starts refined by TAO (best of the grid)", "SemgPhysFit", pf->n_starts, &pf->n_starts, NULL));
   PetscCall(PetscOptionsReal("-physfit_grid_cv_step", "CV step of the start grid (m/s); x_IZ step = IED", "SemgPhysFit", pf->grid_v_step, &pf->grid_v_step, NULL));
   PetscOptionsEnd();
-  PetscCheck(izb[0] < izb[1] && cvb[0] > 0 && cvb[0] < cvb[1] && db[0] > 0 && db[0] < db[1], PETSC_COMM_SELF, SEMG_ERR_USER,
+  PetscCheck(izb[0] < izb[1] && cvb[0] > 0 && cvb[0] < cvb[1] && db[0] > 0 && db[0] < db[1], comm, SEMG_ERR_USER,
              "-physfit_iz_bounds, -physfit_cv_bounds, -physfit_depth_bounds: need 0 < lo < hi (CV, depth) and lo < hi (IZ)");
-  PetscCheck(pf->n_starts >= 1 && pf->grid_v_step > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "-physfit_starts must be >= 1 and -physfit_grid_cv_step > 0");
+  PetscCheck(pf->n_starts >= 1 && pf->grid_v_step > 0, comm, SEMG_ERR_USER, "-physfit_starts must be >= 1 and -physfit_grid_cv_step > 0");
   pf->lo[0] = izb[0], pf->hi[0] = izb[1], pf->lo[1] = cvb[0], pf->hi[1] = cvb[1], pf->lo[2] = db[0], pf->hi[2] = db[1];
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -162,7 +163,7 @@ static PetscErrorCode DecodeMonopolar(SemgPhysFit *pf, PetscBool want)
       const PetscReal t = (PetscReal)k / pf->fs;
       SemgCCSFibreSources(&pf->par, f, f->cv * t, want, &src);
       for (PetscInt j = 0; j < src.n; j++) {
-        const PetscReal I = src.I[j], *p = src.p[j];
+        const PetscReal I = src.current[j], *p = src.p[j];
         for (PetscInt e = 0; e < ne; e++) {
           const PetscReal dx = p[0] - pf->exyz[3 * e], dy = p[1] - pf->exyz[3 * e + 1], dz = p[2] - pf->exyz[3 * e + 2];
           const PetscReal r2 = dx * dx + dy * dy + dz * dz, r = PetscSqrtReal(r2);

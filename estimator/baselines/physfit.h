@@ -9,6 +9,10 @@
 #define SEMG_BASELINES_PHYSFIT_H
 
 #include <petsctao.h>
+/* PETSc pulls in <complex.h>, whose macro I collides with the field name I of sim/ccs.h. */
+#ifdef I
+  #undef I
+#endif
 #include "sim/ccs.h"
 
 #define SEMG_PHYSFIT_MAX_K 3 /* x_IZ, v, depth */
@@ -48,7 +52,7 @@ PETSC_EXTERN PetscErrorCode SemgPhysFitSetTemplate(SemgPhysFit *pf, const SemgCC
 PETSC_EXTERN PetscErrorCode SemgPhysFitSetGeometry(SemgPhysFit *pf, PetscInt ne, const PetscReal *exyz, PetscInt nc, const PetscInt *ch_el,
                                                    const PetscReal *ch_w, PetscInt nt, PetscReal fs);
 /* Options -physfit_* and the Tao's own (prefix physfit_, e.g. -physfit_tao_type blmvm). Call after the setters. */
-PETSC_EXTERN PetscErrorCode SemgPhysFitSetFromOptions(SemgPhysFit *pf);
+PETSC_EXTERN PetscErrorCode SemgPhysFitSetFromOptions(MPI_Comm comm, SemgPhysFit *pf);
 PETSC_EXTERN PetscErrorCode SemgPhysFitSetUp(SemgPhysFit *pf);
 /* Gain-free decoder output y (nc x nt) and, when dy != NULL, dy/dtheta_j (K blocks of nc x nt). */
 PETSC_EXTERN PetscErrorCode SemgPhysFitDecode(SemgPhysFit *pf, const PetscReal *theta, PetscReal *y, PetscReal *dy);

@@ -2,8 +2,8 @@ static char help[] = "Physics fit (estimator/baselines/physfit): decoder vs the 
 
 #include "core/semg_error.h"
 #include "core/semg_rng.h"
-#include "sim/fibres.h"
 #include "estimator/baselines/physfit.h"
+#include "sim/fibres.h"
 
 #define NE 16
 #define NT 128
@@ -36,7 +36,7 @@ static PetscErrorCode Setup(PetscBool fit_depth, SemgPhysFit **pf, SemgMotorUnit
     PetscCall(SemgPhysFitSetTemplate(*pf, &par, mu->n_fibres, *tmpl, mu->iz[0], mu->iz[2], mu->cv_mean));
   }
   PetscCall(SemgPhysFitSetGeometry(*pf, NE, exyz, NE - 1, ch_el, ch_w, NT, 5000.0));
-  PetscCall(SemgPhysFitSetFromOptions(*pf));
+  PetscCall(SemgPhysFitSetFromOptions(PETSC_COMM_SELF, *pf));
   (*pf)->fit_depth = fit_depth;
   PetscCall(SemgPhysFitSetUp(*pf));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -1,0 +1,326 @@
+/* semg baseline: white-box estimators on a dataset (spec estimator.md 4), one result file in the common
+   estimator layout (estimator/result.h), parallel over examples (the dataset's block partition). */
+#include <string.h>
+#include "core/semg_error.h"
+#include "core/semg_options.h"
+#include "core/semg_log.h"
+#include "core/semg_commands.h"
+#include "estimator/result.h"
+#include "estimator/baselines/arrays.h"
+#include "estimator/baselines/iz.h"
+#include "estimator/baselines/cv.h"
+#include "estimator/baselines/physfit.h"
+#include "estimator/nn/decoder.h"
+
+typedef enum { BL_IZ_MINAMP, BL_IZ_PHASE, BL_VFIT, BL_CV_XCORR, BL_CV_SPECTRAL, BL_CV_MLE, BL_PHYSFIT, BL_NMETHODS } BaselineMethod;
+static const char *const bl_names[] = {"iz_minamp", "iz_phase", "vfit", "cv_xcorr", "cv_spectral", "cv_mle", "physfit"};
+
+typedef struct {
+  char            data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
+  BaselineMethod  method;
+  PetscInt        cv_channels, phase_max_lag;
+  PetscReal       cv_range[2], cv_exclude, window[2];
+  SemgIZPhaseMode phase_mode;
+  SemgDecoderSpec dec;
+  SemgCCSParams   ccs;
+} BaselineCtx;
+
+static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
+{
+  char      method[64] = "";
+  PetscBool set_m, set_d, set_o;
+  PetscInt  n, mode = 0;
+  const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
+
+  PetscFunctionBeginUser;
+  ctx->cv_channels   = 4;
+  ctx->cv_range[0]   = 2.0; /* spec 4.2c (MATLAB range) */
+  ctx->cv_range[1]   = 7.0;
+  ctx->cv_exclude    = 1.5;
+  ctx->phase_max_lag = 0;
+  ctx->window[0]     = 0.0;
+  ctx->window[1]     = PETSC_MAX_REAL;
+  PetscCall(SemgDecoderSpecDefault(&ctx->dec));
+  PetscCall(SemgCCSParamsDefault(&ctx->ccs));
+  PetscOptionsBegin(comm, NULL, "semg baseline: white-box IZ / CV estimators and the per-sample physics fit", "semg");
+  PetscCall(PetscOptionsString("-method", "iz_minamp | iz_phase | vfit | cv_xcorr | cv_spectral | cv_mle | physfit", "semg baseline", method, method, sizeof(method), &set_m));
+  PetscCall(PetscOptionsString("-data", "input dataset (.h5, semg simulate / import)", "semg baseline", ctx->data, ctx->data, sizeof(ctx->data), &set_d));
+  PetscCall(PetscOptionsString("-output", "result file, .h5 or .csv (columns as semg estimate)", "semg baseline", ctx->output, ctx->output, sizeof(ctx->output), &set_o));
+  PetscCall(PetscOptionsInt("-cv_channels", "DD channels used by the CV methods (one side of the IZ)", "semg baseline", ctx->cv_channels, &ctx->cv_channels, NULL));
+  n = 2;
+  PetscCall(PetscOptionsRealArray("-cv_range", "CV search range lo,hi (m/s) of the delay estimators", "semg baseline", ctx->cv_range, &n, NULL));
+  PetscCall(PetscOptionsReal("-cv_exclude", "CV methods skip DD channels within this many IEDs of the (min-amplitude) IZ", "semg baseline", ctx->cv_exclude, &ctx->cv_exclude, NULL));
+  PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[0], &mode, NULL));
+  PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples", "semg baseline",
+                            ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
+  n = 2;
+  PetscCall(PetscOptionsRealArray("-window", "classical methods: time window t0,t1 (s, from the sample start) they look at, e.g. to skip the CCS generation transient", "semg baseline",
+                                  ctx->window, &n, NULL));
+  PetscOptionsEnd();
+  ctx->phase_mode = (SemgIZPhaseMode)mode;
+  PetscCall(SemgOptionsRequire(comm, "-method", set_m));
+  PetscCall(SemgOptionsRequire(comm, "-data", set_d));
+  PetscCall(SemgOptionsRequire(comm, "-output", set_o));
+  ctx->method = BL_NMETHODS;
+  for (int m = 0; m < BL_NMETHODS; m++)
+    if (!strcmp(method, bl_names[m])) ctx->method = (BaselineMethod)m;
+  PetscCheck(ctx->method != BL_NMETHODS, comm, SEMG_ERR_USER,
+             "-method '%s' unknown (iz_minamp, iz_phase, vfit, cv_xcorr, cv_spectral, cv_mle, physfit)", method);
+  PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= 64, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..64", ctx->cv_channels);
+  PetscCheck(ctx->cv_range[0] > 0 && ctx->cv_range[1] > ctx->cv_range[0], comm, SEMG_ERR_USER, "-cv_range must be 0 < lo < hi");
+  PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
+  PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
+  if (ctx->method == BL_PHYSFIT) {
+    PetscCall(SemgDecoderSpecSetFromOptions(comm, &ctx->dec));
+    PetscCall(SemgCCSParamsSetFromOptions(&ctx->ccs, NULL));
+  }
+  PetscCall(SemgCheckInputPath(comm, "-data", ctx->data));
+  PetscCall(SemgCheckOutputPath(comm, "-output", ctx->output));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Every example must be finite and not identically zero (checked on all ranks before any work). */
+static PetscErrorCode CheckSignals(MPI_Comm comm, const BaselineCtx *ctx, const SemgDataset *ds)
+{
+  const size_t sz   = (size_t)ds->n_channels * ds->n_times;
+  PetscCount   bad  = -1;
+  PetscBool    nan  = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  for (PetscCount s = 0; s < ds->n_local && bad < 0; s++) {
+    const PetscReal *x  = ds->data + s * sz;
+    PetscReal        mx = 0;
+    for (size_t i = 0; i < sz; i++) {
+      if (PetscIsInfOrNanReal(x[i])) {
+        nan = PETSC_TRUE;
+        break;
+      }
+      mx = PetscMax(mx, PetscAbsReal(x[i]));
+    }
+    if (nan || mx == 0.0) bad = ds->start + s;
+  }
+  PetscCall(SemgCheckAllRanks(comm, (PetscBool)(bad < 0), "'%s': example %lld %s", ctx->data, (long long)bad, nan ? "contains NaN or Inf" : "is all zero (no signal to estimate from)"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* CV methods: DD channels of one column on the side of the IZ with more channels, skipping those within
+   cv_exclude IEDs of the IZ, nearest first, ordered along the propagation direction. */
+static PetscInt SelectCVChannels(const BaselineCtx *ctx, PetscInt nd, const PetscReal *cd, PetscReal iz, PetscInt *sel)
+{
+  PetscReal ied = (cd[nd - 1] - cd[0]) / (nd - 1), gap = ctx->cv_exclude * ied;
+  PetscInt  nl = 0, nr = 0, m = 0;
+
+  for (PetscInt c = 0; c < nd; c++) {
+    if (cd[c] < iz - gap) nl++;
+    if (cd[c] > iz + gap) nr++;
+  }
+  if (nr >= nl) {
+    for (PetscInt c = 0; c < nd && m < ctx->cv_channels; c++)
+      if (cd[c] > iz + gap) sel[m++] = c;
+  } else {
+    for (PetscInt c = nd - 1; c >= 0 && m < ctx->cv_channels; c--)
+      if (cd[c] < iz - gap) sel[m++] = c;
+  }
+  return m;
+}
+
+typedef struct {
+  SemgArrays  *sd, *dd;
+  PetscReal   *xs, *xd, *buf;
+  SemgPhysFit *pf;
+} BaselineWork;
+
+/* Keep samples [k0, k1) of each of n channels (in place, channel-major). */
+static void CropChannels(PetscInt n, PetscInt nt, PetscInt k0, PetscInt k1, PetscReal *x)
+{
+  for (PetscInt c = 0; c < n; c++) memmove(x + (size_t)c * (k1 - k0), x + (size_t)c * nt + k0, sizeof(PetscReal) * (size_t)(k1 - k0));
+}
+
+/* IZ and CV of one column (sd: nsd channels, dd: ndd channels); NaN where the method has no estimate. */
+static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs,
+                                     PetscInt ndd, const PetscReal *xd, const PetscReal *cd, PetscReal *iz, PetscReal *cv, PetscReal *quality)
+{
+  PetscInt  sel[64], m, lo, hi;
+  PetscReal ied, th = 0, izc;
+
+  PetscFunctionBeginUser;
+  *iz = *cv = *quality = NAN;
+  switch (ctx->method) {
+  case BL_IZ_MINAMP:
+    PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, iz, NULL));
+    break;
+  case BL_IZ_PHASE:
+    PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, ctx->phase_max_lag, iz, NULL, NULL));
+    break;
+  case BL_VFIT:
+    PetscCall(SemgIZVFit(ndd, nt, xd, cd, fs, iz, cv, NULL));
+    break;
+  default: /* delay estimators: channels chosen with the min-amplitude IZ, which is not reported */
+    PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, &izc, NULL));
+    m = SelectCVChannels(ctx, ndd, cd, izc, sel);
+    if (m < 2) break;
+    ied = PetscAbsReal(cd[sel[1]] - cd[sel[0]]);
+    for (PetscInt i = 0; i < m; i++) PetscCall(PetscArraycpy(w->buf + i * nt, xd + sel[i] * nt, nt));
+    PetscCall(SemgDelayLagRange(ied, fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi));
+    hi = PetscMin(hi, nt - 2);
+    lo = PetscMin(lo, hi);
+    if (ctx->method == BL_CV_MLE) {
+      PetscCall(SemgDelayMLE(m, nt, w->buf, lo, hi, &th, quality, NULL));
+    } else { /* two-channel estimators: mean delay over neighbouring pairs */
+      for (PetscInt i = 0; i + 1 < m; i++) {
+        PetscReal t;
+        if (ctx->method == BL_CV_XCORR) PetscCall(SemgDelayXcorr(nt, w->buf + i * nt, w->buf + (i + 1) * nt, lo, hi, &t, NULL));
+        else PetscCall(SemgDelaySpectral(nt, w->buf + i * nt, w->buf + (i + 1) * nt, &t, NULL));
+        th += t / (m - 1);
+      }
+    }
+    *cv = th > 0 ? ied * fs / th : NAN;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Physics fit: template from the decoder options (-dec_*, as semg train), bounds from the latent ranges. */
+static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDataset *ds, SemgPhysFit **pfp)
+{
+  SemgMotorUnitSpec mu = ctx->dec.mu;
+  SemgFibre        *fib;
+  SemgPhysFit      *pf;
+  PetscReal         ez = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt e = 0; e < ds->n_electrodes; e++) ez += ds->electrode_xyz[3 * e + 2] / ds->n_electrodes;
+  mu.iz[0] = mu.iz[1] = 0.0;
+  mu.iz[2] = ez - ctx->dec.depth;
+  PetscCall(PetscMalloc1(mu.n_fibres, &fib));
+  PetscCall(SemgMotorUnitGenerate(&mu, ctx->dec.template_seed, 0, fib));
+  PetscCall(SemgPhysFitCreate(&pf));
+  PetscCall(SemgPhysFitSetTemplate(pf, &ctx->ccs, mu.n_fibres, fib, 0.0, mu.iz[2], mu.cv_mean));
+  PetscCall(SemgPhysFitSetGeometry(pf, ds->n_electrodes, ds->electrode_xyz, ds->n_channels, ds->channel_electrode, ds->channel_weight, ds->n_times, ds->fs));
+  if (ctx->dec.iz_range[1] > ctx->dec.iz_range[0]) pf->lo[0] = ctx->dec.iz_range[0], pf->hi[0] = ctx->dec.iz_range[1];
+  pf->lo[1] = ctx->dec.cv_range[0], pf->hi[1] = ctx->dec.cv_range[1];
+  pf->fit_depth = ctx->dec.latent_depth;
+  if (pf->fit_depth) pf->lo[2] = ctx->dec.depth_range[0], pf->hi[2] = ctx->dec.depth_range[1];
+  PetscCall(SemgPhysFitSetFromOptions(comm, pf));
+  PetscCall(SemgPhysFitSetUp(pf));
+  PetscCall(PetscFree(fib));
+  *pfp = pf;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ThetaTrueIndex(const SemgDataset *ds, const char *const names[], PetscInt *j)
+{
+  PetscFunctionBeginUser;
+  *j = -1;
+  for (int i = 0; names[i] && *j < 0; i++) PetscCall(SemgDatasetThetaIndex(ds, names[i], j));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
+{
+  static const char *const allowed[]  = {"physfit_", "dec_", "ccs_", NULL};
+  static const char *const iz_names[] = {"iz", "iz_m", "x_iz", NULL}, *const cv_names[] = {"cv", "cv_mps", "v", NULL};
+  BaselineCtx  ctx;
+  BaselineWork w;
+  SemgDataset *ds;
+  SemgResult  *res;
+  const char  *ex_names[3], *ex_units[3];
+  PetscInt     n_extra = 0, K, min_ch, need, j_iz, j_cv, k0, k1, ntw;
+  SemgProgress prog;
+  PetscMPIInt  size;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscMemzero(&w, sizeof(w)));
+  PetscCall(ProcessOptions(comm, &ctx));
+  PetscCall(SemgOptionsRejectUnknown(comm, allowed));
+  PetscCall(SemgDatasetRead(comm, ctx.data, &ds));
+  /* the arrays each method needs; too few channels is a user error naming the file */
+  PetscCall(SemgArraysCreate(comm, ds, ctx.data, SEMG_MONTAGE_SD, &w.sd));
+  PetscCall(SemgArraysCreate(comm, ds, ctx.data, SEMG_MONTAGE_DD, &w.dd));
+  switch (ctx.method) {
+  case BL_IZ_MINAMP:
+  case BL_IZ_PHASE:
+    min_ch = SemgArraysMinColumn(w.sd), need = 3;
+    break;
+  case BL_PHYSFIT:
+    min_ch = ds->n_channels, need = 2;
+    break;
+  default:
+    min_ch = PetscMin(SemgArraysMinColumn(w.dd), SemgArraysMinColumn(w.sd)), need = 4;
+  }
+  PetscCheck(min_ch >= need, comm, SEMG_ERR_USER, "'%s': -method %s needs at least %" PetscInt_FMT " %s channels per electrode column, the dataset gives %" PetscInt_FMT, ctx.data,
+             bl_names[ctx.method], need, ctx.method == BL_PHYSFIT ? "" : (need == 3 ? SemgMontages[w.sd->montage] : SemgMontages[w.dd->montage]), min_ch);
+  PetscCall(CheckSignals(comm, &ctx, ds));
+  if (ctx.method == BL_CV_MLE) ex_names[n_extra] = "ml_quality", ex_units[n_extra++] = "1";
+  if (ctx.method == BL_PHYSFIT) {
+    PetscCall(PhysFitSetUp(comm, &ctx, ds, &w.pf));
+    ex_names[n_extra] = "gain", ex_units[n_extra++] = "1";
+    if (w.pf->fit_depth) ex_names[n_extra] = "depth", ex_units[n_extra++] = "m";
+    ex_names[n_extra] = "tao_its", ex_units[n_extra++] = "1";
+  }
+  K = 2 + n_extra;
+  PetscCall(SemgResultCreate(ds, bl_names[ctx.method], ctx.data, n_extra, ex_names, ex_units, &res));
+  PetscCall(ThetaTrueIndex(ds, iz_names, &j_iz));
+  PetscCall(ThetaTrueIndex(ds, cv_names, &j_cv));
+  PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)64 * ds->n_times, &w.buf));
+  /* the classical methods' time window in samples */
+  k0 = (PetscInt)PetscCeilReal(ctx.window[0] * ds->fs - 1e-9);
+  k1 = ctx.window[1] * ds->fs >= ds->n_times ? ds->n_times : (PetscInt)PetscFloorReal(ctx.window[1] * ds->fs + 1e-9) + 1;
+  k1 = PetscMin(k1, ds->n_times);
+  PetscCheck(ctx.method == BL_PHYSFIT || k1 - k0 >= 8, comm, SEMG_ERR_USER, "-window %g,%g keeps %" PetscInt_FMT " of the %" PetscInt_FMT " samples of '%s' (need >= 8)", (double)ctx.window[0],
+             (double)ctx.window[1], PetscMax(k1 - k0, 0), ds->n_times, ctx.data);
+  ntw = k1 - k0;
+  PetscCall(SemgProgressStart(comm, bl_names[ctx.method], ds->n_examples, &prog));
+  for (PetscCount s = 0; s < ds->n_local; s++) {
+    const PetscReal *x = ds->data + s * (size_t)ds->n_channels * ds->n_times;
+    PetscReal       *est = res->theta_est + s * K, nrmse = NAN;
+    PetscLogDouble   t0, t1;
+
+    PetscCall(PetscTime(&t0));
+    for (PetscInt j = 0; j < K; j++) est[j] = NAN;
+    if (ctx.method == BL_PHYSFIT) {
+      PetscReal th[SEMG_PHYSFIT_MAX_K], gain;
+      PetscInt  its;
+      PetscCall(SemgPhysFitSolve(w.pf, x, th, &gain, &nrmse, &its));
+      est[0] = th[0], est[1] = th[1], est[2] = gain;
+      if (w.pf->fit_depth) est[3] = th[2];
+      est[K - 1] = (PetscReal)its;
+    } else {
+      PetscInt  nused_iz = 0, nused_cv = 0;
+      PetscReal iz_sum = 0, cv_sum = 0, q_sum = 0;
+      SemgArraysApply(w.sd, x, w.xs);
+      SemgArraysApply(w.dd, x, w.xd);
+      CropChannels(w.sd->n_derived, ds->n_times, k0, k1, w.xs);
+      CropChannels(w.dd->n_derived, ds->n_times, k0, k1, w.xd);
+      for (PetscInt col = 0; col < w.sd->n_columns; col++) {
+        PetscInt  a = w.sd->col_start[col], b = w.dd->col_start[col];
+        PetscInt  nsd = w.sd->col_start[col + 1] - a, ndd = w.dd->col_start[col + 1] - b;
+        PetscReal iz, cv, q;
+        PetscCall(EstimateColumn(&ctx, &w, ds->fs, ntw, nsd, w.xs + (size_t)a * ntw, w.sd->centre + a, ndd, w.xd + (size_t)b * ntw,
+                                 w.dd->centre + b, &iz, &cv, &q));
+        if (!PetscIsNanReal(iz)) iz_sum += iz, nused_iz++;
+        if (!PetscIsNanReal(cv)) cv_sum += cv, q_sum += q, nused_cv++;
+      }
+      /* grids: the mean over the columns that gave an estimate */
+      if (nused_iz) est[0] = iz_sum / nused_iz;
+      if (nused_cv) est[1] = cv_sum / nused_cv;
+      if (ctx.method == BL_CV_MLE && nused_cv) est[2] = q_sum / nused_cv;
+    }
+    PetscCall(PetscTime(&t1));
+    res->seconds[s]     = t1 - t0;
+    res->recon_nrmse[s] = nrmse;
+    res->theta_true[s * K + 0] = (ds->has_truth && j_iz >= 0) ? ds->theta[s * ds->n_theta + j_iz] : NAN;
+    res->theta_true[s * K + 1] = (ds->has_truth && j_cv >= 0) ? ds->theta[s * ds->n_theta + j_cv] : NAN;
+    for (PetscInt j = 2; j < K; j++) res->theta_true[s * K + j] = NAN;
+    PetscCall(SemgProgressUpdate(comm, &prog, PetscMin(ds->n_examples, (s + 1) * size))); /* rank 0 reports, ranks run in step */
+  }
+  PetscCall(SemgProgressEnd(comm, &prog));
+  PetscCall(SemgResultWrite(comm, ctx.output, res));
+  PetscCall(PetscFree3(w.xs, w.xd, w.buf));
+  PetscCall(SemgPhysFitDestroy(&w.pf));
+  PetscCall(SemgArraysDestroy(&w.sd));
+  PetscCall(SemgArraysDestroy(&w.dd));
+  PetscCall(SemgResultDestroy(&res));
+  PetscCall(SemgDatasetDestroy(&ds));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
