@@ -41,47 +41,46 @@ PetscErrorCode SemgCCSParamsSetFromOptions(SemgCCSParams *par, const char prefix
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* V'(z) / a and V''(z) / a of the Rosenfalck profile. */
-static inline PetscReal RosenfalckD1(PetscReal lam, PetscReal z) { return (3.0 * z * z - lam * z * z * z) * exp(-lam * z); }
-static inline PetscReal RosenfalckD2(PetscReal lam, PetscReal z) { return z * (6.0 - 6.0 * lam * z + lam * lam * z * z) * exp(-lam * z); }
+/* V'(z) / a and V''(z) / a of the Rosenfalck profile, given e = exp(-lam z). */
+static inline PetscReal RosenfalckD1(PetscReal lam, PetscReal z, PetscReal e) { return (3.0 * z * z - lam * z * z * z) * e; }
+static inline PetscReal RosenfalckD2(PetscReal lam, PetscReal z, PetscReal e) { return z * (6.0 - 6.0 * lam * z + lam * lam * z * z) * e; }
 
-/* Current, centroid and (optionally) their partial derivatives w.r.t. the bounds. Returns 0 when the
-   section has vanished (width <= 0): no source. */
-static int SectionEval(const SemgCCSParams *par, PetscReal g, PetscReal b, PetscReal *cur, PetscReal *zbar, PetscReal *dI_db, PetscReal *dI_dg, PetscReal *dz_db, PetscReal *dz_dg)
+/* Current, centroid and (optionally) their partial derivatives w.r.t. the bounds, given
+   eg = exp(-lam g), eb = exp(-lam b) (one exponential per bound, shared by the two sections that
+   meet there). Returns 0 when the section has vanished (width <= 0): no source. */
+static int SectionEval(const SemgCCSParams *par, PetscReal g, PetscReal b, PetscReal eg, PetscReal eb, PetscReal *cur, PetscReal *zbar, PetscReal *dI_db, PetscReal *dI_dg, PetscReal *dz_db, PetscReal *dz_dg)
 {
   const PetscReal lam = par->lambda, scale = par->a / par->resistance_sum;
-  PetscReal       eg, eb, D;
+  PetscReal       Gb, Gg;
 
   if (!(b > g)) return 0;
-  eg = exp(-lam * g);
-  eb = exp(-lam * b);
-  /* reference form of cur = a/(R) [G(b) - G(g)], G(z) = (3z^2 - lam z^3) e^(-lam z) */
+  Gb = (3.0 * b * b - lam * b * b * b) * eb;
+  Gg = (3.0 * g * g - lam * g * g * g) * eg;
+  /* I = a/(R) [G(b) - G(g)] in the reference's order: g^2 (lam g - 3) e_g - b^2 (lam b - 3) e_b */
   *cur = scale * (g * g * (lam * g - 3.0) * eg - b * b * (lam * b - 3.0) * eb);
   if (b - g < 1e-9) {
     *zbar = 0.5 * (g + b);
     if (dz_db) *dz_db = 0.5, *dz_dg = 0.5;
   } else {
-    /* numerator and denominator multiplied by e^(lam (g + b)) as the reference does */
-    const PetscReal egp = exp(lam * g), ebp = exp(lam * b);
-    const PetscReal num = (2.0 * b * b * b - lam * b * b * b * b) * egp - (2.0 * g * g * g - lam * g * g * g * g) * ebp;
-    const PetscReal den = (3.0 * b * b - lam * b * b * b) * egp - (3.0 * g * g - lam * g * g * g) * ebp;
-    *zbar               = num / den;
+    /* centroid [F(b) - F(g)] / [G(b) - G(g)], F(z) = (2z^3 - lam z^4) e^(-lam z); the reference scales both
+       by e^(lam (g + b)): identical to rounding (spec 3.2) */
+    const PetscReal num = (2.0 * b * b * b - lam * b * b * b * b) * eb - (2.0 * g * g * g - lam * g * g * g * g) * eg;
+    *zbar               = num / (Gb - Gg);
     if (dz_db) {
-      D      = RosenfalckD1(lam, b) - RosenfalckD1(lam, g);
-      *dz_db = RosenfalckD2(lam, b) * (b - *zbar) / D;
-      *dz_dg = RosenfalckD2(lam, g) * (*zbar - g) / D;
+      *dz_db = RosenfalckD2(lam, b, eb) * (b - *zbar) / (Gb - Gg);
+      *dz_dg = RosenfalckD2(lam, g, eg) * (*zbar - g) / (Gb - Gg);
     }
   }
   if (dI_db) {
-    *dI_db = scale * RosenfalckD2(lam, b);
-    *dI_dg = -scale * RosenfalckD2(lam, g);
+    *dI_db = scale * RosenfalckD2(lam, b, eb);
+    *dI_dg = -scale * RosenfalckD2(lam, g, eg);
   }
   return 1;
 }
 
 void SemgCCSSection(const SemgCCSParams *par, PetscReal gamma, PetscReal beta, PetscReal *cur, PetscReal *zbar)
 {
-  if (!SectionEval(par, gamma, beta, cur, zbar, NULL, NULL, NULL, NULL)) {
+  if (!SectionEval(par, gamma, beta, exp(-par->lambda * gamma), exp(-par->lambda * beta), cur, zbar, NULL, NULL, NULL, NULL)) {
     *cur    = 0.0;
     *zbar = 0.5 * (gamma + beta);
   }
@@ -134,15 +133,17 @@ static void AddConservingTerms(const SemgCCSParams *par, const SemgFibre *f, con
   if (!(lo < hi)) return;
   /* front/IP term at z = hi, AP-local z maps to xi = IP + side*(s - z) */
   {
-    const PetscReal cur     = -scale * RosenfalckD1(lam, hi);
-    const PetscReal dI_ds = s < par->zmax ? -scale * RosenfalckD2(lam, hi) : 0.0;
+    const PetscReal eh    = exp(-lam * hi);
+    const PetscReal cur   = -scale * RosenfalckD1(lam, hi, eh);
+    const PetscReal dI_ds = s < par->zmax ? -scale * RosenfalckD2(lam, hi, eh) : 0.0;
     const PetscReal xi    = side < 0 ? (hi + f->ip) - s : (-hi + f->ip) + s;
     const PetscReal dxi   = s < par->zmax ? 0.0 : (PetscReal)side;
     AddSource(src, f, d, cur, xi, dI_ds, dxi);
   }
   if (lo > 0.0) { /* sealed end at xi = 0 (left) or L (right) */
-    const PetscReal cur     = scale * RosenfalckD1(lam, lo);
-    const PetscReal dI_ds = scale * RosenfalckD2(lam, lo);
+    const PetscReal el    = exp(-lam * lo);
+    const PetscReal cur   = scale * RosenfalckD1(lam, lo, el);
+    const PetscReal dI_ds = scale * RosenfalckD2(lam, lo, el);
     AddSource(src, f, d, cur, side < 0 ? 0.0 : f->length, dI_ds, 0.0);
   }
 }
@@ -150,21 +151,29 @@ static void AddConservingTerms(const SemgCCSParams *par, const SemgFibre *f, con
 void SemgCCSFibreSources(const SemgCCSParams *par, const SemgFibre *f, PetscReal s, PetscBool want_tangents, SemgCCSSources *src)
 {
   const PetscReal lam = par->lambda;
-  PetscReal       zb[4], d[3];
+  PetscReal       zb[4], ezb[4], d[3];
 
-  zb[0] = 0.0;
-  zb[1] = (3.0 - sqrt(3.0)) / lam;
-  zb[2] = (3.0 + sqrt(3.0)) / lam;
-  zb[3] = par->zmax;
+  /* unclipped bounds are the constants z_k (to rounding): their exponentials are shared */
+  zb[0]  = 0.0;
+  zb[1]  = (3.0 - sqrt(3.0)) / lam;
+  zb[2]  = (3.0 + sqrt(3.0)) / lam;
+  zb[3]  = par->zmax;
+  ezb[0] = 1.0;
+  ezb[1] = exp(-(3.0 - sqrt(3.0)));
+  ezb[2] = exp(-(3.0 + sqrt(3.0)));
+  ezb[3] = exp(-lam * par->zmax);
   FibreDirection(f, d);
   src->n = 0;
   for (int side = -1; side <= 1; side += 2) {
-    PetscReal ze[4];
+    PetscReal ze[4], ee[4];
     int       cl[4];
-    for (int k = 0; k < 4; k++) ze[k] = side < 0 ? ClipLeft(zb[k], f->ip, s, &cl[k]) : ClipRight(zb[k], f->ip, f->length, s, &cl[k]);
+    for (int k = 0; k < 4; k++) {
+      ze[k] = side < 0 ? ClipLeft(zb[k], f->ip, s, &cl[k]) : ClipRight(zb[k], f->ip, f->length, s, &cl[k]);
+      ee[k] = cl[k] ? exp(-lam * ze[k]) : ezb[k];
+    }
     for (int k = 1; k < 4; k++) {
       PetscReal cur, zbar, dI_db = 0, dI_dg = 0, dz_db = 0, dz_dg = 0, dI_ds = 0, dxi_ds = 0;
-      if (!SectionEval(par, ze[k - 1], ze[k], &cur, &zbar, want_tangents ? &dI_db : NULL, &dI_dg, want_tangents ? &dz_db : NULL, &dz_dg)) continue;
+      if (!SectionEval(par, ze[k - 1], ze[k], ee[k - 1], ee[k], &cur, &zbar, want_tangents ? &dI_db : NULL, &dI_dg, want_tangents ? &dz_db : NULL, &dz_dg)) continue;
       if (want_tangents) {
         const PetscReal db = cl[k] ? 1.0 : 0.0, dg = cl[k - 1] ? 1.0 : 0.0;
         const PetscReal dz = dz_db * db + dz_dg * dg;
