@@ -1,0 +1,89 @@
+/* semg leadfield: solve and store the reciprocity lead fields of an electrode array. */
+#include "core/semg_error.h"
+#include "core/semg_options.h"
+#include "core/semg_csv.h"
+#include "core/semg_commands.h"
+#include "sim/vc/leadfield.h"
+#include "sim/vc/misalign.h"
+
+typedef struct {
+  char               electrodes[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
+  PetscReal          radius;
+  PetscInt           reference, seed, sample;
+  SemgTissue         tissue;
+  SemgInhomogeneity  inh;
+  SemgVCGrid         grid;
+  SemgMisalignParams mis;
+} LeadCtx;
+
+static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
+{
+  PetscBool set_e, set_o;
+
+  PetscFunctionBeginUser;
+  ctx->radius    = 0;
+  ctx->reference = -1;
+  ctx->seed      = 1;
+  ctx->sample    = 0;
+  PetscCall(SemgTissueDefault(&ctx->tissue));
+  PetscCall(SemgInhomogeneityDefault(&ctx->inh));
+  PetscCall(SemgVCGridDefault(&ctx->grid));
+  PetscCall(SemgMisalignParamsDefault(&ctx->mis));
+  PetscOptionsBegin(comm, NULL, "semg leadfield: reciprocity lead fields of an electrode array", "semg");
+  PetscCall(PetscOptionsString("-electrodes", "CSV with columns x,y,z (m) of the skin electrodes", "", ctx->electrodes, ctx->electrodes, sizeof(ctx->electrodes), &set_e));
+  PetscCall(PetscOptionsString("-output", "lead-field HDF5 file", "", ctx->output, ctx->output, sizeof(ctx->output), &set_o));
+  PetscCall(PetscOptionsReal("-electrode_radius", "electrode disc radius, m (0 = point electrodes)", "", ctx->radius, &ctx->radius, NULL));
+  PetscCall(PetscOptionsInt("-leadfield_reference", "reference electrode index (-1 = mean reference)", "", ctx->reference, &ctx->reference, NULL));
+  PetscCall(PetscOptionsInt("-misalign_seed", "seed of the electrode misalignment draws", "", ctx->seed, &ctx->seed, NULL));
+  PetscCall(PetscOptionsInt("-misalign_sample", "sample index of the misalignment draws", "", ctx->sample, &ctx->sample, NULL));
+  PetscCall(SemgTissueOptions(PetscOptionsObject, &ctx->tissue));
+  PetscCall(SemgInhomogeneityOptions(PetscOptionsObject, &ctx->inh));
+  PetscCall(SemgVCGridOptions(PetscOptionsObject, &ctx->grid));
+  PetscCall(SemgMisalignOptions(PetscOptionsObject, &ctx->mis));
+  PetscOptionsEnd();
+  PetscCall(SemgOptionsRequire(comm, "-electrodes", set_e));
+  PetscCall(SemgOptionsRequire(comm, "-output", set_o));
+  PetscCall(SemgTissueCheck(comm, &ctx->tissue));
+  PetscCheck(ctx->radius >= 0, comm, SEMG_ERR_USER, "-electrode_radius must be >= 0 (got %g)", (double)ctx->radius);
+  PetscCheck(ctx->seed >= 0 && ctx->sample >= 0, comm, SEMG_ERR_USER, "-misalign_seed and -misalign_sample must be >= 0");
+  PetscCheck(ctx->grid.far_bc != SEMG_VC_FAR_MONOPOLE, comm, SEMG_ERR_USER, "-vc_far_bc monopole is for point sources only; use neumann or dirichlet");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
+{
+  LeadCtx           ctx;
+  PetscInt          ne, *column = NULL, *its;
+  PetscReal        *nominal = NULL, *xyz, *radius, centre[2] = {0, 0};
+  SemgConductor     c;
+  const char *const allowed[] = {"vc_", NULL};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
+  PetscCall(ProcessOptions(comm, &ctx));
+  PetscCall(SemgOptionsRejectUnknown(comm, allowed));
+  PetscCall(SemgCheckInputPath(comm, "-electrodes", ctx.electrodes));
+  PetscCall(SemgCheckOutputPath(comm, "-output", ctx.output));
+  PetscCall(SemgElectrodesReadCSV(comm, "-electrodes", ctx.electrodes, &ne, &nominal, &column));
+  PetscCheck(ctx.reference < ne, comm, SEMG_ERR_USER, "-leadfield_reference %d: only %d electrodes in %s", (int)ctx.reference, (int)ne, ctx.electrodes);
+  PetscCall(PetscMalloc3(3 * (size_t)ne, &xyz, ne, &radius, ne, &its));
+  for (PetscInt e = 0; e < ne; e++) {
+    centre[0] += nominal[3 * e] / ne;
+    centre[1] += nominal[3 * e + 1] / ne;
+    radius[e] = ctx.radius;
+  }
+  PetscCall(SemgMisalignApply(&ctx.mis, (uint64_t)ctx.seed, (uint64_t)ctx.sample, ne, nominal, centre, xyz, NULL, NULL));
+  PetscCall(SemgInhomogeneitySetUp(&ctx.inh));
+  PetscCall(SemgConductorCreate(comm, &ctx.grid, &ctx.tissue, &ctx.inh, &c));
+  PetscCall(SemgConductorSetUp(c));
+  PetscCall(SemgLeadfieldComputeAndStore(c, ne, xyz, radius, ctx.reference, ctx.output, its));
+  PetscCall(PetscPrintf(comm, "semg leadfield: %d electrodes, %d x %d x %d cells, iterations", (int)ne, (int)ctx.grid.n[0], (int)ctx.grid.n[1], (int)ctx.grid.n[2]));
+  for (PetscInt e = 0; e < ne; e++) PetscCall(PetscPrintf(comm, " %d", (int)its[e]));
+  PetscCall(PetscPrintf(comm, "\n"));
+  PetscCall(SemgConductorDestroy(&c));
+  PetscCall(SemgInhomogeneityDestroy(&ctx.inh));
+  PetscCall(PetscFree3(xyz, radius, its));
+  PetscCall(PetscFree(nominal));
+  PetscCall(PetscFree(column));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

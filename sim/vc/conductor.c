@@ -1,0 +1,564 @@
+#include "core/semg_error.h"
+#include "sim/vc/conductor.h"
+#include "sim/vc/layered.h"
+
+const char *const SemgVCFarBCs[] = {"neumann", "dirichlet", "monopole", "SemgVCFarBC", "SEMG_VC_FAR_", NULL};
+
+struct _p_SemgConductor {
+  MPI_Comm                 comm;
+  SemgVCGrid               grid;
+  SemgTissue               tissue;
+  const SemgInhomogeneity *inh;
+  DM                       da, sda;  /* potential (dof 1) and conductivity (dof 3) */
+  PetscReal               *face[3];  /* n[d] + 1 face coordinates */
+  PetscReal               *cen[3];   /* n[d] cell centres */
+  Vec                      sigma;    /* principal conductivities per cell */
+  Mat                      A;
+  MatNullSpace             ns;
+  KSP                      ksp;
+};
+
+PetscErrorCode SemgVCStageGet(SemgVCStage which, PetscLogStage *stage)
+{
+  static PetscLogStage stages[5];
+  static PetscBool     registered = PETSC_FALSE;
+  const char          *names[5]   = {"Mesh", "Assemble", "Solve", "LeadField", "IO"};
+
+  PetscFunctionBeginUser;
+  if (!registered) {
+    for (PetscInt i = 0; i < 5; i++) PetscCall(PetscLogStageRegister(names[i], &stages[i]));
+    registered = PETSC_TRUE;
+  }
+  *stage = stages[which];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgVCGridDefault(SemgVCGrid *g)
+{
+  PetscFunctionBeginUser;
+  g->n[0] = g->n[1] = g->n[2] = 65;
+  g->centre[0] = g->centre[1] = 0;
+  g->extent[0] = g->extent[1] = 0.12;
+  g->extent[2]                = 0.08;
+  g->h[0]                     = 0.5e-3;
+  g->h[1]                     = 0.5e-3;
+  g->stretch_max              = 1.15;
+  g->skin_cells               = 4;
+  g->fat_cells                = 6;
+  g->far_bc                   = SEMG_VC_FAR_NEUMANN;
+  g->open_top                 = PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGrid *g)
+{
+  PetscInt  n;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  n = 3;
+  PetscCall(PetscOptionsIntArray("-vc_grid", "cells nx,ny,nz (2^k m + 1 for geometric multigrid)", "SemgConductor", g->n, &n, &set));
+  PetscCheck(!set || n == 3, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_grid needs 3 values nx,ny,nz (got %d)", (int)n);
+  n = 2;
+  PetscCall(PetscOptionsRealArray("-vc_centre", "centre x,y of the fine region under the array, m", "SemgConductor", g->centre, &n, NULL));
+  n = 3;
+  PetscCall(PetscOptionsRealArray("-vc_extent", "far half-widths X,Y and depth Z of the box, m", "SemgConductor", g->extent, &n, &set));
+  PetscCheck(!set || n == 3, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_extent needs 3 values X,Y,Z (got %d)", (int)n);
+  n = 2;
+  PetscCall(PetscOptionsRealArray("-vc_h", "target spacing hxy under the array and hz at the muscle top, m", "SemgConductor", g->h, &n, NULL));
+  PetscCall(PetscOptionsReal("-vc_stretch_max", "largest ratio of neighbouring cell widths", "SemgConductor", g->stretch_max, &g->stretch_max, NULL));
+  PetscCall(PetscOptionsInt("-vc_skin_cells", "cells across the skin", "SemgConductor", g->skin_cells, &g->skin_cells, NULL));
+  PetscCall(PetscOptionsInt("-vc_fat_cells", "cells across the fat", "SemgConductor", g->fat_cells, &g->fat_cells, NULL));
+  PetscCall(PetscOptionsEnum("-vc_far_bc", "far faces: insulated, phi = 0, or phi = half-space monopole (point sources)", "SemgConductor", SemgVCFarBCs, (PetscEnum)g->far_bc, (PetscEnum *)&g->far_bc, NULL));
+  for (PetscInt d = 0; d < 3; d++) PetscCheck(g->n[d] >= 3 && g->extent[d] > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_grid values must be >= 3 and -vc_extent values > 0");
+  PetscCheck(g->h[0] > 0 && g->h[1] > 0 && g->stretch_max >= 1.0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_h must be > 0 and -vc_stretch_max >= 1");
+  PetscCheck(g->skin_cells >= 0 && g->fat_cells >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_skin_cells and -vc_fat_cells must be >= 0");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Spacing at the fine end of x = F sinh(beta xi)/sinh(beta), xi in [0, 1] with m cells per unit. */
+static PetscReal FineSpacing(PetscReal F, PetscReal beta, PetscInt m)
+{
+  return beta < 1e-8 ? F / m : F * beta / PetscSinhReal(beta) / m;
+}
+
+/* Stretching parameter giving fine spacing h, capped so that neighbouring cells differ by <= rmax. */
+static PetscReal StretchBeta(PetscReal F, PetscReal h, PetscInt m, PetscReal rmax)
+{
+  PetscReal lo = 0, hi = m * PetscLogReal(rmax);
+
+  if (FineSpacing(F, 0, m) <= h) return 0;
+  if (FineSpacing(F, hi, m) >= h) return hi;
+  for (PetscInt it = 0; it < 200; it++) {
+    PetscReal mid = 0.5 * (lo + hi);
+    if (FineSpacing(F, mid, m) > h) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+static PetscReal StretchMap(PetscReal beta, PetscReal xi)
+{
+  return beta < 1e-8 ? xi : PetscSinhReal(beta * xi) / PetscSinhReal(beta);
+}
+
+/* x and y: symmetric sinh map about the centre, fine in the middle. */
+static void AxisSymmetric(PetscInt n, PetscReal c, PetscReal F, PetscReal h, PetscReal rmax, PetscReal *f)
+{
+  PetscReal beta = StretchBeta(F, h, n / 2, rmax);
+
+  for (PetscInt i = 0; i <= n; i++) f[i] = c + F * StretchMap(beta, -1.0 + 2.0 * i / n);
+}
+
+/* z: uniform skin and fat cells (interfaces on faces), then a one-sided sinh map down the muscle. */
+static PetscErrorCode AxisDepth(const SemgVCGrid *g, const SemgTissue *t, PetscReal *f)
+{
+  PetscInt  n = g->n[2], ns = t->skin_thickness > 0 ? g->skin_cells : 0, nf = t->fat_thickness > 0 ? g->fat_cells : 0, nm = n - ns - nf, k = n;
+  PetscReal top = t->skin_thickness + t->fat_thickness, D = g->extent[2] - top, beta;
+
+  PetscFunctionBeginUser;
+  PetscCheck(nm >= 2 && D > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_grid nz = %d leaves no muscle cells below %d skin + %d fat cells (or -vc_extent depth too small)", (int)n, (int)ns, (int)nf);
+  PetscCheck((ns > 0 || t->skin_thickness == 0) && (nf > 0 || t->fat_thickness == 0), PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_skin_cells and -vc_fat_cells must be > 0 for layers of nonzero thickness");
+  f[k--] = 0;
+  for (PetscInt i = 1; i <= ns; i++) f[k--] = -t->skin_thickness * i / ns;
+  for (PetscInt i = 1; i <= nf; i++) f[k--] = -t->skin_thickness - t->fat_thickness * i / nf;
+  beta = StretchBeta(D, g->h[1], nm, g->stretch_max);
+  for (PetscInt i = 1; i <= nm; i++) f[k--] = -top - D * StretchMap(beta, (PetscReal)i / nm);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorCreate(MPI_Comm comm, const SemgVCGrid *grid, const SemgTissue *t, const SemgInhomogeneity *inh, SemgConductor *c)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(c));
+  (*c)->comm   = comm;
+  (*c)->grid   = *grid;
+  (*c)->tissue = *t;
+  (*c)->inh    = inh;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorDestroy(SemgConductor *c)
+{
+  PetscFunctionBeginUser;
+  if (!*c) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree2((*c)->face[d], (*c)->cen[d]));
+  PetscCall(VecDestroy(&(*c)->sigma));
+  PetscCall(MatDestroy(&(*c)->A));
+  PetscCall(MatNullSpaceDestroy(&(*c)->ns));
+  PetscCall(KSPDestroy(&(*c)->ksp));
+  PetscCall(DMDestroy(&(*c)->sda));
+  PetscCall(DMDestroy(&(*c)->da));
+  PetscCall(PetscFree(*c));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode SemgConductorMesh(SemgConductor c)
+{
+  const SemgVCGrid *g = &c->grid;
+  Vec               coords;
+  DMDACoor3d     ***xyz;
+  DM                cdm;
+  PetscInt          xs, ys, zs, xm, ym, zm;
+
+  PetscFunctionBeginUser;
+  for (PetscInt d = 0; d < 3; d++) PetscCall(PetscMalloc2(g->n[d] + 1, &c->face[d], g->n[d], &c->cen[d]));
+  AxisSymmetric(g->n[0], g->centre[0], g->extent[0], g->h[0], g->stretch_max, c->face[0]);
+  AxisSymmetric(g->n[1], g->centre[1], g->extent[1], g->h[0], g->stretch_max, c->face[1]);
+  PetscCall(AxisDepth(g, &c->tissue, c->face[2]));
+  for (PetscInt d = 0; d < 3; d++)
+    for (PetscInt i = 0; i < g->n[d]; i++) c->cen[d][i] = 0.5 * (c->face[d][i] + c->face[d][i + 1]);
+  PetscCall(DMDACreate3d(c->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, g->n[0], g->n[1], g->n[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &c->da));
+  PetscCall(DMSetOptionsPrefix(c->da, "vc_"));
+  PetscCall(DMSetUp(c->da));
+  PetscCall(DMDACreateCompatibleDMDA(c->da, 3, &c->sda));
+  /* Cell centres as DMDA coordinates (for viewers and PCs that use them). */
+  PetscCall(DMDASetUniformCoordinates(c->da, 0, 1, 0, 1, 0, 1));
+  PetscCall(DMGetCoordinateDM(c->da, &cdm));
+  PetscCall(DMGetCoordinates(c->da, &coords));
+  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(DMDAVecGetArray(cdm, coords, &xyz));
+  for (PetscInt k = zs; k < zs + zm; k++)
+    for (PetscInt j = ys; j < ys + ym; j++)
+      for (PetscInt i = xs; i < xs + xm; i++) {
+        xyz[k][j][i].x = c->cen[0][i];
+        xyz[k][j][i].y = c->cen[1][j];
+        xyz[k][j][i].z = c->cen[2][k];
+      }
+  PetscCall(DMDAVecRestoreArray(cdm, coords, &xyz));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Per-cell principal conductivities: layered cut-cell tensor, then inhomogeneity (spec 3.3). */
+static PetscErrorCode SemgConductorFillSigma(SemgConductor c)
+{
+  PetscReal ****s;
+  PetscInt      xs, ys, zs, xm, ym, zm;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMCreateGlobalVector(c->sda, &c->sigma));
+  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(DMDAVecGetArrayDOF(c->sda, c->sigma, &s));
+  for (PetscInt k = zs; k < zs + zm; k++)
+    for (PetscInt j = ys; j < ys + ym; j++)
+      for (PetscInt i = xs; i < xs + xm; i++) {
+        PetscReal  x = c->cen[0][i], y = c->cen[1][j], z = c->cen[2][k], sig[3], fac, frac, sinc;
+        PetscReal  lo[3] = {c->face[0][i], c->face[1][j], c->face[2][k]}, hi[3] = {c->face[0][i + 1], c->face[1][j + 1], c->face[2][k + 1]};
+        SemgTissue loc;
+
+        SemgInhomogeneityLocalTissue(c->inh, &c->tissue, x, &loc);
+        SemgTissueCellSigma(&loc, SemgInhomogeneityFatThickness(c->inh, &c->tissue, x, y), loc.skin_thickness, lo[2], hi[2], sig);
+        fac  = SemgInhomogeneityFactor(c->inh, x, y, z);
+        frac = SemgInhomogeneityInclusionFraction(c->inh, lo, hi, &sinc);
+        for (PetscInt d = 0; d < 3; d++) {
+          /* a floor keeps insulating bone from decoupling cells (which would break the null space) */
+          s[k][j][i][d] = PetscMax((1.0 - frac) * fac * sig[d] + frac * sinc, 1e-9);
+        }
+      }
+  PetscCall(DMDAVecRestoreArrayDOF(c->sda, c->sigma, &s));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Conductance between cell centres P and Q across their shared face (series resistances). */
+static inline PetscReal FaceConductance(PetscReal area, PetscReal hP, PetscReal sP, PetscReal hQ, PetscReal sQ)
+{
+  return area / (0.5 * hP / sP + 0.5 * hQ / sQ);
+}
+
+/* Conductance from cell centre P to a far face (Dirichlet). */
+static inline PetscReal WallConductance(PetscReal area, PetscReal hP, PetscReal sP)
+{
+  return area / (0.5 * hP / sP);
+}
+
+static PetscErrorCode SemgConductorAssemble(SemgConductor c)
+{
+  Vec           sloc;
+  PetscReal ****s;
+  PetscInt      xs, ys, zs, xm, ym, zm, *n = c->grid.n;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMCreateMatrix(c->da, &c->A));
+  PetscCall(DMGetLocalVector(c->sda, &sloc));
+  PetscCall(DMGlobalToLocal(c->sda, c->sigma, INSERT_VALUES, sloc));
+  PetscCall(DMDAVecGetArrayDOFRead(c->sda, sloc, &s));
+  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  for (PetscInt k = zs; k < zs + zm; k++)
+    for (PetscInt j = ys; j < ys + ym; j++)
+      for (PetscInt i = xs; i < xs + xm; i++) {
+        MatStencil  row = {.k = k, .j = j, .i = i}, col[7];
+        PetscScalar v[7], diag = 0;
+        PetscInt    nc = 1, id[3] = {i, j, k};
+        PetscReal   h[3] = {c->face[0][i + 1] - c->face[0][i], c->face[1][j + 1] - c->face[1][j], c->face[2][k + 1] - c->face[2][k]};
+
+        for (PetscInt d = 0; d < 3; d++) {
+          PetscReal area = h[(d + 1) % 3] * h[(d + 2) % 3];
+          for (PetscInt side = -1; side <= 1; side += 2) {
+            PetscInt q[3] = {i, j, k};
+            q[d] += side;
+            if (q[d] >= 0 && q[d] < n[d]) {
+              PetscReal hq = c->face[d][q[d] + 1] - c->face[d][q[d]];
+              PetscReal g  = FaceConductance(area, h[d], s[k][j][i][d], hq, s[q[2]][q[1]][q[0]][d]);
+              col[nc].i = q[0];
+              col[nc].j = q[1];
+              col[nc].k = q[2];
+              v[nc++]   = -g;
+              diag += g;
+            } else if ((!(d == 2 && side == 1) || c->grid.open_top) && c->grid.far_bc != SEMG_VC_FAR_NEUMANN) {
+              diag += WallConductance(area, h[d], s[k][j][i][d]); /* far face held at a given potential */
+            }                                                    /* skin (top) face: insulated */
+          }
+        }
+        (void)id;
+        col[0] = row;
+        v[0]   = diag;
+        PetscCall(MatSetValuesStencil(c->A, 1, &row, nc, col, v, INSERT_VALUES));
+      }
+  PetscCall(DMDAVecRestoreArrayDOFRead(c->sda, sloc, &s));
+  PetscCall(DMRestoreLocalVector(c->sda, &sloc));
+  PetscCall(MatAssemblyBegin(c->A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(c->A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatSetOption(c->A, MAT_SPD, PETSC_TRUE));
+  if (c->grid.far_bc == SEMG_VC_FAR_NEUMANN) {
+    PetscCall(MatNullSpaceCreate(c->comm, PETSC_TRUE, 0, NULL, &c->ns));
+    PetscCall(MatSetNullSpace(c->A, c->ns));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Number of geometric levels: halve (n - 1) while every direction stays >= 2 cells per rank + 1. */
+static PetscErrorCode SemgConductorMGLevels(SemgConductor c, PetscInt *levels)
+{
+  PetscInt n[3], p[3];
+
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetInfo(c->da, NULL, &n[0], &n[1], &n[2], &p[0], &p[1], &p[2], NULL, NULL, NULL, NULL, NULL, NULL));
+  *levels = 1;
+  for (;;) {
+    PetscBool ok = PETSC_TRUE;
+    for (PetscInt d = 0; d < 3; d++)
+      if ((n[d] - 1) % 2 || (n[d] - 1) / 2 + 1 < PetscMax(5, 2 * p[d] + 1)) ok = PETSC_FALSE;
+    if (!ok) break;
+    for (PetscInt d = 0; d < 3; d++) n[d] = (n[d] - 1) / 2 + 1;
+    (*levels)++;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
+{
+  PC       pc, cpc;
+  KSP      cksp;
+  PetscInt levels = 1;
+
+  PetscFunctionBeginUser;
+  PetscCall(KSPCreate(c->comm, &c->ksp));
+  PetscCall(KSPSetOptionsPrefix(c->ksp, "vc_"));
+  PetscCall(KSPSetOperators(c->ksp, c->A, c->A));
+  PetscCall(KSPSetDM(c->ksp, c->da));
+  PetscCall(KSPSetDMActive(c->ksp, PETSC_FALSE)); /* the operator is ours; the DM only gives the hierarchy */
+  PetscCall(KSPSetType(c->ksp, KSPCG));
+  PetscCall(KSPSetTolerances(c->ksp, 1e-10, 1e-50, PETSC_DEFAULT, 1000));
+  PetscCall(KSPGetPC(c->ksp, &pc));
+  PetscCall(SemgConductorMGLevels(c, &levels));
+  if (levels > 1) {
+    PetscCall(PCSetType(pc, PCMG));
+    PetscCall(PCMGSetLevels(pc, levels, NULL));
+    PetscCall(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
+    /* The coarse Galerkin operator keeps the constant null space: solve it by a pseudo-inverse. */
+    PetscCall(PCMGGetCoarseSolve(pc, &cksp));
+    PetscCall(KSPGetPC(cksp, &cpc));
+    PetscCall(PCSetType(cpc, PCREDUNDANT));
+    {
+      KSP rksp;
+      PC  rpc;
+      PetscCall(PCRedundantGetKSP(cpc, &rksp));
+      PetscCall(KSPGetPC(rksp, &rpc));
+      PetscCall(PCSetType(rpc, PCSVD));
+    }
+  } else {
+    PetscCall(PCSetType(pc, PCGAMG));
+  }
+  PetscCall(KSPSetFromOptions(c->ksp));
+  PetscCall(KSPSetUp(c->ksp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorSetUp(SemgConductor c)
+{
+  PetscLogStage stage;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgVCStageGet(SEMG_VC_STAGE_MESH, &stage));
+  PetscCall(PetscLogStagePush(stage));
+  PetscCall(SemgConductorMesh(c));
+  PetscCall(PetscLogStagePop());
+  PetscCall(SemgVCStageGet(SEMG_VC_STAGE_ASSEMBLE, &stage));
+  PetscCall(PetscLogStagePush(stage));
+  PetscCall(SemgConductorFillSigma(c));
+  PetscCall(SemgConductorAssemble(c));
+  PetscCall(SemgConductorSetUpKSP(c));
+  PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorGetDM(SemgConductor c, DM *da)
+{
+  PetscFunctionBeginUser;
+  *da = c->da;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorGetKSP(SemgConductor c, KSP *ksp)
+{
+  PetscFunctionBeginUser;
+  *ksp = c->ksp;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorGetFaces(SemgConductor c, const PetscReal *faces[3], PetscInt n[3])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt d = 0; d < 3; d++) {
+    if (faces) faces[d] = c->face[d];
+    if (n) n[d] = c->grid.n[d];
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorCreateVec(SemgConductor c, Vec *v)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DMCreateGlobalVector(c->da, v));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *ncells, PetscBool *singular)
+{
+  PetscFunctionBeginUser;
+  if (ncells) *ncells = (PetscCount)c->grid.n[0] * c->grid.n[1] * c->grid.n[2];
+  if (singular) *singular = c->ns ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Bracketing index and fraction of x among increasing centres (constant beyond the ends). */
+static void Locate(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f)
+{
+  PetscInt lo = 0, hi = n - 1;
+
+  if (x <= cen[0]) {
+    *i0 = 0;
+    *f  = 0;
+    return;
+  }
+  if (x >= cen[n - 1]) {
+    *i0 = n - 2;
+    *f  = 1;
+    return;
+  }
+  while (hi - lo > 1) {
+    PetscInt mid = (lo + hi) / 2;
+    if (cen[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  *i0 = lo;
+  *f  = (x - cen[lo]) / (cen[lo + 1] - cen[lo]);
+}
+
+/* Index of the cell containing x (faces increasing, clamped). */
+static PetscInt LocateCell(const PetscReal *face, PetscInt n, PetscReal x)
+{
+  PetscInt lo = 0, hi = n;
+
+  if (x <= face[0]) return 0;
+  if (x >= face[n]) return n - 1;
+  while (hi - lo > 1) {
+    PetscInt mid = (lo + hi) / 2;
+    if (face[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Far-face boundary data of the half-space monopole of current I at p (SEMG_VC_FAR_MONOPOLE). */
+static PetscErrorCode SemgConductorAddMonopoleBC(SemgConductor c, const PetscReal p[3], PetscReal cur, PetscScalar ***w)
+{
+  PetscReal ****s;
+  PetscInt      xs, ys, zs, xm, ym, zm, *n = c->grid.n;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMDAVecGetArrayDOFRead(c->sda, c->sigma, &s));
+  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  for (PetscInt k = zs; k < zs + zm; k++)
+    for (PetscInt j = ys; j < ys + ym; j++)
+      for (PetscInt i = xs; i < xs + xm; i++) {
+        PetscInt  id[3] = {i, j, k};
+        PetscReal h[3]  = {c->face[0][i + 1] - c->face[0][i], c->face[1][j + 1] - c->face[1][j], c->face[2][k + 1] - c->face[2][k]};
+        for (PetscInt d = 0; d < 3; d++)
+          for (PetscInt side = 0; side < 2; side++) {
+            PetscReal q[3] = {c->cen[0][i], c->cen[1][j], c->cen[2][k]};
+            if (d == 2 && side == 1 && !c->grid.open_top) continue; /* skin */
+            if (id[d] != (side ? n[d] - 1 : 0)) continue;
+            q[d] = c->face[d][side ? n[d] : 0];
+            w[k][j][i] += WallConductance(h[(d + 1) % 3] * h[(d + 2) % 3], h[d], s[k][j][i][d]) * cur *
+                          (c->grid.open_top ? SemgOracleInfinite(c->tissue.sigma_long, c->tissue.sigma_trans, c->tissue.sigma_trans, q[0] - p[0], q[1] - p[1], q[2] - p[2]) : SemgOracleHalfspace(c->tissue.sigma_long, c->tissue.sigma_trans, p, q));
+          }
+      }
+  PetscCall(DMDAVecRestoreArrayDOFRead(c->sda, c->sigma, &s));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorAddPoint(SemgConductor c, const PetscReal p[3], PetscReal cur, PetscBool add_bc, Vec w)
+{
+  PetscInt      i0[3], xs, ys, zs, xm, ym, zm;
+  PetscReal     f[3];
+  PetscScalar ***a;
+
+  PetscFunctionBeginUser;
+  for (PetscInt d = 0; d < 3; d++) Locate(c->cen[d], c->grid.n[d], p[d], &i0[d], &f[d]);
+  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(DMDAVecGetArray(c->da, w, &a));
+  for (PetscInt corner = 0; corner < 8; corner++) {
+    PetscInt  i = i0[0] + (corner & 1), j = i0[1] + ((corner >> 1) & 1), k = i0[2] + ((corner >> 2) & 1);
+    PetscReal wt = ((corner & 1) ? f[0] : 1 - f[0]) * (((corner >> 1) & 1) ? f[1] : 1 - f[1]) * (((corner >> 2) & 1) ? f[2] : 1 - f[2]);
+    if (wt != 0 && i >= xs && i < xs + xm && j >= ys && j < ys + ym && k >= zs && k < zs + zm) a[k][j][i] += cur * wt;
+  }
+  if (add_bc && c->grid.far_bc == SEMG_VC_FAR_MONOPOLE) PetscCall(SemgConductorAddMonopoleBC(c, p, cur, a));
+  PetscCall(DMDAVecRestoreArray(c->da, w, &a));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal y, PetscReal radius, Vec w)
+{
+  const PetscInt m = 64;
+  PetscInt       xs, ys, zs, xm, ym, zm, top = c->grid.n[2] - 1, count = 0;
+  PetscScalar ***a;
+
+  PetscFunctionBeginUser;
+  if (radius <= 0) {
+    PetscReal p[3] = {x, y, 0};
+    PetscCall(SemgConductorAddPoint(c, p, 1.0, PETSC_FALSE, w));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  /* Ideal averaging over the disc: sub-samples of the footprint land in top cells. */
+  for (PetscInt a1 = 0; a1 < m; a1++)
+    for (PetscInt b1 = 0; b1 < m; b1++) {
+      PetscReal u = -1 + (2 * a1 + 1.0) / m, v = -1 + (2 * b1 + 1.0) / m;
+      if (u * u + v * v <= 1) count++;
+    }
+  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(DMDAVecGetArray(c->da, w, &a));
+  if (top >= zs && top < zs + zm) {
+    for (PetscInt a1 = 0; a1 < m; a1++)
+      for (PetscInt b1 = 0; b1 < m; b1++) {
+        PetscReal u = -1 + (2 * a1 + 1.0) / m, v = -1 + (2 * b1 + 1.0) / m;
+        PetscInt  i, j;
+        if (u * u + v * v > 1) continue;
+        i = LocateCell(c->face[0], c->grid.n[0], x + radius * u);
+        j = LocateCell(c->face[1], c->grid.n[1], y + radius * v);
+        if (i >= xs && i < xs + xm && j >= ys && j < ys + ym) a[top][j][i] += 1.0 / count;
+      }
+  }
+  PetscCall(DMDAVecRestoreArray(c->da, w, &a));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorSolve(SemgConductor c, Vec b, PetscBool remove_mean, Vec phi, PetscInt *its)
+{
+  KSPConvergedReason reason;
+  PetscLogStage      stage;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgVCStageGet(SEMG_VC_STAGE_SOLVE, &stage));
+  PetscCall(PetscLogStagePush(stage));
+  if (c->ns) {
+    PetscScalar sum;
+    PetscReal   asum;
+    PetscCall(VecSum(b, &sum));
+    PetscCall(VecNorm(b, NORM_1, &asum));
+    PetscCheck(remove_mean || PetscAbsScalar(sum) <= 1e-12 * asum, c->comm, PETSC_ERR_ARG_WRONG, "right-hand side not charge-neutral (sum %g, sum|b| %g) with insulated far faces: use -vc_far_bc dirichlet or monopole", (double)PetscRealPart(sum), (double)asum);
+    PetscCall(MatNullSpaceRemove(c->ns, b));
+  }
+  PetscCall(KSPSolve(c->ksp, b, phi));
+  PetscCall(KSPGetConvergedReason(c->ksp, &reason));
+  PetscCheck(reason > 0, c->comm, PETSC_ERR_NOT_CONVERGED, "volume-conductor solve did not converge (%s); try -vc_pc_type gamg or more -vc_ksp_max_it", KSPConvergedReasons[reason]);
+  if (c->ns) PetscCall(MatNullSpaceRemove(c->ns, phi));
+  if (its) PetscCall(KSPGetIterationNumber(c->ksp, its));
+  PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *t, SemgVCGrid *g)
+{
+  PetscFunctionBeginUser;
+  if (t) *t = c->tissue;
+  if (g) *g = c->grid;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt d = 0; d < 3; d++) cen[d] = c->cen[d];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,475 @@
+#include "core/semg_error.h"
+#include "core/semg_h5.h"
+#include "core/semg_log.h"
+#include "sim/vc/leadfield.h"
+#include "sim/vc/layered.h"
+
+struct _p_SemgLeadfield {
+  SemgLeadfieldType    type;
+  PetscInt             ne;
+  PetscReal           *exyz;  /* ne x 3 */
+  PetscReal            sl, st; /* analytic types */
+  PetscInt             n[3];   /* grid type: kept box */
+  PetscReal           *cen[3];
+  double              *val;    /* ne x n[2] x n[1] x n[0], x fastest */
+  SemgCCSParams        ccs;
+  SemgLineSourceParams ls;
+};
+
+PetscErrorCode SemgLineSourceParamsDefault(SemgLineSourceParams *p)
+{
+  PetscFunctionBeginUser;
+  p->gf     = 1.01 * PETSC_PI * 25e-6 * 25e-6; /* 1.983e-9 S m */
+  p->amp    = 0.096;
+  p->lambda = 1000.0;
+  p->dxi    = 1e-4;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscReal SemgRosenfalck(const SemgLineSourceParams *p, PetscReal z)
+{
+  PetscReal u = p->lambda * z;
+
+  if (u <= 0) return 0.0;
+  if (u > 60) return 0.0; /* below 1e-20 of the peak */
+  return p->amp * u * u * u * PetscExpReal(-u);
+}
+
+/* ---------------------------------------------------------------- solve and store */
+
+static PetscErrorCode WriteAxes(SemgH5File *f, hid_t g, SemgConductor c)
+{
+  const PetscReal *faces[3], *cen[3];
+  PetscInt         n[3];
+  const char      *cn[3] = {"x_centres", "y_centres", "z_centres"}, *fn[3] = {"x_faces", "y_faces", "z_faces"};
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgConductorGetFaces(c, faces, n));
+  PetscCall(SemgConductorGetCentres(c, cen));
+  for (PetscInt d = 0; d < 3; d++) {
+    hsize_t nc = (hsize_t)n[d], nf = nc + 1;
+    PetscCall(SemgH5WriteSmall(f, g, cn[d], 1, &nc, H5T_NATIVE_DOUBLE, cen[d], "m"));
+    PetscCall(SemgH5WriteSmall(f, g, fn[d], 1, &nf, H5T_NATIVE_DOUBLE, faces[d], "m"));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode WriteParams(SemgH5File *f, hid_t g, SemgConductor c, PetscInt ref)
+{
+  SemgTissue t;
+  SemgVCGrid gr;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgConductorGetParams(c, &t, &gr));
+  PetscCall(SemgH5WriteAttrString(g, "units", "V/A"));
+  PetscCall(SemgH5WriteAttrInt(g, "reference", (long long)ref));
+  PetscCall(SemgH5WriteAttrString(g, "reference_meaning", ref < 0 ? "mean (constant null-space component removed)" : "electrode index"));
+  PetscCall(SemgH5WriteAttrString(g, "far_bc", SemgVCFarBCs[gr.far_bc]));
+  PetscCall(SemgH5WriteAttrDouble(g, "sigma_muscle_long", t.sigma_long));
+  PetscCall(SemgH5WriteAttrDouble(g, "sigma_muscle_trans", t.sigma_trans));
+  PetscCall(SemgH5WriteAttrDouble(g, "sigma_fat", t.sigma_fat));
+  PetscCall(SemgH5WriteAttrDouble(g, "sigma_skin", t.sigma_skin));
+  PetscCall(SemgH5WriteAttrDouble(g, "sigma_bone", t.sigma_bone));
+  PetscCall(SemgH5WriteAttrDouble(g, "fat_thickness", t.fat_thickness));
+  PetscCall(SemgH5WriteAttrDouble(g, "skin_thickness", t.skin_thickness));
+  PetscCall(SemgH5WriteAttrDouble(g, "bone_depth", t.bone_depth));
+  (void)f;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Right-hand side of electrode e: its weights minus the reference electrode's. */
+static PetscErrorCode ElectrodeRHS(SemgConductor c, PetscInt e, const PetscReal *exyz, const PetscReal *radius, PetscInt ref, Vec b, Vec tmp)
+{
+  PetscFunctionBeginUser;
+  PetscCall(VecSet(b, 0));
+  PetscCall(SemgConductorAddElectrode(c, exyz[3 * e], exyz[3 * e + 1], radius ? radius[e] : 0, b));
+  if (ref >= 0) {
+    PetscCall(VecSet(tmp, 0));
+    PetscCall(SemgConductorAddElectrode(c, exyz[3 * ref], exyz[3 * ref + 1], radius ? radius[ref] : 0, tmp));
+    PetscCall(VecAXPY(b, -1.0, tmp));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Owned block of one lead field into slice e of the [ne, nz, ny, nx] dataset (collective). */
+static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, PetscInt e, Vec l)
+{
+  DM                 da;
+  PetscInt           xs, ys, zs, xm, ym, zm;
+  hsize_t            start[4], count[4];
+  hid_t              fspace, mspace;
+  const PetscScalar *a;
+  PetscLogStage      stage;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgVCStageGet(SEMG_VC_STAGE_IO, &stage));
+  PetscCall(PetscLogStagePush(stage));
+  PetscCall(SemgConductorGetDM(c, &da));
+  PetscCall(DMDAGetCorners(da, &xs, &ys, &zs, &xm, &ym, &zm));
+  start[0] = (hsize_t)e;
+  start[1] = (hsize_t)zs;
+  start[2] = (hsize_t)ys;
+  start[3] = (hsize_t)xs;
+  count[0] = 1;
+  count[1] = (hsize_t)zm;
+  count[2] = (hsize_t)ym;
+  count[3] = (hsize_t)xm;
+  SemgCallH5Id(fspace, H5Dget_space(dset));
+  SemgCallH5(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  SemgCallH5Id(mspace, H5Screate_simple(4, count, NULL));
+  /* the owned DMDA block is stored k, j, i with i fastest: exactly this hyperslab */
+  PetscCall(VecGetArrayRead(l, &a));
+  SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, a));
+  PetscCall(VecRestoreArrayRead(l, &a));
+  SemgCallH5(H5Sclose(mspace));
+  SemgCallH5(H5Sclose(fspace));
+  PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const PetscReal *exyz, const PetscReal *radius, PetscInt ref, const char path[], PetscInt *its_out)
+{
+  MPI_Comm      comm;
+  DM            da;
+  SemgH5File    f;
+  hid_t         g, space, dset;
+  hsize_t       dims[4], d2[2] = {(hsize_t)ne, 3}, d1 = (hsize_t)ne;
+  PetscInt      n[3], *its;
+  PetscReal    *rad;
+  Vec           b, l, tmp;
+  PetscLogStage stage;
+  SemgProgress  prog;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgConductorGetDM(c, &da));
+  PetscCall(PetscObjectGetComm((PetscObject)da, &comm));
+  PetscCheck(ref < ne, comm, SEMG_ERR_USER, "reference electrode %d out of range (ne = %d)", (int)ref, (int)ne);
+  PetscCall(SemgConductorGetFaces(c, NULL, n));
+  PetscCall(PetscCalloc2(ne, &its, ne, &rad));
+  for (PetscInt e = 0; e < ne; e++) rad[e] = radius ? radius[e] : 0;
+  PetscCall(SemgH5CreateAtomic(comm, path, &f));
+  SemgCallH5Id(g, H5Gcreate2(f.file, "leadfield", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCall(SemgH5WriteAttrString(f.file, "schema_name", "semg-leadfield"));
+  PetscCall(SemgH5WriteAttrInt(f.file, "schema_version", 1));
+  PetscCall(SemgH5WriteProvenance(comm, &f, f.file));
+  PetscCall(WriteParams(&f, g, c, ref));
+  PetscCall(WriteAxes(&f, g, c));
+  PetscCall(SemgH5WriteSmall(&f, g, "electrodes", 2, d2, H5T_NATIVE_DOUBLE, exyz, "m"));
+  PetscCall(SemgH5WriteSmall(&f, g, "radius", 1, &d1, H5T_NATIVE_DOUBLE, rad, "m"));
+  dims[0] = (hsize_t)ne;
+  dims[1] = (hsize_t)n[2];
+  dims[2] = (hsize_t)n[1];
+  dims[3] = (hsize_t)n[0];
+  SemgCallH5Id(space, H5Screate_simple(4, dims, NULL));
+  SemgCallH5Id(dset, H5Dcreate2(g, "values", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCall(SemgH5WriteAttrString(dset, "units", "V/A"));
+  PetscCall(SemgH5WriteAttrString(dset, "axes", "electrode,z,y,x"));
+  PetscCall(SemgConductorCreateVec(c, &b));
+  PetscCall(VecDuplicate(b, &l));
+  PetscCall(VecDuplicate(b, &tmp));
+  PetscCall(SemgVCStageGet(SEMG_VC_STAGE_LEADFIELD, &stage));
+  PetscCall(PetscLogStagePush(stage));
+  PetscCall(SemgProgressStart(comm, "lead fields", ne, &prog));
+  for (PetscInt e = 0; e < ne; e++) {
+    PetscCall(ElectrodeRHS(c, e, exyz, rad, ref, b, tmp));
+    PetscCall(SemgConductorSolve(c, b, (PetscBool)(ref < 0), l, &its[e]));
+    PetscCall(WriteSlice(c, &f, dset, e, l));
+    PetscCall(SemgProgressUpdate(comm, &prog, e + 1));
+  }
+  PetscCall(SemgProgressEnd(comm, &prog));
+  PetscCall(PetscLogStagePop());
+  PetscCall(SemgH5WriteSmall(&f, g, "iterations", 1, &d1, H5T_NATIVE_INT, its, NULL));
+  if (its_out) PetscCall(PetscArraycpy(its_out, its, ne));
+  SemgCallH5(H5Dclose(dset));
+  SemgCallH5(H5Sclose(space));
+  SemgCallH5(H5Gclose(g));
+  PetscCall(SemgH5Close(comm, &f));
+  PetscCall(VecDestroy(&b));
+  PetscCall(VecDestroy(&l));
+  PetscCall(VecDestroy(&tmp));
+  PetscCall(PetscFree2(its, rad));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* ---------------------------------------------------------------- in-memory lead fields */
+
+static PetscErrorCode LeadfieldNew(PetscInt ne, const PetscReal *exyz, SemgLeadfield *lf)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(lf));
+  (*lf)->ne = ne;
+  PetscCall(PetscMalloc1(3 * (size_t)ne, &(*lf)->exyz));
+  if (exyz) PetscCall(PetscArraycpy((*lf)->exyz, exyz, 3 * (size_t)ne));
+  PetscCall(SemgCCSParamsDefault(&(*lf)->ccs));
+  PetscCall(SemgLineSourceParamsDefault(&(*lf)->ls));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldCreateAnalytic(SemgLeadfieldType type, PetscInt ne, const PetscReal *exyz, PetscReal sl, PetscReal st, SemgLeadfield *lf)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(type != SEMG_LF_GRID, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "grid lead fields come from SemgLeadfieldLoad");
+  PetscCall(LeadfieldNew(ne, exyz, lf));
+  (*lf)->type = type;
+  (*lf)->sl   = sl;
+  (*lf)->st   = st;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf)
+{
+  PetscFunctionBeginUser;
+  if (!*lf) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscFree((*lf)->exyz));
+  for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree((*lf)->cen[d]));
+  PetscCall(PetscFree((*lf)->val));
+  PetscCall(PetscFree(*lf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldGetElectrodes(SemgLeadfield lf, PetscInt *ne, const PetscReal **exyz)
+{
+  PetscFunctionBeginUser;
+  if (ne) *ne = lf->ne;
+  if (exyz) *exyz = lf->exyz;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldSetCCSParams(SemgLeadfield lf, const SemgCCSParams *par)
+{
+  PetscFunctionBeginUser;
+  lf->ccs = *par;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldSetLineSourceParams(SemgLeadfield lf, const SemgLineSourceParams *par)
+{
+  PetscFunctionBeginUser;
+  lf->ls = *par;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode ReadVector(hid_t g, const char *name, hsize_t n, double *buf)
+{
+  hid_t   dset, space;
+  hsize_t dims[4];
+  int     nd;
+
+  PetscFunctionBeginUser;
+  SemgCallH5Id(dset, H5Dopen2(g, name, H5P_DEFAULT));
+  SemgCallH5Id(space, H5Dget_space(dset));
+  nd = H5Sget_simple_extent_dims(space, dims, NULL);
+  PetscCheck(nd >= 1 && dims[0] * (nd > 1 ? dims[1] : 1) == n, PETSC_COMM_SELF, SEMG_ERR_USER, "lead-field file: dataset %s has an unexpected shape", name);
+  SemgCallH5(H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+  SemgCallH5(H5Sclose(space));
+  SemgCallH5(H5Dclose(dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscReal lo[3], const PetscReal hi[3], SemgLeadfield *lf)
+{
+  SemgH5File  f;
+  hid_t       g, dset, fspace, mspace;
+  hsize_t     dims[4], start[4], count[4];
+  int         nd;
+  PetscReal  *cen[3];
+  const char *cn[3] = {"x_centres", "y_centres", "z_centres"};
+  PetscInt    i0[3], i1[3];
+  size_t      nval;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgH5Open(comm, "-leadfield", path, &f));
+  g = H5Gopen2(f.file, "leadfield", H5P_DEFAULT);
+  PetscCheck(g >= 0, comm, SEMG_ERR_USER, "-leadfield %s: not a semg lead-field file (no /leadfield group)", path);
+  SemgCallH5Id(dset, H5Dopen2(g, "values", H5P_DEFAULT));
+  SemgCallH5Id(fspace, H5Dget_space(dset));
+  nd = H5Sget_simple_extent_dims(fspace, dims, NULL);
+  PetscCheck(nd == 4, comm, SEMG_ERR_USER, "-leadfield %s: /leadfield/values must have 4 axes", path);
+  PetscCall(LeadfieldNew((PetscInt)dims[0], NULL, lf));
+  (*lf)->type = SEMG_LF_GRID;
+  PetscCall(ReadVector(g, "electrodes", 3 * dims[0], (*lf)->exyz));
+  for (PetscInt d = 0; d < 3; d++) {
+    hsize_t nd_ = dims[3 - d];
+    PetscCall(PetscMalloc1(nd_, &cen[d]));
+    PetscCall(ReadVector(g, cn[d], nd_, cen[d]));
+    /* kept range: centres inside the box plus one cell for interpolation */
+    i0[d] = 0;
+    i1[d] = (PetscInt)nd_ - 1;
+    if (lo && hi) {
+      while (i0[d] < i1[d] && cen[d][i0[d] + 1] < lo[d]) i0[d]++;
+      while (i1[d] > i0[d] && cen[d][i1[d] - 1] > hi[d]) i1[d]--;
+    }
+    (*lf)->n[d] = i1[d] - i0[d] + 1;
+    PetscCall(PetscMalloc1((*lf)->n[d], &(*lf)->cen[d]));
+    PetscCall(PetscArraycpy((*lf)->cen[d], cen[d] + i0[d], (*lf)->n[d]));
+    PetscCall(PetscFree(cen[d]));
+  }
+  start[0] = 0;
+  count[0] = dims[0];
+  for (PetscInt d = 0; d < 3; d++) {
+    start[3 - d] = (hsize_t)i0[d];
+    count[3 - d] = (hsize_t)(*lf)->n[d];
+  }
+  nval = (size_t)count[0] * count[1] * count[2] * count[3];
+  PetscCall(PetscMalloc1(nval, &(*lf)->val));
+  SemgCallH5(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  SemgCallH5Id(mspace, H5Screate_simple(4, count, NULL));
+  SemgCallH5(H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f.dxpl, (*lf)->val));
+  SemgCallH5(H5Sclose(mspace));
+  SemgCallH5(H5Sclose(fspace));
+  SemgCallH5(H5Dclose(dset));
+  SemgCallH5(H5Gclose(g));
+  PetscCall(SemgH5Close(comm, &f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Trilinear stencil of point p in the kept box (constant beyond the outer centres). */
+typedef struct {
+  size_t    id[8];
+  PetscReal w[8];
+} Stencil;
+
+static void LocateAxis(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f)
+{
+  PetscInt lo = 0, hi = n - 1;
+
+  if (n == 1 || x <= cen[0]) {
+    *i0 = 0;
+    *f  = 0;
+    return;
+  }
+  if (x >= cen[n - 1]) {
+    *i0 = n - 2;
+    *f  = 1;
+    return;
+  }
+  while (hi - lo > 1) {
+    PetscInt mid = (lo + hi) / 2;
+    if (cen[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  *i0 = lo;
+  *f  = (x - cen[lo]) / (cen[lo + 1] - cen[lo]);
+}
+
+static void StencilAt(SemgLeadfield lf, const PetscReal p[3], Stencil *s)
+{
+  PetscInt  i0[3];
+  PetscReal f[3];
+
+  for (PetscInt d = 0; d < 3; d++) LocateAxis(lf->cen[d], lf->n[d], p[d], &i0[d], &f[d]);
+  for (PetscInt c = 0; c < 8; c++) {
+    PetscInt b[3] = {c & 1, (c >> 1) & 1, (c >> 2) & 1}, idx[3];
+    s->w[c]       = 1;
+    for (PetscInt d = 0; d < 3; d++) {
+      idx[d] = PetscMin(i0[d] + b[d], lf->n[d] - 1);
+      s->w[c] *= b[d] ? f[d] : 1 - f[d];
+    }
+    s->id[c] = ((size_t)idx[2] * (size_t)lf->n[1] + (size_t)idx[1]) * (size_t)lf->n[0] + (size_t)idx[0];
+  }
+}
+
+/* l_e(p) for every electrode. */
+static void EvalAll(SemgLeadfield lf, const PetscReal p[3], PetscReal *out)
+{
+  if (lf->type == SEMG_LF_GRID) {
+    Stencil s;
+    size_t  ncell = (size_t)lf->n[0] * lf->n[1] * lf->n[2];
+    StencilAt(lf, p, &s);
+    for (PetscInt e = 0; e < lf->ne; e++) {
+      const double *v   = lf->val + (size_t)e * ncell;
+      PetscReal     sum = 0;
+      for (PetscInt c = 0; c < 8; c++) sum += s.w[c] * v[s.id[c]];
+      out[e] = sum;
+    }
+  } else {
+    for (PetscInt e = 0; e < lf->ne; e++) {
+      const PetscReal *q = &lf->exyz[3 * e];
+      out[e] = lf->type == SEMG_LF_INFINITE ? SemgOracleInfinite(lf->sl, lf->st, lf->st, p[0] - q[0], p[1] - q[1], p[2] - q[2]) : SemgOracleHalfspace(lf->sl, lf->st, p, q);
+    }
+  }
+}
+
+PetscErrorCode SemgLeadfieldEval(SemgLeadfield lf, PetscInt e, const PetscReal p[3], PetscReal *val)
+{
+  PetscReal *all;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(lf->ne, &all));
+  EvalAll(lf, p, all);
+  *val = all[e];
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static void FibreDirection(const SemgFibre *f, PetscReal dir[3])
+{
+  dir[0] = PetscCosReal(f->rz) * PetscCosReal(f->ry);
+  dir[1] = PetscSinReal(f->rz) * PetscCosReal(f->ry);
+  dir[2] = -PetscSinReal(f->ry);
+}
+
+/* Spec 5.2: m_e(t) = -G_f sum_j [l(xi_{j+1}) - l(xi_j)] [V(xi_{j+1}) - V(xi_j)] / dxi_j, nodes including
+   the IP; V_m from the two Rosenfalck APs leaving the IP (V_rest drops out of the differences). */
+static PetscErrorCode MUAPLineSource(SemgLeadfield lf, const SemgFibre *f, PetscInt nt, PetscReal dt, PetscReal *phi)
+{
+  const SemgLineSourceParams *ls = &lf->ls;
+  PetscInt                    n1 = f->ip > 0 ? (PetscInt)PetscCeilReal(f->ip / ls->dxi) : 0, n2 = f->length - f->ip > 0 ? (PetscInt)PetscCeilReal((f->length - f->ip) / ls->dxi) : 0, nn = n1 + n2 + 1, ne = lf->ne;
+  PetscReal                  *xi, *dl, *lv, *V, dir[3];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc4(nn, &xi, (size_t)ne * nn, &dl, ne, &lv, nn, &V));
+  for (PetscInt j = 0; j <= n1; j++) xi[j] = n1 ? f->ip * j / n1 : 0;
+  for (PetscInt j = 1; j <= n2; j++) xi[n1 + j] = f->ip + (f->length - f->ip) * j / n2;
+  FibreDirection(f, dir);
+  /* lead field at the nodes, then its differences along the fibre (stored segment-major) */
+  for (PetscInt j = 0; j < nn; j++) {
+    PetscReal p[3] = {f->ox + xi[j] * dir[0], f->oy + xi[j] * dir[1], f->oz + xi[j] * dir[2]};
+    EvalAll(lf, p, lv);
+    for (PetscInt e = 0; e < ne; e++) dl[(size_t)j * ne + e] = lv[e];
+  }
+  for (PetscInt j = 0; j < nn - 1; j++)
+    for (PetscInt e = 0; e < ne; e++) dl[(size_t)j * ne + e] = dl[(size_t)(j + 1) * ne + e] - dl[(size_t)j * ne + e];
+  for (PetscInt k = 0; k < nt; k++) {
+    PetscReal s = f->cv * k * dt;
+    for (PetscInt j = 0; j < nn; j++) V[j] = xi[j] <= f->ip ? SemgRosenfalck(ls, xi[j] - f->ip + s) : SemgRosenfalck(ls, f->ip + s - xi[j]);
+    for (PetscInt j = 0; j < nn - 1; j++) {
+      PetscReal D = V[j + 1] - V[j];
+      if (D == 0) continue;
+      D *= -ls->gf / (xi[j + 1] - xi[j]);
+      for (PetscInt e = 0; e < ne; e++) phi[(size_t)e * nt + k] += D * dl[(size_t)j * ne + e];
+    }
+  }
+  PetscCall(PetscFree4(xi, dl, lv, V));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* CCS point sources of sim/ccs.h at each time, weighted by the lead field at their positions. */
+static PetscErrorCode MUAPCCS(SemgLeadfield lf, const SemgFibre *f, PetscInt nt, PetscReal dt, PetscReal *phi)
+{
+  SemgCCSSources src;
+  PetscReal     *lv;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(lf->ne, &lv));
+  for (PetscInt k = 0; k < nt; k++) {
+    SemgCCSFibreSources(&lf->ccs, f, f->cv * (k * dt), PETSC_FALSE, &src);
+    for (PetscInt j = 0; j < src.n; j++) {
+      EvalAll(lf, src.p[j], lv);
+      for (PetscInt e = 0; e < lf->ne; e++) phi[(size_t)e * nt + k] += src.current[j] * lv[e];
+    }
+  }
+  PetscCall(PetscFree(lv));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldMUAP(SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt nt, PetscReal dt, PetscBool ccs_sources, PetscReal *phi)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscArrayzero(phi, (size_t)lf->ne * nt));
+  for (PetscInt i = 0; i < nf; i++) {
+    if (ccs_sources) PetscCall(MUAPCCS(lf, &f[i], nt, dt, phi));
+    else PetscCall(MUAPLineSource(lf, &f[i], nt, dt, phi));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,50 @@
+/* Reciprocity lead fields (spec volume-conductor.md 5): one solve per electrode, A l_e = r_e - r_ref,
+   stored in HDF5 and reused; MUAPs of any fibre set are then sums over sources, no new solve.
+   Lead field l_e(x): potential at electrode e per unit current injected at x (V/A). */
+#ifndef SEMG_VC_LEADFIELD_H
+#define SEMG_VC_LEADFIELD_H
+
+#include <petscsys.h>
+#include "sim/ccs.h"
+#include "sim/vc/conductor.h"
+
+typedef enum { SEMG_LF_GRID, SEMG_LF_INFINITE, SEMG_LF_HALFSPACE } SemgLeadfieldType;
+
+typedef struct _p_SemgLeadfield *SemgLeadfield;
+
+/* Line-source (bidomain) parameters of spec 2.4 / 5.2. */
+typedef struct {
+  PetscReal gf;     /* sigma_if pi a_f^2, S m (1.983e-9) */
+  PetscReal amp;    /* Rosenfalck A, V (0.096) */
+  PetscReal lambda; /* 1/m (1000) */
+  PetscReal dxi;    /* largest node spacing along the fibre, m (1e-4) */
+} SemgLineSourceParams;
+
+PETSC_EXTERN PetscErrorCode SemgLineSourceParamsDefault(SemgLineSourceParams *p);
+/* Rosenfalck Delta V(z) = A (lambda z)^3 exp(-lambda z), z >= 0. */
+PETSC_EXTERN PetscReal SemgRosenfalck(const SemgLineSourceParams *p, PetscReal z);
+
+/* Solve and store the lead fields of ne skin electrodes (x, y per electrode, exyz ne x 3 with z ignored;
+   radius[e] = 0: point electrode, > 0: disc, area-averaged). ref < 0: mean reference (the constant
+   null-space component removed), else electrode index ref. The operator and preconditioner of c are
+   reused for every electrode. its_out (ne entries, may be NULL) receives the iteration counts. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const PetscReal *exyz, const PetscReal *radius, PetscInt ref, const char path[], PetscInt *its_out);
+
+/* Analytic lead fields: infinite medium diag(sl, st, st) or insulated half-space (electrodes on the skin). */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldCreateAnalytic(SemgLeadfieldType type, PetscInt ne, const PetscReal *exyz, PetscReal sl, PetscReal st, SemgLeadfield *lf);
+/* Read a stored lead field (collective over comm; every rank gets the same copy). Only cells within
+   the box lo..hi (m; NULL = everything) plus one cell are kept: choose it to cover the fibres. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscReal lo[3], const PetscReal hi[3], SemgLeadfield *lf);
+PETSC_EXTERN PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf);
+PETSC_EXTERN PetscErrorCode SemgLeadfieldGetElectrodes(SemgLeadfield lf, PetscInt *ne, const PetscReal **exyz);
+/* l_e at point p (trilinear between cell centres for grid lead fields). */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldEval(SemgLeadfield lf, PetscInt e, const PetscReal p[3], PetscReal *val);
+PETSC_EXTERN PetscErrorCode SemgLeadfieldSetCCSParams(SemgLeadfield lf, const SemgCCSParams *par);
+PETSC_EXTERN PetscErrorCode SemgLeadfieldSetLineSourceParams(SemgLeadfield lf, const SemgLineSourceParams *par);
+
+/* Monopolar MUAP (V) of a fibre set from the lead field: phi[e*nt + k], t_k = k dt after the firing
+   (overwritten). ccs_sources: the CCS point sources of sim/ccs.h interpolated into the lead field;
+   otherwise the charge-conserving line source of spec 5.2 with the Rosenfalck V_m. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldMUAP(SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt nt, PetscReal dt, PetscBool ccs_sources, PetscReal *phi);
+
+#endif

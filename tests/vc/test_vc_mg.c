@@ -1,0 +1,52 @@
+static char help[] = "Multigrid iteration counts of the lead-field solve vs grid size (should be nearly constant).\n"
+                     "  -sizes 33,65[,129]  -max_growth 1.3\n";
+
+#include <petscsys.h>
+#include "core/semg_error.h"
+#include "sim/vc/conductor.h"
+
+int main(int argc, char **argv)
+{
+  PetscInt   sizes[8] = {33, 65}, nsizes = 8, its[8];
+  PetscReal  max_growth = 1.3;
+  SemgTissue t;
+  PetscInt   nfail = 0;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(SemgTissueDefault(&t));
+  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "multigrid test", NULL);
+  PetscCall(PetscOptionsIntArray("-sizes", "cells per side", NULL, sizes, &nsizes, NULL));
+  PetscCall(PetscOptionsReal("-max_growth", "largest allowed ratio of iteration counts between refinements", NULL, max_growth, &max_growth, NULL));
+  PetscOptionsEnd();
+  if (nsizes == 8) nsizes = 2;
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "grid        cells  h_xy(mm)  skin/fat cells  CG iterations (rtol 1e-10)\n"));
+  for (PetscInt s = 0; s < nsizes; s++) {
+    SemgConductor c;
+    SemgVCGrid    g;
+    Vec           b, phi;
+    PetscInt      n = sizes[s];
+
+    /* a refinement family of the production grid: insulated box, skin/fat resolved, stretched far field */
+    PetscCall(SemgVCGridDefault(&g));
+    g.n[0] = g.n[1] = g.n[2] = n;
+    g.h[0]          = 64e-3 / (n - 1);
+    g.h[1]          = 32e-3 / (n - 1);
+    g.skin_cells    = PetscMax(1, (n - 1) / 32);
+    g.fat_cells     = PetscMax(2, 3 * (n - 1) / 32);
+    PetscCall(SemgConductorCreate(PETSC_COMM_WORLD, &g, &t, NULL, &c));
+    PetscCall(SemgConductorSetUp(c));
+    PetscCall(SemgConductorCreateVec(c, &b));
+    PetscCall(VecDuplicate(b, &phi));
+    PetscCall(VecSet(b, 0));
+    PetscCall(SemgConductorAddElectrode(c, 0, 0, 0, b));
+    PetscCall(SemgConductorSolve(c, b, PETSC_TRUE, phi, &its[s]));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%4d^3  %10d  %8.3f  %6d/%-6d  %4d\n", (int)n, (int)(n * n * n), (double)(g.h[0] * 1e3), (int)g.skin_cells, (int)g.fat_cells, (int)its[s]));
+    if (s && its[s] > max_growth * its[s - 1] + 1) nfail++;
+    PetscCall(VecDestroy(&b));
+    PetscCall(VecDestroy(&phi));
+    PetscCall(SemgConductorDestroy(&c));
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", nfail ? "FAIL: iteration count grows with the grid" : "PASS"));
+  PetscCall(PetscFinalize());
+  return nfail ? 1 : 0;
+}
