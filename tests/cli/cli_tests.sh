@@ -87,14 +87,15 @@ case "$name" in
     check "not a finite number" "${M[@]}" -fibres nan.csv -output o.csv
     check "length -0.11 must be > 0" "${M[@]}" -fibres neg.csv -output o.csv
     check "ip 0.2 outside" "${M[@]}" -fibres ipout.csv -output o.csv
-    check "-fs 0 must be > 0" "$SEMG" muap -fibres F.csv -electrodes E.csv -fs 0 -samples 10 -output o.csv
+    check "-fs 0. must be > 0" "$SEMG" muap -fibres F.csv -electrodes E.csv -fs 0 -samples 10 -output o.csv
     check "unknown option -fibers" "${M[@]}" -fibres F.csv -fibers F.csv -output o.csv
     check "directory does not exist" "${M[@]}" -fibres F.csv -output /nonexistent/dir/o.csv
     check "must end in .csv or .h5" "${M[@]}" -fibres F.csv -output o.txt
     check "option -output is required" "${M[@]}" -fibres F.csv
     check "not an HDF5 file" "$SEMG" info -data corrupt.h5
     check "cannot read 'none.h5'" "$SEMG" info -data none.h5
-    check "signal columns" "$SEMG" import -signals cols.csv -electrodes E.csv -fs 1000 -output x.h5
+    printf "sample,time_s,a,b\n0,0,1,2\n0,0.001,1,2\n" > sig2.csv
+    check "has 2 signal columns, -electrodes 'E.csv' has 4" "$SEMG" import -signals sig2.csv -electrodes E.csv -fs 1000 -output x.h5
     check "depth_range lo" "$SEMG" simulate -n 2 -depth_range 0.001,0.002 -output x.h5
     check "cannot open 'missing.csv'" mpirun_n 2 "${M[@]}" -fibres missing.csv -output o.csv
     # a failing run never replaces good data
