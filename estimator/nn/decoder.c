@@ -117,6 +117,18 @@ PetscErrorCode SemgDecoderCreate(const SemgDecoderSpec *spec, const SemgDecoderG
   PetscCall(PetscMalloc4(ns, &dec->stI, ns, &dec->stx, ns, &dec->sty, ns, &dec->stz));
   PetscCall(PetscMalloc2((size_t)dec->ne * dec->nt, &dec->phi, (size_t)3 * dec->ne * dec->nt, &dec->dphi));
   PetscCall(PetscMalloc2((size_t)dec->nc * dec->nt, &dec->y, (size_t)dec->K * dec->nc * dec->nt, &dec->J));
+  PetscCall(PetscMalloc1(4 * dec->ne, &dec->acc));
+  PetscCall(PetscMalloc1(3 * dec->nf, &dec->fdir));
+  for (PetscInt i = 0; i < dec->nf; i++) {
+    dec->fdir[3 * i]     = cos(dec->tmpl[i].rz) * cos(dec->tmpl[i].ry);
+    dec->fdir[3 * i + 1] = sin(dec->tmpl[i].rz) * cos(dec->tmpl[i].ry);
+    dec->fdir[3 * i + 2] = -sin(dec->tmpl[i].ry);
+  }
+  {
+    const PetscReal zb[4] = {0.0, (3.0 - sqrt(3.0)) / dec->par.lambda, (3.0 + sqrt(3.0)) / dec->par.lambda, dec->par.zmax};
+    for (int k = 0; k < 3; k++) SemgCCSSection(&dec->par, zb[k], zb[k + 1], &dec->full_I[k], &dec->full_zbar[k]);
+  }
+  PetscCheck(!dec->par.charge_conserving && !dec->par.anisotropic, PETSC_COMM_SELF, PETSC_ERR_SUP, "decoder: only the reference CCS model (isotropic, not charge-conserving)");
   *decp = dec;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -134,19 +146,44 @@ PetscErrorCode SemgDecoderDestroy(SemgDecoder **decp)
   PetscCall(PetscFree4(dec->stI, dec->stx, dec->sty, dec->stz));
   PetscCall(PetscFree2(dec->phi, dec->dphi));
   PetscCall(PetscFree2(dec->y, dec->J));
+  PetscCall(PetscFree(dec->acc));
+  PetscCall(PetscFree(dec->fdir));
   PetscCall(PetscFree(*decp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* All sources of all fibres at time t (SoA), with their v-tangents t*dI/ds and t*dp/ds (every fibre's
-   s = (v + dv_f) t, so ds_f/dv = t). Sources do not depend on the electrode: computed once per time. */
+   s = (v + dv_f) t, so ds_f/dv = t). Sources do not depend on the electrode: computed once per time.
+   Fast paths (same values up to the rounding of the bounds, spec 4.1): no AP yet (s <= 0) or both
+   extinguished (s >= max(IP, L - IP) + Z) gives no source; an AP with Z < s < its ell is complete:
+   constant currents and centroids, dI/ds = 0, d xi/ds = -+1. Otherwise sim/ccs.c does the clipping. */
 static PetscInt DecoderSources(SemgDecoder *dec, PetscReal t)
 {
   SemgCCSSources src;
   PetscInt       n = 0;
+  const PetscReal Z = dec->par.zmax;
 
   for (PetscInt i = 0; i < dec->nf; i++) {
-    SemgCCSFibreSources(&dec->par, &dec->fib[i], dec->fib[i].cv * t, PETSC_TRUE, &src);
+    const SemgFibre *f = &dec->fib[i];
+    const PetscReal  s = f->cv * t, ell_l = f->ip, ell_r = f->length - f->ip;
+    if (s <= 0.0 || s >= PetscMax(ell_l, ell_r) + Z) continue;
+    if (s > Z && s < ell_l && s < ell_r) {
+      const PetscReal *d = dec->fdir + 3 * i;
+      for (int side = -1; side <= 1; side += 2)
+        for (int k = 0; k < 3; k++, n++) {
+          const PetscReal xi = side < 0 ? (dec->full_zbar[k] + f->ip) - s : (-dec->full_zbar[k] + f->ip) + s;
+          dec->sI[n]  = dec->full_I[k];
+          dec->sx[n]  = d[0] * xi + f->ox;
+          dec->sy[n]  = d[1] * xi + f->oy;
+          dec->sz[n]  = d[2] * xi + f->oz;
+          dec->stI[n] = 0.0;
+          dec->stx[n] = t * d[0] * side;
+          dec->sty[n] = t * d[1] * side;
+          dec->stz[n] = t * d[2] * side;
+        }
+      continue;
+    }
+    SemgCCSFibreSources(&dec->par, f, s, PETSC_TRUE, &src);
     for (PetscInt j = 0; j < src.n; j++, n++) {
       dec->sI[n]  = src.current[j];
       dec->sx[n]  = src.p[j][0];
@@ -162,36 +199,44 @@ static PetscInt DecoderSources(SemgDecoder *dec, PetscReal t)
 }
 
 /* Potential and tangents at every electrode for one time index k. phi = sum I/r;
-   d phi/d shift_a = -sum I (p_a - e_a)/r^3 (rigid shift moves every source); d phi/d v as above. */
+   d phi/d shift_a = -sum I (p_a - e_a)/r^3 (rigid shift moves every source); d phi/d v as above.
+   Sources outer, electrodes inner: the inner loop has no reduction, so it vectorises without
+   reassociating sums (results stay independent of the vector width). */
 static void DecoderElectrodes(SemgDecoder *dec, PetscInt n, PetscInt k, PetscBool tangents)
 {
-  const PetscReal *restrict sI = dec->sI, *restrict sx = dec->sx, *restrict sy = dec->sy, *restrict sz = dec->sz;
-  const PetscReal *restrict tI = dec->stI, *restrict tx = dec->stx, *restrict ty = dec->sty, *restrict tz = dec->stz;
-  const size_t    net = (size_t)dec->ne * dec->nt;
+  const PetscInt ne = dec->ne;
+  const size_t   net = (size_t)ne * dec->nt;
+  PetscReal *restrict ap = dec->acc, *restrict ax = dec->acc + ne, *restrict az = dec->acc + 2 * ne, *restrict av = dec->acc + 3 * ne;
+  const PetscReal *restrict ex = dec->ex, *restrict ey = dec->ey, *restrict ez = dec->ez;
 
-  for (PetscInt e = 0; e < dec->ne; e++) {
-    const PetscReal ex = dec->ex[e], ey = dec->ey[e], ez = dec->ez[e];
-    PetscReal       p = 0, gx = 0, gz = 0, dv = 0;
-    const size_t    o = (size_t)e * dec->nt + k;
+  for (PetscInt e = 0; e < 4 * ne; e++) dec->acc[e] = 0.0;
+  for (PetscInt j = 0; j < n; j++) {
+    const PetscReal px = dec->sx[j], py = dec->sy[j], pz = dec->sz[j], cur = dec->sI[j];
     if (!tangents) {
-      for (PetscInt j = 0; j < n; j++) {
-        const PetscReal dx = sx[j] - ex, dy = sy[j] - ey, dz = sz[j] - ez;
-        p += sI[j] / sqrt(dx * dx + dy * dy + dz * dz);
+      for (PetscInt e = 0; e < ne; e++) {
+        const PetscReal dx = px - ex[e], dy = py - ey[e], dz = pz - ez[e];
+        ap[e] += cur / sqrt(dx * dx + dy * dy + dz * dz);
       }
     } else {
-      for (PetscInt j = 0; j < n; j++) {
-        const PetscReal dx = sx[j] - ex, dy = sy[j] - ey, dz = sz[j] - ez;
-        const PetscReal r2 = dx * dx + dy * dy + dz * dz, ir = 1.0 / sqrt(r2), Iir = sI[j] * ir, g = Iir / r2;
-        p += Iir;
-        gx -= g * dx;
-        gz -= g * dz;
-        dv += tI[j] * ir - g * (dx * tx[j] + dy * ty[j] + dz * tz[j]);
+      const PetscReal tI = dec->stI[j], tx = dec->stx[j], ty = dec->sty[j], tz = dec->stz[j];
+      for (PetscInt e = 0; e < ne; e++) {
+        const PetscReal dx = px - ex[e], dy = py - ey[e], dz = pz - ez[e];
+        const PetscReal r2 = dx * dx + dy * dy + dz * dz, ir = 1.0 / sqrt(r2), Iir = cur * ir, g = Iir * (ir * ir);
+        ap[e] += Iir;
+        ax[e] -= g * dx;
+        az[e] -= g * dz;
+        av[e] += tI * ir - g * (dx * tx + dy * ty + dz * tz);
       }
-      dec->dphi[o]           = gx;
-      dec->dphi[net + o]     = dv;
-      dec->dphi[2 * net + o] = gz;
     }
-    dec->phi[o] = p;
+  }
+  for (PetscInt e = 0; e < ne; e++) {
+    const size_t o = (size_t)e * dec->nt + k;
+    dec->phi[o] = ap[e];
+    if (tangents) {
+      dec->dphi[o]           = ax[e];
+      dec->dphi[net + o]     = av[e];
+      dec->dphi[2 * net + o] = az[e];
+    }
   }
 }
 

@@ -7,10 +7,6 @@
 #define SEMG_NN_DECODER_H
 
 #include <petscsys.h>
-/* PETSc pulls in <complex.h>, whose macro I collides with the field name I of sim/ccs.h. */
-#ifdef I
-  #undef I
-#endif
 #include "sim/ccs.h"
 #include "sim/fibres.h"
 #include "estimator/nn/scaler.h"
@@ -53,6 +49,9 @@ typedef struct {
   PetscReal *sI, *sx, *sy, *sz, *stI, *stx, *sty, *stz; /* sources of one time step (SoA) */
   PetscReal *phi, *dphi;     /* ne*nt potential; K x ne*nt tangents */
   PetscReal *y, *J;          /* nc*nt output; K x nc*nt Jacobian */
+  PetscReal *acc;            /* 4 x ne accumulators of one time step */
+  PetscReal *fdir;           /* fibre directions, nf x 3 */
+  PetscReal  full_I[3], full_zbar[3]; /* sections of a complete (unclipped) AP */
 } SemgDecoder;
 
 PETSC_EXTERN PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec);
