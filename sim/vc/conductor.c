@@ -346,7 +346,7 @@ static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
 
 PetscErrorCode SemgConductorSetUp(SemgConductor c)
 {
-  PetscLogStage stage;
+  PetscLogStage stage = -1;
 
   PetscFunctionBeginUser;
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_MESH, &stage));
@@ -526,7 +526,7 @@ PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal
 PetscErrorCode SemgConductorSolve(SemgConductor c, Vec b, PetscBool remove_mean, Vec phi, PetscInt *its)
 {
   KSPConvergedReason reason;
-  PetscLogStage      stage;
+  PetscLogStage      stage = -1;
 
   PetscFunctionBeginUser;
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_SOLVE, &stage));

@@ -99,7 +99,7 @@ static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, Pet
   hsize_t            start[4], count[4];
   hid_t              fspace, mspace;
   const PetscScalar *a;
-  PetscLogStage      stage;
+  PetscLogStage      stage = -1;
 
   PetscFunctionBeginUser;
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_IO, &stage));
@@ -137,7 +137,7 @@ PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const 
   PetscInt      n[3], *its;
   PetscReal    *rad;
   Vec           b, l, tmp;
-  PetscLogStage stage;
+  PetscLogStage stage = -1;
   SemgProgress  prog;
 
   PetscFunctionBeginUser;
