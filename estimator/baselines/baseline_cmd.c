@@ -207,24 +207,15 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode ThetaTrueIndex(const SemgDataset *ds, const char *const names[], PetscInt *j)
-{
-  PetscFunctionBeginUser;
-  *j = -1;
-  for (int i = 0; names[i] && *j < 0; i++) PetscCall(SemgDatasetThetaIndex(ds, names[i], j));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
 {
   static const char *const allowed[]  = {"physfit_", "dec_", "ccs_", NULL};
-  static const char *const iz_names[] = {"iz", "iz_m", "x_iz", NULL}, *const cv_names[] = {"cv", "cv_mps", "v", NULL};
   BaselineCtx  ctx;
   BaselineWork w;
   SemgDataset *ds;
   SemgResult  *res;
   const char  *ex_names[3], *ex_units[3];
-  PetscInt     n_extra = 0, K, min_ch, need, j_iz, j_cv, k0, k1, ntw;
+  PetscInt     n_extra = 0, K, min_ch, need, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
   SemgProgress prog;
   PetscMPIInt  size;
 
@@ -260,8 +251,6 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   }
   K = 2 + n_extra;
   PetscCall(SemgResultCreate(ds, bl_names[ctx.method], ctx.data, n_extra, ex_names, ex_units, &res));
-  PetscCall(ThetaTrueIndex(ds, iz_names, &j_iz));
-  PetscCall(ThetaTrueIndex(ds, cv_names, &j_cv));
   PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)64 * ds->n_times, &w.buf));
   /* the classical methods' time window in samples */
   k0 = (PetscInt)PetscCeilReal(ctx.window[0] * ds->fs - 1e-9);
@@ -309,9 +298,6 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
     PetscCall(PetscTime(&t1));
     res->seconds[s]     = t1 - t0;
     res->recon_nrmse[s] = nrmse;
-    res->theta_true[s * K + 0] = (ds->has_truth && j_iz >= 0) ? ds->theta[s * ds->n_theta + j_iz] : NAN;
-    res->theta_true[s * K + 1] = (ds->has_truth && j_cv >= 0) ? ds->theta[s * ds->n_theta + j_cv] : NAN;
-    for (PetscInt j = 2; j < K; j++) res->theta_true[s * K + j] = NAN;
     PetscCall(SemgProgressUpdate(comm, &prog, PetscMin(ds->n_examples, (s + 1) * size))); /* rank 0 reports, ranks run in step */
   }
   PetscCall(SemgProgressEnd(comm, &prog));
