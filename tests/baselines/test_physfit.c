@@ -4,6 +4,7 @@ static char help[] = "Physics fit (estimator/baselines/physfit): decoder vs the 
 #include "core/semg_rng.h"
 #include "estimator/baselines/physfit.h"
 #include "sim/fibres.h"
+#include "estimator/nn/decoder.h"
 
 #define NE 16
 #define NT 128
@@ -148,6 +149,51 @@ static PetscErrorCode TestRecovery(SemgPhysFit *pf, PetscInt nsamp)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The physics fit's decoder is the autoencoder's (estimator/nn/decoder.h) for the same template options. */
+static PetscErrorCode TestSameAsAutoencoderDecoder(void)
+{
+  SemgDecoderSpec     spec;
+  SemgDecoderGeometry geo;
+  SemgDecoder        *dec;
+  SemgPhysFit        *pf;
+  SemgMotorUnitSpec   mu;
+  SemgFibre          *fib;
+  SemgCCSParams       par;
+  PetscInt            ch_el[3 * (NE - 1)];
+  PetscReal           ch_w[3 * (NE - 1)], exyz[3 * NE], th[3] = {-4.4e-3, 3.3, 0.017}, *y1, *y2, err = 0, ymax = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt e = 0; e < NE; e++) exyz[3 * e] = (e - 7.5) * 5e-3, exyz[3 * e + 1] = 0, exyz[3 * e + 2] = 0;
+  for (PetscInt c = 0; c < NE - 1; c++) {
+    ch_el[3 * c] = c, ch_el[3 * c + 1] = c + 1, ch_el[3 * c + 2] = -1;
+    ch_w[3 * c] = 1.0, ch_w[3 * c + 1] = -1.0, ch_w[3 * c + 2] = 0.0;
+  }
+  PetscCall(SemgDecoderSpecDefault(&spec));
+  spec.latent_depth = PETSC_TRUE;
+  geo.ne = NE, geo.nc = NE - 1, geo.nt = NT, geo.fs = 5000.0, geo.exyz = exyz, geo.ch_e = ch_el, geo.ch_w = ch_w;
+  PetscCall(SemgDecoderCreate(&spec, &geo, &dec));
+  /* the same template as semg baseline -method physfit builds from the -dec_* options */
+  mu = spec.mu;
+  mu.iz[0] = mu.iz[1] = 0, mu.iz[2] = -spec.depth;
+  PetscCall(PetscMalloc3(mu.n_fibres, &fib, (NE - 1) * NT, &y1, (NE - 1) * NT, &y2));
+  PetscCall(SemgMotorUnitGenerate(&mu, spec.template_seed, 0, fib));
+  PetscCall(SemgCCSParamsDefault(&par));
+  PetscCall(SemgPhysFitCreate(&pf));
+  PetscCall(SemgPhysFitSetTemplate(pf, &par, mu.n_fibres, fib, 0.0, mu.iz[2], mu.cv_mean));
+  PetscCall(SemgPhysFitSetGeometry(pf, NE, exyz, NE - 1, ch_el, ch_w, NT, 5000.0));
+  pf->fit_depth = PETSC_TRUE;
+  PetscCall(SemgPhysFitSetUp(pf));
+  PetscCall(SemgPhysFitDecode(pf, th, y1, NULL));
+  PetscCall(SemgDecoderApply(dec, th, y2, NULL));
+  for (PetscInt i = 0; i < (NE - 1) * NT; i++) err = PetscMax(err, PetscAbsReal(y1[i] - y2[i])), ymax = PetscMax(ymax, PetscAbsReal(y2[i]));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "physics-fit decoder vs autoencoder decoder (IZ, CV, depth): %s\n", err <= 1e-12 * ymax ? "ok (<= 1e-12 relative)" : "FAIL"));
+  PetscCheck(err <= 1e-12 * ymax, PETSC_COMM_SELF, PETSC_ERR_PLIB, "decoders differ by %g (max %g)", (double)err, (double)ymax);
+  PetscCall(PetscFree3(fib, y1, y2));
+  PetscCall(SemgPhysFitDestroy(&pf));
+  PetscCall(SemgDecoderDestroy(&dec));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   SemgPhysFit      *pf;
@@ -161,6 +207,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-n", &n, NULL));
   PetscCall(Setup(PETSC_FALSE, &pf, &mu, &tmpl, exyz));
   PetscCall(TestDecoder(pf, &mu, tmpl, exyz));
+  PetscCall(TestSameAsAutoencoderDecoder());
   PetscCall(TestGradient(pf));
   PetscCall(TestRecovery(pf, n));
   PetscCall(SemgPhysFitDestroy(&pf));
