@@ -562,3 +562,10 @@ PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3])
   for (PetscInt d = 0; d < 3; d++) cen[d] = c->cen[d];
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode SemgConductorGetSigma(SemgConductor c, Vec *sigma)
+{
+  PetscFunctionBeginUser;
+  *sigma = c->sigma;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -67,4 +67,6 @@ PETSC_EXTERN PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *nc
 PETSC_EXTERN PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *t, SemgVCGrid *g);
 /* Cell centres per axis (n[d] values; not to be freed). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3]);
+/* Per-cell principal conductivities (dof 3 on a DMDA compatible with the potential's; not to be destroyed). */
+PETSC_EXTERN PetscErrorCode SemgConductorGetSigma(SemgConductor c, Vec *sigma);
 #endif
