@@ -82,12 +82,19 @@ class CCSDecoder(torch.nn.Module):
         return torch.einsum("bte,ce->bct", phi, self.M)
 
 
-def encoder(C, T, K):
-    return torch.nn.Sequential(
-        torch.nn.Conv1d(C, 16, 7, padding=3), torch.nn.ReLU(), torch.nn.AvgPool1d(2),
-        torch.nn.Conv1d(16, 32, 7, padding=3), torch.nn.ReLU(), torch.nn.AvgPool1d(2),
-        torch.nn.Conv1d(32, 64, 7, padding=3), torch.nn.ReLU(), torch.nn.AvgPool1d(2),
-        torch.nn.Flatten(), torch.nn.Linear(64 * (T // 8), 128), torch.nn.ReLU(), torch.nn.Linear(128, K)).double()
+def encoder(C, T, K, conv=(16, 32, 64), kernel=7, dense=(128,)):
+    """Same layer order as the C encoder: [conv k 'same', ReLU, avgpool 2] per block, flatten, dense..., dense K."""
+    layers, c = [], C
+    for f in conv:
+        layers += [torch.nn.Conv1d(c, f, kernel, padding=kernel // 2), torch.nn.ReLU(), torch.nn.AvgPool1d(2)]
+        c, T = f, T // 2
+    layers.append(torch.nn.Flatten())
+    n = c * T
+    for w in dense:
+        layers += [torch.nn.Linear(n, w), torch.nn.ReLU()]
+        n = w
+    layers.append(torch.nn.Linear(n, K))
+    return torch.nn.Sequential(*layers).double()
 
 
 def gain_loss(x, y):  # per-sample closed-form gain, clamped >= 0; mean over the batch
@@ -106,6 +113,10 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--conv", default="16,32,64", help="filters per conv block (as -enc_conv)")
+    ap.add_argument("--kernel", type=int, default=7)
+    ap.add_argument("--dense", default="128", help="hidden dense widths (as -enc_dense)")
+    ap.add_argument("--tolerance", type=float, default=0.0, help="with --compare: exit 1 if the difference exceeds it")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     t = read_template(a.template)
@@ -114,7 +125,8 @@ def main():
     x /= np.abs(x).reshape(len(x), -1).max(axis=1)[:, None, None]
     X = torch.tensor(x)
     N, C, T = X.shape
-    enc, dec = encoder(C, T, t["K"]), CCSDecoder(t)
+    ints = lambda s: tuple(int(v) for v in s.split(",") if v)
+    enc, dec = encoder(C, T, t["K"], ints(a.conv), a.kernel, ints(a.dense)), CCSDecoder(t)
     lo, hi = torch.tensor(t["lo"]), torch.tensor(t["hi"])
     params = list(enc.parameters())
     if a.init:
@@ -154,7 +166,12 @@ def main():
         with h5py.File(a.compare, "r") as f:
             P = np.array(f["params"])
         Q = np.concatenate([p.detach().numpy().ravel() for p in params])
-        print(f"parameters vs C after {done} steps: max |diff| / max |P| = {np.abs(P - Q).max() / np.abs(P).max():.3e}")
+        rel = np.abs(P - Q).max() / np.abs(P).max()
+        print(f"parameters vs C after {done} steps: max |diff| / max |P| = {rel:.3e}")
+        if a.tolerance > 0:
+            ok = rel <= a.tolerance
+            print(f"C and PyTorch parameters agree to {a.tolerance:.0e}: {'ok' if ok else 'FAIL'}")
+            raise SystemExit(0 if ok else 1)
 
 
 if __name__ == "__main__":
