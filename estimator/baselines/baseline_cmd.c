@@ -18,7 +18,7 @@ static const char *const bl_names[] = {"iz_minamp", "iz_phase", "vfit", "cv_xcor
 typedef struct {
   char            data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
   BaselineMethod  method;
-  PetscInt        cv_channels, phase_max_lag;
+  PetscInt        cv_channels, phase_max_lag, vfit_latency;
   PetscReal       cv_range[2], cv_exclude, window[2];
   SemgIZPhaseMode phase_mode;
   SemgDecoderSpec dec;
@@ -30,6 +30,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   char      method[64] = "";
   PetscBool set_m, set_d, set_o;
   PetscInt  n, mode = 0;
+  const char *const lat[] = {"peak", "xcorr", "SemgLatencyType", "SEMG_LATENCY_", NULL};
   const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
   PetscFunctionBeginUser;
@@ -38,6 +39,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   ctx->cv_range[1]   = 7.0;
   ctx->cv_exclude    = 1.5;
   ctx->phase_max_lag = 0;
+  ctx->vfit_latency  = SEMG_LATENCY_PEAK;
   ctx->window[0]     = 0.0;
   ctx->window[1]     = PETSC_MAX_REAL;
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
@@ -53,6 +55,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[0], &mode, NULL));
   PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples", "semg baseline",
                             ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
+  PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency from the peak of |DD| or the xcorr delay to the largest channel", "semg baseline", lat, 2, lat[0],
+                              &ctx->vfit_latency, NULL));
   n = 2;
   PetscCall(PetscOptionsRealArray("-window", "classical methods: time window t0,t1 (s, from the sample start) they look at, e.g. to skip the CCS generation transient", "semg baseline",
                                   ctx->window, &n, NULL));
@@ -153,7 +157,8 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, ctx->phase_max_lag, iz, NULL, NULL));
     break;
   case BL_VFIT:
-    PetscCall(SemgIZVFit(ndd, nt, xd, cd, fs, iz, cv, NULL));
+    PetscCall(SemgDelayLagRange(PetscAbsReal(cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi)); /* the array's span at the slowest CV */
+    PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, (SemgLatencyType)ctx->vfit_latency, hi, iz, cv, NULL));
     break;
   default: /* delay estimators: channels chosen with the min-amplitude IZ, which is not reported */
     PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, &izc, NULL));

@@ -2,6 +2,7 @@
 #include <math.h>
 #include "core/semg_error.h"
 #include "estimator/baselines/iz.h"
+#include "estimator/baselines/cv.h"
 
 PetscReal SemgParabolaVertex(PetscReal a, PetscReal b, PetscReal c)
 {
@@ -199,8 +200,31 @@ PetscErrorCode SemgVFitLatencies(PetscInt nc, const PetscReal *tau, const PetscR
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgIZVFit(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, PetscReal *iz, PetscReal *cv,
-                          PetscReal *sse)
+PetscErrorCode SemgLatencyXcorr(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, PetscInt max_lag, PetscReal *tau, PetscReal *weight)
+{
+  PetscInt r = 0, L = PetscMin(max_lag, nt - 2);
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgLatencyPeak(nc, nt, x, fs, tau, weight));
+  for (PetscInt c = 1; c < nc; c++)
+    if (weight[c] > weight[r]) r = c;
+  for (PetscInt c = 0; c < nc; c++) {
+    PetscReal th = 0.0;
+    if (c != r) PetscCall(SemgDelayXcorr(nt, x + r * nt, x + c * nt, -L, L, &th, NULL));
+    tau[c] = th / fs;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgIZVFit(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, PetscReal *iz, PetscReal *cv, PetscReal *sse)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SemgIZVFitLatency(nc, nt, x, centre, fs, SEMG_LATENCY_PEAK, 0, iz, cv, sse));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgIZVFitLatency(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, SemgLatencyType type, PetscInt max_lag,
+                                 PetscReal *iz, PetscReal *cv, PetscReal *sse)
 {
   PetscReal *tau, *w, d, wmax = 0.0, iz1, cv1, sse1;
   PetscInt  *use, nleft = 0, nright = 0;
@@ -208,7 +232,8 @@ PetscErrorCode SemgIZVFit(PetscInt nc, PetscInt nt, const PetscReal *x, const Pe
   PetscFunctionBeginUser;
   PetscCall(CheckShape(nc, nt, 4));
   PetscCall(PetscMalloc3(nc, &tau, nc, &w, nc, &use));
-  PetscCall(SemgLatencyPeak(nc, nt, x, fs, tau, w));
+  if (type == SEMG_LATENCY_XCORR) PetscCall(SemgLatencyXcorr(nc, nt, x, fs, max_lag, tau, w));
+  else PetscCall(SemgLatencyPeak(nc, nt, x, fs, tau, w));
   for (PetscInt c = 0; c < nc; c++) wmax = PetscMax(wmax, w[c]);
   for (PetscInt c = 0; c < nc; c++) {
     w[c]   = wmax > 0.0 ? w[c] / wmax : 1.0; /* only ratios matter; keeps sums O(1) */

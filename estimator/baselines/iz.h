@@ -28,6 +28,12 @@ PETSC_EXTERN PetscErrorCode SemgIZPhaseReversal(PetscInt nc, PetscInt nt, const 
 /* Latency of each channel: time (s) of the peak of |x_c| with parabolic refinement; weight = peak^2. */
 PETSC_EXTERN PetscErrorCode SemgLatencyPeak(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, PetscReal *tau, PetscReal *weight);
 
+/* Latency of each channel as its delay (s) to the reference channel of largest peak: cross-correlation
+   over lags -max_lag..max_lag with parabolic refinement; weight = peak^2. */
+PETSC_EXTERN PetscErrorCode SemgLatencyXcorr(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, PetscInt max_lag, PetscReal *tau, PetscReal *weight);
+
+typedef enum { SEMG_LATENCY_PEAK = 0, SEMG_LATENCY_XCORR = 1 } SemgLatencyType;
+
 /* c. V-shaped latency fit (joint IZ and CV): tau_c = tau_0 + |c_c - x_IZ|/v, weighted least squares
    (w_c = peak^2), x_IZ scanned over the channel span in 0.01 * IED steps and refined by a parabola; the
    channels within one IED of the first estimate are then dropped and the fit repeated once.
@@ -36,6 +42,9 @@ PETSC_EXTERN PetscErrorCode SemgLatencyPeak(PetscInt nc, PetscInt nt, const Pets
    sse (may be NULL): weighted residual sum of squares (s^2) of the final fit. */
 PETSC_EXTERN PetscErrorCode SemgIZVFit(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, PetscReal *iz,
                                        PetscReal *cv, PetscReal *sse);
+/* The same with a choice of latency (peak: as SemgIZVFit; xcorr: SemgLatencyXcorr with max_lag). */
+PETSC_EXTERN PetscErrorCode SemgIZVFitLatency(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, SemgLatencyType type,
+                                              PetscInt max_lag, PetscReal *iz, PetscReal *cv, PetscReal *sse);
 
 /* The V-fit on given latencies (for tests and for other latency definitions); use[c] = 0 excludes c. */
 PETSC_EXTERN PetscErrorCode SemgVFitLatencies(PetscInt nc, const PetscReal *tau, const PetscReal *w, const PetscInt *use, const PetscReal *centre,

@@ -157,7 +157,7 @@ static PetscErrorCode TestIZ(void)
 
   PetscFunctionBeginUser;
   for (PetscInt j = 0; j < 3; j++) {
-    PetscReal iz = izs[j], e_min, e_ph, e_px, e_vf, cv_vf, z;
+    PetscReal iz = izs[j], e_min, e_ph, e_px, e_vf, cv_vf, e_vx, cv_vx, z;
     PetscBool edge, found;
     for (PetscInt n = 0; n < ne; n++) delay[n] = PetscAbsReal((n - 7.5) * d - iz) / v * fs;
     PetscCall(DelayedPulses(ne, nt, fs, 8e-3, 2.5e-3, delay, mono));
@@ -173,11 +173,12 @@ static PetscErrorCode TestIZ(void)
     PetscCall(SemgIZPhaseReversal(nsd, nt, sd, csd, SEMG_IZ_PHASE_AUTO, 0, &e_ph, &found, NULL));
     PetscCall(SemgIZPhaseReversal(nsd, nt, sd, csd, SEMG_IZ_PHASE_AUTO, 13, &e_px, NULL, NULL));
     PetscCall(SemgIZVFit(ndd, nt, dd, cdd, fs, &e_vf, &cv_vf, NULL));
+    PetscCall(SemgIZVFitLatency(ndd, nt, dd, cdd, fs, SEMG_LATENCY_XCORR, 100, &e_vx, &cv_vx, NULL));
     z = 1e3;
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "IZ %+.1f mm: min-amp %+.2f, phase %+.2f, phase (xcorr peak) %+.2f, V-fit %+.2f mm, V-fit CV %.3f m/s\n", (double)(z * iz),
-                          (double)(z * e_min), (double)(z * e_ph), (double)(z * e_px), (double)(z * e_vf), (double)cv_vf));
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "IZ %+.1f mm: min-amp %+.2f, phase %+.2f, phase (xcorr peak) %+.2f, V-fit %+.2f mm %.3f m/s, V-fit (xcorr latency) %+.2f mm %.3f m/s\n",
+                          (double)(z * iz), (double)(z * e_min), (double)(z * e_ph), (double)(z * e_px), (double)(z * e_vf), (double)cv_vf, (double)(z * e_vx), (double)cv_vx));
     PetscCheck(PetscAbsReal(e_min - iz) < 0.5 * d && PetscAbsReal(e_ph - iz) < 0.5 * d && PetscAbsReal(e_px - iz) < 0.5 * d && PetscAbsReal(e_vf - iz) < 0.05 * d &&
-                 PetscAbsReal(cv_vf - v) < 0.02 * v,
+                 PetscAbsReal(cv_vf - v) < 0.02 * v && PetscAbsReal(e_vx - iz) < 0.05 * d && PetscAbsReal(cv_vx - v) < 0.02 * v,
                PETSC_COMM_SELF, PETSC_ERR_PLIB, "IZ estimators off");
   }
   PetscFunctionReturn(PETSC_SUCCESS);
