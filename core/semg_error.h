@@ -16,6 +16,9 @@
    into a single line "semg <cmd>: error: ..." and exit code 2 instead of a PETSc traceback. */
 #define SEMG_ERR_USER PETSC_ERR_USER_INPUT
 
+/* Not an error: -help was given, the command has listed its options and stops here (exit 0). */
+#define SEMG_ERR_HELP_DONE 200
+
 /* HDF5 returns negative herr_t / hid_t on failure. */
 #define SemgCallH5(expr) \
   do { \

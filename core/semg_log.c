@@ -18,6 +18,7 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
   (void)ctx;
   if (p != PETSC_ERROR_INITIAL) return n;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  if (n == SEMG_ERR_HELP_DONE) return n;
   if (n == SEMG_ERR_USER) {
     if (rank == 0) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");
   } else {
@@ -38,7 +39,7 @@ PetscErrorCode SemgErrorHandlerPush(void)
 int SemgExitCode(MPI_Comm comm, PetscErrorCode ierr)
 {
   (void)comm;
-  if (!ierr) return semg_exit_code;
+  if (!ierr || ierr == SEMG_ERR_HELP_DONE) return semg_exit_code;
   if (ierr == SEMG_ERR_USER) return 2;
   return 1;
 }

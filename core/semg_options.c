@@ -31,6 +31,17 @@ static PetscBool HasPrefix(const char *name, const char *const list[])
   return PETSC_FALSE;
 }
 
+/* With -help the command has just listed its options: stop before doing any work. */
+static PetscErrorCode StopIfHelp(MPI_Comm comm)
+{
+  PetscBool help = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) SETERRQ(comm, SEMG_ERR_HELP_DONE, "help listed");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgOptionsRejectUnknown(MPI_Comm comm, const char *const allowed_prefixes[])
 {
   PetscInt n;
@@ -38,6 +49,7 @@ PetscErrorCode SemgOptionsRejectUnknown(MPI_Comm comm, const char *const allowed
   char     bad[512] = "";
 
   PetscFunctionBeginUser;
+  PetscCall(StopIfHelp(comm));
   PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
   for (PetscInt i = 0; i < n; i++) {
     const char *nm = names[i];
@@ -56,6 +68,7 @@ PetscErrorCode SemgOptionsRejectUnknown(MPI_Comm comm, const char *const allowed
 PetscErrorCode SemgOptionsRequire(MPI_Comm comm, const char name[], PetscBool set)
 {
   PetscFunctionBeginUser;
+  if (!set) PetscCall(StopIfHelp(comm));
   PetscCheck(set, comm, SEMG_ERR_USER, "option %s is required (semg %s -help)", name, SemgCommandName());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
