@@ -62,6 +62,8 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
   PetscCall(SemgNormaliseSamples(ds->n_local, ds->n_channels * ds->n_times, ds->data, NULL));
   PetscCall(SemgResultCreate(ds, "informed-autoencoder", o.data, st.K - 2, extra_names, extra_units, &res));
   PetscCall(PetscMalloc2((size_t)o.batch * st.K, &theta, o.batch, &nrmse));
+  {
+    long long sat[2] = {0, 0}; /* latents with |h| > 4: saturated scaler, truths near or beyond the bounds (spec 2.3) */
   for (PetscCount b0 = 0; b0 < ds->n_local; b0 += o.batch) {
     PetscInt       B = (PetscInt)PetscMin((PetscCount)o.batch, ds->n_local - b0);
     PetscLogDouble t0, t1;
@@ -73,6 +75,11 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
       res->recon_nrmse[b0 + b] = nrmse[b];
       res->seconds[b0 + b]     = (t1 - t0) / B;
     }
+    for (PetscInt i = 0; i < B * st.K; i++) sat[0] += PetscAbsReal(model->h[i]) > 4.0;
+    sat[1] += (long long)B * st.K;
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sat, 2, MPI_LONG_LONG, MPI_SUM, comm));
+  PetscCall(PetscPrintf(comm, "semg estimate: %.2f%% of the latents saturated (|h| > 4)\n", 100.0 * (double)sat[0] / (double)PetscMax(sat[1], 1)));
   }
   PetscCall(SemgResultWrite(comm, o.output, res));
   PetscCall(PetscFree2(theta, nrmse));
