@@ -51,65 +51,81 @@ static inline void ConvRange(PetscInt T, PetscInt j, PetscInt p, PetscInt *t0, P
   *t1 = T + p - j < T ? T + p - j : T;
 }
 
-PetscErrorCode SemgConv1dForward(PetscInt B, PetscInt cin, PetscInt cout, PetscInt T, PetscInt k, const PetscReal *in, const PetscReal *W, const PetscReal *bias, PetscReal *out)
+/* im2col of one sample: col[ci*k + j][t] = x[ci][t + j - p], zero outside [0, T). */
+static void Im2Col(PetscInt cin, PetscInt T, PetscInt k, const PetscReal *x, PetscReal *col)
 {
   PetscInt p = k / 2;
 
+  for (PetscInt ci = 0; ci < cin; ci++)
+    for (PetscInt j = 0; j < k; j++) {
+      PetscReal       *c  = col + ((size_t)ci * k + j) * T;
+      const PetscReal *xs = x + (size_t)ci * T + j - p;
+      PetscInt         t0, t1;
+      ConvRange(T, j, p, &t0, &t1);
+      for (PetscInt t = 0; t < t0; t++) c[t] = 0.0;
+      for (PetscInt t = t0; t < t1; t++) c[t] = xs[t];
+      for (PetscInt t = t1; t < T; t++) c[t] = 0.0;
+    }
+}
+
+PetscErrorCode SemgConv1dForward(PetscInt B, PetscInt cin, PetscInt cout, PetscInt T, PetscInt k, const PetscReal *in, const PetscReal *W, const PetscReal *bias, PetscReal *out)
+{
+  PetscReal   *col, one = 1.0;
+  PetscBLASInt bt, bo, br;
+
   PetscFunctionBeginUser;
   PetscCheck(k % 2 == 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "conv kernel must be odd, got %" PetscInt_FMT, k);
+  PetscCall(PetscBLASIntCast(T, &bt));
+  PetscCall(PetscBLASIntCast(cout, &bo));
+  PetscCall(PetscBLASIntCast(cin * k, &br));
+  PetscCall(PetscMalloc1((size_t)cin * k * T, &col));
   for (PetscInt b = 0; b < B; b++) {
-    const PetscReal *x = in + (size_t)b * cin * T;
-    PetscReal       *y = out + (size_t)b * cout * T;
-    for (PetscInt co = 0; co < cout; co++) {
-      PetscReal *yc = y + (size_t)co * T;
-      for (PetscInt t = 0; t < T; t++) yc[t] = bias[co];
-      for (PetscInt ci = 0; ci < cin; ci++) {
-        const PetscReal *xc = x + (size_t)ci * T, *w = W + ((size_t)co * cin + ci) * k;
-        for (PetscInt j = 0; j < k; j++) {
-          PetscInt        t0, t1;
-          const PetscReal wj = w[j], *xs = xc + j - p;
-          ConvRange(T, j, p, &t0, &t1);
-          for (PetscInt t = t0; t < t1; t++) yc[t] += wj * xs[t];
-        }
-      }
-    }
+    PetscReal *y = out + (size_t)b * cout * T;
+    for (PetscInt co = 0; co < cout; co++)
+      for (PetscInt t = 0; t < T; t++) y[(size_t)co * T + t] = bias[co];
+    Im2Col(cin, T, k, in + (size_t)b * cin * T, col);
+    /* out (cout x T) += W (cout x cin k) col (cin k x T); column-major: out^T = col^T W^T */
+    BLASgemm_("N", "N", &bt, &bo, &br, &one, col, &bt, W, &br, &one, y, &bt);
   }
+  PetscCall(PetscFree(col));
   PetscCall(PetscLogFlops(2.0 * B * cout * cin * k * T));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgConv1dBackward(PetscInt B, PetscInt cin, PetscInt cout, PetscInt T, PetscInt k, const PetscReal *in, const PetscReal *W, const PetscReal *dout, PetscReal *din, PetscReal *dW, PetscReal *dbias)
 {
-  PetscInt p = k / 2;
+  PetscInt     p = k / 2;
+  PetscReal   *col, *dcol, one = 1.0, zero = 0.0;
+  PetscBLASInt bt, bo, br;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscBLASIntCast(T, &bt));
+  PetscCall(PetscBLASIntCast(cout, &bo));
+  PetscCall(PetscBLASIntCast(cin * k, &br));
+  PetscCall(PetscMalloc2((size_t)cin * k * T, &col, (size_t)cin * k * T, &dcol));
   for (PetscInt b = 0; b < B; b++) {
-    const PetscReal *x  = in + (size_t)b * cin * T;
     const PetscReal *dy = dout + (size_t)b * cout * T;
-    PetscReal       *dx = din ? din + (size_t)b * cin * T : NULL;
     for (PetscInt co = 0; co < cout; co++) {
-      const PetscReal *dyc = dy + (size_t)co * T;
-      PetscReal        s   = 0.0;
-      for (PetscInt t = 0; t < T; t++) s += dyc[t];
+      PetscReal s = 0.0;
+      for (PetscInt t = 0; t < T; t++) s += dy[(size_t)co * T + t];
       dbias[co] += s;
-      for (PetscInt ci = 0; ci < cin; ci++) {
-        const PetscReal *xc = x + (size_t)ci * T, *w = W + ((size_t)co * cin + ci) * k;
-        PetscReal       *dw = dW + ((size_t)co * cin + ci) * k;
-        for (PetscInt j = 0; j < k; j++) {
-          PetscInt         t0, t1;
-          const PetscReal *xs = xc + j - p;
-          PetscReal        acc = 0.0;
-          ConvRange(T, j, p, &t0, &t1);
-          for (PetscInt t = t0; t < t1; t++) acc += dyc[t] * xs[t];
-          dw[j] += acc;
-          if (dx) {
-            PetscReal *dxs = dx + (size_t)ci * T + j - p, wj = w[j];
-            for (PetscInt t = t0; t < t1; t++) dxs[t] += wj * dyc[t];
-          }
-        }
-      }
     }
+    Im2Col(cin, T, k, in + (size_t)b * cin * T, col);
+    /* dW (cout x cin k) += dout (cout x T) col^T; column-major: dW^T += col dout^T */
+    BLASgemm_("T", "N", &br, &bo, &bt, &one, col, &bt, dy, &bt, &one, dW, &br);
+    if (!din) continue;
+    /* dcol (cin k x T) = W^T dout; column-major: dcol^T = dout^T W */
+    BLASgemm_("N", "T", &bt, &br, &bo, &one, dy, &bt, W, &br, &zero, dcol, &bt);
+    for (PetscInt ci = 0; ci < cin; ci++)
+      for (PetscInt j = 0; j < k; j++) {
+        const PetscReal *c  = dcol + ((size_t)ci * k + j) * T;
+        PetscReal       *dx = din + (size_t)b * cin * T + (size_t)ci * T + j - p;
+        PetscInt         t0, t1;
+        ConvRange(T, j, p, &t0, &t1);
+        for (PetscInt t = t0; t < t1; t++) dx[t] += c[t];
+      }
   }
+  PetscCall(PetscFree2(col, dcol));
   PetscCall(PetscLogFlops((din ? 4.0 : 2.0) * B * cout * cin * k * T));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
