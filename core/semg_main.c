@@ -1,6 +1,7 @@
 static char help[] = "semg: surface-EMG simulation and motor-unit parameter estimation.\n"
                      "Usage: semg COMMAND [options]   (semg COMMAND -help lists the command's options)\n";
 
+#include <signal.h>
 #include <string.h>
 #include <petscsys.h>
 #include "core/semg_error.h"
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
   SemgSetCommandName(cmd->name);
   ierr = PetscInitialize(&argc, &argv, NULL, help);
   if (ierr) return 1;
+  /* Output piped into a reader that stops early (| head, | grep -q) ends the output, not the run. */
+  signal(SIGPIPE, SIG_IGN);
   ierr = SemgErrorHandlerPush();
   if (!ierr) ierr = cmd->run(PETSC_COMM_WORLD);
   exit_code = SemgExitCode(PETSC_COMM_WORLD, ierr);
