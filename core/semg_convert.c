@@ -6,6 +6,7 @@
 #include "core/semg_csv.h"
 #include "core/semg_dataset.h"
 #include "core/semg_commands.h"
+#include "core/semg_epoch.h"
 
 typedef struct {
   char        signals[PETSC_MAX_PATH_LEN], electrodes[PETSC_MAX_PATH_LEN], truth[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
@@ -13,11 +14,15 @@ typedef struct {
   PetscReal   fs;
   SemgMontage montage;
   char        units[16];
+  PetscReal   epoch;          /* > 0: the signals are one continuous recording, cut into epochs of this length (s) */
+  PetscBool   template_peak;  /* each epoch replaced by its peak-triggered propagation template */
+  SemgPeakTemplateOptions tmpl;
 } ImportOptions;
 
 static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
 {
   PetscBool set_s, set_e, set_fs, set_o;
+  char      tmode[16] = "none";
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(o, sizeof(*o)));
@@ -31,7 +36,16 @@ static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
   PetscCall(PetscOptionsEnum("-montage", "store channels as mono, sd or dd of the electrode signals", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
   PetscCall(PetscOptionsString("-units", "signal units: V, uV or a.u.", "", o->units, o->units, sizeof(o->units), NULL));
   PetscCall(PetscOptionsString("-output", "output dataset (.h5)", "", o->output, o->output, sizeof(o->output), &set_o));
+  PetscCall(PetscOptionsReal("-epoch", "treat the signals as one continuous recording and cut it into epochs of this many seconds", "", o->epoch, &o->epoch, NULL));
+  PetscCall(PetscOptionsString("-template", "per epoch: none, or peak (peak-triggered average across channels, -template_* options)", "", tmode, tmode, sizeof(tmode), NULL));
   PetscOptionsEnd();
+  PetscCall(SemgPeakTemplateOptionsDefault(&o->tmpl));
+  PetscCall(SemgPeakTemplateOptionsSetFromOptions(comm, &o->tmpl));
+  PetscCheck(!strcmp(tmode, "none") || !strcmp(tmode, "peak"), comm, SEMG_ERR_USER, "-template '%s' must be none or peak", tmode);
+  o->template_peak = (PetscBool)!strcmp(tmode, "peak");
+  PetscCheck(o->epoch >= 0 && !PetscIsNanReal(o->epoch), comm, SEMG_ERR_USER, "-epoch %g must be > 0 seconds", (double)o->epoch);
+  PetscCheck(!o->template_peak || o->epoch > 0, comm, SEMG_ERR_USER, "-template peak needs -epoch SECONDS");
+  PetscCheck(!(o->epoch > 0 && o->have_truth), comm, SEMG_ERR_USER, "-truth cannot be combined with -epoch (epochs of a recording have no per-sample ground truth)");
   PetscCall(SemgOptionsRequire(comm, "-signals", set_s));
   PetscCall(SemgOptionsRequire(comm, "-electrodes", set_e));
   PetscCall(SemgOptionsRequire(comm, "-fs", set_fs));
@@ -86,6 +100,56 @@ static PetscErrorCode ImportTruth(MPI_Comm comm, const ImportOptions *o, PetscIn
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A continuous recording (all rows, whatever their sample id) cut into epochs, optionally reduced to
+   peak-triggered templates. Every rank cuts the whole recording and keeps its block of epochs. */
+static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const SemgCSVTable *s, PetscInt ne, const PetscReal *xyz, const PetscInt *column)
+{
+  SemgDataset *ds;
+  PetscCount   n_epochs;
+  PetscInt     len, nt, nc = SemgMontageChannelCount(o->montage, ne, column);
+  PetscReal   *chan, *mono, *ep;
+  SemgDataset *tmp;
+  PetscInt     ntrig_total = 0, ntrig, all_trig;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgEpochCount(s->nrows, o->fs, o->epoch, &n_epochs, &len));
+  nt = o->template_peak ? SemgPeakTemplateLength(&o->tmpl, o->fs) : len;
+  /* channel signals, time-major, through the dataset's channel table */
+  PetscCall(SemgDatasetCreate(PETSC_COMM_SELF, 0, ne, nc, s->nrows, 0, &tmp));
+  PetscCall(PetscArraycpy(tmp->electrode_xyz, xyz, 3 * (size_t)ne));
+  PetscCall(PetscArraycpy(tmp->electrode_column, column, ne));
+  PetscCall(SemgDatasetSetMontage(tmp, o->montage));
+  PetscCall(PetscMalloc3((size_t)ne * s->nrows, &mono, (size_t)nc * s->nrows, &chan, (size_t)nc * len, &ep));
+  for (PetscInt k = 0; k < s->nrows; k++)
+    for (PetscInt e = 0; e < ne; e++) mono[(size_t)e * s->nrows + k] = s->values[(size_t)k * s->ncols + 2 + e];
+  SemgDatasetApplyChannels(tmp, mono, chan); /* channel-major */
+  for (PetscInt c = 0; c < nc; c++) /* to time-major, as SemgEpochExtract expects */
+    for (PetscInt k = 0; k < s->nrows; k++) mono[(size_t)k * nc + c] = chan[(size_t)c * s->nrows + k];
+  PetscCall(SemgDatasetCreate(comm, n_epochs, ne, nc, nt, 0, &ds));
+  ds->fs = o->fs;
+  PetscCall(PetscStrncpy(ds->units, o->units, sizeof(ds->units)));
+  PetscCall(PetscArraycpy(ds->electrode_xyz, xyz, 3 * (size_t)ne));
+  PetscCall(PetscArraycpy(ds->electrode_column, column, ne));
+  PetscCall(SemgDatasetSetMontage(ds, o->montage));
+  for (PetscCount i = 0; i < ds->n_local; i++) {
+    PetscReal *out = &ds->data[(size_t)i * nc * nt];
+    PetscCall(SemgEpochExtract(nc, s->nrows, mono, len, ds->start + i, o->template_peak ? ep : out));
+    if (o->template_peak) {
+      PetscCall(SemgPeakTemplate(nc, len, ep, o->fs, &o->tmpl, out, &ntrig, NULL));
+      ntrig_total += ntrig;
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(&ntrig_total, &all_trig, 1, MPIU_INT, MPI_SUM, comm));
+  PetscCall(SemgDatasetWrite(comm, o->output, ds));
+  PetscCall(PetscPrintf(comm, "semg import: %g s continuous recording -> %lld epochs of %g s%s, %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times -> %s\n", (double)(s->nrows / o->fs),
+                        (long long)n_epochs, (double)o->epoch, o->template_peak ? " as peak-triggered templates" : "", nc, SemgMontages[o->montage], nt, o->output));
+  if (o->template_peak) PetscCall(PetscPrintf(comm, "semg import: %" PetscInt_FMT " triggers averaged over %lld epochs\n", all_trig, (long long)n_epochs));
+  PetscCall(PetscFree3(mono, chan, ep));
+  PetscCall(SemgDatasetDestroy(&tmp));
+  PetscCall(SemgDatasetDestroy(&ds));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCmdImport(MPI_Comm comm)
 {
   ImportOptions o;
@@ -100,6 +164,13 @@ PetscErrorCode SemgCmdImport(MPI_Comm comm)
   PetscCall(SemgCSVRead(comm, "-signals", o.signals, &s));
   PetscCheck(s.ncols >= 3 && !strcmp(s.names[0], "sample") && !strcmp(s.names[1], "time_s"), comm, SEMG_ERR_USER, "-signals '%s': header must start with sample,time_s then one column per electrode", o.signals);
   PetscCheck(s.ncols - 2 == ne, comm, SEMG_ERR_USER, "-signals '%s' has %" PetscInt_FMT " signal columns, -electrodes '%s' has %" PetscInt_FMT " electrodes", o.signals, s.ncols - 2, o.electrodes, ne);
+  if (o.epoch > 0) {
+    PetscCall(ImportEpochs(comm, &o, &s, ne, xyz, column));
+    PetscCall(SemgCSVTableFree(&s));
+    PetscCall(PetscFree(xyz));
+    PetscCall(PetscFree(column));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(SignalsShape(comm, &s, &nx, &nt));
   nc = SemgMontageChannelCount(o.montage, ne, column);
   PetscCheck(nc > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);

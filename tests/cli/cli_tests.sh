@@ -65,6 +65,24 @@ case "$name" in
     [[ "$("$SEMG" info -data d3.h5)" == *"5 examples x 5 sd channels x 40 times"* ]] || fail "sd import shape"
     echo "import/export round trip exact (data, truth), sd import on 2 ranks ok"
     ;;
+  import_real_epochs)
+    # the real walking recording of ../shared/data: 13 muscles, 1 kHz, microvolts
+    src=$SEMG_SOURCE/../shared/data/walking-13muscles/emg.csv
+    [ -f "$src" ] || { echo "SKIP: $src not present"; exit 77; }
+    awk -F, 'NR==1 { printf "sample,time_s"; for (i=2;i<=NF;i++) printf ",%s", $i; print ""; next } { printf "0"; for (i=1;i<=NF;i++) printf ",%s", $i; print "" }' "$src" > walk.csv
+    awk 'BEGIN { print "x,y,z,column"; for (i=0;i<13;i++) print 0","0.05*i",0,"i }' > walk_e.csv
+    mpirun_n 2 "$SEMG" import -signals walk.csv -electrodes walk_e.csv -fs 1000 -units uV -epoch 0.5 -output walk.h5 || fail "import -epoch"
+    [[ "$("$SEMG" info -data walk.h5)" == *"15 examples x 13 mono channels x 500 times, fs 1000. Hz, 13 electrodes, units uV"* ]] || fail "epoch shape"
+    "$SEMG" export -data walk.h5 -output back.csv || fail "export"
+    # epoch 1 sample 0 is recording row 501; compare every channel with the source
+    want=$(sed -n '502p' "$src" | cut -d, -f2-)
+    got=$(awk -F, '$1 == 1 && $2 == 0 { for (i=3;i<=NF;i++) printf "%s%.6f", (i>3?",":""), $i; print "" }' back.csv)
+    want=$(echo "$want" | awk -F, '{ for (i=1;i<=NF;i++) printf "%s%.6f", (i>1?",":""), $i; print "" }')
+    [ "$got" = "$want" ] || fail "epoch 1 sample 0: $got vs $want"
+    mpirun_n 2 "$SEMG" import -signals walk.csv -electrodes walk_e.csv -fs 1000 -units uV -epoch 0.5 -template peak -output walkt.h5 > t.txt || fail "-template peak"
+    grep -q "15 epochs of 0.5 s as peak-triggered templates" t.txt || fail "template import"
+    echo "real recording: 7.6 s -> 15 epochs of 0.5 s (values exact), peak-triggered templates on 2 ranks"
+    ;;
   bad_input)
     printf "origin_x,origin_y,origin_z,ip,length,cv\n-0.05,0,0,0.052,0.11\n" > cols.csv
     printf "origin_x,origin_y,origin_z,ip,length,cv\n-0.05,0,0,nan,0.11,4\n" > nan.csv
@@ -96,6 +114,7 @@ case "$name" in
     check "cannot read 'none.h5'" "$SEMG" info -data none.h5
     printf "sample,time_s,a,b\n0,0,1,2\n0,0.001,1,2\n" > sig2.csv
     check "has 2 signal columns, -electrodes 'E.csv' has 4" "$SEMG" import -signals sig2.csv -electrodes E.csv -fs 1000 -output x.h5
+    check "-template peak needs -epoch" "$SEMG" import -signals sig2.csv -electrodes E.csv -fs 1000 -template peak -output x.h5
     check "depth_range lo" "$SEMG" simulate -n 2 -depth_range 0.001,0.002 -output x.h5
     check "cannot open 'missing.csv'" mpirun_n 2 "${M[@]}" -fibres missing.csv -output o.csv
     # a failing run never replaces good data
