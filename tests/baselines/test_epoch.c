@@ -5,7 +5,7 @@ static char help[] = "Epochs and peak-triggered templates on a simulated interfe
 #include "estimator/baselines/physfit.h" /* #undef I before sim/ccs.h */
 #include "sim/fibres.h"
 #include "sim/firing.h"
-#include "estimator/baselines/epoch.h"
+#include "core/semg_epoch.h"
 
 #define NE   16
 #define NC   15
