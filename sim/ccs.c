@@ -268,27 +268,37 @@ PetscErrorCode SemgCCSPotentialTangents(const SemgCCSParams *par, PetscInt nf, c
 {
   SemgCCSSources src;
   const Metric   m = MetricFromParams(par);
+  PetscReal     *acc; /* per electrode: phi, d/ds summed with weights t and -v, shift x, y, z */
 
   PetscFunctionBeginUser;
-  for (PetscInt e = 0; e < ne; e++) {
-    for (PetscInt k = 0; k < nt; k++) {
-      const PetscReal t = (PetscReal)k * dt - t0; /* time since the firing instant t0 */
-      const size_t    o = (size_t)e * nt + k;
-      PetscReal       p = 0, dv = 0, dt0 = 0, ds[3] = {0, 0, 0};
-      for (PetscInt i = 0; i < nf; i++) {
-        PetscReal dphi_ds = 0;
-        SemgCCSFibreSources(par, &f[i], f[i].cv * t, PETSC_TRUE, &src);
+  PetscCall(PetscMalloc1(6 * (size_t)ne, &acc));
+  for (PetscInt k = 0; k < nt; k++) {
+    const PetscReal t = (PetscReal)k * dt - t0; /* time since the firing instant t0 */
+    PetscCall(PetscArrayzero(acc, 6 * (size_t)ne));
+    /* sources once per fibre and time, shared by every electrode */
+    for (PetscInt i = 0; i < nf; i++) {
+      SemgCCSFibreSources(par, &f[i], f[i].cv * t, PETSC_TRUE, &src);
+      for (PetscInt e = 0; e < ne; e++) {
+        PetscReal p = 0, dphi_ds = 0, ds[3] = {0, 0, 0};
         for (PetscInt j = 0; j < src.n; j++) SourceTangents(&src, j, m, &exyz[3 * e], &p, &dphi_ds, ds);
-        dv += t * dphi_ds;
-        dt0 -= f[i].cv * dphi_ds;
+        acc[6 * e + 0] += p;
+        acc[6 * e + 1] += t * dphi_ds;
+        acc[6 * e + 2] -= f[i].cv * dphi_ds;
+        acc[6 * e + 3] += ds[0];
+        acc[6 * e + 4] += ds[1];
+        acc[6 * e + 5] += ds[2];
       }
-      if (phi) phi[o] = p;
-      if (d_v) d_v[o] = dv;
-      if (d_t0) d_t0[o] = dt0;
-      for (int c = 0; c < 3; c++)
-        if (d_shift && d_shift[c]) d_shift[c][o] = ds[c]; /* rigid shift moves every source: d phi/d delta = d phi/d p */
+    }
+    for (PetscInt e = 0; e < ne; e++) {
+      const size_t o = (size_t)e * nt + k;
+      if (phi) phi[o] = acc[6 * e];
+      if (d_v) d_v[o] = acc[6 * e + 1];
+      if (d_t0) d_t0[o] = acc[6 * e + 2];
+      for (int c = 0; c < 3; c++) /* rigid shift moves every source: d phi/d delta = d phi/d p */
+        if (d_shift && d_shift[c]) d_shift[c][o] = acc[6 * e + 3 + c];
     }
   }
+  PetscCall(PetscFree(acc));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
