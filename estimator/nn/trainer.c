@@ -345,31 +345,51 @@ PetscErrorCode SemgTrainerDestroy(SemgTrainer *tr)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Sampler (spec 3.2): permutation of the training list keyed by (seed, epoch); identity without shuffle. */
-static PetscErrorCode TrainerEpochPermutation(SemgTrainer *tr, PetscInt epoch)
+PetscErrorCode SemgSamplerPermutation(uint64_t seed, PetscInt epoch, PetscBool shuffle, PetscCount n, PetscCount *perm)
 {
   SemgRng rng;
 
   PetscFunctionBeginUser;
-  if (tr->perm_epoch == epoch) PetscFunctionReturn(PETSC_SUCCESS);
-  if (tr->shuffle) {
-    SemgRngInit(&rng, (uint64_t)tr->st.seed, (uint64_t)epoch, SEMG_STREAM_SAMPLER);
-    SemgRngPermutation(&rng, tr->n_train, tr->perm);
+  if (shuffle) {
+    SemgRngInit(&rng, seed, (uint64_t)epoch, SEMG_STREAM_SAMPLER);
+    SemgRngPermutation(&rng, n, perm);
   } else
-    for (PetscCount i = 0; i < tr->n_train; i++) tr->perm[i] = i;
+    for (PetscCount i = 0; i < n; i++) perm[i] = i;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgSamplerRankPositions(PetscInt global_batch, PetscInt k, PetscMPIInt W, PetscMPIInt r, PetscInt chunks, PetscCount *pos)
+{
+  const PetscCount base = (PetscCount)k * global_batch;
+  const PetscInt   nloc = global_batch / W;
+
+  PetscFunctionBeginUser;
+  if (chunks == 0)
+    for (PetscInt j = 0; j < nloc; j++) pos[j] = base + r + (PetscCount)W * j;
+  else
+    for (PetscInt j = 0; j < nloc; j++) pos[j] = base + (PetscCount)r * nloc + j; /* chunks r C/W ... are contiguous */
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Sampler (spec 3.2): permutation of the training list keyed by (seed, epoch); identity without shuffle. */
+static PetscErrorCode TrainerEpochPermutation(SemgTrainer *tr, PetscInt epoch)
+{
+  PetscFunctionBeginUser;
+  if (tr->perm_epoch == epoch) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(SemgSamplerPermutation((uint64_t)tr->st.seed, epoch, tr->shuffle, tr->n_train, tr->perm));
   tr->perm_epoch = epoch;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Copy n samples at global-batch positions pos0 + i*stride into the batch buffers. */
-static PetscErrorCode TrainerGather(SemgTrainer *tr, PetscCount pos0, PetscInt stride, PetscInt n)
+/* Copy the samples at epoch positions pos[0..n) into the batch buffers. */
+static PetscErrorCode TrainerGather(SemgTrainer *tr, const PetscCount *pos, PetscInt n)
 {
   const PetscInt K = tr->st.K;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogStagePush(tr->stage[ST_DATA]));
   for (PetscInt i = 0; i < n; i++) {
-    PetscCount s = tr->train_idx[tr->perm[pos0 + (PetscCount)i * stride]];
+    PetscCount s = tr->train_idx[tr->perm[pos[i]]];
     PetscCall(PetscArraycpy(tr->bx + (size_t)i * tr->nx, tr->ds->data + (size_t)s * tr->nx, tr->nx));
     PetscCall(PetscArraycpy(tr->bt + (size_t)i * K, tr->truth + (size_t)s * K, K));
   }
@@ -394,14 +414,17 @@ static void TreeReduce(PetscInt m, PetscCount n, PetscReal *rec)
    tr->red = [G | loss | count | stop] (sums). */
 static PetscErrorCode TrainerReduceStep(SemgTrainer *tr, PetscInt k, PetscReal stop_local)
 {
-  const PetscCount np = tr->st.np, rl = np + 3, base = (PetscCount)k * tr->global_batch;
+  const PetscCount np = tr->st.np, rl = np + 3;
+  const PetscInt   nloc = tr->global_batch / tr->size;
   PetscReal        loss;
+  PetscCount      *pos;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(nloc, &pos));
+  PetscCall(SemgSamplerRankPositions(tr->global_batch, k, tr->size, tr->rank, tr->chunks, pos));
   if (tr->chunks == 0) {
     /* stride layout (DistributedSampler): rank r takes positions r, r + W, ... of the global batch */
-    PetscInt nloc = tr->global_batch / tr->size;
-    PetscCall(TrainerGather(tr, base + tr->rank, tr->size, nloc));
+    PetscCall(TrainerGather(tr, pos, nloc));
     PetscCall(PetscArrayzero(tr->red, rl));
     PetscCall(SemgModelLossGrad(tr->model, tr->st.P, nloc, tr->bx, tr->bt, &loss, tr->red));
     tr->red[np] = loss, tr->red[np + 1] = nloc, tr->red[np + 2] = stop_local;
@@ -412,9 +435,8 @@ static PetscErrorCode TrainerReduceStep(SemgTrainer *tr, PetscInt k, PetscReal s
     /* Tier B: canonical chunks in block layout; local subtree, allgather, top of the same tree */
     PetscInt cs = tr->global_batch / tr->chunks, mine = tr->chunks / tr->size;
     for (PetscInt c = 0; c < mine; c++) {
-      PetscInt   chunk = tr->rank * mine + c;
-      PetscReal *rec   = tr->chunkbuf + (size_t)c * rl;
-      PetscCall(TrainerGather(tr, base + (PetscCount)chunk * cs, 1, cs));
+      PetscReal *rec = tr->chunkbuf + (size_t)c * rl;
+      PetscCall(TrainerGather(tr, pos + (size_t)c * cs, cs)); /* block layout: my chunks in order */
       PetscCall(PetscArrayzero(rec, rl));
       PetscCall(SemgModelLossGrad(tr->model, tr->st.P, cs, tr->bx, tr->bt, &loss, rec));
       rec[np] = loss, rec[np + 1] = cs, rec[np + 2] = 0;
@@ -427,6 +449,7 @@ static PetscErrorCode TrainerReduceStep(SemgTrainer *tr, PetscInt k, PetscReal s
     TreeReduce(tr->size, rl, tr->gathered);
     PetscCall(PetscArraycpy(tr->red, tr->gathered, rl));
   }
+  PetscCall(PetscFree(pos));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -49,6 +49,14 @@ PETSC_EXTERN PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already
 PETSC_EXTERN PetscErrorCode SemgTrainerRun(SemgTrainer *tr);
 PETSC_EXTERN PetscErrorCode SemgTrainerDestroy(SemgTrainer *tr);
 
+/* Distributed sampler (spec 3.2). Permutation of 0..n-1 for an epoch, keyed by (seed, epoch) on the
+   SAMPLER stream (identity without shuffling). */
+PETSC_EXTERN PetscErrorCode SemgSamplerPermutation(uint64_t seed, PetscInt epoch, PetscBool shuffle, PetscCount n, PetscCount *perm);
+/* Positions (indices into the epoch permutation) that rank r of W evaluates in global batch k:
+   chunks == 0: stride layout r, r + W, ... (G_b/W positions); chunks > 0: the block of canonical chunks
+   [r C/W, (r+1) C/W), each G_b/C consecutive positions. pos must hold G_b/W entries. */
+PETSC_EXTERN PetscErrorCode SemgSamplerRankPositions(PetscInt global_batch, PetscInt k, PetscMPIInt W, PetscMPIInt r, PetscInt chunks, PetscCount *pos);
+
 /* Shared with semg estimate: encoder and decoder of a stored model for a dataset's geometry. */
 PETSC_EXTERN PetscErrorCode SemgNNBuild(const SemgNNState *st, const SemgDataset *ds, PetscInt bmax, SemgEncoder **enc, SemgDecoder **dec);
 /* Truth in latent order from the dataset's theta columns (iz, cv[, depth]); NaN when unknown. */
