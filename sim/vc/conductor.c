@@ -18,6 +18,16 @@ struct _p_SemgConductor {
   KSP                      ksp;
 };
 
+/* The DMDA's axes are (z, x, y): z, the direction of the thin skin and fat cells and hence of the
+   strongest coupling, is the fastest index, so block-ILU / SOR smoothers sweep along it. Arrays are
+   indexed a[y][x][z]. This returns the owned range in physical order (x, y, z). */
+static PetscErrorCode GetCorners(SemgConductor c, PetscInt *xs, PetscInt *ys, PetscInt *zs, PetscInt *xm, PetscInt *ym, PetscInt *zm)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetCorners(c->da, zs, xs, ys, zm, xm, ym));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgVCStageGet(SemgVCStage which, PetscLogStage *stage)
 {
   static PetscLogStage stages[5];
@@ -156,10 +166,6 @@ PetscErrorCode SemgConductorDestroy(SemgConductor *c)
 static PetscErrorCode SemgConductorMesh(SemgConductor c)
 {
   const SemgVCGrid *g = &c->grid;
-  Vec               coords;
-  DMDACoor3d     ***xyz;
-  DM                cdm;
-  PetscInt          xs, ys, zs, xm, ym, zm;
 
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscMalloc2(g->n[d] + 1, &c->face[d], g->n[d], &c->cen[d]));
@@ -168,24 +174,10 @@ static PetscErrorCode SemgConductorMesh(SemgConductor c)
   PetscCall(AxisDepth(g, &c->tissue, c->face[2]));
   for (PetscInt d = 0; d < 3; d++)
     for (PetscInt i = 0; i < g->n[d]; i++) c->cen[d][i] = 0.5 * (c->face[d][i] + c->face[d][i + 1]);
-  PetscCall(DMDACreate3d(c->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, g->n[0], g->n[1], g->n[2], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &c->da));
+  PetscCall(DMDACreate3d(c->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, g->n[2], g->n[0], g->n[1], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &c->da));
   PetscCall(DMSetOptionsPrefix(c->da, "vc_"));
   PetscCall(DMSetUp(c->da));
   PetscCall(DMDACreateCompatibleDMDA(c->da, 3, &c->sda));
-  /* Cell centres as DMDA coordinates (for viewers and PCs that use them). */
-  PetscCall(DMDASetUniformCoordinates(c->da, 0, 1, 0, 1, 0, 1));
-  PetscCall(DMGetCoordinateDM(c->da, &cdm));
-  PetscCall(DMGetCoordinates(c->da, &coords));
-  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
-  PetscCall(DMDAVecGetArray(cdm, coords, &xyz));
-  for (PetscInt k = zs; k < zs + zm; k++)
-    for (PetscInt j = ys; j < ys + ym; j++)
-      for (PetscInt i = xs; i < xs + xm; i++) {
-        xyz[k][j][i].x = c->cen[0][i];
-        xyz[k][j][i].y = c->cen[1][j];
-        xyz[k][j][i].z = c->cen[2][k];
-      }
-  PetscCall(DMDAVecRestoreArray(cdm, coords, &xyz));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -197,11 +189,11 @@ static PetscErrorCode SemgConductorFillSigma(SemgConductor c)
 
   PetscFunctionBeginUser;
   PetscCall(DMCreateGlobalVector(c->sda, &c->sigma));
-  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
   PetscCall(DMDAVecGetArrayDOF(c->sda, c->sigma, &s));
-  for (PetscInt k = zs; k < zs + zm; k++)
-    for (PetscInt j = ys; j < ys + ym; j++)
-      for (PetscInt i = xs; i < xs + xm; i++) {
+  for (PetscInt j = ys; j < ys + ym; j++)
+    for (PetscInt i = xs; i < xs + xm; i++)
+      for (PetscInt k = zs; k < zs + zm; k++) {
         PetscReal  x = c->cen[0][i], y = c->cen[1][j], z = c->cen[2][k], sig[3], fac, frac, sinc;
         PetscReal  lo[3] = {c->face[0][i], c->face[1][j], c->face[2][k]}, hi[3] = {c->face[0][i + 1], c->face[1][j + 1], c->face[2][k + 1]};
         SemgTissue loc;
@@ -212,7 +204,7 @@ static PetscErrorCode SemgConductorFillSigma(SemgConductor c)
         frac = SemgInhomogeneityInclusionFraction(c->inh, lo, hi, &sinc);
         for (PetscInt d = 0; d < 3; d++) {
           /* a floor keeps insulating bone from decoupling cells (which would break the null space) */
-          s[k][j][i][d] = PetscMax((1.0 - frac) * fac * sig[d] + frac * sinc, 1e-9);
+          s[j][i][k][d] = PetscMax((1.0 - frac) * fac * sig[d] + frac * sinc, 1e-9);
         }
       }
   PetscCall(DMDAVecRestoreArrayDOF(c->sda, c->sigma, &s));
@@ -242,11 +234,11 @@ static PetscErrorCode SemgConductorAssemble(SemgConductor c)
   PetscCall(DMGetLocalVector(c->sda, &sloc));
   PetscCall(DMGlobalToLocal(c->sda, c->sigma, INSERT_VALUES, sloc));
   PetscCall(DMDAVecGetArrayDOFRead(c->sda, sloc, &s));
-  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
-  for (PetscInt k = zs; k < zs + zm; k++)
-    for (PetscInt j = ys; j < ys + ym; j++)
-      for (PetscInt i = xs; i < xs + xm; i++) {
-        MatStencil  row = {.k = k, .j = j, .i = i}, col[7];
+  PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
+  for (PetscInt j = ys; j < ys + ym; j++)
+    for (PetscInt i = xs; i < xs + xm; i++)
+      for (PetscInt k = zs; k < zs + zm; k++) {
+        MatStencil  row = {.k = j, .j = i, .i = k}, col[7];
         PetscScalar v[7], diag = 0;
         PetscInt    nc = 1, id[3] = {i, j, k};
         PetscReal   h[3] = {c->face[0][i + 1] - c->face[0][i], c->face[1][j + 1] - c->face[1][j], c->face[2][k + 1] - c->face[2][k]};
@@ -258,14 +250,14 @@ static PetscErrorCode SemgConductorAssemble(SemgConductor c)
             q[d] += side;
             if (q[d] >= 0 && q[d] < n[d]) {
               PetscReal hq = c->face[d][q[d] + 1] - c->face[d][q[d]];
-              PetscReal g  = FaceConductance(area, h[d], s[k][j][i][d], hq, s[q[2]][q[1]][q[0]][d]);
-              col[nc].i = q[0];
-              col[nc].j = q[1];
-              col[nc].k = q[2];
+              PetscReal g  = FaceConductance(area, h[d], s[j][i][k][d], hq, s[q[1]][q[0]][q[2]][d]);
+              col[nc].i = q[2];
+              col[nc].j = q[0];
+              col[nc].k = q[1];
               v[nc++]   = -g;
               diag += g;
             } else if ((!(d == 2 && side == 1) || c->grid.open_top) && c->grid.far_bc != SEMG_VC_FAR_NEUMANN) {
-              diag += WallConductance(area, h[d], s[k][j][i][d]); /* far face held at a given potential */
+              diag += WallConductance(area, h[d], s[j][i][k][d]); /* far face held at a given potential */
             }                                                    /* skin (top) face: insulated */
           }
         }
@@ -448,10 +440,10 @@ static PetscErrorCode SemgConductorAddMonopoleBC(SemgConductor c, const PetscRea
 
   PetscFunctionBeginUser;
   PetscCall(DMDAVecGetArrayDOFRead(c->sda, c->sigma, &s));
-  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
-  for (PetscInt k = zs; k < zs + zm; k++)
-    for (PetscInt j = ys; j < ys + ym; j++)
-      for (PetscInt i = xs; i < xs + xm; i++) {
+  PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
+  for (PetscInt j = ys; j < ys + ym; j++)
+    for (PetscInt i = xs; i < xs + xm; i++)
+      for (PetscInt k = zs; k < zs + zm; k++) {
         PetscInt  id[3] = {i, j, k};
         PetscReal h[3]  = {c->face[0][i + 1] - c->face[0][i], c->face[1][j + 1] - c->face[1][j], c->face[2][k + 1] - c->face[2][k]};
         for (PetscInt d = 0; d < 3; d++)
@@ -460,7 +452,7 @@ static PetscErrorCode SemgConductorAddMonopoleBC(SemgConductor c, const PetscRea
             if (d == 2 && side == 1 && !c->grid.open_top) continue; /* skin */
             if (id[d] != (side ? n[d] - 1 : 0)) continue;
             q[d] = c->face[d][side ? n[d] : 0];
-            w[k][j][i] += WallConductance(h[(d + 1) % 3] * h[(d + 2) % 3], h[d], s[k][j][i][d]) * cur *
+            w[j][i][k] += WallConductance(h[(d + 1) % 3] * h[(d + 2) % 3], h[d], s[j][i][k][d]) * cur *
                           (c->grid.open_top ? SemgOracleInfinite(c->tissue.sigma_long, c->tissue.sigma_trans, c->tissue.sigma_trans, q[0] - p[0], q[1] - p[1], q[2] - p[2]) : SemgOracleHalfspace(c->tissue.sigma_long, c->tissue.sigma_trans, p, q));
           }
       }
@@ -476,12 +468,12 @@ PetscErrorCode SemgConductorAddPoint(SemgConductor c, const PetscReal p[3], Pets
 
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < 3; d++) Locate(c->cen[d], c->grid.n[d], p[d], &i0[d], &f[d]);
-  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
   PetscCall(DMDAVecGetArray(c->da, w, &a));
   for (PetscInt corner = 0; corner < 8; corner++) {
     PetscInt  i = i0[0] + (corner & 1), j = i0[1] + ((corner >> 1) & 1), k = i0[2] + ((corner >> 2) & 1);
     PetscReal wt = ((corner & 1) ? f[0] : 1 - f[0]) * (((corner >> 1) & 1) ? f[1] : 1 - f[1]) * (((corner >> 2) & 1) ? f[2] : 1 - f[2]);
-    if (wt != 0 && i >= xs && i < xs + xm && j >= ys && j < ys + ym && k >= zs && k < zs + zm) a[k][j][i] += cur * wt;
+    if (wt != 0 && i >= xs && i < xs + xm && j >= ys && j < ys + ym && k >= zs && k < zs + zm) a[j][i][k] += cur * wt;
   }
   if (add_bc && c->grid.far_bc == SEMG_VC_FAR_MONOPOLE) PetscCall(SemgConductorAddMonopoleBC(c, p, cur, a));
   PetscCall(DMDAVecRestoreArray(c->da, w, &a));
@@ -506,7 +498,7 @@ PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal
       PetscReal u = -1 + (2 * a1 + 1.0) / m, v = -1 + (2 * b1 + 1.0) / m;
       if (u * u + v * v <= 1) count++;
     }
-  PetscCall(DMDAGetCorners(c->da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
   PetscCall(DMDAVecGetArray(c->da, w, &a));
   if (top >= zs && top < zs + zm) {
     for (PetscInt a1 = 0; a1 < m; a1++)
@@ -516,7 +508,7 @@ PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal
         if (u * u + v * v > 1) continue;
         i = LocateCell(c->face[0], c->grid.n[0], x + radius * u);
         j = LocateCell(c->face[1], c->grid.n[1], y + radius * v);
-        if (i >= xs && i < xs + xm && j >= ys && j < ys + ym) a[top][j][i] += 1.0 / count;
+        if (i >= xs && i < xs + xm && j >= ys && j < ys + ym) a[j][i][top] += 1.0 / count;
       }
   }
   PetscCall(DMDAVecRestoreArray(c->da, w, &a));

@@ -11,7 +11,7 @@ struct _p_SemgLeadfield {
   PetscReal            sl, st; /* analytic types */
   PetscInt             n[3];   /* grid type: kept box */
   PetscReal           *cen[3];
-  double              *val;    /* ne x n[2] x n[1] x n[0], x fastest */
+  double              *val;    /* ne x n[1] x n[0] x n[2] (y, x, z), z fastest */
   SemgCCSParams        ccs;
   SemgLineSourceParams ls;
 };
@@ -91,7 +91,7 @@ static PetscErrorCode ElectrodeRHS(SemgConductor c, PetscInt e, const PetscReal 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Owned block of one lead field into slice e of the [ne, nz, ny, nx] dataset (collective). */
+/* Owned block of one lead field into slice e of the [ne, ny, nx, nz] dataset (collective). */
 static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, PetscInt e, Vec l)
 {
   DM                 da;
@@ -117,7 +117,7 @@ static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, Pet
   SemgCallH5Id(fspace, H5Dget_space(dset));
   SemgCallH5(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
   SemgCallH5Id(mspace, H5Screate_simple(4, count, NULL));
-  /* the owned DMDA block is stored k, j, i with i fastest: exactly this hyperslab */
+  /* the owned DMDA block is stored (y, x, z) with z fastest (DMDA k, j, i): exactly this hyperslab */
   PetscCall(VecGetArrayRead(l, &a));
   SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, a));
   PetscCall(VecRestoreArrayRead(l, &a));
@@ -157,13 +157,13 @@ PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const 
   PetscCall(SemgH5WriteSmall(&f, g, "electrodes", 2, d2, H5T_NATIVE_DOUBLE, exyz, "m"));
   PetscCall(SemgH5WriteSmall(&f, g, "radius", 1, &d1, H5T_NATIVE_DOUBLE, rad, "m"));
   dims[0] = (hsize_t)ne;
-  dims[1] = (hsize_t)n[2];
-  dims[2] = (hsize_t)n[1];
-  dims[3] = (hsize_t)n[0];
+  dims[1] = (hsize_t)n[1]; /* the DMDA's (z, x, y) axes: z fastest */
+  dims[2] = (hsize_t)n[0];
+  dims[3] = (hsize_t)n[2];
   SemgCallH5Id(space, H5Screate_simple(4, dims, NULL));
   SemgCallH5Id(dset, H5Dcreate2(g, "values", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(SemgH5WriteAttrString(dset, "units", "V/A"));
-  PetscCall(SemgH5WriteAttrString(dset, "axes", "electrode,z,y,x"));
+  PetscCall(SemgH5WriteAttrString(dset, "axes", "electrode,y,x,z"));
   PetscCall(SemgConductorCreateVec(c, &b));
   PetscCall(VecDuplicate(b, &l));
   PetscCall(VecDuplicate(b, &tmp));
@@ -274,6 +274,7 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
   int         nd;
   PetscReal  *cen[3];
   const char *cn[3] = {"x_centres", "y_centres", "z_centres"};
+  const int   axis[3] = {2, 1, 3}; /* dataset axis of x, y, z in [ne, ny, nx, nz] */
   PetscInt    i0[3], i1[3];
   size_t      nval;
 
@@ -289,7 +290,7 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
   (*lf)->type = SEMG_LF_GRID;
   PetscCall(ReadVector(g, "electrodes", 3 * dims[0], (*lf)->exyz));
   for (PetscInt d = 0; d < 3; d++) {
-    hsize_t nd_ = dims[3 - d];
+    hsize_t nd_ = dims[axis[d]];
     PetscCall(PetscMalloc1(nd_, &cen[d]));
     PetscCall(ReadVector(g, cn[d], nd_, cen[d]));
     /* kept range: centres inside the box plus one cell for interpolation */
@@ -307,8 +308,8 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
   start[0] = 0;
   count[0] = dims[0];
   for (PetscInt d = 0; d < 3; d++) {
-    start[3 - d] = (hsize_t)i0[d];
-    count[3 - d] = (hsize_t)(*lf)->n[d];
+    start[axis[d]] = (hsize_t)i0[d];
+    count[axis[d]] = (hsize_t)(*lf)->n[d];
   }
   nval = (size_t)count[0] * count[1] * count[2] * count[3];
   PetscCall(PetscMalloc1(nval, &(*lf)->val));
@@ -365,7 +366,7 @@ static void StencilAt(SemgLeadfield lf, const PetscReal p[3], Stencil *s)
       idx[d] = PetscMin(i0[d] + b[d], lf->n[d] - 1);
       s->w[c] *= b[d] ? f[d] : 1 - f[d];
     }
-    s->id[c] = ((size_t)idx[2] * (size_t)lf->n[1] + (size_t)idx[1]) * (size_t)lf->n[0] + (size_t)idx[0];
+    s->id[c] = ((size_t)idx[1] * (size_t)lf->n[0] + (size_t)idx[0]) * (size_t)lf->n[2] + (size_t)idx[2];
   }
 }
 

@@ -33,6 +33,12 @@ int main(int argc, char **argv)
     g.h[1]          = 32e-3 / (n - 1);
     g.skin_cells    = PetscMax(1, (n - 1) / 32);
     g.fat_cells     = PetscMax(2, 3 * (n - 1) / 32);
+    /* experiments: tissue and grid options override the family (except the size) */
+    PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "overrides", NULL);
+    PetscCall(SemgTissueOptions(PetscOptionsObject, &t));
+    PetscCall(SemgVCGridOptions(PetscOptionsObject, &g));
+    PetscOptionsEnd();
+    g.n[0] = g.n[1] = g.n[2] = n;
     PetscCall(SemgConductorCreate(PETSC_COMM_WORLD, &g, &t, NULL, &c));
     PetscCall(SemgConductorSetUp(c));
     PetscCall(SemgConductorCreateVec(c, &b));
