@@ -242,6 +242,10 @@ static PetscErrorCode WriteGroundTruth(SemgH5File *f, const SemgDataset *d)
   PetscCall(SemgH5CreateRows(gt, "theta", 2, dims, "see theta_units", &dset));
   PetscCall(SemgH5WriteRows(f, dset, (hsize_t)d->start, (hsize_t)d->n_local, d->theta));
   SemgCallH5(H5Dclose(dset));
+  if (d->n_template_fibres > 0) {
+    hsize_t tdims[2] = {(hsize_t)d->n_template_fibres, 8};
+    PetscCall(SemgH5WriteSmall(f, gt, "template_fibres", 2, tdims, H5T_NATIVE_DOUBLE, d->template_fibres, "m, m, m, m, m, m/s, rad, rad"));
+  }
   SemgCallH5(H5Tclose(s32));
   SemgCallH5(H5Gclose(gt));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -404,6 +408,20 @@ static PetscErrorCode ReadTheta(MPI_Comm comm, SemgH5File *f, const char *path, 
   SemgCallH5(H5Tclose(s32));
   PetscCall(SemgH5ReadRows(f, f->file, "/ground_truth/theta", (hsize_t)d->start, (hsize_t)d->n_local, d->theta));
   d->has_truth = PETSC_TRUE;
+  {
+    hsize_t tdims[2];
+    int     nd;
+    PetscCall(SemgH5DatasetShape(f->file, "/ground_truth/template_fibres", &nd, tdims, 2));
+    if (nd == 2) {
+      PetscCheck(tdims[1] == 8 && tdims[0] > 0, comm, SEMG_ERR_USER, "'%s': /ground_truth/template_fibres must be n x 8", path);
+      d->n_template_fibres = (PetscInt)tdims[0];
+      PetscCall(PetscMalloc1(8 * (size_t)tdims[0], &d->template_fibres));
+      hid_t ds;
+      SemgCallH5Id(ds, H5Dopen2(f->file, "/ground_truth/template_fibres", H5P_DEFAULT));
+      SemgCallH5(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, d->template_fibres));
+      SemgCallH5(H5Dclose(ds));
+    }
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -483,6 +501,7 @@ PetscErrorCode SemgDatasetDestroy(SemgDataset **ds)
   PetscCall(PetscFree(d->data));
   PetscCall(PetscFree(d->theta));
   PetscCall(PetscFree(d->model_config));
+  PetscCall(PetscFree(d->template_fibres));
   PetscCall(PetscFree(d));
   *ds = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);

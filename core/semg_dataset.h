@@ -38,6 +38,10 @@ typedef struct {
   PetscCount start, n_local;
   PetscReal *data;                   /* n_local x n_channels x n_times */
   PetscReal *theta;                  /* n_local x n_theta (NaN where unknown) */
+  /* the fixed template MU of the samples, when there is one: n_template_fibres x 8
+     (origin x, y, z, ip, length, cv, rz, ry; the template at IZ x = 0), else NULL */
+  PetscInt   n_template_fibres;
+  PetscReal *template_fibres;
   /* free text describing model and mismatch settings, stored with the file */
   char      *model_config;
 } SemgDataset;

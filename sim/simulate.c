@@ -197,6 +197,29 @@ static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, const SemgDatase
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The fixed template as every sample shifts it (IZ x = 0, base depth): lets a decoder or a physics
+   fit use exactly the generator's fibres instead of regenerating them from matching options. */
+static PetscErrorCode StoreTemplate(const SemgSimulateOptions *o, SemgDataset *ds)
+{
+  SemgSampleParams p;
+  SemgFibre       *f;
+  PetscInt         nf;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&p, sizeof(p)));
+  p.theta[SEMG_THETA_CV]    = o->mu.cv_mean;
+  p.theta[SEMG_THETA_DEPTH] = o->depth.lo;
+  PetscCall(SemgSimulateFibres(o, 0, &p, &nf, &f));
+  ds->n_template_fibres = nf;
+  PetscCall(PetscMalloc1(8 * (size_t)nf, &ds->template_fibres));
+  for (PetscInt i = 0; i < nf; i++) {
+    PetscReal *r = &ds->template_fibres[8 * i];
+    r[0] = f[i].ox, r[1] = f[i].oy, r[2] = f[i].oz, r[3] = f[i].ip, r[4] = f[i].length, r[5] = f[i].cv, r[6] = f[i].rz, r[7] = f[i].ry;
+  }
+  PetscCall(PetscFree(f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
 {
   char buf[2048];
@@ -238,6 +261,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgDatasetSetMontage(ds, o.montage));
   for (int j = 0; j < SEMG_THETA_COUNT; j++) PetscCall(SemgDatasetSetTheta(ds, j, SemgThetaNames[j], SemgThetaUnits[j]));
   PetscCall(ModelConfigText(&o, &ds->model_config));
+  if (o.fixed_template) PetscCall(StoreTemplate(&o, ds));
   PetscCall(PetscMalloc2((size_t)ne * o.n_times, &mono, 3 * (size_t)ne, &xyz));
 
   PetscCall(PetscLogStagePush(stage_sim));
