@@ -297,6 +297,17 @@ static PetscErrorCode SemgConductorMGLevels(SemgConductor c, PetscInt *levels)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A default that the options database may override (set only when the user has not). */
+static PetscErrorCode SetDefaultOption(const char name[], const char value[])
+{
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, name, &set));
+  if (!set) PetscCall(PetscOptionsSetValue(NULL, name, value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
 {
   PC       pc, cpc;
@@ -317,6 +328,11 @@ static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
     PetscCall(PCSetType(pc, PCMG));
     PetscCall(PCMGSetLevels(pc, levels, NULL));
     PetscCall(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
+    /* Block-ILU(0) inside Chebyshev on every level: with z (thin layers) the fastest DMDA index it
+       handles the strong vertical coupling of the flat far-field cells better than SOR (measured 65^3:
+       17 instead of 22 iterations and 25 % less time). */
+    PetscCall(SetDefaultOption("-vc_mg_levels_pc_type", "bjacobi"));
+    PetscCall(SetDefaultOption("-vc_mg_levels_sub_pc_type", "ilu"));
     /* The coarse Galerkin operator keeps the constant null space: solve it by a pseudo-inverse. */
     PetscCall(PCMGGetCoarseSolve(pc, &cksp));
     PetscCall(KSPGetPC(cksp, &cpc));

@@ -23,7 +23,7 @@ PetscErrorCode SemgInhomogeneityDefault(SemgInhomogeneity *inh)
 PetscErrorCode SemgInhomogeneityOptions(PetscOptionItems *PetscOptionsObject, SemgInhomogeneity *inh)
 {
   PetscInt  n;
-  PetscReal box[6], incl[5 * SEMG_VC_MAX_INCLUSIONS];
+  PetscReal box[6], incl[5 * SEMG_VC_MAX_INCLUSIONS] = {0};
   PetscInt  seed = (PetscInt)inh->seed, sample = (PetscInt)inh->sample;
   PetscBool set;
 

@@ -419,6 +419,7 @@ static PetscErrorCode MUAPLineSource(SemgLeadfield lf, const SemgFibre *f, Petsc
   PetscReal                  *xi, *dl, *lv, *V, dir[3];
 
   PetscFunctionBeginUser;
+  PetscCheck(f->ip >= 0 && f->ip <= f->length && f->length > 0 && f->cv > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "fibre needs 0 <= ip <= length, length > 0, cv > 0 (ip %g, length %g, cv %g)", (double)f->ip, (double)f->length, (double)f->cv);
   PetscCall(PetscMalloc4(nn, &xi, (size_t)ne * nn, &dl, ne, &lv, nn, &V));
   for (PetscInt j = 0; j <= n1; j++) xi[j] = n1 ? f->ip * j / n1 : 0;
   for (PetscInt j = 1; j <= n2; j++) xi[n1 + j] = f->ip + (f->length - f->ip) * j / n2;
