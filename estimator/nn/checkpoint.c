@@ -98,7 +98,7 @@ static const Field fields[] = {
   FLD("dec_tendon_left", F_REAL, dec.mu.tendon_left), FLD("dec_tendon_right", F_REAL, dec.mu.tendon_right),
   FLD("dec_tendon_spread_left", F_REAL, dec.mu.tendon_spread_left), FLD("dec_tendon_spread_right", F_REAL, dec.mu.tendon_spread_right),
   FLD("dec_cv_mean", F_REAL, dec.mu.cv_mean), FLD("dec_cv_sd", F_REAL, dec.mu.cv_sd), FLD("dec_depth", F_REAL, dec.depth),
-  FLD("dec_latent_depth", F_BOOL, dec.latent_depth), FLD("dec_iz_lo", F_REAL, dec.iz_range[0]), FLD("dec_iz_hi", F_REAL, dec.iz_range[1]),
+  FLD("dec_latent_depth", F_BOOL, dec.latent_depth), FLD("dec_centre", F_BOOL, dec.centre), FLD("dec_iz_lo", F_REAL, dec.iz_range[0]), FLD("dec_iz_hi", F_REAL, dec.iz_range[1]),
   FLD("dec_cv_lo", F_REAL, dec.cv_range[0]), FLD("dec_cv_hi", F_REAL, dec.cv_range[1]), FLD("dec_depth_lo", F_REAL, dec.depth_range[0]),
   FLD("dec_depth_hi", F_REAL, dec.depth_range[1]),
   FLD("adamw_variant", F_INT, adamw.variant), FLD("adamw_lr", F_REAL, adamw.lr), FLD("adamw_beta1", F_REAL, adamw.beta1),
@@ -141,7 +141,8 @@ static PetscErrorCode ReadFields(hid_t loc, const char *path, SemgNNState *st)
       else if (fields[i].type == F_BOOL) *(PetscBool *)p = (PetscBool)(iv != 0);
       else *(PetscInt64 *)p = (PetscInt64)iv;
     }
-    PetscCheck(found, PETSC_COMM_SELF, SEMG_ERR_USER, "'%s': not a semg model/checkpoint (attribute %s missing)", path, fields[i].name);
+    /* attributes added after schema 1 was first written default to 0 */
+    PetscCheck(found || !strcmp(fields[i].name, "dec_centre"), PETSC_COMM_SELF, SEMG_ERR_USER, "'%s': not a semg model/checkpoint (attribute %s missing)", path, fields[i].name);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -43,6 +43,7 @@ PetscErrorCode SemgDecoderSpecSetFromOptions(MPI_Comm comm, SemgDecoderSpec *spe
   PetscCall(PetscOptionsInt("-dec_template_seed", "seed of the template fibre table", "SemgDecoder", seed, &seed, NULL));
   PetscCall(PetscOptionsReal("-dec_depth", "template MU axis depth below the electrode plane (m)", "SemgDecoder", spec->depth, &spec->depth, NULL));
   PetscCall(PetscOptionsBool("-dec_latent_depth", "MU depth as a nuisance latent", "SemgDecoder", spec->latent_depth, &spec->latent_depth, NULL));
+  PetscCall(PetscOptionsBool("-dec_centre", "define the template IZ as the mean end-plate position (shift the template so it is at x = 0)", "SemgDecoder", spec->centre, &spec->centre, NULL));
   n = 2;
   PetscCall(PetscOptionsRealArray("-dec_iz_range", "IZ latent bounds lo,hi (m); default first..last electrode", "SemgDecoder", spec->iz_range, &n, NULL));
   n = 2;
@@ -99,6 +100,12 @@ PetscErrorCode SemgDecoderCreate(const SemgDecoderSpec *spec, const SemgDecoderG
   PetscCall(PetscMalloc3(dec->nf, &dec->tmpl, dec->nf, &dec->fib, dec->nf, &dec->dcv));
   PetscCall(SemgMotorUnitGenerate(&mu, spec->template_seed, 0, dec->tmpl));
   for (PetscInt i = 0; i < dec->nf; i++) dec->dcv[i] = dec->tmpl[i].cv - mu.cv_mean;
+  if (spec->centre) {
+    /* generator IZ centre p_IZ vs the centroid of this draw's end plates: label the latter as the IZ */
+    PetscReal mean = 0.0;
+    for (PetscInt i = 0; i < dec->nf; i++) mean += (dec->tmpl[i].ox + dec->tmpl[i].ip * cos(dec->tmpl[i].rz) * cos(dec->tmpl[i].ry)) / dec->nf;
+    for (PetscInt i = 0; i < dec->nf; i++) dec->tmpl[i].ox -= mean;
+  }
   /* scaler bounds */
   dec->scaler.K     = dec->K;
   dec->scaler.lo[0] = spec->iz_range[1] > spec->iz_range[0] ? spec->iz_range[0] : dec->ex[0];

@@ -19,6 +19,7 @@ typedef struct {
   uint64_t          template_seed; /* template = SemgMotorUnitGenerate(mu, seed, sample 0) */
   PetscReal         depth;         /* template MU axis below the electrode plane, m */
   PetscBool         latent_depth;  /* depth as a nuisance latent */
+  PetscBool         centre;        /* shift the template so that its mean end-plate x is 0 (IZ = centroid of the IPs) */
   PetscReal         iz_range[2], cv_range[2], depth_range[2]; /* scaler bounds; iz_range empty -> electrode span */
 } SemgDecoderSpec;
 
