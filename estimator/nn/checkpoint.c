@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "core/semg_error.h"
 #include "core/semg_h5.h"
+#include "semg_version.h"
 #include "estimator/nn/checkpoint.h"
 
 PetscErrorCode SemgNNStateAllocate(SemgNNState *st, PetscCount np, PetscInt hist_cap)
@@ -159,6 +160,8 @@ PetscErrorCode SemgNNStateWrite(MPI_Comm comm, const char path[], const SemgNNSt
     PetscCall(SemgH5CreateAtomic(PETSC_COMM_SELF, path, &f));
     PetscCall(SemgH5WriteAttrString(f.file, "magic", SEMG_NN_MAGIC));
     PetscCall(SemgH5WriteAttrInt(f.file, "schema_version", SEMG_NN_SCHEMA_VERSION));
+    PetscCall(SemgH5WriteAttrString(f.file, "software_version", SEMG_VERSION_STRING));
+    PetscCall(SemgH5WriteAttrString(f.file, "git_sha", SEMG_GIT_SHA));
     PetscCall(WriteFields(f.file, st));
     PetscCall(WriteInts(f.file, "conv_filters", st->nconv, st->conv));
     PetscCall(WriteInts(f.file, "dense_widths", st->ndense, st->dense));
