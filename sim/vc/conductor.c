@@ -176,6 +176,14 @@ static PetscErrorCode SemgConductorMesh(SemgConductor c)
     for (PetscInt i = 0; i < g->n[d]; i++) c->cen[d][i] = 0.5 * (c->face[d][i] + c->face[d][i + 1]);
   PetscCall(DMDACreate3d(c->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, g->n[2], g->n[0], g->n[1], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &c->da));
   PetscCall(DMSetOptionsPrefix(c->da, "vc_"));
+  {
+    /* only the matrix type is taken from the options (e.g. hyprestruct for -vc_pc_type pfmg/smg);
+       grid sizes are ours */
+    char      mtype[64];
+    PetscBool set;
+    PetscCall(PetscOptionsGetString(NULL, "vc_", "-dm_mat_type", mtype, sizeof(mtype), &set));
+    if (set) PetscCall(DMSetMatType(c->da, mtype));
+  }
   PetscCall(DMSetUp(c->da));
   PetscCall(DMDACreateCompatibleDMDA(c->da, 3, &c->sda));
   PetscFunctionReturn(PETSC_SUCCESS);
