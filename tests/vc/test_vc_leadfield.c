@@ -246,6 +246,36 @@ static PetscErrorCode TestGridVsDirect(const char *path)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Misalignment draws: jitter SD and log-gain SD as asked, shift within its range, reproducible. */
+static PetscErrorCode TestMisalign(void)
+{
+  const PetscInt     ne = 4000;
+  SemgMisalignParams p;
+  SemgMisalignDrawn  d1, d2;
+  PetscReal         *nom, *out, *out2, *gain, sj = 0, sg = 0, c[2] = {0, 0};
+  PetscInt           same = 1;
+  char               msg[160];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc4(3 * ne, &nom, 3 * ne, &out, 3 * ne, &out2, ne, &gain));
+  PetscCall(SemgMisalignParamsDefault(&p));
+  p.jitter         = 0.2e-3;
+  p.gain_log_std   = 0.05;
+  p.shift_range[0] = 5e-3;
+  p.shift_range[1] = 5e-3;
+  PetscCall(SemgMisalignApply(&p, 5, 9, ne, nom, c, out, gain, &d1));
+  PetscCall(SemgMisalignApply(&p, 5, 9, ne, nom, c, out2, NULL, &d2));
+  for (PetscInt e = 0; e < ne; e++) {
+    sj += PetscSqr(out[3 * e] - d1.shift[0]) / ne;
+    sg += PetscSqr(PetscLogReal(gain[e])) / ne;
+    if (out[3 * e] != out2[3 * e] || out[3 * e + 1] != out2[3 * e + 1]) same = 0;
+  }
+  PetscCall(PetscSNPrintf(msg, sizeof(msg), "misalignment: jitter SD %.3f mm (0.2), log-gain SD %.4f (0.05), shift %.2f,%.2f mm", (double)(PetscSqrtReal(sj) * 1e3), (double)PetscSqrtReal(sg), (double)(d1.shift[0] * 1e3), (double)(d1.shift[1] * 1e3)));
+  PetscCall(Expect(msg, (PetscBool)(PetscAbsReal(PetscSqrtReal(sj) - 0.2e-3) < 0.01e-3 && PetscAbsReal(PetscSqrtReal(sg) - 0.05) < 0.003 && PetscAbsReal(d1.shift[0]) <= 5e-3 && same && d1.shift[1] == d2.shift[1])));
+  PetscCall(PetscFree4(nom, out, out2, gain));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   char path[PETSC_MAX_PATH_LEN] = "vc_leadfield_test.h5";
@@ -255,6 +285,7 @@ int main(int argc, char **argv)
   PetscCall(TestCCS());
   PetscCall(TestSingleFibre());
   PetscCall(TestDelaysRotation());
+  PetscCall(TestMisalign());
   PetscCall(TestGridVsDirect(path));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %d failures\n", nfail ? "FAIL" : "PASS", (int)nfail));
   PetscCall(PetscFinalize());
