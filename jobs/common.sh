@@ -5,7 +5,7 @@ set -uo pipefail
 SEMG_ROOT=${SEMG_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 [ -f "$SEMG_ROOT/jobs/site.env" ] && . "$SEMG_ROOT/jobs/site.env"
 SEMG=${SEMG:-$SEMG_ROOT/build/bin/semg}
-export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
+export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1} OPENBLAS_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
 # srun starts the ranks through PMIx (Debian's Open MPI needs --mpi=pmix); SEMG_LAUNCH overrides (e.g. mpiexec -n N)
 SEMG_LAUNCH=${SEMG_LAUNCH:-srun --mpi=pmix}
 echo "[$(date -u +%FT%TZ)] job ${SLURM_JOB_ID} array ${SLURM_ARRAY_TASK_ID:--} on $(hostname), restart ${SLURM_RESTART_COUNT:-0}, ntasks ${SLURM_NTASKS:-1}, semg $(git -C "$SEMG_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
