@@ -73,6 +73,7 @@ PetscErrorCode SemgProgressStart(MPI_Comm comm, const char *what, PetscCount tot
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   p->what     = what;
   p->total    = total;
+  p->done     = 0;
   p->interval = 10.0;
   p->tty      = (PetscBool)(rank == 0 && isatty(fileno(stderr)));
   p->quiet    = PETSC_FALSE;
@@ -88,6 +89,7 @@ PetscErrorCode SemgProgressUpdate(MPI_Comm comm, SemgProgress *p, PetscCount don
   PetscLogDouble now;
 
   PetscFunctionBeginUser;
+  p->done = done;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank || p->quiet) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscTime(&now));
@@ -112,6 +114,7 @@ PetscErrorCode SemgProgressEnd(MPI_Comm comm, SemgProgress *p)
   if (rank || p->quiet) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscTime(&now));
   if (p->tty) fprintf(stderr, "\r\033[K");
-  fprintf(stderr, "%s: %lld done in %.2f s\n", p->what, (long long)p->total, now - p->t_start);
+  if (p->done > 0 && p->done < p->total) fprintf(stderr, "%s: stopped after %lld of %lld in %.2f s\n", p->what, (long long)p->done, (long long)p->total, now - p->t_start);
+  else fprintf(stderr, "%s: %lld done in %.2f s\n", p->what, (long long)p->total, now - p->t_start);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -245,8 +245,10 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscReal          *nominal, *mono, *xyz;
   SemgProgress        prog;
   PetscLogStage       stage_sim, stage_io;
+  PetscMPIInt         size;
 
   PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(SemgSimulateOptionsSetFromOptions(comm, &o));
   PetscCall(SemgOptionsRejectUnknown(comm, NULL));
   PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
@@ -269,7 +271,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   for (PetscCount i = 0; i < ds->n_local; i++) {
     const PetscInt sample = (PetscInt)(ds->start + i);
     PetscCall(SimulateOne(&o, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]));
-    PetscCall(SemgProgressUpdate(comm, &prog, (i + 1) * (o.n / PetscMax(ds->n_local, 1))));
+    PetscCall(SemgProgressUpdate(comm, &prog, PetscMin((PetscCount)o.n, (i + 1) * size))); /* rank 0 reports, ranks run in step */
   }
   PetscCall(PetscLogStagePop());
   PetscCall(PetscLogStagePush(stage_io));
