@@ -10,6 +10,13 @@
 
 #if PETSC_VERSION_LT(3, 19, 0)
   #define PETSC_SUCCESS 0
+/* After a block that only rank 0 runs (writing a CSV file, say), share its result: if it failed,
+   every rank returns an error and the program exits with the same code everywhere instead of the
+   other ranks waiting forever in the next collective. Usage:
+     ierr = rank ? PETSC_SUCCESS : WriteOnRankZero(...);
+     PetscCall(SemgShareError(comm, ierr)); */
+PETSC_EXTERN PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr);
+
 #endif
 
 /* User errors (bad option, bad file, impossible parameter) carry this code; semg_main turns them

@@ -65,6 +65,17 @@ PetscErrorCode SemgCheckAllRanks(MPI_Comm comm, PetscBool ok, const char *fmt, .
   SETERRQ(comm, SEMG_ERR_USER, "%s", msg);
 }
 
+PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr)
+{
+  int mine = (int)ierr, worst = 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, comm));
+  if (!worst) PetscFunctionReturn(PETSC_SUCCESS);
+  if (mine) PetscFunctionReturn(ierr); /* reported where it happened */
+  SETERRQ(comm, (PetscErrorCode)worst, "the error reported by another rank");
+}
+
 PetscErrorCode SemgProgressStart(MPI_Comm comm, const char *what, PetscCount total, SemgProgress *p)
 {
   PetscMPIInt rank;

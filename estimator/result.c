@@ -155,13 +155,29 @@ static void PrintCSVValue(FILE *fp, double v)
   else fprintf(fp, ",%.17g", v);
 }
 
+static PetscErrorCode WriteCSVRank0(const char path[], PetscCount n, const double *all)
+{
+  FILE *fp;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgCSVOpen(path, &fp));
+  fprintf(fp, "sample,iz_est_m,cv_est_mps,iz_true_m,cv_true_mps\n");
+  for (PetscCount i = 0; i < n; i++) {
+    fprintf(fp, "%lld", (long long)i);
+    for (int c = 0; c < 4; c++) PrintCSVValue(fp, all[4 * i + c]);
+    fprintf(fp, "\n");
+  }
+  PetscCall(SemgCSVClose(path, &fp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* CSV: gather every block on rank 0, which writes the file. */
 static PetscErrorCode WriteCSV(MPI_Comm comm, const char path[], const SemgResult *r)
 {
   PetscMPIInt size, rank;
   double     *mine, *all = NULL;
   int        *counts = NULL, *displs = NULL, n = (int)(r->n_local * 4);
-  FILE       *fp;
+  PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -178,19 +194,10 @@ static PetscErrorCode WriteCSV(MPI_Comm comm, const char path[], const SemgResul
   if (!rank)
     for (int p = 0, off = 0; p < size; p++) displs[p] = off, off += counts[p];
   PetscCallMPI(MPI_Gatherv(mine, n, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, comm));
-  if (!rank) {
-    PetscCall(SemgCSVOpen(path, &fp));
-    fprintf(fp, "sample,iz_est_m,cv_est_mps,iz_true_m,cv_true_mps\n");
-    for (PetscCount i = 0; i < r->n_examples; i++) {
-      fprintf(fp, "%lld", (long long)i);
-      for (int c = 0; c < 4; c++) PrintCSVValue(fp, all[4 * i + c]);
-      fprintf(fp, "\n");
-    }
-    PetscCall(SemgCSVClose(path, &fp));
-    PetscCall(PetscFree3(counts, displs, all));
-  }
+  ierr = rank ? PETSC_SUCCESS : WriteCSVRank0(path, r->n_examples, all);
+  if (!rank) PetscCall(PetscFree3(counts, displs, all));
+  PetscCall(SemgShareError(comm, ierr));
   PetscCall(PetscFree(mine));
-  PetscCallMPI(MPI_Barrier(comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -74,29 +74,36 @@ static PetscErrorCode ComputeMonopolar(MPI_Comm comm, const MuapOptions *o, Pets
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+static PetscErrorCode WriteCSVRank0(const MuapOptions *o, const SemgDataset *ds)
+{
+  FILE *fp;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgCSVOpen(o->output, &fp));
+  fprintf(fp, "time_s");
+  for (PetscInt c = 0; c < ds->n_channels; c++) {
+    if (o->montage == SEMG_MONTAGE_MONO) fprintf(fp, ",E%" PetscInt_FMT, c + 1);
+    else fprintf(fp, ",%s%" PetscInt_FMT, o->montage == SEMG_MONTAGE_SD ? "SD" : "DD", c + 1);
+  }
+  fprintf(fp, "\n");
+  for (PetscInt k = 0; k < o->samples; k++) {
+    fprintf(fp, "%.17g", (double)k / (double)o->fs);
+    for (PetscInt c = 0; c < ds->n_channels; c++) fprintf(fp, ",%.17g", (double)ds->data[(size_t)c * o->samples + k]);
+    fprintf(fp, "\n");
+  }
+  PetscCall(SemgCSVClose(o->output, &fp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode WriteCSV(MPI_Comm comm, const MuapOptions *o, const SemgDataset *ds)
 {
-  PetscMPIInt rank;
-  FILE       *fp;
+  PetscMPIInt    rank;
+  PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) {
-    PetscCall(SemgCSVOpen(o->output, &fp));
-    fprintf(fp, "time_s");
-    for (PetscInt c = 0; c < ds->n_channels; c++) {
-      if (o->montage == SEMG_MONTAGE_MONO) fprintf(fp, ",E%" PetscInt_FMT, c + 1);
-      else fprintf(fp, ",%s%" PetscInt_FMT, o->montage == SEMG_MONTAGE_SD ? "SD" : "DD", c + 1);
-    }
-    fprintf(fp, "\n");
-    for (PetscInt k = 0; k < o->samples; k++) {
-      fprintf(fp, "%.17g", (double)k / (double)o->fs);
-      for (PetscInt c = 0; c < ds->n_channels; c++) fprintf(fp, ",%.17g", (double)ds->data[(size_t)c * o->samples + k]);
-      fprintf(fp, "\n");
-    }
-    PetscCall(SemgCSVClose(o->output, &fp));
-  }
-  PetscCallMPI(MPI_Barrier(comm));
+  ierr = rank ? PETSC_SUCCESS : WriteCSVRank0(o, ds);
+  PetscCall(SemgShareError(comm, ierr));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -108,6 +108,8 @@ case "$name" in
     check "-fs 0. must be > 0" "$SEMG" muap -fibres F.csv -electrodes E.csv -fs 0 -samples 10 -output o.csv
     check "unknown option -fibers" "${M[@]}" -fibres F.csv -fibers F.csv -output o.csv
     check "directory does not exist" "${M[@]}" -fibres F.csv -output /nonexistent/dir/o.csv
+    check "cannot write '/sys/o.csv.tmp'" "${M[@]}" -fibres F.csv -output /sys/o.csv
+    check "cannot write '/sys/o.csv.tmp'" timeout 60 "$MPIEXEC" "$NPFLAG" 2 "${M[@]}" -fibres F.csv -output /sys/o.csv
     check "must end in .csv or .h5" "${M[@]}" -fibres F.csv -output o.txt
     check "option -output is required" "${M[@]}" -fibres F.csv
     check "not an HDF5 file" "$SEMG" info -data corrupt.h5
@@ -121,7 +123,7 @@ case "$name" in
     "${M[@]}" -fibres nan.csv -output keep.csv > /dev/null 2>&1
     [ "$(cat keep.csv)" = good ] || fail "a failed run overwrote keep.csv"
     [ ! -e o.csv ] || fail "a failed run left o.csv"
-    echo "bad input: 15 cases give one error line and exit 2; good data untouched"
+    echo "bad input: 17 cases give one error line and exit 2; good data untouched"
     ;;
   *) fail "unknown test $name" ;;
 esac
