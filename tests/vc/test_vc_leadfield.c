@@ -246,6 +246,45 @@ static PetscErrorCode TestGridVsDirect(const char *path)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The two source models agree where they should: away from the IZ and the fibre ends the CCS point
+   sources approximate the line source's smooth part (same sign, shape and size). */
+static PetscErrorCode TestSourceModels(void)
+{
+  PetscReal            e[3] = {0.03, 0, 0}, s = 1.0 / (4.0 * PETSC_PI), *a, *b, sab = 0, saa = 0, sbb = 0, pa, pb, dt = 1.0 / 20000;
+  PetscInt             nt = 400;
+  SemgFibre            f  = {-0.06, 0, -5e-3, 0.06, 0.16, 4.0, 0, 0};
+  SemgLeadfield        lf;
+  SemgLineSourceParams ls;
+  SemgCCSParams        par;
+  char                 msg[160];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc2(nt, &a, nt, &b));
+  PetscCall(SemgLeadfieldCreateAnalytic(SEMG_LF_INFINITE, 1, e, s, s, &lf));
+  PetscCall(SemgCCSParamsDefault(&par));
+  PetscCall(SemgLineSourceParamsDefault(&ls));
+  ls.gf     = 1.0 / par.resistance_sum; /* CCS model units: I = a / (R_e + R_i) [G], phi = sum I / r */
+  ls.amp    = par.a / (par.lambda * par.lambda * par.lambda); /* CCS: V = a z^3 e^(-lambda z), z in m */
+  ls.lambda = par.lambda;
+  PetscCall(SemgLeadfieldSetCCSParams(lf, &par));
+  PetscCall(SemgLeadfieldSetLineSourceParams(lf, &ls));
+  PetscCall(SemgLeadfieldMUAP(lf, 1, &f, nt, dt, PETSC_TRUE, a));
+  PetscCall(SemgLeadfieldMUAP(lf, 1, &f, nt, dt, PETSC_FALSE, b));
+  /* window: the right AP passes under the electrode (30 mm from the IZ at 4 m/s = 7.5 ms) */
+  for (PetscInt k = 60; k < 260; k++) {
+    sab += a[k] * b[k];
+    saa += a[k] * a[k];
+    sbb += b[k] * b[k];
+  }
+  pa = PeakToPeak(a + 60, 200);
+  pb = PeakToPeak(b + 60, 200);
+  PetscCall(PetscSNPrintf(msg, sizeof(msg), "CCS vs line source under the electrode: correlation %.4f, p2p ratio %.4f", (double)(sab / PetscSqrtReal(saa * sbb)), (double)(pa / pb)));
+  PetscCall(Expect(msg, (PetscBool)(sab / PetscSqrtReal(saa * sbb) > 0.98 && PetscAbsReal(pa / pb - 1) < 0.1)));
+  PetscCall(SemgLeadfieldDestroy(&lf));
+  PetscCall(PetscFree2(a, b));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Misalignment draws: jitter SD and log-gain SD as asked, shift within its range, reproducible. */
 static PetscErrorCode TestMisalign(void)
 {
@@ -286,6 +325,7 @@ int main(int argc, char **argv)
   PetscCall(TestSingleFibre());
   PetscCall(TestDelaysRotation());
   PetscCall(TestMisalign());
+  PetscCall(TestSourceModels());
   PetscCall(TestGridVsDirect(path));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %d failures\n", nfail ? "FAIL" : "PASS", (int)nfail));
   PetscCall(PetscFinalize());
