@@ -82,6 +82,11 @@ static PetscErrorCode PointFDM(MPI_Comm comm, PointCtx *ctx, PetscInt ne, const 
   PetscInt      its;
 
   PetscFunctionBeginUser;
+  for (PetscInt e = -1; e < ne; e++) {
+    const PetscReal *p = e < 0 ? ctx->src : &xyz[3 * e];
+    PetscBool        in = (PetscBool)(PetscAbsReal(p[0] - ctx->grid.centre[0]) < ctx->grid.extent[0] && PetscAbsReal(p[1] - ctx->grid.centre[1]) < ctx->grid.extent[1] && p[2] <= 0 && p[2] > -ctx->grid.extent[2]);
+    PetscCheck(in, comm, SEMG_ERR_USER, "%s (%g, %g, %g) lies outside the finite-volume box (-vc_centre, -vc_extent)", e < 0 ? "-source" : "-electrodes point", (double)p[0], (double)p[1], (double)p[2]);
+  }
   PetscCall(SemgInhomogeneitySetUp(&ctx->inh));
   PetscCall(SemgConductorCreate(comm, &ctx->grid, &ctx->tissue, &ctx->inh, &c));
   PetscCall(SemgConductorSetUp(c));

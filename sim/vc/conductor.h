@@ -56,7 +56,8 @@ PETSC_EXTERN PetscErrorCode SemgConductorAddPoint(SemgConductor c, const PetscRe
 PETSC_EXTERN PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal y, PetscReal radius, Vec w);
 /* Solve A phi = b. For insulated far faces the right-hand side must satisfy |sum b| <= 1e-12 sum |b|
    (spec 2.6) unless remove_mean is set (reciprocity with the mean reference), and phi is returned
-   with zero mean. its (may be NULL) returns the iteration count. */
+   with zero mean; b is modified (its rounding-level mean removed). its (may be NULL) returns the
+   iteration count. */
 PETSC_EXTERN PetscErrorCode SemgConductorSolve(SemgConductor c, Vec b, PetscBool remove_mean, Vec phi, PetscInt *its);
 /* Global number of cells, and whether the problem has the constant null space. */
 PETSC_EXTERN PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *ncells, PetscBool *singular);
