@@ -6,6 +6,7 @@
 #include "core/semg_log.h"
 #include "core/semg_commands.h"
 #include "sim/simulate.h"
+#include "sim/vc/leadfield.h"
 
 const char *const SemgThetaNames[] = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation"};
 const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad"};
@@ -42,6 +43,8 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   o->montage  = SEMG_MONTAGE_SD;
   o->template_seed = 12345;
   PetscCall(PetscStrncpy(o->model, "ccs", sizeof(o->model)));
+  o->sigma_long  = 0.5; /* tissue set A of volume-conductor.md */
+  o->sigma_trans = 0.1;
   PetscCall(SemgArraySpecDefault(&o->array));
   PetscCall(SemgCCSParamsDefault(&o->ccs));
   PetscCall(SemgMotorUnitSpecDefault(&o->mu));
@@ -58,7 +61,11 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscOptionsBegin(comm, NULL, "semg simulate: dataset of single-MU samples", "semg");
   PetscCall(PetscOptionsInt("-n", "number of samples", "", o->n, &o->n, &set_n));
   PetscCall(PetscOptionsInt("-seed", "seed of every random draw", "", o->seed, &o->seed, NULL));
-  PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources) or vc (volume conductor lead fields)", "", o->model, o->model, sizeof(o->model), NULL));
+  PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace or infinite (analytic anisotropic lead fields, V)", "", o->model, o->model, sizeof(o->model), NULL));
+  PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file of semg leadfield (its electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
+  PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
+  PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
+  PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
   PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, NULL));
   PetscCall(PetscOptionsInt("-samples", "time samples per example (t = k/fs from the firing)", "", o->n_times, &o->n_times, NULL));
   PetscCall(PetscOptionsEnum("-montage", "channels: mono, sd, dd", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
@@ -89,8 +96,11 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(o->depth.lo > o->radius.hi, comm, SEMG_ERR_USER, "-depth_range lo %g must exceed the largest territory radius %g (fibres would reach the electrodes)", (double)o->depth.lo, (double)o->radius.hi);
   PetscCheck(o->fibres.lo >= 1, comm, SEMG_ERR_USER, "-fibres_range must be >= 1");
   PetscCheck(o->radius.lo >= 0 && o->iz_spread.lo >= 0 && o->contact_gain_sd >= 0, comm, SEMG_ERR_USER, "-radius_range, -iz_spread_range, -contact_gain_sd must be >= 0");
-  PetscCheck(!strcmp(o->model, "ccs") || !strcmp(o->model, "vc"), comm, SEMG_ERR_USER, "-model '%s' unknown (ccs or vc)", o->model);
-  PetscCheck(!strcmp(o->model, "ccs"), comm, SEMG_ERR_USER, "-model vc: the volume-conductor generator is not built into this semg yet (use semg leadfield + pointsource; issue 3)");
+  PetscCheck(!strcmp(o->model, "ccs") || !strcmp(o->model, "vc") || !strcmp(o->model, "halfspace") || !strcmp(o->model, "infinite"), comm, SEMG_ERR_USER, "-model '%s' unknown (ccs, vc, halfspace, infinite)", o->model);
+  PetscCheck(strcmp(o->model, "vc") || o->leadfield[0], comm, SEMG_ERR_USER, "-model vc needs -leadfield FILE (made by semg leadfield)");
+  PetscCheck(strcmp(o->model, "vc") || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
+             "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
+  PetscCheck(o->sigma_long > 0 && o->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -174,8 +184,30 @@ static PetscErrorCode ApplyContactGains(const SemgSimulateOptions *o, PetscInt s
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Monopolar potentials of one sample's fibres with the chosen forward model; lf is the stored lead
+   field of -model vc (NULL otherwise). */
+static PetscErrorCode ForwardModel(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
+{
+  SemgLeadfield an = NULL;
+
+  PetscFunctionBeginUser;
+  if (!strcmp(o->model, "ccs")) {
+    PetscCall(PetscArrayzero(mono, (size_t)ne * nt));
+    PetscCall(SemgCCSPotentialAdd(&o->ccs, nf, f, ne, xyz, nt, 0.0, 1.0 / o->fs, mono));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!lf) { /* analytic lead fields follow the (misaligned) electrodes of this sample */
+    PetscCall(SemgLeadfieldCreateAnalytic(!strcmp(o->model, "halfspace") ? SEMG_LF_HALFSPACE : SEMG_LF_INFINITE, ne, xyz, o->sigma_long, o->sigma_trans, &an));
+    lf = an;
+  }
+  if (o->ccs_sources) PetscCall(SemgLeadfieldSetCCSParams(lf, &o->ccs));
+  PetscCall(SemgLeadfieldMUAP(lf, nf, f, nt, 1.0 / o->fs, o->ccs_sources, mono));
+  if (an) PetscCall(SemgLeadfieldDestroy(&an));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* One example: draw, generate fibres, potentials, gains, montage, noise. */
-static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, const SemgDataset *ds, PetscInt sample, PetscReal *mono, PetscReal *xyz, PetscReal *out, PetscReal *theta)
+static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, PetscReal *mono, PetscReal *xyz, PetscReal *out, PetscReal *theta)
 {
   SemgSampleParams p;
   SemgFibre       *f;
@@ -186,8 +218,7 @@ static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, const SemgDatase
   PetscCall(SemgSimulateDrawParams(o, sample, &p));
   PetscCall(SemgSimulateFibres(o, sample, &p, &nf, &f));
   PetscCall(SemgSimulateElectrodes(o, &p, ne, ds->electrode_xyz, xyz));
-  PetscCall(PetscArrayzero(mono, (size_t)ne * nt));
-  PetscCall(SemgCCSPotentialAdd(&o->ccs, nf, f, ne, xyz, nt, 0.0, 1.0 / o->fs, mono));
+  PetscCall(ForwardModel(o, lf, nf, f, ne, xyz, nt, mono));
   PetscCall(ApplyContactGains(o, sample, ne, nt, mono));
   SemgDatasetApplyChannels(ds, mono, out);
   PetscCall(SemgAddNoise(ds->n_channels, nt, p.theta[SEMG_THETA_SNR], (uint64_t)o->seed, (uint64_t)sample, out));
@@ -220,6 +251,27 @@ static PetscErrorCode StoreTemplate(const SemgSimulateOptions *o, SemgDataset *d
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* -model vc: the electrodes are the lead field's; grid columns are the distinct y positions. */
+static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptions *o, SemgLeadfield *lf, PetscInt *ne, PetscReal **xyz, PetscInt **column)
+{
+  const PetscReal *e;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgCheckInputPath(comm, "-leadfield", o->leadfield));
+  PetscCall(SemgLeadfieldLoad(comm, o->leadfield, NULL, NULL, lf));
+  PetscCall(SemgLeadfieldGetElectrodes(*lf, ne, &e));
+  PetscCall(PetscMalloc1(3 * (size_t)*ne, xyz));
+  PetscCall(PetscMalloc1(*ne, column));
+  PetscCall(PetscArraycpy(*xyz, e, 3 * (size_t)*ne));
+  for (PetscInt i = 0, ncol = 0; i < *ne; i++) {
+    (*column)[i] = -1;
+    for (PetscInt j = 0; j < i; j++)
+      if (PetscAbsReal(e[3 * j + 1] - e[3 * i + 1]) < 1e-6) (*column)[i] = (*column)[j];
+    if ((*column)[i] < 0) (*column)[i] = ncol++;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
 {
   char buf[2048];
@@ -227,10 +279,11 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(buf, sizeof(buf),
                           "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, sigma_trans: %g}\n"
+                          "leadfield: '%s'\nvc_ccs_sources: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
                           "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: %g, cv_sd: %g}\n"
                           "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
                           o->model, (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum, o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false",
-                          (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
+                          (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
                           (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across,
                           (double)o->contact_gain_sd));
   PetscCall(PetscStrallocpy(buf, text));
@@ -246,6 +299,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   SemgProgress        prog;
   PetscLogStage       stage_sim, stage_io;
   PetscMPIInt         size;
+  SemgLeadfield       lf = NULL;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -254,10 +308,13 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
   PetscCall(PetscLogStageRegister("Simulate", &stage_sim));
   PetscCall(PetscLogStageRegister("IO", &stage_io));
-  PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
+  if (!strcmp(o.model, "vc")) PetscCall(LeadfieldElectrodes(comm, &o, &lf, &ne, &nominal, &column));
+  else PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
   PetscCheck(SemgMontageChannelCount(o.montage, ne, column) > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
   PetscCall(SemgDatasetCreate(comm, o.n, ne, SemgMontageChannelCount(o.montage, ne, column), o.n_times, SEMG_THETA_COUNT, &ds));
   ds->fs = o.fs;
+  /* the line source of the lead-field models is in volts; CCS currents are model units */
+  if (strcmp(o.model, "ccs") && !o.ccs_sources) PetscCall(PetscStrncpy(ds->units, "V", sizeof(ds->units)));
   PetscCall(PetscArraycpy(ds->electrode_xyz, nominal, 3 * (size_t)ne));
   PetscCall(PetscArraycpy(ds->electrode_column, column, ne));
   PetscCall(SemgDatasetSetMontage(ds, o.montage));
@@ -270,7 +327,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgProgressStart(comm, "semg simulate", o.n, &prog));
   for (PetscCount i = 0; i < ds->n_local; i++) {
     const PetscInt sample = (PetscInt)(ds->start + i);
-    PetscCall(SimulateOne(&o, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]));
+    PetscCall(SimulateOne(&o, lf, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]));
     PetscCall(SemgProgressUpdate(comm, &prog, PetscMin((PetscCount)o.n, (i + 1) * size))); /* rank 0 reports, ranks run in step */
   }
   PetscCall(PetscLogStagePop());
@@ -283,5 +340,6 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(PetscFree(nominal));
   PetscCall(PetscFree(column));
   PetscCall(SemgDatasetDestroy(&ds));
+  if (lf) PetscCall(SemgLeadfieldDestroy(&lf));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -44,7 +44,10 @@ typedef struct {
   PetscReal         contact_gain_sd; /* log-normal per-electrode gain, applied before the montage */
   PetscBool         fixed_template;  /* every sample the same fibre table, shifted to its IZ */
   PetscInt          template_seed;
-  char              model[16];       /* "ccs" or "vc" */
+  char              model[16];       /* ccs | vc (stored grid lead field) | halfspace | infinite (analytic lead fields) */
+  char              leadfield[PETSC_MAX_PATH_LEN]; /* -model vc: file written by semg leadfield */
+  PetscBool         ccs_sources;     /* lead-field models: CCS point sources instead of the charge-conserving line source */
+  PetscReal         sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
   char              output[PETSC_MAX_PATH_LEN];
 } SemgSimulateOptions;
 

@@ -52,6 +52,25 @@ case "$name" in
     h5diff s1.h5 s2.h5 /emg/channels || fail "/emg/channels differs"
     echo "simulate: /emg/data, /ground_truth/theta, /emg/channels bitwise identical on 1 and 2 ranks"
     ;;
+  simulate_vc_models)
+    # realistic (mismatch) generators: analytic anisotropic half-space and a stored grid lead field
+    args=(simulate -n 5 -depth_range 0.01 -fibres_range 60 -snr_range 1000 -quiet)
+    mpirun_n 2 "$SEMG" "${args[@]}" -model halfspace -rotation_range 0,10 -output h2.h5 || fail "halfspace 2 ranks"
+    mpirun_n 1 "$SEMG" "${args[@]}" -model halfspace -rotation_range 0,10 -output h1.h5 || fail "halfspace 1 rank"
+    h5diff h1.h5 h2.h5 /emg/data || fail "halfspace data differ between 1 and 2 ranks"
+    [[ "$("$SEMG" info -data h1.h5)" == *"units V"* ]] || fail "halfspace units"
+    { echo "x,y,z"; for i in $(seq 0 15); do awk -v i="$i" 'BEGIN { printf "%.4f,0,0\n", (i - 7.5) * 0.005 }'; done; } > e16.csv
+    mpirun_n 2 "$SEMG" leadfield -electrodes e16.csv -output lf.h5 -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 -vc_skin_cells 2 -vc_fat_cells 4 > /dev/null || fail "leadfield"
+    mpirun_n 2 "$SEMG" "${args[@]}" -model vc -leadfield lf.h5 -output v2.h5 || fail "vc 2 ranks"
+    mpirun_n 1 "$SEMG" "${args[@]}" -model vc -leadfield lf.h5 -output v1.h5 || fail "vc 1 rank"
+    h5diff v1.h5 v2.h5 /emg/data || fail "vc data differ between 1 and 2 ranks"
+    "$SEMG" export -data v1.h5 -output v.csv > /dev/null || fail "export"
+    # SD amplitude of a 60-fibre MU 10 mm deep: microvolts (volume-conductor.md 9: tens of uV for hundreds of fibres)
+    amax=$(awk -F, 'NR>1 { for (i=3;i<=NF;i++) { v=$i<0?-$i:$i; if (v>m) m=v } } END { print m }' v.csv)
+    awk -v a="$amax" 'BEGIN { exit !(a > 1e-7 && a < 1e-4) }' || fail "vc SD amplitude $amax V out of range"
+    out=$("$SEMG" "${args[@]}" -model vc -output x.h5 2>&1); [ $? -eq 2 ] && [[ "$out" == *"needs -leadfield"* ]] || fail "missing -leadfield: $out"
+    echo "simulate -model halfspace and -model vc: bitwise identical on 1 and 2 ranks, SD max $amax V"
+    ;;
   import_export_roundtrip)
     "$SEMG" simulate -n 5 -samples 40 -montage mono -array_n 6 -output d.h5 -quiet || fail "simulate"
     "$SEMG" export -data d.h5 -output s.csv -truth t.csv -electrodes e.csv || fail "export"
