@@ -187,19 +187,11 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
 /* Physics fit: template from the decoder options (-dec_*, as semg train), bounds from the latent ranges. */
 static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDataset *ds, SemgPhysFit **pfp)
 {
-  SemgMotorUnitSpec mu = ctx->dec.mu;
-  SemgFibre        *fib;
-  SemgPhysFit      *pf;
-  PetscReal         ez = 0;
+  SemgPhysFit *pf;
 
   PetscFunctionBeginUser;
-  for (PetscInt e = 0; e < ds->n_electrodes; e++) ez += ds->electrode_xyz[3 * e + 2] / ds->n_electrodes;
-  mu.iz[0] = mu.iz[1] = 0.0;
-  mu.iz[2] = ez - ctx->dec.depth;
-  PetscCall(PetscMalloc1(mu.n_fibres, &fib));
-  PetscCall(SemgMotorUnitGenerate(&mu, ctx->dec.template_seed, 0, fib));
   PetscCall(SemgPhysFitCreate(&pf));
-  PetscCall(SemgPhysFitSetTemplate(pf, &ctx->ccs, mu.n_fibres, fib, 0.0, mu.iz[2], mu.cv_mean));
+  PetscCall(SemgPhysFitSetTemplate(pf, &ctx->dec, &ctx->ccs));
   PetscCall(SemgPhysFitSetGeometry(pf, ds->n_electrodes, ds->electrode_xyz, ds->n_channels, ds->channel_electrode, ds->channel_weight, ds->n_times, ds->fs));
   if (ctx->dec.iz_range[1] > ctx->dec.iz_range[0]) pf->lo[0] = ctx->dec.iz_range[0], pf->hi[0] = ctx->dec.iz_range[1];
   pf->lo[1] = ctx->dec.cv_range[0], pf->hi[1] = ctx->dec.cv_range[1];
@@ -207,7 +199,6 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
   if (pf->fit_depth) pf->lo[2] = ctx->dec.depth_range[0], pf->hi[2] = ctx->dec.depth_range[1];
   PetscCall(SemgPhysFitSetFromOptions(comm, pf));
   PetscCall(SemgPhysFitSetUp(pf));
-  PetscCall(PetscFree(fib));
   *pfp = pf;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

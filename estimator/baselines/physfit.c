@@ -10,6 +10,7 @@ PetscErrorCode SemgPhysFitCreate(SemgPhysFit **pf)
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(1, &p));
+  PetscCall(SemgDecoderSpecDefault(&p->spec));
   PetscCall(SemgCCSParamsDefault(&p->par));
   p->lo[1]       = 2.5; /* estimator.md 1: CV scaler bounds */
   p->hi[1]       = 5.4;
@@ -19,18 +20,14 @@ PetscErrorCode SemgPhysFitCreate(SemgPhysFit **pf)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgPhysFitSetTemplate(SemgPhysFit *pf, const SemgCCSParams *par, PetscInt nf, const SemgFibre *fibres, PetscReal iz_x, PetscReal iz_z, PetscReal v_ref)
+PetscErrorCode SemgPhysFitSetTemplate(SemgPhysFit *pf, const SemgDecoderSpec *spec, const SemgCCSParams *par)
 {
   PetscFunctionBeginUser;
-  PetscCheck(nf > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "physics fit: empty template");
-  PetscCall(PetscFree2(pf->tmpl, pf->fib));
-  pf->par = *par;
-  pf->nf  = nf;
-  PetscCall(PetscMalloc2(nf, &pf->tmpl, nf, &pf->fib));
-  PetscCall(PetscArraycpy(pf->tmpl, fibres, nf));
-  pf->tmpl_iz = iz_x;
-  pf->tmpl_z  = iz_z;
-  pf->tmpl_v  = v_ref;
+  PetscCheck(spec->mu.n_fibres > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "physics fit: empty template");
+  PetscCheck(!pf->dec, PETSC_COMM_SELF, PETSC_ERR_ORDER, "SemgPhysFitSetTemplate before SemgPhysFitSetUp");
+  pf->spec         = *spec;
+  pf->par          = *par;
+  pf->has_template = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -39,6 +36,7 @@ PetscErrorCode SemgPhysFitSetGeometry(SemgPhysFit *pf, PetscInt ne, const PetscR
   PetscReal xmin = PETSC_MAX_REAL, xmax = -PETSC_MAX_REAL, ied = PETSC_MAX_REAL;
 
   PetscFunctionBeginUser;
+  PetscCheck(!pf->dec, PETSC_COMM_SELF, PETSC_ERR_ORDER, "SemgPhysFitSetGeometry before SemgPhysFitSetUp");
   PetscCheck(ne >= 2 && nc >= 1 && nt >= 2 && fs > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "physics fit: bad geometry (%d electrodes, %d channels, %d samples, fs %g)", (int)ne,
              (int)nc, (int)nt, (double)fs);
   PetscCall(PetscFree3(pf->exyz, pf->ch_el, pf->ch_w));
@@ -47,11 +45,9 @@ PetscErrorCode SemgPhysFitSetGeometry(SemgPhysFit *pf, PetscInt ne, const PetscR
   PetscCall(PetscArraycpy(pf->exyz, exyz, 3 * ne));
   PetscCall(PetscArraycpy(pf->ch_el, ch_el, 3 * nc));
   PetscCall(PetscArraycpy(pf->ch_w, ch_w, 3 * nc));
-  pf->ez_mean = 0;
   for (PetscInt e = 0; e < ne; e++) {
     xmin = PetscMin(xmin, exyz[3 * e]);
     xmax = PetscMax(xmax, exyz[3 * e]);
-    pf->ez_mean += exyz[3 * e + 2] / ne;
     /* IED: the smallest x step between electrodes of one row (same y) */
     for (PetscInt f = 0; f < e; f++) {
       PetscReal dx = PetscAbsReal(exyz[3 * e] - exyz[3 * f]);
@@ -71,8 +67,8 @@ PetscErrorCode SemgPhysFitSetFromOptions(MPI_Comm comm, SemgPhysFit *pf)
   PetscReal izb[2], cvb[2], db[2], depth0;
 
   PetscFunctionBeginUser;
-  PetscCheck(pf->tmpl && pf->exyz, PETSC_COMM_SELF, PETSC_ERR_ORDER, "SemgPhysFitSetTemplate and SemgPhysFitSetGeometry first");
-  depth0 = pf->ez_mean - pf->tmpl_z;
+  PetscCheck(pf->has_template && pf->exyz, PETSC_COMM_SELF, PETSC_ERR_ORDER, "SemgPhysFitSetTemplate and SemgPhysFitSetGeometry first");
+  depth0 = pf->spec.depth;
   izb[0] = pf->lo[0], izb[1] = pf->hi[0], cvb[0] = pf->lo[1], cvb[1] = pf->hi[1];
   if (pf->hi[2] > pf->lo[2]) db[0] = pf->lo[2], db[1] = pf->hi[2]; /* set by the caller */
   else db[0] = PetscMax(1e-3, depth0 - 5e-3), db[1] = depth0 + 5e-3;
@@ -114,14 +110,33 @@ static PetscErrorCode FormObjectiveGradient(Tao tao, Vec U, PetscReal *f, Vec G,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgPhysFitSetUp(SemgPhysFit *pf)
+/* The decoder's latents are theta itself: IZ = shift of the template (IZ at 0), CV, depth; its scaler
+   bounds (unused here) are set to the box. */
+static PetscErrorCode PhysFitCreateDecoder(SemgPhysFit *pf)
 {
-  size_t ent = (size_t)pf->ne * pf->nt;
+  SemgDecoderSpec     spec = pf->spec;
+  SemgDecoderGeometry geo;
 
   PetscFunctionBeginUser;
-  if (pf->setup) PetscFunctionReturn(PETSC_SUCCESS);
+  spec.latent_depth   = pf->fit_depth;
+  spec.iz_range[0]    = pf->lo[0], spec.iz_range[1] = pf->hi[0];
+  spec.cv_range[0]    = pf->lo[1], spec.cv_range[1] = pf->hi[1];
+  if (pf->fit_depth) spec.depth_range[0] = pf->lo[2], spec.depth_range[1] = pf->hi[2];
+  geo.ne = pf->ne, geo.nc = pf->nc, geo.nt = pf->nt, geo.fs = pf->fs;
+  geo.exyz = pf->exyz, geo.ch_e = pf->ch_el, geo.ch_w = pf->ch_w;
+  PetscCall(SemgDecoderCreate(&spec, &geo, &pf->dec));
+  PetscCall(SemgDecoderSetCCSParams(pf->dec, &pf->par));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgPhysFitSetUp(SemgPhysFit *pf)
+{
+  PetscFunctionBeginUser;
+  if (pf->dec) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCheck(pf->has_template && pf->exyz, PETSC_COMM_SELF, PETSC_ERR_ORDER, "SemgPhysFitSetTemplate and SemgPhysFitSetGeometry first");
+  if (pf->hi[2] <= pf->lo[2]) pf->lo[2] = PetscMax(1e-3, pf->spec.depth - 5e-3), pf->hi[2] = pf->spec.depth + 5e-3; /* SetFromOptions not called */
   pf->K = pf->fit_depth ? 3 : 2;
-  PetscCall(PetscMalloc4(ent, &pf->phi, 3 * ent, &pf->dphi, (size_t)pf->nc * pf->nt, &pf->y, (size_t)pf->K * pf->nc * pf->nt, &pf->dy));
+  PetscCall(PhysFitCreateDecoder(pf));
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, pf->K, &pf->u));
   PetscCall(VecDuplicate(pf->u, &pf->ulo));
   PetscCall(VecDuplicate(pf->u, &pf->uhi));
@@ -136,114 +151,24 @@ PetscErrorCode SemgPhysFitSetUp(SemgPhysFit *pf)
   PetscCall(TaoSetTolerances(pf->tao, 1e-10, 1e-8, 0.0)); /* spec start values: gatol, grtol */
   PetscCall(TaoSetMaximumIterations(pf->tao, 200));
   PetscCall(TaoSetFromOptions(pf->tao));
-  pf->setup = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Monopolar potentials of the moved template and d/d(shift x), d/dv, d/d(shift z). Sources are computed
-   once per fibre and time, then summed over the electrodes (the cost is the 1/r terms). */
-static PetscErrorCode DecodeMonopolar(SemgPhysFit *pf, PetscBool want)
-{
-  const PetscInt ne = pf->ne, nt = pf->nt;
-  const size_t   ent = (size_t)ne * nt;
-  PetscReal     *phi = pf->phi, *dsx = pf->dphi, *dv = pf->dphi + ent, *dsz = pf->dphi + 2 * ent;
-  SemgCCSSources src;
-
-  PetscFunctionBeginUser;
-  if (pf->par.anisotropic) { /* general metric: the forward model's own routine */
-    PetscReal *ds[3] = {dsx, NULL, dsz};
-    PetscCall(SemgCCSPotentialTangents(&pf->par, pf->nf, pf->fib, ne, pf->exyz, nt, 0.0, 1.0 / pf->fs, phi, want ? ds : NULL, want ? dv : NULL, NULL));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  PetscCall(PetscArrayzero(phi, ent));
-  if (want) PetscCall(PetscArrayzero(pf->dphi, 3 * ent));
-  for (PetscInt i = 0; i < pf->nf; i++) {
-    const SemgFibre *f = &pf->fib[i];
-    for (PetscInt k = 0; k < nt; k++) {
-      const PetscReal t = (PetscReal)k / pf->fs;
-      SemgCCSFibreSources(&pf->par, f, f->cv * t, want, &src);
-      for (PetscInt j = 0; j < src.n; j++) {
-        const PetscReal I = src.current[j], *p = src.p[j];
-        for (PetscInt e = 0; e < ne; e++) {
-          const PetscReal dx = p[0] - pf->exyz[3 * e], dy = p[1] - pf->exyz[3 * e + 1], dz = p[2] - pf->exyz[3 * e + 2];
-          const PetscReal r2 = dx * dx + dy * dy + dz * dz, r = PetscSqrtReal(r2);
-          const size_t    o  = (size_t)e * nt + k;
-          phi[o] += I / r;
-          if (want) {
-            const PetscReal r3 = r2 * r, gx = -I * dx / r3, gy = -I * dy / r3, gz = -I * dz / r3;
-            dsx[o] += gx;
-            dsz[o] += gz;
-            dv[o] += t * (src.dI_ds[j] / r + gx * src.dp_ds[j][0] + gy * src.dp_ds[j][1] + gz * src.dp_ds[j][2]);
-          }
-        }
-      }
-    }
-  }
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* out[c, k] = sign * sum_j w_cj in[el_cj, k] */
-static void Montage(const SemgPhysFit *pf, const PetscReal *in, PetscReal sign, PetscReal *out)
-{
-  for (PetscInt c = 0; c < pf->nc; c++) {
-    PetscReal *o = out + (size_t)c * pf->nt;
-    for (PetscInt k = 0; k < pf->nt; k++) o[k] = 0.0;
-    for (int j = 0; j < 3; j++) {
-      PetscInt  e = pf->ch_el[3 * c + j];
-      PetscReal w = sign * pf->ch_w[3 * c + j];
-      if (e < 0) continue;
-      for (PetscInt k = 0; k < pf->nt; k++) o[k] += w * in[(size_t)e * pf->nt + k];
-    }
-  }
-}
-
-PetscErrorCode SemgPhysFitDecode(SemgPhysFit *pf, const PetscReal *theta, PetscReal *y, PetscReal *dy)
-{
-  const size_t ent = (size_t)pf->ne * pf->nt, cnt = (size_t)pf->nc * pf->nt;
-  PetscReal    sx  = theta[0] - pf->tmpl_iz, sz = pf->fit_depth ? (pf->ez_mean - theta[2]) - pf->tmpl_z : 0.0;
-
-  PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < pf->nf; i++) {
-    pf->fib[i] = pf->tmpl[i];
-    pf->fib[i].ox += sx;
-    pf->fib[i].oz += sz;
-    pf->fib[i].cv = theta[1] + (pf->tmpl[i].cv - pf->tmpl_v);
-  }
-  PetscCall(DecodeMonopolar(pf, (PetscBool)(dy != NULL)));
-  Montage(pf, pf->phi, 1.0, y);
-  if (dy) {
-    Montage(pf, pf->dphi, 1.0, dy);                     /* d/dx_IZ = d/d(shift x) */
-    Montage(pf, pf->dphi + ent, 1.0, dy + cnt);         /* d/dv */
-    if (pf->fit_depth) Montage(pf, pf->dphi + 2 * ent, -1.0, dy + 2 * cnt); /* deeper = shift z down */
-  }
-  pf->n_decodes++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
+/* f = 1/2 ||x - g* y||^2 / ||x||^2 = loss nt nc / (2 ||x||^2) with the decoder's closed-form-gain loss
+   (g* clamped >= 0; its gradient drops the dg/dtheta term, df/dg = 0 at the optimal gain). */
 PetscErrorCode SemgPhysFitObjective(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *f, PetscReal *grad, PetscReal *gain)
 {
   const size_t cnt = (size_t)pf->nc * pf->nt;
-  PetscReal    xy = 0, yy = 0, xx = 0, g, rr = 0;
+  PetscReal    xx  = 0, loss, scale;
 
   PetscFunctionBeginUser;
-  PetscCall(SemgPhysFitDecode(pf, theta, pf->y, grad ? pf->dy : NULL));
-  for (size_t i = 0; i < cnt; i++) {
-    xy += x[i] * pf->y[i];
-    yy += pf->y[i] * pf->y[i];
-    xx += x[i] * x[i];
-  }
-  g = (yy > 1e-300 && xy > 0) ? xy / yy : 0.0; /* closed-form gain, clamped >= 0 (no sign-flipped fits) */
-  for (size_t i = 0; i < cnt; i++) rr += (x[i] - g * pf->y[i]) * (x[i] - g * pf->y[i]);
-  *f = xx > 0 ? 0.5 * rr / xx : 0.0;
+  PetscCall(SemgPhysFitSetUp(pf));
+  PetscCall(SemgDecoderLoss(pf->dec, theta, x, &loss, grad, gain));
+  for (size_t i = 0; i < cnt; i++) xx += x[i] * x[i];
+  scale = xx > 0 ? 0.5 * (PetscReal)cnt / xx : 0.0;
+  *f    = loss * scale;
   if (grad)
-    for (PetscInt j = 0; j < pf->K; j++) {
-      const PetscReal *d = pf->dy + j * cnt;
-      PetscReal        s = 0;
-      if (g > 0)
-        for (size_t i = 0; i < cnt; i++) s += (x[i] - g * pf->y[i]) * d[i];
-      grad[j] = xx > 0 ? -g * s / xx : 0.0; /* the dg/dtheta term drops out: df/dg = 0 at the optimal gain */
-    }
-  if (gain) *gain = g;
+    for (PetscInt j = 0; j < pf->K; j++) grad[j] *= scale;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -270,7 +195,7 @@ PetscErrorCode SemgPhysFitSolve(SemgPhysFit *pf, const PetscReal *x, PetscReal *
   for (PetscReal v = 2.5; v <= pf->hi[1] + 1e-9 && nv < 64; v += pf->grid_v_step)
     if (v >= pf->lo[1] - 1e-9) vgrid[nv++] = v;
   if (!nv) vgrid[nv++] = 0.5 * (pf->lo[1] + pf->hi[1]);
-  depth0 = PetscMin(PetscMax(pf->ez_mean - pf->tmpl_z, pf->lo[2]), pf->hi[2]);
+  depth0 = PetscMin(PetscMax(pf->spec.depth, pf->lo[2]), pf->hi[2]);
   PetscCall(PetscMalloc1(niz * nv, &st));
   for (PetscInt a = 0; a < niz; a++)
     for (PetscInt b = 0; b < nv; b++) {
@@ -318,8 +243,7 @@ PetscErrorCode SemgPhysFitDestroy(SemgPhysFit **pf)
   PetscCall(VecDestroy(&p->u));
   PetscCall(VecDestroy(&p->ulo));
   PetscCall(VecDestroy(&p->uhi));
-  PetscCall(PetscFree4(p->phi, p->dphi, p->y, p->dy));
-  PetscCall(PetscFree2(p->tmpl, p->fib));
+  PetscCall(SemgDecoderDestroy(&p->dec));
   PetscCall(PetscFree3(p->exyz, p->ch_el, p->ch_w));
   PetscCall(PetscFree(p));
   *pf = NULL;

@@ -131,12 +131,19 @@ PetscErrorCode SemgDecoderCreate(const SemgDecoderSpec *spec, const SemgDecoderG
     dec->fdir[3 * i + 1] = sin(dec->tmpl[i].rz) * cos(dec->tmpl[i].ry);
     dec->fdir[3 * i + 2] = -sin(dec->tmpl[i].ry);
   }
-  {
-    const PetscReal zb[4] = {0.0, (3.0 - sqrt(3.0)) / dec->par.lambda, (3.0 + sqrt(3.0)) / dec->par.lambda, dec->par.zmax};
-    for (int k = 0; k < 3; k++) SemgCCSSection(&dec->par, zb[k], zb[k + 1], &dec->full_I[k], &dec->full_zbar[k]);
-  }
-  PetscCheck(!dec->par.charge_conserving && !dec->par.anisotropic, PETSC_COMM_SELF, PETSC_ERR_SUP, "decoder: only the reference CCS model (isotropic, not charge-conserving)");
+  PetscCall(SemgDecoderSetCCSParams(dec, &dec->par));
   *decp = dec;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgDecoderSetCCSParams(SemgDecoder *dec, const SemgCCSParams *par)
+{
+  /* sections of a complete AP, used by the fast path of DecoderSources */
+  const PetscReal zb[4] = {0.0, (3.0 - sqrt(3.0)) / par->lambda, (3.0 + sqrt(3.0)) / par->lambda, par->zmax};
+
+  PetscFunctionBeginUser;
+  dec->par = *par;
+  for (int k = 0; k < 3; k++) SemgCCSSection(&dec->par, zb[k], zb[k + 1], &dec->full_I[k], &dec->full_zbar[k]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -174,7 +181,7 @@ static PetscInt DecoderSources(SemgDecoder *dec, PetscReal t)
     const SemgFibre *f = &dec->fib[i];
     const PetscReal  s = f->cv * t, ell_l = f->ip, ell_r = f->length - f->ip;
     if (s <= 0.0 || s >= PetscMax(ell_l, ell_r) + Z) continue;
-    if (s > Z && s < ell_l && s < ell_r) {
+    if (s > Z && s < ell_l && s < ell_r && !dec->par.charge_conserving) {
       const PetscReal *d = dec->fdir + 3 * i;
       for (int side = -1; side <= 1; side += 2)
         for (int k = 0; k < 3; k++, n++) {
@@ -275,10 +282,17 @@ PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscR
     dec->fib[i].cv = v + dec->dcv[i];
     PetscCheck(dec->fib[i].cv > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "decoder: fibre %" PetscInt_FMT " CV %g <= 0", i, (double)dec->fib[i].cv);
   }
-  for (PetscInt k = 0; k < dec->nt; k++) {
-    PetscInt n = DecoderSources(dec, (PetscReal)k * dec->dt);
-    DecoderElectrodes(dec, n, k, (PetscBool)(J != NULL));
-  }
+  if (dec->par.anisotropic) { /* general metric: the forward model's own routine (slower, no fast path) */
+    PetscReal *d_shift[3] = {dec->dphi, NULL, dec->dphi + 2 * net}, *exyz;
+    PetscCall(PetscMalloc1(3 * dec->ne, &exyz));
+    for (PetscInt e = 0; e < dec->ne; e++) exyz[3 * e] = dec->ex[e], exyz[3 * e + 1] = dec->ey[e], exyz[3 * e + 2] = dec->ez[e];
+    PetscCall(SemgCCSPotentialTangents(&dec->par, dec->nf, dec->fib, dec->ne, exyz, dec->nt, 0.0, dec->dt, dec->phi, J ? d_shift : NULL, J ? dec->dphi + net : NULL, NULL));
+    PetscCall(PetscFree(exyz));
+  } else
+    for (PetscInt k = 0; k < dec->nt; k++) {
+      PetscInt n = DecoderSources(dec, (PetscReal)k * dec->dt);
+      DecoderElectrodes(dec, n, k, (PetscBool)(J != NULL));
+    }
   DecoderMontage(dec, dec->phi, y);
   if (J) {
     DecoderMontage(dec, dec->dphi, J);                           /* d/d iz = d/d shift_x */

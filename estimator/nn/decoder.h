@@ -60,6 +60,9 @@ PETSC_EXTERN PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec);
 PETSC_EXTERN PetscErrorCode SemgDecoderSpecSetFromOptions(MPI_Comm comm, SemgDecoderSpec *spec);
 PETSC_EXTERN PetscErrorCode SemgDecoderCreate(const SemgDecoderSpec *spec, const SemgDecoderGeometry *geo, SemgDecoder **dec);
 PETSC_EXTERN PetscErrorCode SemgDecoderDestroy(SemgDecoder **dec);
+/* CCS model parameters (default: SemgCCSParamsDefault, the reference model the autoencoder uses). The
+   anisotropic medium goes through SemgCCSPotentialTangents, charge conservation skips the fast path. */
+PETSC_EXTERN PetscErrorCode SemgDecoderSetCCSParams(SemgDecoder *dec, const SemgCCSParams *par);
 /* y = D(theta) (nc*nt, gain 1) and, when J != NULL, J[j][nc*nt] = d y / d theta_j. Outputs may alias
    dec->y / dec->J. */
 PETSC_EXTERN PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscReal *y, PetscReal *J);

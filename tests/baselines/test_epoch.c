@@ -2,7 +2,7 @@ static char help[] = "Epochs and peak-triggered templates on a simulated interfe
 
 #include "core/semg_error.h"
 #include "core/semg_rng.h"
-#include "estimator/baselines/physfit.h" /* #undef I before sim/ccs.h */
+#include "sim/ccs.h"
 #include "sim/fibres.h"
 #include "sim/firing.h"
 #include "core/semg_epoch.h"

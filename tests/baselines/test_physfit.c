@@ -1,4 +1,4 @@
-static char help[] = "Physics fit (estimator/baselines/physfit): decoder vs the CCS model, gradient vs finite differences, matched recovery.\n";
+static char help[] = "Physics fit (estimator/baselines/physfit): its decoder (SemgDecoder) vs the CCS model, gradient vs finite differences, matched recovery.\n";
 
 #include "core/semg_error.h"
 #include "core/semg_rng.h"
@@ -9,18 +9,24 @@ static char help[] = "Physics fit (estimator/baselines/physfit): decoder vs the 
 #define NE 16
 #define NT 128
 
-/* 16 electrodes, 5 mm IED, z = 0; SD channel table. 50-fibre template at 20 mm depth. */
-static PetscErrorCode Setup(PetscBool fit_depth, SemgPhysFit **pf, SemgMotorUnitSpec *mu, SemgFibre **tmpl, PetscReal *exyz)
+/* 16 electrodes, 5 mm IED, z = 0; SD channel table. 50-fibre template (decoder spec) at 20 mm depth;
+   tmpl receives the same fibre table the decoder builds (IZ centre at x = 0). model: CCS variant (NULL: reference). */
+static PetscErrorCode Setup(PetscBool fit_depth, const SemgCCSParams *model, SemgPhysFit **pf, SemgMotorUnitSpec *mu, SemgFibre **tmpl, PetscReal *exyz)
 {
-  PetscInt  ch_el[3 * (NE - 1)];
-  PetscReal ch_w[3 * (NE - 1)];
+  PetscInt        ch_el[3 * (NE - 1)];
+  PetscReal       ch_w[3 * (NE - 1)];
+  SemgDecoderSpec spec;
+  SemgCCSParams   par;
 
   PetscFunctionBeginUser;
-  PetscCall(SemgMotorUnitSpecDefault(mu));
-  mu->n_fibres = 50;
-  mu->cv_sd    = 0.2; /* per-fibre CV offsets exercise v_f = v + (v_f0 - v_ref) */
+  PetscCall(SemgDecoderSpecDefault(&spec));
+  spec.mu.cv_sd       = 0.2; /* per-fibre CV offsets exercise v_f = v + (v_f0 - v_ref) */
+  spec.template_seed  = 1234;
+  spec.depth          = 0.02;
+  *mu                 = spec.mu;
+  mu->iz[0] = mu->iz[1] = 0.0, mu->iz[2] = -spec.depth;
   PetscCall(PetscMalloc1(mu->n_fibres, tmpl));
-  PetscCall(SemgMotorUnitGenerate(mu, 1234, 0, *tmpl));
+  PetscCall(SemgMotorUnitGenerate(mu, spec.template_seed, 0, *tmpl));
   for (PetscInt e = 0; e < NE; e++) {
     exyz[3 * e]     = (e - 7.5) * 5e-3;
     exyz[3 * e + 1] = 0;
@@ -30,12 +36,10 @@ static PetscErrorCode Setup(PetscBool fit_depth, SemgPhysFit **pf, SemgMotorUnit
     ch_el[3 * c] = c, ch_el[3 * c + 1] = c + 1, ch_el[3 * c + 2] = -1;
     ch_w[3 * c] = 1.0, ch_w[3 * c + 1] = -1.0, ch_w[3 * c + 2] = 0.0;
   }
+  if (model) par = *model;
+  else PetscCall(SemgCCSParamsDefault(&par));
   PetscCall(SemgPhysFitCreate(pf));
-  {
-    SemgCCSParams par;
-    PetscCall(SemgCCSParamsDefault(&par));
-    PetscCall(SemgPhysFitSetTemplate(*pf, &par, mu->n_fibres, *tmpl, mu->iz[0], mu->iz[2], mu->cv_mean));
-  }
+  PetscCall(SemgPhysFitSetTemplate(*pf, &spec, &par));
   PetscCall(SemgPhysFitSetGeometry(*pf, NE, exyz, NE - 1, ch_el, ch_w, NT, 5000.0));
   PetscCall(SemgPhysFitSetFromOptions(PETSC_COMM_SELF, *pf));
   (*pf)->fit_depth = fit_depth;
@@ -43,17 +47,16 @@ static PetscErrorCode Setup(PetscBool fit_depth, SemgPhysFit **pf, SemgMotorUnit
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The decoder equals the CCS model (SemgCCSPotentialAdd) of the moved template, then SD. */
-static PetscErrorCode TestDecoder(SemgPhysFit *pf, const SemgMotorUnitSpec *mu, const SemgFibre *tmpl, const PetscReal *exyz)
+/* The decoder equals the CCS model (SemgCCSPotentialAdd, same model parameters) of the moved template, then SD. */
+static PetscErrorCode TestDecoder(SemgPhysFit *pf, const SemgMotorUnitSpec *mu, const SemgFibre *tmpl, const PetscReal *exyz, const char *name)
 {
-  PetscReal  th[2] = {2.3e-3, 3.7}, *y, *phi, err = 0, ymax = 0;
+  PetscReal  th[3] = {2.3e-3, 3.7, 0.02}, *y, *phi, err = 0, ymax = 0; /* depth = the template's */
   SemgFibre *f;
-  SemgCCSParams par;
+  SemgCCSParams par = pf->par;
 
   PetscFunctionBeginUser;
-  PetscCall(SemgCCSParamsDefault(&par));
   PetscCall(PetscMalloc3((NE - 1) * NT, &y, NE * NT, &phi, mu->n_fibres, &f));
-  PetscCall(SemgPhysFitDecode(pf, th, y, NULL));
+  PetscCall(SemgDecoderApply(pf->dec, th, y, NULL));
   for (PetscInt i = 0; i < mu->n_fibres; i++) {
     f[i] = tmpl[i];
     f[i].ox += th[0] - mu->iz[0];
@@ -67,7 +70,7 @@ static PetscErrorCode TestDecoder(SemgPhysFit *pf, const SemgMotorUnitSpec *mu, 
       err          = PetscMax(err, PetscAbsReal(sd - y[c * NT + k]));
       ymax         = PetscMax(ymax, PetscAbsReal(sd));
     }
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "decoder vs SemgCCSPotentialAdd + SD: %s\n", err <= 1e-12 * ymax ? "ok (<= 1e-12 relative)" : "FAIL"));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "decoder (%s) vs SemgCCSPotentialAdd + SD: %s\n", name, err <= 1e-12 * ymax ? "ok (<= 1e-12 relative)" : "FAIL"));
   PetscCheck(err <= 1e-12 * ymax, PETSC_COMM_SELF, PETSC_ERR_PLIB, "decoder differs by %g (max %g)", (double)err, (double)ymax);
   PetscCall(PetscFree3(y, phi, f));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -80,7 +83,7 @@ static PetscErrorCode MakeSample(SemgPhysFit *pf, const PetscReal *th, PetscReal
   SemgRng    rng;
 
   PetscFunctionBeginUser;
-  PetscCall(SemgPhysFitDecode(pf, th, x, NULL));
+  PetscCall(SemgDecoderApply(pf->dec, th, x, NULL));
   for (PetscInt i = 0; i < nc * NT; i++) x[i] *= gain;
   if (snr_db < 1000) {
     PetscCall(PetscMalloc1(nc, &sig));
@@ -149,51 +152,6 @@ static PetscErrorCode TestRecovery(SemgPhysFit *pf, PetscInt nsamp)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The physics fit's decoder is the autoencoder's (estimator/nn/decoder.h) for the same template options. */
-static PetscErrorCode TestSameAsAutoencoderDecoder(void)
-{
-  SemgDecoderSpec     spec;
-  SemgDecoderGeometry geo;
-  SemgDecoder        *dec;
-  SemgPhysFit        *pf;
-  SemgMotorUnitSpec   mu;
-  SemgFibre          *fib;
-  SemgCCSParams       par;
-  PetscInt            ch_el[3 * (NE - 1)];
-  PetscReal           ch_w[3 * (NE - 1)], exyz[3 * NE], th[3] = {-4.4e-3, 3.3, 0.017}, *y1, *y2, err = 0, ymax = 0;
-
-  PetscFunctionBeginUser;
-  for (PetscInt e = 0; e < NE; e++) exyz[3 * e] = (e - 7.5) * 5e-3, exyz[3 * e + 1] = 0, exyz[3 * e + 2] = 0;
-  for (PetscInt c = 0; c < NE - 1; c++) {
-    ch_el[3 * c] = c, ch_el[3 * c + 1] = c + 1, ch_el[3 * c + 2] = -1;
-    ch_w[3 * c] = 1.0, ch_w[3 * c + 1] = -1.0, ch_w[3 * c + 2] = 0.0;
-  }
-  PetscCall(SemgDecoderSpecDefault(&spec));
-  spec.latent_depth = PETSC_TRUE;
-  geo.ne = NE, geo.nc = NE - 1, geo.nt = NT, geo.fs = 5000.0, geo.exyz = exyz, geo.ch_e = ch_el, geo.ch_w = ch_w;
-  PetscCall(SemgDecoderCreate(&spec, &geo, &dec));
-  /* the same template as semg baseline -method physfit builds from the -dec_* options */
-  mu = spec.mu;
-  mu.iz[0] = mu.iz[1] = 0, mu.iz[2] = -spec.depth;
-  PetscCall(PetscMalloc3(mu.n_fibres, &fib, (NE - 1) * NT, &y1, (NE - 1) * NT, &y2));
-  PetscCall(SemgMotorUnitGenerate(&mu, spec.template_seed, 0, fib));
-  PetscCall(SemgCCSParamsDefault(&par));
-  PetscCall(SemgPhysFitCreate(&pf));
-  PetscCall(SemgPhysFitSetTemplate(pf, &par, mu.n_fibres, fib, 0.0, mu.iz[2], mu.cv_mean));
-  PetscCall(SemgPhysFitSetGeometry(pf, NE, exyz, NE - 1, ch_el, ch_w, NT, 5000.0));
-  pf->fit_depth = PETSC_TRUE;
-  PetscCall(SemgPhysFitSetUp(pf));
-  PetscCall(SemgPhysFitDecode(pf, th, y1, NULL));
-  PetscCall(SemgDecoderApply(dec, th, y2, NULL));
-  for (PetscInt i = 0; i < (NE - 1) * NT; i++) err = PetscMax(err, PetscAbsReal(y1[i] - y2[i])), ymax = PetscMax(ymax, PetscAbsReal(y2[i]));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "physics-fit decoder vs autoencoder decoder (IZ, CV, depth): %s\n", err <= 1e-12 * ymax ? "ok (<= 1e-12 relative)" : "FAIL"));
-  PetscCheck(err <= 1e-12 * ymax, PETSC_COMM_SELF, PETSC_ERR_PLIB, "decoders differ by %g (max %g)", (double)err, (double)ymax);
-  PetscCall(PetscFree3(fib, y1, y2));
-  PetscCall(SemgPhysFitDestroy(&pf));
-  PetscCall(SemgDecoderDestroy(&dec));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 int main(int argc, char **argv)
 {
   SemgPhysFit      *pf;
@@ -205,17 +163,28 @@ int main(int argc, char **argv)
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-n", &n, NULL));
-  PetscCall(Setup(PETSC_FALSE, &pf, &mu, &tmpl, exyz));
-  PetscCall(TestDecoder(pf, &mu, tmpl, exyz));
-  PetscCall(TestSameAsAutoencoderDecoder());
+  PetscCall(Setup(PETSC_FALSE, NULL, &pf, &mu, &tmpl, exyz));
+  PetscCall(TestDecoder(pf, &mu, tmpl, exyz, "reference CCS"));
   PetscCall(TestGradient(pf));
   PetscCall(TestRecovery(pf, n));
   PetscCall(SemgPhysFitDestroy(&pf));
   PetscCall(PetscFree(tmpl));
-  PetscCall(Setup(PETSC_TRUE, &pf, &mu, &tmpl, exyz));
+  PetscCall(Setup(PETSC_TRUE, NULL, &pf, &mu, &tmpl, exyz));
   PetscCall(TestGradient(pf));
   PetscCall(SemgPhysFitDestroy(&pf));
   PetscCall(PetscFree(tmpl));
+  /* the other CCS variants of -ccs_*: charge conservation (no fast path) and the anisotropic medium */
+  for (int v = 0; v < 2; v++) {
+    SemgCCSParams par;
+    PetscCall(SemgCCSParamsDefault(&par));
+    if (v == 0) par.charge_conserving = PETSC_TRUE;
+    else par.anisotropic = PETSC_TRUE, par.sigma_long = 0.5, par.sigma_trans = 0.1;
+    PetscCall(Setup(PETSC_TRUE, &par, &pf, &mu, &tmpl, exyz));
+    PetscCall(TestDecoder(pf, &mu, tmpl, exyz, v == 0 ? "charge-conserving" : "anisotropic"));
+    PetscCall(TestGradient(pf));
+    PetscCall(SemgPhysFitDestroy(&pf));
+    PetscCall(PetscFree(tmpl));
+  }
   PetscCall(PetscFinalize());
   return 0;
 }
