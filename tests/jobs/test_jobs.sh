@@ -48,7 +48,8 @@ case "$name" in
     cat > train.yaml <<'YAML'
 data: train.h5
 output: model.h5
-train_epochs: 400
+train_epochs: 2000
+train_patience: 0
 train_global_batch: 16
 train_quiet: true
 enc_type: mlp
@@ -68,12 +69,15 @@ YAML
     [ ! -e model_ckpt/FINAL ] || fail "run finished before the signal (test too short)"
     n1=$(ls model_ckpt/DONE_* | wc -l)
     # the requeued run resumes and finishes (shortened by a step cap in the environment)
-    SLURM_RESTART_COUNT=1 PETSC_OPTIONS="-train_epochs 3" bash "$SEMG_SOURCE/jobs/train.sbatch" train.yaml > run2.txt 2>&1; rc=$?
+    last=$(ls model_ckpt/DONE_* | sed 's/.*DONE_0*//' | sort -n | tail -1)
+    { cat train.yaml; echo "train_max_steps: $(( last + 20 ))"; } > train_short.yaml
+    SLURM_RESTART_COUNT=1 bash "$SEMG_SOURCE/jobs/train.sbatch" train_short.yaml > run2.txt 2>&1; rc=$?
     cat run2.txt >> log.txt
     [ "$rc" -eq 0 ] || fail "resumed run exit $rc"
     grep -qi "resum" run2.txt || fail "second run did not resume from a checkpoint"
     # a third run after FINAL exits 0 at once
-    SLURM_RESTART_COUNT=2 bash "$SEMG_SOURCE/jobs/train.sbatch" train.yaml > run3.txt 2>&1 || fail "rerun after FINAL"
+    SLURM_RESTART_COUNT=2 bash "$SEMG_SOURCE/jobs/train.sbatch" train_short.yaml > run3.txt 2>&1 || fail "rerun after FINAL"
+    grep -q "FINAL" run3.txt || fail "rerun after FINAL did not say so: $(cat run3.txt)"
     cat run1.txt run2.txt | grep -iE "resum|USR1|checkpoint|requeue"
     echo "train_requeue: USR1 -> checkpoint ($n1 complete) -> exit 99 -> requeue; resumed run finished; rerun idempotent"
     ;;
