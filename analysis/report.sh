@@ -29,19 +29,28 @@ for f in est_*.csv; do
       iz = ni ? sprintf("%.4f | %.4f | %+.4f", 1e3 * ai / ni, 1e3 * sqrt(si / ni), 1e3 * bi / ni) : "- | - | -"
       cv = nc ? sprintf("%.4f | %.4f | %+.4f", ac / nc, sqrt(sc / nc), bc / nc) : "- | - | -"
       printf "| %s | %d | %s | %s |\n", m, n, iz, cv }' "$f" >> "$md"
-  # estimate against truth, IZ in mm and CV in m/s
-  gnuplot <<GP
-set terminal pngcairo size 900,400 font ",10"
-set output "scatter_${m}.png"
-set datafile separator ","
-set multiplot layout 1,2 title "${m}: estimate vs truth"
-set key off
-set xlabel "true IZ (mm)"; set ylabel "estimated IZ (mm)"
-plot "$f" every ::1 using (\$4*1e3):(\$2*1e3) with points pt 7 ps 0.4, x with lines lc rgb "gray"
-set xlabel "true CV (m/s)"; set ylabel "estimated CV (m/s)"
-plot "$f" every ::1 using 5:3 with points pt 7 ps 0.4, x with lines lc rgb "gray"
-unset multiplot
-GP
+  # estimate against truth, IZ in mm and CV in m/s (a panel only for what the method estimates)
+  has_iz=$(awk -F, 'NR > 1 && $2 != "" && $4 != "" { print 1; exit }' "$f")
+  has_cv=$(awk -F, 'NR > 1 && $3 != "" && $5 != "" { print 1; exit }' "$f")
+  panels=$(( ${has_iz:-0} + ${has_cv:-0} ))
+  [ "$panels" -gt 0 ] || continue
+  {
+    echo 'set terminal pngcairo size '"$(( 450 * panels ))"',400 font ",10"'
+    echo "set output \"scatter_${m}.png\""
+    echo 'set termoption noenhanced'
+    echo 'set datafile separator ","'
+    echo "set multiplot layout 1,${panels} title \"${m}: estimate vs truth\""
+    echo 'set key off'
+    if [ -n "$has_iz" ]; then
+      echo 'set xlabel "true IZ (mm)"; set ylabel "estimated IZ (mm)"'
+      echo "plot \"$f\" every ::1 using (\$4*1e3):(\$2*1e3) with points pt 7 ps 0.4, x with lines lc rgb \"gray\""
+    fi
+    if [ -n "$has_cv" ]; then
+      echo 'set xlabel "true CV (m/s)"; set ylabel "estimated CV (m/s)"'
+      echo "plot \"$f\" every ::1 using 5:3 with points pt 7 ps 0.4, x with lines lc rgb \"gray\""
+    fi
+    echo 'unset multiplot'
+  } | gnuplot
   echo >> "$md.plots"
   echo "![${m}](scatter_${m}.png)" >> "$md.plots"
 done

@@ -421,11 +421,11 @@ PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *ncells, PetscBo
 }
 
 /* Bracketing index and fraction of x among increasing centres (constant beyond the ends). */
-static void Locate(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f)
+void SemgGridLocate(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f)
 {
   PetscInt lo = 0, hi = n - 1;
 
-  if (x <= cen[0]) {
+  if (n == 1 || x <= cen[0]) {
     *i0 = 0;
     *f  = 0;
     return;
@@ -494,7 +494,7 @@ PetscErrorCode SemgConductorAddPoint(SemgConductor c, const PetscReal p[3], Pets
   PetscScalar ***a;
 
   PetscFunctionBeginUser;
-  for (PetscInt d = 0; d < 3; d++) Locate(c->cen[d], c->grid.n[d], p[d], &i0[d], &f[d]);
+  for (PetscInt d = 0; d < 3; d++) SemgGridLocate(c->cen[d], c->grid.n[d], p[d], &i0[d], &f[d]);
   PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
   PetscCall(DMDAVecGetArray(c->da, w, &a));
   for (PetscInt corner = 0; corner < 8; corner++) {

@@ -70,4 +70,8 @@ PETSC_EXTERN PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *
 PETSC_EXTERN PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3]);
 /* Per-cell principal conductivities (dof 3 on a DMDA compatible with the potential's; not to be destroyed). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetSigma(SemgConductor c, Vec *sigma);
+/* Bracketing index i0 and fraction f of x among n increasing cell centres (trilinear interpolation;
+   constant beyond the ends, f = 0 when n = 1). */
+PETSC_EXTERN void SemgGridLocate(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f);
+
 #endif

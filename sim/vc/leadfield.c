@@ -330,35 +330,12 @@ typedef struct {
   PetscReal w[8];
 } Stencil;
 
-static void LocateAxis(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f)
-{
-  PetscInt lo = 0, hi = n - 1;
-
-  if (n == 1 || x <= cen[0]) {
-    *i0 = 0;
-    *f  = 0;
-    return;
-  }
-  if (x >= cen[n - 1]) {
-    *i0 = n - 2;
-    *f  = 1;
-    return;
-  }
-  while (hi - lo > 1) {
-    PetscInt mid = (lo + hi) / 2;
-    if (cen[mid] <= x) lo = mid;
-    else hi = mid;
-  }
-  *i0 = lo;
-  *f  = (x - cen[lo]) / (cen[lo + 1] - cen[lo]);
-}
-
 static void StencilAt(SemgLeadfield lf, const PetscReal p[3], Stencil *s)
 {
   PetscInt  i0[3];
   PetscReal f[3];
 
-  for (PetscInt d = 0; d < 3; d++) LocateAxis(lf->cen[d], lf->n[d], p[d], &i0[d], &f[d]);
+  for (PetscInt d = 0; d < 3; d++) SemgGridLocate(lf->cen[d], lf->n[d], p[d], &i0[d], &f[d]);
   for (PetscInt c = 0; c < 8; c++) {
     PetscInt b[3] = {c & 1, (c >> 1) & 1, (c >> 2) & 1}, idx[3];
     s->w[c]       = 1;
