@@ -56,15 +56,11 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
   PetscInt          ne, *column = NULL, *its;
   PetscReal        *nominal = NULL, *xyz, *radius, centre[2] = {0, 0};
   SemgConductor     c;
-  const char *const allowed[] = {"vc_", NULL};
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
   PetscCall(ProcessOptions(comm, &ctx));
-  PetscCall(SemgOptionsRejectUnknown(comm, allowed));
-  PetscCall(SemgCheckInputPath(comm, "-electrodes", ctx.electrodes));
-  PetscCall(SemgCheckOutputPath(comm, "-output", ctx.output));
-  PetscCall(SemgElectrodesReadCSV(comm, "-electrodes", ctx.electrodes, &ne, &nominal, &column));
+  PetscCall(SemgVCCommandSetUp(comm, ctx.electrodes, ctx.output, &ne, &nominal, &column));
   PetscCheck(ctx.reference < ne, comm, SEMG_ERR_USER, "-leadfield_reference %d: only %d electrodes in %s", (int)ctx.reference, (int)ne, ctx.electrodes);
   PetscCall(PetscMalloc3(3 * (size_t)ne, &xyz, ne, &radius, ne, &its));
   for (PetscInt e = 0; e < ne; e++) {

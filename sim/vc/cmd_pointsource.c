@@ -115,15 +115,11 @@ PetscErrorCode SemgCmdPointsource(MPI_Comm comm)
   PetscInt                 ne, *column = NULL;
   PetscReal               *xyz = NULL, *phi;
   PetscMPIInt              rank;
-  const char *const        allowed[] = {"vc_", NULL};
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
   PetscCall(ProcessOptions(comm, &ctx));
-  PetscCall(SemgOptionsRejectUnknown(comm, allowed));
-  PetscCall(SemgCheckInputPath(comm, "-electrodes", ctx.electrodes));
-  PetscCall(SemgCheckOutputPath(comm, "-output", ctx.output));
-  PetscCall(SemgElectrodesReadCSV(comm, "-electrodes", ctx.electrodes, &ne, &xyz, &column));
+  PetscCall(SemgVCCommandSetUp(comm, ctx.electrodes, ctx.output, &ne, &xyz, &column));
   PetscCall(PetscMalloc1(ne, &phi));
   if (ctx.model == PS_FDM) PetscCall(PointFDM(comm, &ctx, ne, xyz, phi));
   else PetscCall(PointAnalytic(comm, &ctx, ne, xyz, phi));

@@ -1,4 +1,6 @@
 #include "core/semg_error.h"
+#include "core/semg_csv.h"
+#include "core/semg_options.h"
 #include "sim/vc/conductor.h"
 #include "sim/vc/layered.h"
 
@@ -417,6 +419,18 @@ PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *ncells, PetscBo
   PetscFunctionBeginUser;
   if (ncells) *ncells = (PetscCount)c->grid.n[0] * c->grid.n[1] * c->grid.n[2];
   if (singular) *singular = c->ns ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgVCCommandSetUp(MPI_Comm comm, const char electrodes[], const char output[], PetscInt *ne, PetscReal **xyz, PetscInt **column)
+{
+  const char *const allowed[] = {"vc_", NULL};
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgOptionsRejectUnknown(comm, allowed));
+  PetscCall(SemgCheckInputPath(comm, "-electrodes", electrodes));
+  PetscCall(SemgCheckOutputPath(comm, "-output", output));
+  PetscCall(SemgElectrodesReadCSV(comm, "-electrodes", electrodes, ne, xyz, column));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

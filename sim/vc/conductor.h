@@ -70,6 +70,11 @@ PETSC_EXTERN PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *
 PETSC_EXTERN PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3]);
 /* Per-cell principal conductivities (dof 3 on a DMDA compatible with the potential's; not to be destroyed). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetSigma(SemgConductor c, Vec *sigma);
+/* Common start of the volume-conductor commands, after their ProcessOptions: reject unknown options
+   (PETSc solver options with the vc_ prefix are allowed), check the electrode and output paths, and
+   read the electrode table (x, y, z[, column]). */
+PETSC_EXTERN PetscErrorCode SemgVCCommandSetUp(MPI_Comm comm, const char electrodes[], const char output[], PetscInt *ne, PetscReal **xyz, PetscInt **column);
+
 /* Bracketing index i0 and fraction f of x among n increasing cell centres (trilinear interpolation;
    constant beyond the ends, f = 0 when n = 1). */
 PETSC_EXTERN void SemgGridLocate(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f);
