@@ -45,12 +45,7 @@ int main(int argc, char **argv)
   PetscOptionsEnd();
 
   PetscCall(SemgTissueDefault(&t));
-  PetscCall(SemgVCGridDefault(&g));
-  g.n[0] = g.n[1] = g.n[2] = n;
-  g.h[0]                   = 64e-3 / (n - 1);
-  g.h[1]                   = 32e-3 / (n - 1);
-  g.skin_cells             = PetscMax(1, (n - 1) / 32);
-  g.fat_cells              = PetscMax(2, 3 * (n - 1) / 32);
+  PetscCall(SemgVCGridFamily(n, &g));
   PetscCall(PetscMalloc1(3 * ne, &exyz));
   for (PetscInt e = 0; e < ne; e++) {
     exyz[3 * e]     = (e - 0.5 * (ne - 1)) * ied;

@@ -422,6 +422,18 @@ PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *ncells, PetscBo
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SemgVCGridFamily(PetscInt n, SemgVCGrid *g)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SemgVCGridDefault(g));
+  g->n[0] = g->n[1] = g->n[2] = n;
+  g->h[0]       = 64e-3 / (n - 1);
+  g->h[1]       = 32e-3 / (n - 1);
+  g->skin_cells = PetscMax(1, (n - 1) / 32);
+  g->fat_cells  = PetscMax(2, 3 * (n - 1) / 32);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgVCCommandSetUp(MPI_Comm comm, const char electrodes[], const char output[], PetscInt *ne, PetscReal **xyz, PetscInt **column)
 {
   const char *const allowed[] = {"vc_", NULL};

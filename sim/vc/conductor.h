@@ -70,6 +70,10 @@ PETSC_EXTERN PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *
 PETSC_EXTERN PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3]);
 /* Per-cell principal conductivities (dof 3 on a DMDA compatible with the potential's; not to be destroyed). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetSigma(SemgConductor c, Vec *sigma);
+/* The refinement family of the production grid used by benchmarks and tests: n^3 cells, insulated box,
+   skin and fat resolved with cell counts growing with n, stretched far field. */
+PETSC_EXTERN PetscErrorCode SemgVCGridFamily(PetscInt n, SemgVCGrid *g);
+
 /* Common start of the volume-conductor commands, after their ProcessOptions: reject unknown options
    (PETSc solver options with the vc_ prefix are allowed), check the electrode and output paths, and
    read the electrode table (x, y, z[, column]). */

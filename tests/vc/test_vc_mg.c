@@ -27,12 +27,7 @@ int main(int argc, char **argv)
     PetscInt      n = sizes[s];
 
     /* a refinement family of the production grid: insulated box, skin/fat resolved, stretched far field */
-    PetscCall(SemgVCGridDefault(&g));
-    g.n[0] = g.n[1] = g.n[2] = n;
-    g.h[0]          = 64e-3 / (n - 1);
-    g.h[1]          = 32e-3 / (n - 1);
-    g.skin_cells    = PetscMax(1, (n - 1) / 32);
-    g.fat_cells     = PetscMax(2, 3 * (n - 1) / 32);
+    PetscCall(SemgVCGridFamily(n, &g));
     /* experiments: tissue and grid options override the family (except the size) */
     PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "overrides", NULL);
     PetscCall(SemgTissueOptions(PetscOptionsObject, &t));
