@@ -134,15 +134,18 @@ case "$name" in
     check "not an HDF5 file" "$SEMG" info -data corrupt.h5
     check "cannot read 'none.h5'" "$SEMG" info -data none.h5
     printf "sample,time_s,a,b\n0,0,1,2\n0,0.001,1,2\n" > sig2.csv
+    printf "x,y,z\n0,0,0\n0.005,0,0\n" > E2.csv
     check "has 2 signal columns, -electrodes 'E.csv' has 4" "$SEMG" import -signals sig2.csv -electrodes E.csv -fs 1000 -output x.h5
     check "-template peak needs -epoch" "$SEMG" import -signals sig2.csv -electrodes E.csv -fs 1000 -template peak -output x.h5
+    check "not a semg lead-field file" "$SEMG" simulate -n 2 -model vc -leadfield good.h5 -output x.h5
+    check "is longer than the recording" "$SEMG" import -signals sig2.csv -electrodes E2.csv -fs 1000 -epoch 1 -output x.h5
     check "depth_range lo" "$SEMG" simulate -n 2 -depth_range 0.001,0.002 -output x.h5
     check "cannot open 'missing.csv'" mpirun_n 2 "${M[@]}" -fibres missing.csv -output o.csv
     # a failing run never replaces good data
     "${M[@]}" -fibres nan.csv -output keep.csv > /dev/null 2>&1
     [ "$(cat keep.csv)" = good ] || fail "a failed run overwrote keep.csv"
     [ ! -e o.csv ] || fail "a failed run left o.csv"
-    echo "bad input: 17 cases give one error line and exit 2; good data untouched"
+    echo "bad input: 19 cases give one error line and exit 2; good data untouched"
     ;;
   *) fail "unknown test $name" ;;
 esac
