@@ -7,9 +7,11 @@
 #include "core/semg_commands.h"
 #include "sim/simulate.h"
 #include "sim/vc/leadfield.h"
+#include "sim/vc/musource.h"
 
 const char *const SemgThetaNames[] = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation"};
 const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad"};
+const char *const SemgSimulateVCSources[] = {"line", "homogenised"};
 
 static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *text, SemgRange *r)
 {
@@ -64,6 +66,7 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace or infinite (analytic anisotropic lead fields, V)", "", o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file of semg leadfield (its electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
   PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
+  PetscCall(PetscOptionsEList("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", SemgSimulateVCSources, 2, SemgSimulateVCSources[o->vc_source], &o->vc_source, NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
   PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, NULL));
@@ -101,6 +104,7 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(strcmp(o->model, "vc") || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
              "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
   PetscCheck(o->sigma_long > 0 && o->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0");
+  PetscCheck(!o->vc_source || (!strcmp(o->model, "vc") && !o->ccs_sources), comm, SEMG_ERR_USER, "-vc_source homogenised needs -model vc and no -vc_ccs_sources");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -206,6 +210,30 @@ static PetscErrorCode ForwardModel(const SemgSimulateOptions *o, SemgLeadfield l
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* -vc_source homogenised: the sample's MU as one compartment on the lead field's cells. Its columns
+   take IP, ends and CV from the generator draws of the fibres (same seed and sample, or the template's). */
+static PetscErrorCode HomogenisedMUAP(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt sample, const SemgSampleParams *p, PetscInt nt, PetscReal *mono)
+{
+  SemgMotorUnitSpec mu   = o->mu;
+  uint64_t          seed = (uint64_t)o->seed, smp = (uint64_t)sample;
+  SemgMUSource      src;
+
+  PetscFunctionBeginUser;
+  mu.cv_mean   = p->theta[SEMG_THETA_CV];
+  mu.iz[0]     = p->theta[SEMG_THETA_IZ], mu.iz[1] = 0, mu.iz[2] = -p->theta[SEMG_THETA_DEPTH];
+  mu.n_fibres  = (PetscInt)p->theta[SEMG_THETA_NFIBRES];
+  mu.radius    = p->theta[SEMG_THETA_RADIUS];
+  mu.iz_spread = p->theta[SEMG_THETA_IZ_SPREAD];
+  if (o->fixed_template) {
+    mu.n_fibres = (PetscInt)o->fibres.lo, mu.radius = o->radius.lo, mu.iz_spread = o->iz_spread.lo;
+    seed = (uint64_t)o->template_seed, smp = 0;
+  }
+  PetscCall(SemgMUSourceCreate(lf, NULL, &mu, NULL, seed, smp, &src));
+  PetscCall(SemgMUSourceMUAP(src, nt, 1.0 / o->fs, mono));
+  PetscCall(SemgMUSourceDestroy(&src));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* One example: draw, generate fibres, potentials, gains, montage, noise. */
 static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, PetscReal *mono, PetscReal *xyz, PetscReal *out, PetscReal *theta)
 {
@@ -218,7 +246,8 @@ static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, SemgLeadfield lf
   PetscCall(SemgSimulateDrawParams(o, sample, &p));
   PetscCall(SemgSimulateFibres(o, sample, &p, &nf, &f));
   PetscCall(SemgSimulateElectrodes(o, &p, ne, ds->electrode_xyz, xyz));
-  PetscCall(ForwardModel(o, lf, nf, f, ne, xyz, nt, mono));
+  if (o->vc_source) PetscCall(HomogenisedMUAP(o, lf, sample, &p, nt, mono));
+  else PetscCall(ForwardModel(o, lf, nf, f, ne, xyz, nt, mono));
   PetscCall(ApplyContactGains(o, sample, ne, nt, mono));
   SemgDatasetApplyChannels(ds, mono, out);
   PetscCall(SemgAddNoise(ds->n_channels, nt, p.theta[SEMG_THETA_SNR], (uint64_t)o->seed, (uint64_t)sample, out));
@@ -279,11 +308,11 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(buf, sizeof(buf),
                           "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, sigma_trans: %g}\n"
-                          "leadfield: '%s'\nvc_ccs_sources: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
+                          "leadfield: '%s'\nvc_ccs_sources: %s\nvc_source: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
                           "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: %g, cv_sd: %g}\n"
                           "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
                           o->model, (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum, o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false",
-                          (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
+                          (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
                           (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across,
                           (double)o->contact_gain_sd));
   PetscCall(PetscStrallocpy(buf, text));

@@ -26,6 +26,7 @@ typedef enum {
 
 PETSC_EXTERN const char *const SemgThetaNames[];
 PETSC_EXTERN const char *const SemgThetaUnits[];
+PETSC_EXTERN const char *const SemgSimulateVCSources[]; /* "line", "homogenised" */
 
 typedef struct {
   PetscReal lo, hi;
@@ -47,6 +48,7 @@ typedef struct {
   char              model[16];       /* ccs | vc (stored grid lead field) | halfspace | infinite (analytic lead fields) */
   char              leadfield[PETSC_MAX_PATH_LEN]; /* -model vc: file written by semg leadfield */
   PetscBool         ccs_sources;     /* lead-field models: CCS point sources instead of the charge-conserving line source */
+  PetscInt          vc_source;       /* -model vc: 0 per-fibre line sources, 1 homogenised MU compartment (SemgSimulateVCSources) */
   PetscReal         sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
   char              output[PETSC_MAX_PATH_LEN];
 } SemgSimulateOptions;

@@ -11,6 +11,7 @@ struct _p_SemgLeadfield {
   PetscReal            sl, st; /* analytic types */
   PetscInt             n[3];   /* grid type: kept box */
   PetscReal           *cen[3];
+  PetscReal           *face[3]; /* n[d] + 1 faces of the kept cells */
   double              *val;    /* ne x n[1] x n[0] x n[2] (y, x, z), z fastest */
   SemgCCSParams        ccs;
   SemgLineSourceParams ls;
@@ -222,6 +223,7 @@ PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf)
   if (!*lf) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscFree((*lf)->exyz));
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree((*lf)->cen[d]));
+  for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree((*lf)->face[d]));
   PetscCall(PetscFree((*lf)->val));
   PetscCall(PetscFree(*lf));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -273,7 +275,7 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
   hsize_t     dims[4], start[4], count[4];
   int         nd;
   PetscReal  *cen[3];
-  const char *cn[3] = {"x_centres", "y_centres", "z_centres"};
+  const char *cn[3] = {"x_centres", "y_centres", "z_centres"}, *fn[3] = {"x_faces", "y_faces", "z_faces"};
   const int   axis[3] = {2, 1, 3}; /* dataset axis of x, y, z in [ne, ny, nx, nz] */
   PetscInt    i0[3], i1[3];
   size_t      nval;
@@ -303,6 +305,11 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
     (*lf)->n[d] = i1[d] - i0[d] + 1;
     PetscCall(PetscMalloc1((*lf)->n[d], &(*lf)->cen[d]));
     PetscCall(PetscArraycpy((*lf)->cen[d], cen[d] + i0[d], (*lf)->n[d]));
+    PetscCall(PetscFree(cen[d]));
+    PetscCall(PetscMalloc1(nd_ + 1, &cen[d])); /* reused for the faces */
+    PetscCall(ReadVector(g, fn[d], nd_ + 1, cen[d]));
+    PetscCall(PetscMalloc1((*lf)->n[d] + 1, &(*lf)->face[d]));
+    PetscCall(PetscArraycpy((*lf)->face[d], cen[d] + i0[d], (*lf)->n[d] + 1));
     PetscCall(PetscFree(cen[d]));
   }
   start[0] = 0;
@@ -366,6 +373,26 @@ static void EvalAll(SemgLeadfield lf, const PetscReal p[3], PetscReal *out)
       out[e] = lf->type == SEMG_LF_INFINITE ? SemgOracleInfinite(lf->sl, lf->st, lf->st, p[0] - q[0], p[1] - q[1], p[2] - q[2]) : SemgOracleHalfspace(lf->sl, lf->st, p, q);
     }
   }
+}
+
+PetscErrorCode SemgLeadfieldEvalAll(SemgLeadfield lf, const PetscReal p[3], PetscReal *val)
+{
+  PetscFunctionBeginUser;
+  EvalAll(lf, p, val);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldGetGrid(SemgLeadfield lf, PetscInt n[3], const PetscReal *cen[3], const PetscReal *face[3], const double **val)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(lf->type == SEMG_LF_GRID, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "only grid lead fields have cells");
+  for (PetscInt d = 0; d < 3; d++) {
+    if (n) n[d] = lf->n[d];
+    if (cen) cen[d] = lf->cen[d];
+    if (face) face[d] = lf->face[d];
+  }
+  if (val) *val = lf->val;
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgLeadfieldEval(SemgLeadfield lf, PetscInt e, const PetscReal p[3], PetscReal *val)

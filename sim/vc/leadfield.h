@@ -39,6 +39,12 @@ PETSC_EXTERN PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf);
 PETSC_EXTERN PetscErrorCode SemgLeadfieldGetElectrodes(SemgLeadfield lf, PetscInt *ne, const PetscReal **exyz);
 /* l_e at point p (trilinear between cell centres for grid lead fields). */
 PETSC_EXTERN PetscErrorCode SemgLeadfieldEval(SemgLeadfield lf, PetscInt e, const PetscReal p[3], PetscReal *val);
+/* l_e(p) for every electrode (val: ne values). */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldEvalAll(SemgLeadfield lf, const PetscReal p[3], PetscReal *val);
+/* Grid lead fields: the kept box of cells, n[d] centres and n[d] + 1 faces per axis, and the values
+   val[((e n[1] + j) n[0] + i) n[2] + k] of electrode e at cell (i, j, k) (z fastest). Any output may be
+   NULL; nothing is to be freed. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldGetGrid(SemgLeadfield lf, PetscInt n[3], const PetscReal *cen[3], const PetscReal *face[3], const double **val);
 PETSC_EXTERN PetscErrorCode SemgLeadfieldSetCCSParams(SemgLeadfield lf, const SemgCCSParams *par);
 PETSC_EXTERN PetscErrorCode SemgLeadfieldSetLineSourceParams(SemgLeadfield lf, const SemgLineSourceParams *par);
 

@@ -6,5 +6,6 @@ target_sources(semg_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/conductor.c
   ${CMAKE_CURRENT_LIST_DIR}/leadfield.c
   ${CMAKE_CURRENT_LIST_DIR}/misalign.c
+  ${CMAKE_CURRENT_LIST_DIR}/musource.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_pointsource.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_leadfield.c)
