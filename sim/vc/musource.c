@@ -8,11 +8,12 @@ struct _p_SemgMUSource {
   SemgFibre           *col;     /* per column: IP, ends, CV (x) and centre (y, z) */
   PetscReal           *nfib;    /* per column: n_k A_c */
   PetscInt            *first;   /* per column: first territory cell; nc + 1 entries */
-  PetscInt             ncell;
-  PetscInt            *ijk;     /* 3 per cell */
-  PetscReal           *xi;      /* per cell: centre x minus the column's fibre origin */
-  PetscReal           *g;       /* per cell: conductance to the next cell of its column (0 at the end), S */
-  PetscReal           *w;       /* ncell x ne, cell-major: w_e = -A_i l_e */
+  PetscInt             ncell;   /* nodes: cell centres and the sub-cell fibre ends */
+  PetscInt            *ijk;     /* 3 per node: its cell (for an end: the cell below it in x) */
+  PetscReal           *frac;    /* per node: weight of cell i+1 (fibre ends between two centres; else 0) */
+  PetscReal           *xi;      /* per node: fibre coordinate x - origin */
+  PetscReal           *g;       /* per node: conductance to the next node of its column (0 at the end), S */
+  PetscReal           *w;       /* ncell x ne, node-major: w_e = -A_i l_e */
 };
 
 /* Cell geometry of the source: centres and faces per axis, plus a way to get l_e at a cell. */
@@ -106,34 +107,72 @@ static PetscErrorCode ColumnFibres(SemgMUSource s, const Cells *cl, const SemgMo
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Cells of every column between its fibre ends, their conductances n_k A_c G_f / (centre distance), and
-   w_e = -A_i l_e: w_c = -sum_(neighbours q) g_cq (l_c - l_q). */
+/* Node of the column chain at fibre coordinate xi: a cell centre, or a fibre end between the centres of
+   cells i and i+1 (frac = weight of cell i+1; its lead field and current are shared linearly). */
+static PetscErrorCode AddNode(SemgMUSource s, const Cells *cl, PetscInt c, const PetscInt jk[2], PetscReal x, PetscReal *l)
+{
+  const PetscInt n = s->ncell;
+  PetscInt       i;
+  PetscReal      f, *l1;
+
+  PetscFunctionBeginUser;
+  SemgGridLocate(cl->cen[0], cl->n[0], x, &i, &f);
+  if (f == 1) i++, f = 0; /* beyond the last centre: all on the last cell */
+  s->ijk[3 * n] = i, s->ijk[3 * n + 1] = jk[0], s->ijk[3 * n + 2] = jk[1];
+  s->frac[n] = f;
+  s->xi[n]   = x - s->col[c].ox;
+  PetscCall(CellsLead(cl, s->ne, &s->ijk[3 * n], &l[(size_t)n * s->ne]));
+  if (f > 0) {
+    PetscInt ijk1[3] = {i + 1, jk[0], jk[1]};
+    PetscCall(PetscMalloc1(s->ne, &l1));
+    PetscCall(CellsLead(cl, s->ne, ijk1, l1));
+    for (PetscInt e = 0; e < s->ne; e++) l[(size_t)n * s->ne + e] += f * (l1[e] - l[(size_t)n * s->ne + e]);
+    PetscCall(PetscFree(l1));
+  }
+  s->ncell++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Chain of one column: the fibre ends (sub-cell nodes, unless they fall on a centre to within 1 pm)
+   and the cell centres between them. */
+static PetscErrorCode ColumnNodes(SemgMUSource s, const Cells *cl, PetscInt c, const PetscInt jk[2], PetscReal *l)
+{
+  const PetscReal  a = s->col[c].ox, b = s->col[c].ox + s->col[c].length, tol = 1e-12;
+  const PetscReal *x = cl->cen[0];
+  PetscReal        xlast;
+  PetscInt         i = 0;
+
+  PetscFunctionBeginUser;
+  while (i < cl->n[0] && x[i] < a) i++;
+  xlast = a;
+  if (i == cl->n[0] || x[i] - a > tol) PetscCall(AddNode(s, cl, c, jk, a, l));
+  for (; i < cl->n[0] && x[i] <= b; i++) {
+    PetscCall(AddNode(s, cl, c, jk, x[i], l));
+    xlast = x[i];
+  }
+  if (b - xlast > tol) PetscCall(AddNode(s, cl, c, jk, b, l));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Nodes of every column, their conductances n_k A_c G_f / (node distance) (sealed: none past the ends),
+   and w_e = -A_i l_e: w_q = -sum_(neighbours p) g_qp (l_q - l_p). */
 static PetscErrorCode TerritoryCells(SemgMUSource s, const Cells *cl, const PetscInt *jk)
 {
-  const PetscInt ne = s->ne, nx = cl->n[0];
+  const PetscInt ne = s->ne;
+  PetscInt       nmax = s->nc * (cl->n[0] + 2);
   PetscReal     *l;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(s->nc + 1, &s->first));
+  PetscCall(PetscMalloc5(3 * (size_t)nmax, &s->ijk, nmax, &s->frac, nmax, &s->xi, nmax, &s->g, (size_t)nmax * ne, &s->w));
+  PetscCall(PetscMalloc1((size_t)nmax * ne, &l));
   s->ncell = 0;
   for (PetscInt c = 0; c < s->nc; c++) {
     s->first[c] = s->ncell;
-    for (PetscInt i = 0; i < nx; i++) s->ncell += cl->cen[0][i] >= s->col[c].ox && cl->cen[0][i] <= s->col[c].ox + s->col[c].length;
+    PetscCall(ColumnNodes(s, cl, c, &jk[2 * c], l));
+    for (PetscInt q = s->first[c]; q < s->ncell; q++) s->g[q] = q + 1 < s->ncell ? s->ls.gf * s->nfib[c] / (s->xi[q + 1] - s->xi[q]) : 0;
   }
   s->first[s->nc] = s->ncell;
-  PetscCall(PetscMalloc4(3 * (size_t)s->ncell, &s->ijk, s->ncell, &s->xi, s->ncell, &s->g, (size_t)s->ncell * ne, &s->w));
-  PetscCall(PetscMalloc1((size_t)s->ncell * ne, &l));
-  for (PetscInt c = 0; c < s->nc; c++) {
-    PetscInt n = s->first[c];
-    for (PetscInt i = 0; i < nx; i++) {
-      if (cl->cen[0][i] < s->col[c].ox || cl->cen[0][i] > s->col[c].ox + s->col[c].length) continue;
-      s->ijk[3 * n] = i, s->ijk[3 * n + 1] = jk[2 * c], s->ijk[3 * n + 2] = jk[2 * c + 1];
-      s->xi[n] = cl->cen[0][i] - s->col[c].ox;
-      PetscCall(CellsLead(cl, ne, &s->ijk[3 * n], &l[(size_t)n * ne]));
-      n++;
-    }
-    for (PetscInt q = s->first[c]; q < s->first[c + 1]; q++) s->g[q] = q + 1 < s->first[c + 1] ? s->ls.gf * s->nfib[c] / (s->xi[q + 1] - s->xi[q]) : 0;
-  }
   PetscCall(PetscArrayzero(s->w, (size_t)s->ncell * ne));
   for (PetscInt q = 0; q < s->ncell; q++) {
     if (s->g[q] == 0) continue;
@@ -176,7 +215,7 @@ PetscErrorCode SemgMUSourceDestroy(SemgMUSource *src)
   if (!*src) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscFree2((*src)->col, (*src)->nfib));
   PetscCall(PetscFree((*src)->first));
-  PetscCall(PetscFree4((*src)->ijk, (*src)->xi, (*src)->g, (*src)->w));
+  PetscCall(PetscFree5((*src)->ijk, (*src)->frac, (*src)->xi, (*src)->g, (*src)->w));
   PetscCall(PetscFree(*src));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -190,11 +229,12 @@ PetscErrorCode SemgMUSourceGetColumns(SemgMUSource src, PetscInt *nc, const Semg
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgMUSourceGetCells(SemgMUSource src, PetscInt *ncell, const PetscInt **ijk)
+PetscErrorCode SemgMUSourceGetNodes(SemgMUSource src, PetscInt *nn, const PetscInt **ijk, const PetscReal **frac)
 {
   PetscFunctionBeginUser;
-  if (ncell) *ncell = src->ncell;
+  if (nn) *nn = src->ncell;
   if (ijk) *ijk = src->ijk;
+  if (frac) *frac = src->frac;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -5,7 +5,9 @@
    operator along x (sealed: no flux out of the territory or past the fibre ends, so sum_c b_c = 0), and
    read-out m_e(t) = w_e^T V_m(t), w_e = -A_i l_e, precomputed once per MU and electrode.
    Territory: the cells whose centres lie inside the MU's circular cross-section (axis y = iz[1],
-   z = iz[2], radius) and between the fibre ends. Each (y, z) column of cells behaves like one fibre of
+   z = iz[2], radius) and between the fibre ends; each end is one more node at its exact position
+   between two cell centres (lead field and current shared linearly), so that the sealed end is placed
+   to sub-cell accuracy (cells-only ends cost first-order errors of ~7 % NRMSE at 0.5 mm cells). Each (y, z) column of cells behaves like one fibre of
    the MU generator (IP, ends, CV drawn by SemgMotorUnitGenerate with the same seed and sample), so a
    homogenised MU matches a fibre MU statistically. */
 #ifndef SEMG_VC_MUSOURCE_H
@@ -32,9 +34,11 @@ PETSC_EXTERN PetscErrorCode SemgMUSourceDestroy(SemgMUSource *src);
 /* Columns as fibres: col[c] has the column's IP, ends and CV and its (y, z) centre; fibres[c] = n_k A_c
    is the number of fibres it stands for (sum = mu->n_fibres). Not to be freed. */
 PETSC_EXTERN PetscErrorCode SemgMUSourceGetColumns(SemgMUSource src, PetscInt *nc, const SemgFibre **col, const PetscReal **fibres);
-/* Territory cells: ijk[3 c + d] = cell index along axis d (of the lead-field grid or of grid). */
-PETSC_EXTERN PetscErrorCode SemgMUSourceGetCells(SemgMUSource src, PetscInt *ncell, const PetscInt **ijk);
-/* b[c] = -(A_i V_m)_c (A) at time t after the firing, per territory cell. */
+/* Nodes of the compartment: the territory cells, plus each column's fibre ends where they fall between
+   two cell centres (sub-cell sealed ends). Node q lies in cell ijk[3q..3q+2] (for an end: the cell below
+   it in x) and shares its lead field and current with cell i+1 by the weight frac[q] (0 for cells). */
+PETSC_EXTERN PetscErrorCode SemgMUSourceGetNodes(SemgMUSource src, PetscInt *nn, const PetscInt **ijk, const PetscReal **frac);
+/* b[q] = -(A_i V_m)_q (A) at time t after the firing, per node (sum = 0 to rounding). */
 PETSC_EXTERN PetscErrorCode SemgMUSourceCurrents(SemgMUSource src, PetscReal t, PetscReal *b);
 /* Monopolar MUAP phi[e nt + k] = w_e^T V_m(t_k), t_k = k dt after the firing (overwritten). */
 PETSC_EXTERN PetscErrorCode SemgMUSourceMUAP(SemgMUSource src, PetscInt nt, PetscReal dt, PetscReal *phi);
