@@ -35,6 +35,7 @@ static void SetRange(SemgRange *r, PetscReal lo, PetscReal hi) { r->lo = lo, r->
 PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOptions *o)
 {
   PetscBool set_out, set_n;
+  char      vc_source[16] = "line";
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(o, sizeof(*o)));
@@ -66,7 +67,7 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace or infinite (analytic anisotropic lead fields, V)", "", o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file of semg leadfield (its electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
   PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
-  PetscCall(PetscOptionsEList("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", SemgSimulateVCSources, 2, SemgSimulateVCSources[o->vc_source], &o->vc_source, NULL));
+  PetscCall(PetscOptionsString("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", vc_source, vc_source, sizeof(vc_source), NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
   PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, NULL));
@@ -104,6 +105,8 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(strcmp(o->model, "vc") || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
              "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
   PetscCheck(o->sigma_long > 0 && o->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0");
+  PetscCheck(!strcmp(vc_source, "line") || !strcmp(vc_source, "homogenised"), comm, SEMG_ERR_USER, "-vc_source '%s' unknown (line, homogenised)", vc_source);
+  o->vc_source = !strcmp(vc_source, "homogenised");
   PetscCheck(!o->vc_source || (!strcmp(o->model, "vc") && !o->ccs_sources), comm, SEMG_ERR_USER, "-vc_source homogenised needs -model vc and no -vc_ccs_sources");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
