@@ -66,44 +66,63 @@ static PetscErrorCode CellsLead(const Cells *cl, PetscInt ne, const PetscInt ijk
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Columns (j, k) whose centres lie in the territory disc; the nearest one if the disc holds no centre
-   (territory thinner than a cell), so that every MU has a source. jk: 2 per column, PetscMalloc'ed. */
-static PetscErrorCode TerritoryColumns(const Cells *cl, const SemgMotorUnitSpec *mu, PetscInt *nc, PetscInt **jk)
+/* Fraction of the (y, z) face of column (j, k) covered by the territory disc, from 16 x 16 sub-samples. */
+static PetscReal CoveredFraction(const Cells *cl, const SemgMotorUnitSpec *mu, PetscInt j, PetscInt k)
+{
+  const PetscInt m = 16;
+  PetscInt       in = 0;
+
+  for (PetscInt a = 0; a < m; a++)
+    for (PetscInt b = 0; b < m; b++) {
+      const PetscReal y = cl->face[1][j] + (a + 0.5) / m * (cl->face[1][j + 1] - cl->face[1][j]);
+      const PetscReal z = cl->face[2][k] + (b + 0.5) / m * (cl->face[2][k + 1] - cl->face[2][k]);
+      in += PetscSqr(y - mu->iz[1]) + PetscSqr(z - mu->iz[2]) <= mu->radius * mu->radius;
+    }
+  return (PetscReal)in / (m * m);
+}
+
+/* Columns (j, k) that the territory disc overlaps, with their covered face areas A_c (m^2); the nearest
+   column if the disc covers no sub-sample (territory thinner than a cell), so that every MU has a source.
+   Area weights, not centre-inside tests, keep the MUAP continuous in the MU's position and radius.
+   jk: 2 per column, area: 1 per column, both PetscMalloc'ed. */
+static PetscErrorCode TerritoryColumns(const Cells *cl, const SemgMotorUnitSpec *mu, PetscInt *nc, PetscInt **jk, PetscReal **area)
 {
   PetscInt  best = 0, n = 0;
   PetscReal dbest = PETSC_MAX_REAL;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(2 * (size_t)cl->n[1] * cl->n[2], jk));
+  PetscCall(PetscMalloc2(2 * (size_t)cl->n[1] * cl->n[2], jk, (size_t)cl->n[1] * cl->n[2], area));
   for (PetscInt j = 0; j < cl->n[1]; j++)
     for (PetscInt k = 0; k < cl->n[2]; k++) {
-      PetscReal d2 = PetscSqr(cl->cen[1][j] - mu->iz[1]) + PetscSqr(cl->cen[2][k] - mu->iz[2]);
+      const PetscReal d2 = PetscSqr(cl->cen[1][j] - mu->iz[1]) + PetscSqr(cl->cen[2][k] - mu->iz[2]);
+      PetscReal       f;
       if (d2 < dbest) dbest = d2, best = j * cl->n[2] + k;
-      if (d2 <= mu->radius * mu->radius) (*jk)[2 * n] = j, (*jk)[2 * n + 1] = k, n++;
+      if (cl->face[1][j + 1] < mu->iz[1] - mu->radius || cl->face[1][j] > mu->iz[1] + mu->radius || cl->face[2][k + 1] < mu->iz[2] - mu->radius || cl->face[2][k] > mu->iz[2] + mu->radius) continue;
+      f = CoveredFraction(cl, mu, j, k);
+      if (f > 0) (*jk)[2 * n] = j, (*jk)[2 * n + 1] = k, (*area)[n] = f * (cl->face[1][j + 1] - cl->face[1][j]) * (cl->face[2][k + 1] - cl->face[2][k]), n++;
     }
-  if (!n) (*jk)[0] = best / cl->n[2], (*jk)[1] = best % cl->n[2], n = 1;
+  if (!n) (*jk)[0] = best / cl->n[2], (*jk)[1] = best % cl->n[2], (*area)[0] = 1, n = 1;
   *nc = n;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* Column fibres from the MU generator (column c takes fibre c's IP, ends and CV), moved to the column
-   centres; n_k A_c with n_k = n_fibres / (covered area), so the columns stand for exactly n_fibres fibres. */
-static PetscErrorCode ColumnFibres(SemgMUSource s, const Cells *cl, const SemgMotorUnitSpec *mu, const PetscInt *jk, uint64_t seed, uint64_t sample)
+   centres; n_k A_c with n_k = n_fibres / sum_c A_c (= n_fibres / (pi r^2) up to the sub-sampling), so
+   the columns stand for exactly n_fibres fibres. */
+static PetscErrorCode ColumnFibres(SemgMUSource s, const Cells *cl, const SemgMotorUnitSpec *mu, const PetscInt *jk, const PetscReal *area, uint64_t seed, uint64_t sample)
 {
   SemgMotorUnitSpec m = *mu;
-  PetscReal         area = 0;
+  PetscReal         tot = 0;
 
   PetscFunctionBeginUser;
   m.n_fibres = s->nc;
   PetscCall(SemgMotorUnitGenerate(&m, seed, sample, s->col));
   for (PetscInt c = 0; c < s->nc; c++) {
-    const PetscInt j = jk[2 * c], k = jk[2 * c + 1];
-    s->col[c].oy = cl->cen[1][j];
-    s->col[c].oz = cl->cen[2][k];
-    s->nfib[c]   = (cl->face[1][j + 1] - cl->face[1][j]) * (cl->face[2][k + 1] - cl->face[2][k]);
-    area += s->nfib[c];
+    s->col[c].oy = cl->cen[1][jk[2 * c]];
+    s->col[c].oz = cl->cen[2][jk[2 * c + 1]];
+    tot += area[c];
   }
-  for (PetscInt c = 0; c < s->nc; c++) s->nfib[c] *= mu->n_fibres / area;
+  for (PetscInt c = 0; c < s->nc; c++) s->nfib[c] = area[c] * mu->n_fibres / tot;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -190,6 +209,7 @@ PetscErrorCode SemgMUSourceCreate(SemgLeadfield lf, const SemgMUGrid *grid, cons
 {
   Cells         cl;
   PetscInt     *jk;
+  PetscReal    *area;
   SemgMUSource  s;
 
   PetscFunctionBeginUser;
@@ -199,11 +219,11 @@ PetscErrorCode SemgMUSourceCreate(SemgLeadfield lf, const SemgMUGrid *grid, cons
   if (ls) s->ls = *ls;
   else PetscCall(SemgLineSourceParamsDefault(&s->ls));
   PetscCall(CellsSetUp(lf, grid, &cl));
-  PetscCall(TerritoryColumns(&cl, mu, &s->nc, &jk));
+  PetscCall(TerritoryColumns(&cl, mu, &s->nc, &jk, &area));
   PetscCall(PetscMalloc2(s->nc, &s->col, s->nc, &s->nfib));
-  PetscCall(ColumnFibres(s, &cl, mu, jk, seed, sample));
+  PetscCall(ColumnFibres(s, &cl, mu, jk, area, seed, sample));
   PetscCall(TerritoryCells(s, &cl, jk));
-  PetscCall(PetscFree(jk));
+  PetscCall(PetscFree2(jk, area));
   PetscCall(CellsDestroy(&cl));
   *src = s;
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -4,12 +4,13 @@
    fibres sampled at the cell centres. Source b = -A_i V_m with A_i the 1-D finite-volume intracellular
    operator along x (sealed: no flux out of the territory or past the fibre ends, so sum_c b_c = 0), and
    read-out m_e(t) = w_e^T V_m(t), w_e = -A_i l_e, precomputed once per MU and electrode.
-   Territory: the cells whose centres lie inside the MU's circular cross-section (axis y = iz[1],
-   z = iz[2], radius) and between the fibre ends; each end is one more node at its exact position
-   between two cell centres (lead field and current shared linearly), so that the sealed end is placed
-   to sub-cell accuracy (cells-only ends cost first-order errors of ~7 % NRMSE at 0.5 mm cells). Each (y, z) column of cells behaves like one fibre of
-   the MU generator (IP, ends, CV drawn by SemgMotorUnitGenerate with the same seed and sample), so a
-   homogenised MU matches a fibre MU statistically. */
+   Territory: the (y, z) columns of cells that the MU's circular cross-section (axis y = iz[1], z = iz[2],
+   radius) overlaps, each standing for n_k times its covered area (area weights keep the MUAP continuous
+   in the MU's position and radius), cells between the fibre ends; each end is one more node at its
+   exact position between two cell centres (lead field and current shared linearly), so that the sealed
+   end is placed to sub-cell accuracy. Each column behaves like one fibre of the MU generator (IP, ends,
+   CV drawn by SemgMotorUnitGenerate with the same seed and sample), so a homogenised MU matches a fibre
+   MU statistically. */
 #ifndef SEMG_VC_MUSOURCE_H
 #define SEMG_VC_MUSOURCE_H
 
