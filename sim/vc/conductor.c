@@ -307,6 +307,52 @@ static PetscErrorCode SemgConductorMGLevels(SemgConductor c, PetscInt *levels)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Default smoother on every level unless the options name one: Chebyshev preconditioned by block ILU(k)
+   (one block per rank), DMDA index order (z, x, y). ILU(0) is a z-line smoother; the stretched far
+   field also has strips where h_x >> h_y (or the reverse) whose strong couplings span (z, y) or (z, x)
+   planes, and there the iteration count grew with refinement (10/17/23 for 33^3/65^3/129^3). Fill
+   levels approximate plane relaxation: ILU(3) on the finest level and ILU(1) below give 9/9/9 at about
+   the same cost per solve (docs/models-volume-conductor.md 9). */
+static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
+{
+  PetscBool ismg, set;
+  PetscInt  nl, fill[2] = {3, 1};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCMG, &ismg));
+  PetscCall(PetscOptionsHasName(NULL, "vc_", "-mg_levels_pc_type", &set));
+  if (!ismg || set) {
+    PetscCall(KSPSetUp(c->ksp));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscOptionsGetInt(NULL, "vc_", "-ilu_levels_fine", &fill[0], NULL));
+  PetscCall(PetscOptionsGetInt(NULL, "vc_", "-ilu_levels_coarse", &fill[1], NULL));
+  PetscCheck(fill[0] >= 0 && fill[1] >= 0, c->comm, SEMG_ERR_USER, "-vc_ilu_levels_fine and -vc_ilu_levels_coarse must be >= 0");
+  PetscCall(PCMGGetLevels(pc, &nl));
+  for (PetscInt l = 1; l < nl; l++) {
+    KSP sk;
+    PC  spc;
+    PetscCall(PCMGGetSmoother(pc, l, &sk));
+    PetscCall(KSPGetPC(sk, &spc));
+    PetscCall(PCSetType(spc, PCBJACOBI));
+  }
+  /* the block solvers exist once the hierarchy is set up; they are factored at the first solve */
+  PetscCall(KSPSetUp(c->ksp));
+  for (PetscInt l = 1; l < nl; l++) {
+    KSP      sk, *sub;
+    PC       spc, subpc;
+    PetscInt nloc;
+    PetscCall(PCMGGetSmoother(pc, l, &sk));
+    PetscCall(KSPGetPC(sk, &spc));
+    PetscCall(PCBJacobiGetSubKSP(spc, &nloc, NULL, &sub));
+    for (PetscInt b = 0; b < nloc; b++) {
+      PetscCall(KSPGetPC(sub[b], &subpc));
+      PetscCall(PCFactorSetLevels(subpc, l == nl - 1 ? fill[0] : fill[1]));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
 {
   PC       pc, cpc;
@@ -342,26 +388,7 @@ static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
     PetscCall(PCSetType(pc, PCGAMG));
   }
   PetscCall(KSPSetFromOptions(c->ksp));
-  {
-    /* Block-ILU(0) inside Chebyshev on every level unless the options say otherwise: with z (thin
-       layers) the fastest DMDA index it handles the strong vertical coupling of the flat far-field
-       cells better than SOR (65^3: 17 instead of 22 iterations, 25 % less time). */
-    PetscBool ismg, set;
-    PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCMG, &ismg));
-    PetscCall(PetscOptionsHasName(NULL, "vc_", "-mg_levels_pc_type", &set));
-    if (ismg && !set) {
-      PetscInt nl;
-      PetscCall(PCMGGetLevels(pc, &nl));
-      for (PetscInt l = 1; l < nl; l++) {
-        KSP sk;
-        PC  spc;
-        PetscCall(PCMGGetSmoother(pc, l, &sk));
-        PetscCall(KSPGetPC(sk, &spc));
-        PetscCall(PCSetType(spc, PCBJACOBI)); /* sub-blocks default to ILU(0) */
-      }
-    }
-  }
-  PetscCall(KSPSetUp(c->ksp));
+  PetscCall(SemgConductorSetUpSmoothers(c, pc));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
