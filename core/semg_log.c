@@ -1,3 +1,4 @@
+#include <string.h>
 #include <stdarg.h>
 #include <unistd.h>
 #include "core/semg_error.h"
@@ -7,6 +8,15 @@
 static int semg_exit_code = 0;
 
 void SemgSetExitCode(int code) { semg_exit_code = code; }
+
+/* Set when PETSc's option parsing (PetscOptions*: an unknown value of an enumerated option, "abc" for an
+   integer) raised the error: that is bad user input too, and identical on every rank. */
+static PetscBool semg_options_error = PETSC_FALSE;
+
+static PetscBool SemgIsUserError(PetscErrorCode n)
+{
+  return n == SEMG_ERR_USER || semg_options_error ? PETSC_TRUE : PETSC_FALSE;
+}
 
 /* PETSc calls this at the origin of an error and again at every level it passes through.
    User errors are collective (every rank raises the same one), so rank 0 alone prints them. */
@@ -19,7 +29,8 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
   if (p != PETSC_ERROR_INITIAL) return n;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (n == SEMG_ERR_HELP_DONE) return n;
-  if (n == SEMG_ERR_USER) {
+  if (fun && !strncmp(fun, "PetscOptions", 12)) semg_options_error = PETSC_TRUE;
+  if (SemgIsUserError(n)) {
     if (rank == 0) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");
   } else {
     fprintf(stderr, "semg %s: internal error on rank %d: %s [PETSc error %d in %s() at %s:%d]\n", SemgCommandName(), (int)rank,
@@ -40,7 +51,7 @@ int SemgExitCode(MPI_Comm comm, PetscErrorCode ierr)
 {
   (void)comm;
   if (!ierr || ierr == SEMG_ERR_HELP_DONE) return semg_exit_code;
-  if (ierr == SEMG_ERR_USER) return 2;
+  if (SemgIsUserError(ierr)) return 2;
   return 1;
 }
 

@@ -141,11 +141,13 @@ case "$name" in
     check "is longer than the recording" "$SEMG" import -signals sig2.csv -electrodes E2.csv -fs 1000 -epoch 1 -output x.h5
     check "depth_range lo" "$SEMG" simulate -n 2 -depth_range 0.001,0.002 -output x.h5
     check "cannot open 'missing.csv'" mpirun_n 2 "${M[@]}" -fibres missing.csv -output o.csv
+    check "Unknown option foo for -montage" "$SEMG" simulate -n 2 -montage foo -output x.h5
+    check "abc has no integer value" mpirun_n 2 "$SEMG" simulate -n abc -output x.h5
     # a failing run never replaces good data
     "${M[@]}" -fibres nan.csv -output keep.csv > /dev/null 2>&1
     [ "$(cat keep.csv)" = good ] || fail "a failed run overwrote keep.csv"
     [ ! -e o.csv ] || fail "a failed run left o.csv"
-    echo "bad input: 19 cases give one error line and exit 2; good data untouched"
+    echo "bad input: 21 cases give one error line and exit 2; good data untouched"
     ;;
   *) fail "unknown test $name" ;;
 esac
