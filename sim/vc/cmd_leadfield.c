@@ -46,7 +46,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
   PetscCall(SemgTissueCheck(comm, &ctx->tissue));
   PetscCheck(ctx->radius >= 0, comm, SEMG_ERR_USER, "-electrode_radius must be >= 0 (got %g)", (double)ctx->radius);
   PetscCheck(ctx->seed >= 0 && ctx->sample >= 0, comm, SEMG_ERR_USER, "-misalign_seed and -misalign_sample must be >= 0");
-  PetscCheck(ctx->grid.far_bc != SEMG_VC_FAR_MONOPOLE, comm, SEMG_ERR_USER, "-vc_far_bc monopole is for point sources only; use neumann or dirichlet");
+  PetscCheck(ctx->grid.far_bc != SEMG_VC_FAR_MONOPOLE, comm, SEMG_ERR_USER, "-vc_far_bc monopole is for point sources only; use neumann, dirichlet or robin");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

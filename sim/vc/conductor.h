@@ -13,7 +13,7 @@
 #include "sim/vc/tissue.h"
 #include "sim/vc/inhomog.h"
 
-typedef enum { SEMG_VC_FAR_NEUMANN, SEMG_VC_FAR_DIRICHLET, SEMG_VC_FAR_MONOPOLE } SemgVCFarBC;
+typedef enum { SEMG_VC_FAR_NEUMANN, SEMG_VC_FAR_DIRICHLET, SEMG_VC_FAR_MONOPOLE, SEMG_VC_FAR_ROBIN } SemgVCFarBC;
 PETSC_EXTERN const char *const SemgVCFarBCs[];
 
 typedef enum { SEMG_VC_STAGE_MESH, SEMG_VC_STAGE_ASSEMBLE, SEMG_VC_STAGE_SOLVE, SEMG_VC_STAGE_LEADFIELD, SEMG_VC_STAGE_IO } SemgVCStage;
@@ -29,13 +29,16 @@ typedef struct {
   PetscInt    skin_cells, fat_cells;
   SemgVCFarBC far_bc;
   PetscBool   open_top;    /* top face treated as a far face too (infinite-medium validation only) */
+  PetscReal   robin_centre[3];  /* expansion centre of the Robin far condition, m */
+  PetscBool   robin_centre_set; /* else (centre x, centre y, 0): the skin point above the array centre */
 } SemgVCGrid;
 
 typedef struct _p_SemgConductor *SemgConductor;
 
 PETSC_EXTERN PetscErrorCode SemgVCGridDefault(SemgVCGrid *g);
 /* -vc_grid nx,ny,nz -vc_centre x,y -vc_extent X,Y,Z -vc_h hxy,hz -vc_stretch_max r -vc_skin_cells n
-   -vc_fat_cells n -vc_far_bc neumann|dirichlet|monopole. Between PetscOptionsBegin/End. */
+   -vc_fat_cells n -vc_far_bc neumann|dirichlet|monopole|robin -vc_robin_centre x,y,z. Between
+   PetscOptionsBegin/End. */
 PETSC_EXTERN PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGrid *g);
 
 PETSC_EXTERN PetscErrorCode SemgConductorCreate(MPI_Comm comm, const SemgVCGrid *grid, const SemgTissue *t, const SemgInhomogeneity *inh, SemgConductor *c);

@@ -63,8 +63,14 @@ static PetscErrorCode WriteParams(SemgH5File *f, hid_t g, SemgConductor c, Petsc
   PetscCall(SemgConductorGetParams(c, &t, &gr));
   PetscCall(SemgH5WriteAttrString(g, "units", "V/A"));
   PetscCall(SemgH5WriteAttrInt(g, "reference", (long long)ref));
-  PetscCall(SemgH5WriteAttrString(g, "reference_meaning", ref < 0 ? "mean (constant null-space component removed)" : "electrode index"));
+  PetscCall(SemgH5WriteAttrString(g, "reference_meaning", ref >= 0 ? "electrode index" : gr.far_bc == SEMG_VC_FAR_NEUMANN ? "mean (constant null-space component removed)" : "none (no null space: potentials referenced to the far faces, or to infinity with robin)"));
   PetscCall(SemgH5WriteAttrString(g, "far_bc", SemgVCFarBCs[gr.far_bc]));
+  if (gr.far_bc == SEMG_VC_FAR_ROBIN) {
+    hsize_t   three = 3;
+    PetscReal o[3]  = {gr.centre[0], gr.centre[1], 0};
+    if (gr.robin_centre_set) PetscCall(PetscArraycpy(o, gr.robin_centre, 3));
+    PetscCall(SemgH5WriteSmall(f, g, "robin_centre", 1, &three, H5T_NATIVE_DOUBLE, o, "m"));
+  }
   PetscCall(SemgH5WriteAttrDouble(g, "sigma_muscle_long", t.sigma_long));
   PetscCall(SemgH5WriteAttrDouble(g, "sigma_muscle_trans", t.sigma_trans));
   PetscCall(SemgH5WriteAttrDouble(g, "sigma_fat", t.sigma_fat));
@@ -73,7 +79,6 @@ static PetscErrorCode WriteParams(SemgH5File *f, hid_t g, SemgConductor c, Petsc
   PetscCall(SemgH5WriteAttrDouble(g, "fat_thickness", t.fat_thickness));
   PetscCall(SemgH5WriteAttrDouble(g, "skin_thickness", t.skin_thickness));
   PetscCall(SemgH5WriteAttrDouble(g, "bone_depth", t.bone_depth));
-  (void)f;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
