@@ -605,6 +605,37 @@ PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Length of the overlap of [lo, hi] with cell i of an axis. */
+static PetscReal CellOverlap(const PetscReal *face, PetscInt i, PetscReal lo, PetscReal hi)
+{
+  return PetscMax(0.0, PetscMin(face[i + 1], hi) - PetscMax(face[i], lo));
+}
+
+PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, PetscReal y, PetscReal a, PetscReal b, Vec w)
+{
+  PetscInt       xs, ys, zs, xm, ym, zm, top = c->grid.n[2] - 1, i0, i1, j0, j1;
+  PetscReal      lo[2] = {x - 0.5 * a, y - 0.5 * b}, hi[2] = {x + 0.5 * a, y + 0.5 * b};
+  const PetscInt *n = c->grid.n;
+  PetscScalar ***arr;
+
+  PetscFunctionBeginUser;
+  PetscCheck(a > 0 && b > 0, c->comm, SEMG_ERR_USER, "electrode rectangle needs sides a, b > 0 (got %g x %g m)", (double)a, (double)b);
+  for (PetscInt d = 0; d < 2; d++)
+    PetscCheck(lo[d] >= c->face[d][0] && hi[d] <= c->face[d][n[d]], c->comm, SEMG_ERR_USER, "electrode rectangle %g x %g m at (%g, %g) m reaches beyond the conductor's top face", (double)a, (double)b, (double)x, (double)y);
+  i0 = LocateCell(c->face[0], n[0], lo[0]);
+  i1 = LocateCell(c->face[0], n[0], hi[0]);
+  j0 = LocateCell(c->face[1], n[1], lo[1]);
+  j1 = LocateCell(c->face[1], n[1], hi[1]);
+  PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(DMDAVecGetArray(c->da, w, &arr));
+  if (top >= zs && top < zs + zm) {
+    for (PetscInt j = PetscMax(j0, ys); j <= PetscMin(j1, ys + ym - 1); j++)
+      for (PetscInt i = PetscMax(i0, xs); i <= PetscMin(i1, xs + xm - 1); i++) arr[j][i][top] += CellOverlap(c->face[0], i, lo[0], hi[0]) * CellOverlap(c->face[1], j, lo[1], hi[1]) / (a * b);
+  }
+  PetscCall(DMDAVecRestoreArray(c->da, w, &arr));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgConductorSolve(SemgConductor c, Vec b, PetscBool remove_mean, Vec phi, PetscInt *its)
 {
   KSPConvergedReason reason;

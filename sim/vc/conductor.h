@@ -57,6 +57,10 @@ PETSC_EXTERN PetscErrorCode SemgConductorAddPoint(SemgConductor c, const PetscRe
 /* w += weights of a skin electrode at (x, y): point (radius = 0, bilinear over top cells) or a disc of
    the given radius (area-averaged over the top cells, 64 x 64 sub-samples). Weights sum to 1. */
 PETSC_EXTERN PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal y, PetscReal radius, Vec w);
+/* w += weights of an a x b rectangle (a along x, b along y, axis-aligned) centred at skin point (x, y):
+   exact overlap area with each top cell / (a b) (spec 4, ideal averaging). Weights sum to 1; a footprint
+   reaching beyond the top face is a user error. */
+PETSC_EXTERN PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, PetscReal y, PetscReal a, PetscReal b, Vec w);
 /* Solve A phi = b. For insulated far faces the right-hand side must satisfy |sum b| <= 1e-12 sum |b|
    (spec 2.6) unless remove_mean is set (reciprocity with the mean reference), and phi is returned
    with zero mean; b is modified (its rounding-level mean removed). its (may be NULL) returns the
