@@ -619,9 +619,9 @@ PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, Petsc
   PetscScalar ***arr;
 
   PetscFunctionBeginUser;
-  PetscCheck(a > 0 && b > 0, c->comm, SEMG_ERR_USER, "electrode rectangle needs sides a, b > 0 (got %g x %g m)", (double)a, (double)b);
+  PetscCheck(a > 0 && b > 0, c->comm, SEMG_ERR_USER, "electrode rectangle (-electrode_size) needs sides a, b > 0 (got %g x %g m)", (double)a, (double)b);
   for (PetscInt d = 0; d < 2; d++)
-    PetscCheck(lo[d] >= c->face[d][0] && hi[d] <= c->face[d][n[d]], c->comm, SEMG_ERR_USER, "electrode rectangle %g x %g m at (%g, %g) m reaches beyond the conductor's top face", (double)a, (double)b, (double)x, (double)y);
+    PetscCheck(lo[d] >= c->face[d][0] && hi[d] <= c->face[d][n[d]], c->comm, SEMG_ERR_USER, "electrode rectangle %g x %g m (-electrode_size) at (%g, %g) m reaches beyond the top face of the conductor (-vc_extent)", (double)a, (double)b, (double)x, (double)y);
   i0 = LocateCell(c->face[0], n[0], lo[0]);
   i1 = LocateCell(c->face[0], n[0], hi[0]);
   j0 = LocateCell(c->face[1], n[1], lo[1]);

@@ -237,6 +237,11 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   }
   fp.radius = rad;
   fp.size   = size;
+  PetscCall(SemgConductorCreateVec(c, &b));
+  PetscCall(VecDuplicate(b, &l));
+  PetscCall(VecDuplicate(b, &tmp));
+  /* footprints are checked (e.g. a rectangle beyond the top face) before any file is created */
+  for (PetscInt e = 0; e < ne; e++) PetscCall(AddFootprint(c, e, exyz, &fp, tmp));
   PetscCall(SemgH5CreateAtomic(comm, path, &f));
   SemgCallH5Id(g, H5Gcreate2(f.file, "leadfield", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(SemgH5WriteAttrString(f.file, "schema_name", "semg-leadfield"));
@@ -255,9 +260,6 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   SemgCallH5Id(dset, H5Dcreate2(g, "values", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(SemgH5WriteAttrString(dset, "units", "V/A"));
   PetscCall(SemgH5WriteAttrString(dset, "axes", "electrode,y,x,z"));
-  PetscCall(SemgConductorCreateVec(c, &b));
-  PetscCall(VecDuplicate(b, &l));
-  PetscCall(VecDuplicate(b, &tmp));
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_LEADFIELD, &stage));
   PetscCall(PetscLogStagePush(stage));
   PetscCall(SemgProgressStart(comm, "lead fields", ne, &prog));
