@@ -491,9 +491,11 @@ static PetscErrorCode CheckInside(SemgLeadfield lf, const PetscReal p[3], const 
 {
   PetscFunctionBeginUser;
   if (lf->type != SEMG_LF_GRID) PetscFunctionReturn(PETSC_SUCCESS);
-  for (PetscInt d = 0; d < 3; d++)
-    PetscCheck(p[d] >= lf->valid_lo[d] && p[d] <= lf->valid_hi[d], PETSC_COMM_SELF, SEMG_ERR_USER, "-leadfield %s: %s %d reaches (%g, %g, %g) mm, outside the stored cells (%c in [%g, %g] mm); recompute with a larger -store_box", lf->path, what, (int)idx,
-               (double)(p[0] * 1e3), (double)(p[1] * 1e3), (double)(p[2] * 1e3), "xyz"[d], (double)(PetscMax(lf->valid_lo[d], -1e30) * 1e3), (double)(PetscMin(lf->valid_hi[d], 1e30) * 1e3));
+  for (PetscInt d = 0; d < 3; d++) {
+    PetscBool low = (PetscBool)(p[d] < lf->valid_lo[d]);
+    PetscCheck(!low && p[d] <= lf->valid_hi[d], PETSC_COMM_SELF, SEMG_ERR_USER, "-leadfield %s: %s %d reaches (%g, %g, %g) mm, outside the stored cells (%c %s %g mm); recompute with a larger -store_box", lf->path, what, (int)idx, (double)(p[0] * 1e3), (double)(p[1] * 1e3), (double)(p[2] * 1e3), "xyz"[d], low ? ">=" : "<=",
+               (double)((low ? lf->valid_lo[d] : lf->valid_hi[d]) * 1e3));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
