@@ -90,8 +90,10 @@ int main(int argc, char **argv)
     PetscCall(SolveBox(n, R, 0.5e-3, depth, bcs[i], num, &its));
     Errors(num, oracle, &ea[i], &ed[i]);
     Errors(num, exact, &ta[i], &td[i]);
-    if (bcs[i] == SEMG_VC_FAR_NEUMANN) ea[i] = ta[i] = -1; /* level undefined */
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-9s its %3d  vs oracle: values %10.3e differences %.3e   vs exact far data: values %10.3e differences %.3e\n", SemgVCFarBCs[bcs[i]], (int)its, (double)ea[i], (double)ed[i], (double)ta[i], (double)td[i]));
+    if (bcs[i] == SEMG_VC_FAR_NEUMANN) { /* level undefined: differences only */
+      ea[i] = ta[i] = PETSC_MAX_REAL;
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-9s its %3d  vs oracle: values         -  differences %.3e   vs exact far data: values         -  differences %.3e\n", SemgVCFarBCs[bcs[i]], (int)its, (double)ed[i], (double)td[i]));
+    } else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-9s its %3d  vs oracle: values %.3e differences %.3e   vs exact far data: values %.3e differences %.3e\n", SemgVCFarBCs[bcs[i]], (int)its, (double)ea[i], (double)ed[i], (double)ta[i], (double)td[i]));
   }
   if (!(ed[0] < 0.5 * PetscMin(ed[1], ed[2]) && ea[0] < 0.5 * ea[2] && td[0] < 0.5 * PetscMin(td[1], td[2]))) {
     nfail++;
@@ -100,21 +102,20 @@ int main(int argc, char **argv)
   /* 2. truncation error of robin as the box grows: uniform grids scaled with R (the difference to the
      exact far data is a smooth far-field correction; on stretched grids its discretisation error on
      the wide far cells, ~1e-4, would hide the decay) */
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "truncation errors vs exact far data, uniform %d^3 grids (values | differences):\n", (int)ng));
   for (PetscInt r = 0; r < nr; r++) {
-    PetscReal dummy;
     PetscCall(SolveBox(ng, radii[r], 1.0, depth, SEMG_VC_FAR_MONOPOLE, exact, &its));
-    PetscCall(SolveBox(ng, radii[r], 1.0, depth, SEMG_VC_FAR_ROBIN, num, &its));
-    Errors(num, exact, &trunc[r], &dummy);
-    {
-      PetscReal e1, e2, d1;
-      Errors(num, oracle, &e1, &d1);
-      Errors(exact, oracle, &e2, &d1);
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "[robin vs oracle %.3e, exact-data vs oracle %.3e] ", (double)e1, (double)e2));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  R = %4.0f mm:", (double)(radii[r] * 1e3)));
+    for (PetscInt i = 0; i < 3; i++) {
+      PetscCall(SolveBox(ng, radii[r], 1.0, depth, bcs[i], num, &its));
+      Errors(num, exact, &ta[i], &td[i]);
+      if (bcs[i] == SEMG_VC_FAR_NEUMANN) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s       - | %.3e", SemgVCFarBCs[bcs[i]], (double)td[i]));
+      else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %s %.3e | %.3e", SemgVCFarBCs[bcs[i]], (double)ta[i], (double)td[i]));
     }
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "robin R = %5.0f mm: truncation error (values) %.3e", (double)(radii[r] * 1e3), (double)trunc[r]));
+    trunc[r] = ta[0];
     if (r) {
       PetscReal order = PetscLogReal(trunc[r - 1] / trunc[r]) / PetscLogReal(radii[r] / radii[r - 1]);
-      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  order %.2f", (double)order));
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  robin order %.2f", (double)order));
       if (order < min_order) nfail++;
     }
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
