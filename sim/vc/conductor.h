@@ -1,8 +1,8 @@
 /* Cell-centred finite-volume volume conductor on a PETSc DMDA (spec volume-conductor.md 2, 6, 7).
    Unknown: potential per cell (V); equation: flux balance -sum_faces sigma_f A_f (phi_Q - phi_P)/d_PQ = b_P
    with b in amperes per cell. Fibres along x; diagonal tensors; harmonic face means; insulated skin
-   (z = 0); far faces insulated (constant null space), phi = 0, or phi = half-space monopole of a point
-   source (for point-source validation). The operator and its preconditioner are built once and reused
+   (z = 0); far faces insulated (constant null space), phi = 0, phi = half-space monopole of a point
+   source (for point-source validation), or the asymptotic Robin condition (spec 2.5, no null space). The operator and its preconditioner are built once and reused
    for every right-hand side. KSP options prefix: vc_ (default CG + geometric MG with Galerkin coarse
    operators on the DMDA hierarchy; e.g. -vc_pc_type gamg). */
 #ifndef SEMG_VC_CONDUCTOR_H
