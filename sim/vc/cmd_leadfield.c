@@ -8,7 +8,8 @@
 
 typedef struct {
   char               electrodes[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
-  PetscReal          radius;
+  PetscReal          radius, size[2], box[6];
+  PetscBool          rect, box_set;
   PetscInt           reference, seed, sample;
   SemgTissue         tissue;
   SemgInhomogeneity  inh;
@@ -18,7 +19,8 @@ typedef struct {
 
 static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
 {
-  PetscBool set_e, set_o;
+  PetscBool set_e, set_o, set_r;
+  PetscInt  nsize = 2, nbox = 6;
 
   PetscFunctionBeginUser;
   ctx->radius    = 0;
@@ -32,7 +34,9 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
   PetscOptionsBegin(comm, NULL, "semg leadfield: reciprocity lead fields of an electrode array", "semg");
   PetscCall(PetscOptionsString("-electrodes", "CSV with columns x,y,z (m) of the skin electrodes", "", ctx->electrodes, ctx->electrodes, sizeof(ctx->electrodes), &set_e));
   PetscCall(PetscOptionsString("-output", "lead-field HDF5 file", "", ctx->output, ctx->output, sizeof(ctx->output), &set_o));
-  PetscCall(PetscOptionsReal("-electrode_radius", "electrode disc radius, m (0 = point electrodes)", "", ctx->radius, &ctx->radius, NULL));
+  PetscCall(PetscOptionsReal("-electrode_radius", "electrode disc radius, m (0 = point electrodes)", "", ctx->radius, &ctx->radius, &set_r));
+  PetscCall(PetscOptionsRealArray("-electrode_size", "rectangular electrodes a,b (m, a along x, b along y); excludes -electrode_radius", "", ctx->size, &nsize, &ctx->rect));
+  PetscCall(PetscOptionsRealArray("-store_box", "store only the cells of xlo,xhi,ylo,yhi,zlo,zhi (m) plus one cell (default: all)", "", ctx->box, &nbox, &ctx->box_set));
   PetscCall(PetscOptionsInt("-leadfield_reference", "reference electrode index (-1 = mean reference)", "", ctx->reference, &ctx->reference, NULL));
   PetscCall(PetscOptionsInt("-misalign_seed", "seed of the electrode misalignment draws", "", ctx->seed, &ctx->seed, NULL));
   PetscCall(PetscOptionsInt("-misalign_sample", "sample index of the misalignment draws", "", ctx->sample, &ctx->sample, NULL));
@@ -45,40 +49,51 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
   PetscCall(SemgTissueCheck(comm, &ctx->tissue));
   PetscCheck(ctx->radius >= 0, comm, SEMG_ERR_USER, "-electrode_radius must be >= 0 (got %g)", (double)ctx->radius);
+  PetscCheck(!(ctx->rect && set_r), comm, SEMG_ERR_USER, "-electrode_size and -electrode_radius exclude each other");
+  PetscCheck(!ctx->rect || (nsize == 2 && ctx->size[0] > 0 && ctx->size[1] > 0), comm, SEMG_ERR_USER, "-electrode_size needs 2 values a,b > 0 (m)");
+  PetscCheck(!ctx->box_set || nbox == 6, comm, SEMG_ERR_USER, "-store_box needs 6 values xlo,xhi,ylo,yhi,zlo,zhi (got %d)", (int)nbox);
   PetscCheck(ctx->seed >= 0 && ctx->sample >= 0, comm, SEMG_ERR_USER, "-misalign_seed and -misalign_sample must be >= 0");
-  PetscCheck(ctx->grid.far_bc != SEMG_VC_FAR_MONOPOLE, comm, SEMG_ERR_USER, "-vc_far_bc monopole is for point sources only; use neumann or dirichlet");
+  PetscCheck(ctx->grid.far_bc != SEMG_VC_FAR_MONOPOLE, comm, SEMG_ERR_USER, "-vc_far_bc monopole is for point sources only; use neumann, dirichlet or robin");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
 {
   LeadCtx           ctx;
-  PetscInt          ne, *column = NULL, *its;
-  PetscReal        *nominal = NULL, *xyz, *radius, centre[2] = {0, 0};
-  SemgConductor     c;
+  PetscInt                 ne, *column = NULL, *its;
+  PetscReal               *nominal = NULL, *xyz, *radius, *size, centre[2] = {0, 0};
+  SemgConductor            c;
+  SemgLeadfieldStoreParams sp;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
   PetscCall(ProcessOptions(comm, &ctx));
   PetscCall(SemgVCCommandSetUp(comm, ctx.electrodes, ctx.output, &ne, &nominal, &column));
   PetscCheck(ctx.reference < ne, comm, SEMG_ERR_USER, "-leadfield_reference %d: only %d electrodes in %s", (int)ctx.reference, (int)ne, ctx.electrodes);
-  PetscCall(PetscMalloc3(3 * (size_t)ne, &xyz, ne, &radius, ne, &its));
+  PetscCall(PetscMalloc4(3 * (size_t)ne, &xyz, ne, &radius, ne, &its, 2 * (size_t)ne, &size));
   for (PetscInt e = 0; e < ne; e++) {
     centre[0] += nominal[3 * e] / ne;
     centre[1] += nominal[3 * e + 1] / ne;
-    radius[e] = ctx.radius;
+    radius[e]       = ctx.radius;
+    size[2 * e]     = ctx.rect ? ctx.size[0] : 0;
+    size[2 * e + 1] = ctx.rect ? ctx.size[1] : 0;
   }
   PetscCall(SemgMisalignApply(&ctx.mis, (uint64_t)ctx.seed, (uint64_t)ctx.sample, ne, nominal, centre, xyz, NULL, NULL));
   PetscCall(SemgInhomogeneitySetUp(&ctx.inh));
   PetscCall(SemgConductorCreate(comm, &ctx.grid, &ctx.tissue, &ctx.inh, &c));
   PetscCall(SemgConductorSetUp(c));
-  PetscCall(SemgLeadfieldComputeAndStore(c, ne, xyz, radius, ctx.reference, ctx.output, its));
+  PetscCall(SemgLeadfieldStoreParamsDefault(&sp));
+  sp.radius  = radius;
+  sp.size    = size;
+  sp.box_set = ctx.box_set;
+  PetscCall(PetscArraycpy(sp.box, ctx.box, 6));
+  PetscCall(SemgLeadfieldComputeAndStoreWithParams(c, ne, xyz, &sp, ctx.reference, ctx.output, its));
   PetscCall(PetscPrintf(comm, "semg leadfield: %d electrodes, %d x %d x %d cells, iterations", (int)ne, (int)ctx.grid.n[0], (int)ctx.grid.n[1], (int)ctx.grid.n[2]));
   for (PetscInt e = 0; e < ne; e++) PetscCall(PetscPrintf(comm, " %d", (int)its[e]));
   PetscCall(PetscPrintf(comm, "\n"));
   PetscCall(SemgConductorDestroy(&c));
   PetscCall(SemgInhomogeneityDestroy(&ctx.inh));
-  PetscCall(PetscFree3(xyz, radius, its));
+  PetscCall(PetscFree4(xyz, radius, its, size));
   PetscCall(PetscFree(nominal));
   PetscCall(PetscFree(column));
   PetscFunctionReturn(PETSC_SUCCESS);

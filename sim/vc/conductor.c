@@ -4,7 +4,7 @@
 #include "sim/vc/conductor.h"
 #include "sim/vc/layered.h"
 
-const char *const SemgVCFarBCs[] = {"neumann", "dirichlet", "monopole", "SemgVCFarBC", "SEMG_VC_FAR_", NULL};
+const char *const SemgVCFarBCs[] = {"neumann", "dirichlet", "monopole", "robin", "SemgVCFarBC", "SEMG_VC_FAR_", NULL};
 
 struct _p_SemgConductor {
   MPI_Comm                 comm;
@@ -59,6 +59,8 @@ PetscErrorCode SemgVCGridDefault(SemgVCGrid *g)
   g->fat_cells                = 6;
   g->far_bc                   = SEMG_VC_FAR_NEUMANN;
   g->open_top                 = PETSC_FALSE;
+  g->robin_centre[0] = g->robin_centre[1] = g->robin_centre[2] = 0;
+  g->robin_centre_set                                         = PETSC_FALSE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -81,7 +83,10 @@ PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGri
   PetscCall(PetscOptionsReal("-vc_stretch_max", "largest ratio of neighbouring cell widths", "SemgConductor", g->stretch_max, &g->stretch_max, NULL));
   PetscCall(PetscOptionsInt("-vc_skin_cells", "cells across the skin", "SemgConductor", g->skin_cells, &g->skin_cells, NULL));
   PetscCall(PetscOptionsInt("-vc_fat_cells", "cells across the fat", "SemgConductor", g->fat_cells, &g->fat_cells, NULL));
-  PetscCall(PetscOptionsEnum("-vc_far_bc", "far faces: insulated, phi = 0, or phi = half-space monopole (point sources)", "SemgConductor", SemgVCFarBCs, (PetscEnum)g->far_bc, (PetscEnum *)&g->far_bc, NULL));
+  PetscCall(PetscOptionsEnum("-vc_far_bc", "far faces: insulated, phi = 0, phi = half-space monopole (point sources), or asymptotic Robin", "SemgConductor", SemgVCFarBCs, (PetscEnum)g->far_bc, (PetscEnum *)&g->far_bc, NULL));
+  n = 3;
+  PetscCall(PetscOptionsRealArray("-vc_robin_centre", "centre x,y,z of the Robin far condition, m (default: skin point above -vc_centre)", "SemgConductor", g->robin_centre, &n, &g->robin_centre_set));
+  PetscCheck(!g->robin_centre_set || n == 3, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_robin_centre needs 3 values x,y,z (got %d)", (int)n);
   for (PetscInt d = 0; d < 3; d++) PetscCheck(g->n[d] >= 3 && g->extent[d] > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_grid values must be >= 3 and -vc_extent values > 0");
   PetscCheck(g->h[0] > 0 && g->h[1] > 0 && g->stretch_max >= 1.0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_h must be > 0 and -vc_stretch_max >= 1");
   PetscCheck(g->skin_cells >= 0 && g->fat_cells >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_skin_cells and -vc_fat_cells must be >= 0");
@@ -233,6 +238,39 @@ static inline PetscReal WallConductance(PetscReal area, PetscReal hP, PetscReal 
   return area / (0.5 * hP / sP);
 }
 
+/* Decay rate alpha of the Robin condition sigma dphi/dn + sigma alpha phi = 0 at far-face centre q with
+   outward normal +-e_d (spec 2.5): alpha = (r.n)/R for isotropic tissue, r = q - centre. The far field
+   of every layer is the muscle half-space monopole phi ~ 1/rho, rho^2 = sum r_i^2/sigma_i (muscle
+   tensor; also in the thin fat and skin cells, whose lateral derivative is the muscle's), whose exact
+   rate is alpha = (r_d n_d / sigma_d)/rho^2; it reduces to (r.n)/R when sigma_L = sigma_T. */
+static PetscReal RobinAlpha(SemgConductor c, PetscInt d, PetscInt side, const PetscReal q[3])
+{
+  const PetscReal *o = c->grid.robin_centre, sm[3] = {c->tissue.sigma_long, c->tissue.sigma_trans, c->tissue.sigma_trans};
+  PetscReal        r[3], rho2 = 0, o0[3] = {c->grid.centre[0], c->grid.centre[1], 0};
+
+  if (!c->grid.robin_centre_set) o = o0;
+  for (PetscInt i = 0; i < 3; i++) {
+    r[i] = q[i] - o[i];
+    rho2 += r[i] * r[i] / sm[i];
+  }
+  return rho2 > 0 ? PetscMax(side * r[d] / sm[d] / rho2, 0.0) : 0.0;
+}
+
+/* Conductance from cell centre P to far face (d, side = +-1) of cell id: zero on insulated faces and on
+   the skin; potential given on the face (dirichlet, monopole); Robin: the face value eliminated, which
+   puts the half-cell resistance h/(2 sigma) in series with the Robin resistance 1/(sigma alpha A). */
+static PetscReal FarFaceConductance(SemgConductor c, PetscInt d, PetscInt side, const PetscInt id[3], PetscReal area, PetscReal hP, PetscReal sP)
+{
+  PetscReal q[3], alpha;
+
+  if (c->grid.far_bc == SEMG_VC_FAR_NEUMANN || (d == 2 && side == 1 && !c->grid.open_top)) return 0;
+  if (c->grid.far_bc != SEMG_VC_FAR_ROBIN) return WallConductance(area, hP, sP);
+  for (PetscInt i = 0; i < 3; i++) q[i] = c->cen[i][id[i]];
+  q[d]  = c->face[d][side > 0 ? c->grid.n[d] : 0];
+  alpha = RobinAlpha(c, d, side, q);
+  return alpha > 0 ? area / (0.5 * hP / sP + 1.0 / (sP * alpha)) : 0;
+}
+
 static PetscErrorCode SemgConductorAssemble(SemgConductor c)
 {
   Vec           sloc;
@@ -266,12 +304,11 @@ static PetscErrorCode SemgConductorAssemble(SemgConductor c)
               col[nc].k = q[1];
               v[nc++]   = -g;
               diag += g;
-            } else if ((!(d == 2 && side == 1) || c->grid.open_top) && c->grid.far_bc != SEMG_VC_FAR_NEUMANN) {
-              diag += WallConductance(area, h[d], s[j][i][k][d]); /* far face held at a given potential */
-            }                                                    /* skin (top) face: insulated */
+            } else {
+              diag += FarFaceConductance(c, d, side, id, area, h[d], s[j][i][k][d]);
+            }
           }
         }
-        (void)id;
         col[0] = row;
         v[0]   = diag;
         PetscCall(MatSetValuesStencil(c->A, 1, &row, nc, col, v, INSERT_VALUES));
@@ -592,6 +629,37 @@ PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal
       }
   }
   PetscCall(DMDAVecRestoreArray(c->da, w, &a));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Length of the overlap of [lo, hi] with cell i of an axis. */
+static PetscReal CellOverlap(const PetscReal *face, PetscInt i, PetscReal lo, PetscReal hi)
+{
+  return PetscMax(0.0, PetscMin(face[i + 1], hi) - PetscMax(face[i], lo));
+}
+
+PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, PetscReal y, PetscReal a, PetscReal b, Vec w)
+{
+  PetscInt       xs, ys, zs, xm, ym, zm, top = c->grid.n[2] - 1, i0, i1, j0, j1;
+  PetscReal      lo[2] = {x - 0.5 * a, y - 0.5 * b}, hi[2] = {x + 0.5 * a, y + 0.5 * b};
+  const PetscInt *n = c->grid.n;
+  PetscScalar ***arr;
+
+  PetscFunctionBeginUser;
+  PetscCheck(a > 0 && b > 0, c->comm, SEMG_ERR_USER, "electrode rectangle (-electrode_size) needs sides a, b > 0 (got %g x %g m)", (double)a, (double)b);
+  for (PetscInt d = 0; d < 2; d++)
+    PetscCheck(lo[d] >= c->face[d][0] && hi[d] <= c->face[d][n[d]], c->comm, SEMG_ERR_USER, "electrode rectangle %g x %g m (-electrode_size) at (%g, %g) m reaches beyond the top face of the conductor (-vc_extent)", (double)a, (double)b, (double)x, (double)y);
+  i0 = LocateCell(c->face[0], n[0], lo[0]);
+  i1 = LocateCell(c->face[0], n[0], hi[0]);
+  j0 = LocateCell(c->face[1], n[1], lo[1]);
+  j1 = LocateCell(c->face[1], n[1], hi[1]);
+  PetscCall(GetCorners(c, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(DMDAVecGetArray(c->da, w, &arr));
+  if (top >= zs && top < zs + zm) {
+    for (PetscInt j = PetscMax(j0, ys); j <= PetscMin(j1, ys + ym - 1); j++)
+      for (PetscInt i = PetscMax(i0, xs); i <= PetscMin(i1, xs + xm - 1); i++) arr[j][i][top] += CellOverlap(c->face[0], i, lo[0], hi[0]) * CellOverlap(c->face[1], j, lo[1], hi[1]) / (a * b);
+  }
+  PetscCall(DMDAVecRestoreArray(c->da, w, &arr));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

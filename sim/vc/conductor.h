@@ -1,8 +1,8 @@
 /* Cell-centred finite-volume volume conductor on a PETSc DMDA (spec volume-conductor.md 2, 6, 7).
    Unknown: potential per cell (V); equation: flux balance -sum_faces sigma_f A_f (phi_Q - phi_P)/d_PQ = b_P
    with b in amperes per cell. Fibres along x; diagonal tensors; harmonic face means; insulated skin
-   (z = 0); far faces insulated (constant null space), phi = 0, or phi = half-space monopole of a point
-   source (for point-source validation). The operator and its preconditioner are built once and reused
+   (z = 0); far faces insulated (constant null space), phi = 0, phi = half-space monopole of a point
+   source (for point-source validation), or the asymptotic Robin condition (spec 2.5, no null space). The operator and its preconditioner are built once and reused
    for every right-hand side. KSP options prefix: vc_ (default CG + geometric MG with Galerkin coarse
    operators on the DMDA hierarchy; e.g. -vc_pc_type gamg). */
 #ifndef SEMG_VC_CONDUCTOR_H
@@ -13,7 +13,7 @@
 #include "sim/vc/tissue.h"
 #include "sim/vc/inhomog.h"
 
-typedef enum { SEMG_VC_FAR_NEUMANN, SEMG_VC_FAR_DIRICHLET, SEMG_VC_FAR_MONOPOLE } SemgVCFarBC;
+typedef enum { SEMG_VC_FAR_NEUMANN, SEMG_VC_FAR_DIRICHLET, SEMG_VC_FAR_MONOPOLE, SEMG_VC_FAR_ROBIN } SemgVCFarBC;
 PETSC_EXTERN const char *const SemgVCFarBCs[];
 
 typedef enum { SEMG_VC_STAGE_MESH, SEMG_VC_STAGE_ASSEMBLE, SEMG_VC_STAGE_SOLVE, SEMG_VC_STAGE_LEADFIELD, SEMG_VC_STAGE_IO } SemgVCStage;
@@ -29,13 +29,16 @@ typedef struct {
   PetscInt    skin_cells, fat_cells;
   SemgVCFarBC far_bc;
   PetscBool   open_top;    /* top face treated as a far face too (infinite-medium validation only) */
+  PetscReal   robin_centre[3];  /* expansion centre of the Robin far condition, m */
+  PetscBool   robin_centre_set; /* else (centre x, centre y, 0): the skin point above the array centre */
 } SemgVCGrid;
 
 typedef struct _p_SemgConductor *SemgConductor;
 
 PETSC_EXTERN PetscErrorCode SemgVCGridDefault(SemgVCGrid *g);
 /* -vc_grid nx,ny,nz -vc_centre x,y -vc_extent X,Y,Z -vc_h hxy,hz -vc_stretch_max r -vc_skin_cells n
-   -vc_fat_cells n -vc_far_bc neumann|dirichlet|monopole. Between PetscOptionsBegin/End. */
+   -vc_fat_cells n -vc_far_bc neumann|dirichlet|monopole|robin -vc_robin_centre x,y,z. Between
+   PetscOptionsBegin/End. */
 PETSC_EXTERN PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGrid *g);
 
 PETSC_EXTERN PetscErrorCode SemgConductorCreate(MPI_Comm comm, const SemgVCGrid *grid, const SemgTissue *t, const SemgInhomogeneity *inh, SemgConductor *c);
@@ -54,6 +57,10 @@ PETSC_EXTERN PetscErrorCode SemgConductorAddPoint(SemgConductor c, const PetscRe
 /* w += weights of a skin electrode at (x, y): point (radius = 0, bilinear over top cells) or a disc of
    the given radius (area-averaged over the top cells, 64 x 64 sub-samples). Weights sum to 1. */
 PETSC_EXTERN PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal x, PetscReal y, PetscReal radius, Vec w);
+/* w += weights of an a x b rectangle (a along x, b along y, axis-aligned) centred at skin point (x, y):
+   exact overlap area with each top cell / (a b) (spec 4, ideal averaging). Weights sum to 1; a footprint
+   reaching beyond the top face is a user error. */
+PETSC_EXTERN PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, PetscReal y, PetscReal a, PetscReal b, Vec w);
 /* Solve A phi = b. For insulated far faces the right-hand side must satisfy |sum b| <= 1e-12 sum |b|
    (spec 2.6) unless remove_mean is set (reciprocity with the mean reference), and phi is returned
    with zero mean; b is modified (its rounding-level mean removed). its (may be NULL) returns the

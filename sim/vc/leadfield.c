@@ -12,6 +12,8 @@ struct _p_SemgLeadfield {
   PetscInt             n[3];   /* grid type: kept box */
   PetscReal           *cen[3];
   PetscReal           *face[3]; /* n[d] + 1 faces of the kept cells */
+  PetscReal            valid_lo[3], valid_hi[3]; /* read-outs allowed here (the kept box, open at grid edges) */
+  char                 path[PETSC_MAX_PATH_LEN];
   double              *val;    /* ne x n[1] x n[0] x n[2] (y, x, z), z fastest */
   SemgCCSParams        ccs;
   SemgLineSourceParams ls;
@@ -38,20 +40,27 @@ PetscReal SemgRosenfalck(const SemgLineSourceParams *p, PetscReal z)
 
 /* ---------------------------------------------------------------- solve and store */
 
-static PetscErrorCode WriteAxes(SemgH5File *f, hid_t g, SemgConductor c)
+/* Centres and faces of the stored cells off[d] .. off[d] + m[d] - 1, their offset and the grid size. */
+static PetscErrorCode WriteAxes(SemgH5File *f, hid_t g, SemgConductor c, const PetscInt off[3], const PetscInt m[3])
 {
   const PetscReal *faces[3], *cen[3];
   PetscInt         n[3];
+  int              ioff[3], in[3];
+  hsize_t          three = 3;
   const char      *cn[3] = {"x_centres", "y_centres", "z_centres"}, *fn[3] = {"x_faces", "y_faces", "z_faces"};
 
   PetscFunctionBeginUser;
   PetscCall(SemgConductorGetFaces(c, faces, n));
   PetscCall(SemgConductorGetCentres(c, cen));
   for (PetscInt d = 0; d < 3; d++) {
-    hsize_t nc = (hsize_t)n[d], nf = nc + 1;
-    PetscCall(SemgH5WriteSmall(f, g, cn[d], 1, &nc, H5T_NATIVE_DOUBLE, cen[d], "m"));
-    PetscCall(SemgH5WriteSmall(f, g, fn[d], 1, &nf, H5T_NATIVE_DOUBLE, faces[d], "m"));
+    hsize_t nc = (hsize_t)m[d], nf = nc + 1;
+    PetscCall(SemgH5WriteSmall(f, g, cn[d], 1, &nc, H5T_NATIVE_DOUBLE, cen[d] + off[d], "m"));
+    PetscCall(SemgH5WriteSmall(f, g, fn[d], 1, &nf, H5T_NATIVE_DOUBLE, faces[d] + off[d], "m"));
+    ioff[d] = (int)off[d];
+    in[d]   = (int)n[d];
   }
+  PetscCall(SemgH5WriteSmall(f, g, "stored_offset", 1, &three, H5T_NATIVE_INT, ioff, NULL));
+  PetscCall(SemgH5WriteSmall(f, g, "grid_cells", 1, &three, H5T_NATIVE_INT, in, NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -64,8 +73,14 @@ static PetscErrorCode WriteParams(SemgH5File *f, hid_t g, SemgConductor c, Petsc
   PetscCall(SemgConductorGetParams(c, &t, &gr));
   PetscCall(SemgH5WriteAttrString(g, "units", "V/A"));
   PetscCall(SemgH5WriteAttrInt(g, "reference", (long long)ref));
-  PetscCall(SemgH5WriteAttrString(g, "reference_meaning", ref < 0 ? "mean (constant null-space component removed)" : "electrode index"));
+  PetscCall(SemgH5WriteAttrString(g, "reference_meaning", ref >= 0 ? "electrode index" : gr.far_bc == SEMG_VC_FAR_NEUMANN ? "mean (constant null-space component removed)" : "none (no null space: potentials referenced to the far faces, or to infinity with robin)"));
   PetscCall(SemgH5WriteAttrString(g, "far_bc", SemgVCFarBCs[gr.far_bc]));
+  if (gr.far_bc == SEMG_VC_FAR_ROBIN) {
+    hsize_t   three = 3;
+    PetscReal o[3]  = {gr.centre[0], gr.centre[1], 0};
+    if (gr.robin_centre_set) PetscCall(PetscArraycpy(o, gr.robin_centre, 3));
+    PetscCall(SemgH5WriteSmall(f, g, "robin_centre", 1, &three, H5T_NATIVE_DOUBLE, o, "m"));
+  }
   PetscCall(SemgH5WriteAttrDouble(g, "sigma_muscle_long", t.sigma_long));
   PetscCall(SemgH5WriteAttrDouble(g, "sigma_muscle_trans", t.sigma_trans));
   PetscCall(SemgH5WriteAttrDouble(g, "sigma_fat", t.sigma_fat));
@@ -74,51 +89,107 @@ static PetscErrorCode WriteParams(SemgH5File *f, hid_t g, SemgConductor c, Petsc
   PetscCall(SemgH5WriteAttrDouble(g, "fat_thickness", t.fat_thickness));
   PetscCall(SemgH5WriteAttrDouble(g, "skin_thickness", t.skin_thickness));
   PetscCall(SemgH5WriteAttrDouble(g, "bone_depth", t.bone_depth));
-  (void)f;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldStoreParamsDefault(SemgLeadfieldStoreParams *p)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(p, sizeof(*p)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* w += read-out weights of electrode e: rectangle, disc or point. */
+static PetscErrorCode AddFootprint(SemgConductor c, PetscInt e, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, Vec w)
+{
+  PetscFunctionBeginUser;
+  if (par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0) PetscCall(SemgConductorAddElectrodeRect(c, exyz[3 * e], exyz[3 * e + 1], par->size[2 * e], par->size[2 * e + 1], w));
+  else PetscCall(SemgConductorAddElectrode(c, exyz[3 * e], exyz[3 * e + 1], par->radius ? par->radius[e] : 0, w));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* Right-hand side of electrode e: its weights minus the reference electrode's. */
-static PetscErrorCode ElectrodeRHS(SemgConductor c, PetscInt e, const PetscReal *exyz, const PetscReal *radius, PetscInt ref, Vec b, Vec tmp)
+static PetscErrorCode ElectrodeRHS(SemgConductor c, PetscInt e, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, PetscInt ref, Vec b, Vec tmp)
 {
   PetscFunctionBeginUser;
   PetscCall(VecSet(b, 0));
-  PetscCall(SemgConductorAddElectrode(c, exyz[3 * e], exyz[3 * e + 1], radius ? radius[e] : 0, b));
+  PetscCall(AddFootprint(c, e, exyz, par, b));
   if (ref >= 0) {
     PetscCall(VecSet(tmp, 0));
-    PetscCall(SemgConductorAddElectrode(c, exyz[3 * ref], exyz[3 * ref + 1], radius ? radius[ref] : 0, tmp));
+    PetscCall(AddFootprint(c, ref, exyz, par, tmp));
     PetscCall(VecAXPY(b, -1.0, tmp));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Owned block of one lead field into slice e of the [ne, ny, nx, nz] dataset (collective). */
-static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, PetscInt e, Vec l)
+/* Stored cells: those meeting the box plus one cell on every side (the trilinear stencil of any point
+   in the box), clamped to the grid; everything without a box. */
+static PetscErrorCode StoredCells(SemgConductor c, const SemgLeadfieldStoreParams *par, PetscInt off[3], PetscInt m[3])
+{
+  const PetscReal *faces[3];
+  PetscInt         n[3];
+  DM               da;
+  MPI_Comm         comm;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgConductorGetFaces(c, faces, n));
+  PetscCall(SemgConductorGetDM(c, &da));
+  PetscCall(PetscObjectGetComm((PetscObject)da, &comm));
+  for (PetscInt d = 0; d < 3; d++) {
+    PetscInt  i0 = 0, i1 = n[d] - 1;
+    PetscReal lo = par->box_set ? par->box[2 * d] : faces[d][0], hi = par->box_set ? par->box[2 * d + 1] : faces[d][n[d]];
+    PetscCheck(lo < hi && lo < faces[d][n[d]] && hi > faces[d][0], comm, SEMG_ERR_USER, "-store_box: %c range [%g, %g] m is empty or outside the grid [%g, %g] m", "xyz"[d], (double)lo, (double)hi, (double)faces[d][0], (double)faces[d][n[d]]);
+    while (i0 < n[d] - 1 && faces[d][i0 + 1] <= lo) i0++;
+    while (i1 > 0 && faces[d][i1] >= hi) i1--;
+    off[d] = PetscMax(i0 - 1, 0);
+    m[d]   = PetscMin(i1 + 1, n[d] - 1) - off[d] + 1;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The owned DMDA block's part inside the stored cells (off, m) into slice e of the [ne, my, mx, mz]
+   dataset (collective; a rank owning none of them selects nothing). */
+static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, PetscInt e, Vec l, const PetscInt off[3], const PetscInt m[3])
 {
   DM                 da;
-  PetscInt           xs, ys, zs, xm, ym, zm;
-  hsize_t            start[4], count[4];
+  PetscInt           s[3], w[3], lo[3], hi[3];
+  hsize_t            fstart[4], mstart[4], count[4], mdims[4];
   hid_t              fspace, mspace;
   const PetscScalar *a;
+  PetscBool          empty = PETSC_FALSE;
   PetscLogStage      stage = -1;
 
   PetscFunctionBeginUser;
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_IO, &stage));
   PetscCall(PetscLogStagePush(stage));
   PetscCall(SemgConductorGetDM(c, &da));
-  PetscCall(DMDAGetCorners(da, &xs, &ys, &zs, &xm, &ym, &zm));
-  start[0] = (hsize_t)e;
-  start[1] = (hsize_t)zs;
-  start[2] = (hsize_t)ys;
-  start[3] = (hsize_t)xs;
-  count[0] = 1;
-  count[1] = (hsize_t)zm;
-  count[2] = (hsize_t)ym;
-  count[3] = (hsize_t)xm;
+  /* the DMDA's axes are (z, x, y); the owned block is stored (y, x, z) with z fastest */
+  PetscCall(DMDAGetCorners(da, &s[2], &s[0], &s[1], &w[2], &w[0], &w[1]));
+  for (PetscInt d = 0; d < 3; d++) {
+    lo[d] = PetscMax(s[d], off[d]);
+    hi[d] = PetscMin(s[d] + w[d], off[d] + m[d]);
+    if (hi[d] <= lo[d]) empty = PETSC_TRUE;
+  }
+  mdims[0] = 1;
+  fstart[0] = (hsize_t)e;
+  mstart[0] = 0;
+  count[0]  = 1;
+  for (PetscInt d = 0; d < 3; d++) {
+    const PetscInt ax = d == 0 ? 2 : d == 1 ? 1 : 3; /* x, y, z -> dataset axis */
+    mdims[ax]  = (hsize_t)w[d];
+    fstart[ax] = empty ? 0 : (hsize_t)(lo[d] - off[d]);
+    mstart[ax] = empty ? 0 : (hsize_t)(lo[d] - s[d]);
+    count[ax]  = empty ? 0 : (hsize_t)(hi[d] - lo[d]);
+  }
   SemgCallH5Id(fspace, H5Dget_space(dset));
-  SemgCallH5(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-  SemgCallH5Id(mspace, H5Screate_simple(4, count, NULL));
-  /* the owned DMDA block is stored (y, x, z) with z fastest (DMDA k, j, i): exactly this hyperslab */
+  SemgCallH5Id(mspace, H5Screate_simple(4, mdims, NULL));
+  if (empty) {
+    SemgCallH5(H5Sselect_none(fspace));
+    SemgCallH5(H5Sselect_none(mspace));
+  } else {
+    SemgCallH5(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, fstart, NULL, count, NULL));
+    SemgCallH5(H5Sselect_hyperslab(mspace, H5S_SELECT_SET, mstart, NULL, count, NULL));
+  }
   PetscCall(VecGetArrayRead(l, &a));
   SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, a));
   PetscCall(VecRestoreArrayRead(l, &a));
@@ -130,51 +201,73 @@ static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, Pet
 
 PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const PetscReal *exyz, const PetscReal *radius, PetscInt ref, const char path[], PetscInt *its_out)
 {
-  MPI_Comm      comm;
-  DM            da;
-  SemgH5File    f;
-  hid_t         g, space, dset;
-  hsize_t       dims[4], d2[2] = {(hsize_t)ne, 3}, d1 = (hsize_t)ne;
-  PetscInt      n[3], *its;
-  PetscReal    *rad;
-  Vec           b, l, tmp;
-  PetscLogStage stage = -1;
-  SemgProgress  prog;
+  SemgLeadfieldStoreParams par;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgLeadfieldStoreParamsDefault(&par));
+  par.radius = radius;
+  PetscCall(SemgLeadfieldComputeAndStoreWithParams(c, ne, exyz, &par, ref, path, its_out));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt ne, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, PetscInt ref, const char path[], PetscInt *its_out)
+{
+  MPI_Comm                 comm;
+  DM                       da;
+  SemgH5File               f;
+  hid_t                    g, space, dset;
+  hsize_t                  dims[4], d2[2] = {(hsize_t)ne, 3}, d1 = (hsize_t)ne, ds[2] = {(hsize_t)ne, 2};
+  PetscInt                 off[3], m[3], *its;
+  PetscReal               *rad, *size;
+  Vec                      b, l, tmp;
+  PetscLogStage            stage = -1;
+  SemgProgress             prog;
+  SemgLeadfieldStoreParams fp = *par;
 
   PetscFunctionBeginUser;
   PetscCall(SemgConductorGetDM(c, &da));
   PetscCall(PetscObjectGetComm((PetscObject)da, &comm));
   PetscCheck(ref < ne, comm, SEMG_ERR_USER, "reference electrode %d out of range (ne = %d)", (int)ref, (int)ne);
-  PetscCall(SemgConductorGetFaces(c, NULL, n));
-  PetscCall(PetscCalloc2(ne, &its, ne, &rad));
-  for (PetscInt e = 0; e < ne; e++) rad[e] = radius ? radius[e] : 0;
+  PetscCall(StoredCells(c, par, off, m));
+  PetscCall(PetscCalloc3(ne, &its, ne, &rad, 2 * (size_t)ne, &size));
+  for (PetscInt e = 0; e < ne; e++) {
+    PetscBool rect = (PetscBool)(par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0);
+    rad[e]          = !rect && par->radius ? par->radius[e] : 0;
+    size[2 * e]     = rect ? par->size[2 * e] : 0;
+    size[2 * e + 1] = rect ? par->size[2 * e + 1] : 0;
+  }
+  fp.radius = rad;
+  fp.size   = size;
+  PetscCall(SemgConductorCreateVec(c, &b));
+  PetscCall(VecDuplicate(b, &l));
+  PetscCall(VecDuplicate(b, &tmp));
+  /* footprints are checked (e.g. a rectangle beyond the top face) before any file is created */
+  for (PetscInt e = 0; e < ne; e++) PetscCall(AddFootprint(c, e, exyz, &fp, tmp));
   PetscCall(SemgH5CreateAtomic(comm, path, &f));
   SemgCallH5Id(g, H5Gcreate2(f.file, "leadfield", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(SemgH5WriteAttrString(f.file, "schema_name", "semg-leadfield"));
   PetscCall(SemgH5WriteAttrInt(f.file, "schema_version", 1));
   PetscCall(SemgH5WriteProvenance(comm, &f, f.file));
   PetscCall(WriteParams(&f, g, c, ref));
-  PetscCall(WriteAxes(&f, g, c));
+  PetscCall(WriteAxes(&f, g, c, off, m));
   PetscCall(SemgH5WriteSmall(&f, g, "electrodes", 2, d2, H5T_NATIVE_DOUBLE, exyz, "m"));
   PetscCall(SemgH5WriteSmall(&f, g, "radius", 1, &d1, H5T_NATIVE_DOUBLE, rad, "m"));
+  PetscCall(SemgH5WriteSmall(&f, g, "size", 2, ds, H5T_NATIVE_DOUBLE, size, "m"));
   dims[0] = (hsize_t)ne;
-  dims[1] = (hsize_t)n[1]; /* the DMDA's (z, x, y) axes: z fastest */
-  dims[2] = (hsize_t)n[0];
-  dims[3] = (hsize_t)n[2];
+  dims[1] = (hsize_t)m[1]; /* the DMDA's (z, x, y) axes: z fastest */
+  dims[2] = (hsize_t)m[0];
+  dims[3] = (hsize_t)m[2];
   SemgCallH5Id(space, H5Screate_simple(4, dims, NULL));
   SemgCallH5Id(dset, H5Dcreate2(g, "values", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(SemgH5WriteAttrString(dset, "units", "V/A"));
   PetscCall(SemgH5WriteAttrString(dset, "axes", "electrode,y,x,z"));
-  PetscCall(SemgConductorCreateVec(c, &b));
-  PetscCall(VecDuplicate(b, &l));
-  PetscCall(VecDuplicate(b, &tmp));
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_LEADFIELD, &stage));
   PetscCall(PetscLogStagePush(stage));
   PetscCall(SemgProgressStart(comm, "lead fields", ne, &prog));
   for (PetscInt e = 0; e < ne; e++) {
-    PetscCall(ElectrodeRHS(c, e, exyz, rad, ref, b, tmp));
+    PetscCall(ElectrodeRHS(c, e, exyz, &fp, ref, b, tmp));
     PetscCall(SemgConductorSolve(c, b, (PetscBool)(ref < 0), l, &its[e]));
-    PetscCall(WriteSlice(c, &f, dset, e, l));
+    PetscCall(WriteSlice(c, &f, dset, e, l, off, m));
     PetscCall(SemgProgressUpdate(comm, &prog, e + 1));
   }
   PetscCall(SemgProgressEnd(comm, &prog));
@@ -188,7 +281,7 @@ PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const 
   PetscCall(VecDestroy(&b));
   PetscCall(VecDestroy(&l));
   PetscCall(VecDestroy(&tmp));
-  PetscCall(PetscFree2(its, rad));
+  PetscCall(PetscFree3(its, rad, size));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -268,6 +361,24 @@ static PetscErrorCode ReadVector(hid_t g, const char *name, hsize_t n, double *b
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Index offset of the stored cells and the grid size (box-stored files); full and older files store
+   the whole grid (offset 0, grid = dataset shape, left unchanged). */
+static PetscErrorCode ReadStoredCells(hid_t g, PetscInt off[3], PetscInt ngrid[3])
+{
+  int     nd;
+  hsize_t dims[2];
+  double  buf[3];
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgH5DatasetShape(g, "stored_offset", &nd, dims, 2));
+  if (nd < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(ReadVector(g, "stored_offset", 3, buf));
+  for (PetscInt d = 0; d < 3; d++) off[d] = (PetscInt)buf[d];
+  PetscCall(ReadVector(g, "grid_cells", 3, buf));
+  for (PetscInt d = 0; d < 3; d++) ngrid[d] = (PetscInt)buf[d];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscReal lo[3], const PetscReal hi[3], SemgLeadfield *lf)
 {
   SemgH5File  f;
@@ -277,7 +388,7 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
   PetscReal  *cen[3];
   const char *cn[3] = {"x_centres", "y_centres", "z_centres"}, *fn[3] = {"x_faces", "y_faces", "z_faces"};
   const int   axis[3] = {2, 1, 3}; /* dataset axis of x, y, z in [ne, ny, nx, nz] */
-  PetscInt    i0[3], i1[3];
+  PetscInt    i0[3], i1[3], off[3] = {0, 0, 0}, ngrid[3];
   size_t      nval;
 
   PetscFunctionBeginUser;
@@ -291,6 +402,9 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
   PetscCall(LeadfieldNew((PetscInt)dims[0], NULL, lf));
   (*lf)->type = SEMG_LF_GRID;
   PetscCall(ReadVector(g, "electrodes", 3 * dims[0], (*lf)->exyz));
+  PetscCall(PetscStrncpy((*lf)->path, path, sizeof((*lf)->path)));
+  for (PetscInt d = 0; d < 3; d++) ngrid[d] = (PetscInt)dims[axis[d]];
+  PetscCall(ReadStoredCells(g, off, ngrid));
   for (PetscInt d = 0; d < 3; d++) {
     hsize_t nd_ = dims[axis[d]];
     PetscCall(PetscMalloc1(nd_, &cen[d]));
@@ -305,6 +419,10 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
     (*lf)->n[d] = i1[d] - i0[d] + 1;
     PetscCall(PetscMalloc1((*lf)->n[d], &(*lf)->cen[d]));
     PetscCall(PetscArraycpy((*lf)->cen[d], cen[d] + i0[d], (*lf)->n[d]));
+    /* interpolation is exact between the outer kept centres; beyond them only at the grid's edges,
+       where the full grid extrapolates constantly too */
+    (*lf)->valid_lo[d] = off[d] + i0[d] > 0 ? (*lf)->cen[d][0] : PETSC_MIN_REAL;
+    (*lf)->valid_hi[d] = off[d] + i1[d] < ngrid[d] - 1 ? (*lf)->cen[d][(*lf)->n[d] - 1] : PETSC_MAX_REAL;
     PetscCall(PetscFree(cen[d]));
     PetscCall(PetscMalloc1(nd_ + 1, &cen[d])); /* reused for the faces */
     PetscCall(ReadVector(g, fn[d], nd_ + 1, cen[d]));
@@ -395,11 +513,25 @@ PetscErrorCode SemgLeadfieldGetGrid(SemgLeadfield lf, PetscInt n[3], const Petsc
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A grid lead field answers only inside its kept cells (user error otherwise, not a clamped value). */
+static PetscErrorCode CheckInside(SemgLeadfield lf, const PetscReal p[3], const char *what, PetscInt idx)
+{
+  PetscFunctionBeginUser;
+  if (lf->type != SEMG_LF_GRID) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt d = 0; d < 3; d++) {
+    PetscBool low = (PetscBool)(p[d] < lf->valid_lo[d]);
+    PetscCheck(!low && p[d] <= lf->valid_hi[d], PETSC_COMM_SELF, SEMG_ERR_USER, "-leadfield %s: %s %d reaches (%g, %g, %g) mm, outside the stored cells (%c %s %g mm); recompute with a larger -store_box", lf->path, what, (int)idx, (double)(p[0] * 1e3), (double)(p[1] * 1e3), (double)(p[2] * 1e3), "xyz"[d], low ? ">=" : "<=",
+               (double)((low ? lf->valid_lo[d] : lf->valid_hi[d]) * 1e3));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgLeadfieldEval(SemgLeadfield lf, PetscInt e, const PetscReal p[3], PetscReal *val)
 {
   PetscReal *all;
 
   PetscFunctionBeginUser;
+  PetscCall(CheckInside(lf, p, "read-out point of electrode", e));
   PetscCall(PetscMalloc1(lf->ne, &all));
   EvalAll(lf, p, all);
   *val = all[e];
@@ -474,6 +606,11 @@ PetscErrorCode SemgLeadfieldMUAP(SemgLeadfield lf, PetscInt nf, const SemgFibre 
   PetscFunctionBeginUser;
   PetscCall(PetscArrayzero(phi, (size_t)lf->ne * nt));
   for (PetscInt i = 0; i < nf; i++) {
+    PetscReal dir[3], o[3] = {f[i].ox, f[i].oy, f[i].oz}, q[3];
+    FibreDirection(&f[i], dir);
+    for (PetscInt d = 0; d < 3; d++) q[d] = o[d] + f[i].length * dir[d];
+    PetscCall(CheckInside(lf, o, "fibre", i)); /* both ends inside: the straight fibre is */
+    PetscCall(CheckInside(lf, q, "fibre", i));
     if (ccs_sources) PetscCall(MUAPCCS(lf, &f[i], nt, dt, phi));
     else PetscCall(MUAPLineSource(lf, &f[i], nt, dt, phi));
   }

@@ -30,6 +30,20 @@ PETSC_EXTERN PetscReal SemgRosenfalck(const SemgLineSourceParams *p, PetscReal z
    reused for every electrode. its_out (ne entries, may be NULL) receives the iteration counts. */
 PETSC_EXTERN PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const PetscReal *exyz, const PetscReal *radius, PetscInt ref, const char path[], PetscInt *its_out);
 
+/* Electrode footprints and stored region (spec 4, 5.3) for SemgLeadfieldComputeAndStoreWithParams. */
+typedef struct {
+  const PetscReal *radius;  /* ne disc radii (0: point electrode), or NULL: all points */
+  const PetscReal *size;    /* ne x 2 rectangle sides (a along x, b along y), used where both > 0; or NULL */
+  PetscBool        box_set; /* store only the cells meeting box plus one cell on every side */
+  PetscReal        box[6];  /* xlo, xhi, ylo, yhi, zlo, zhi, m */
+} SemgLeadfieldStoreParams;
+
+PETSC_EXTERN PetscErrorCode SemgLeadfieldStoreParamsDefault(SemgLeadfieldStoreParams *p);
+/* SemgLeadfieldComputeAndStore with rectangular electrodes and/or a stored sub-box: a box-stored file
+   holds the values, centres and faces of the stored cells only, with their index offset in the grid;
+   SemgLeadfieldLoad reads it like a full file and refuses read-outs outside it. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt ne, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, PetscInt ref, const char path[], PetscInt *its_out);
+
 /* Analytic lead fields: infinite medium diag(sl, st, st) or insulated half-space (electrodes on the skin). */
 PETSC_EXTERN PetscErrorCode SemgLeadfieldCreateAnalytic(SemgLeadfieldType type, PetscInt ne, const PetscReal *exyz, PetscReal sl, PetscReal st, SemgLeadfield *lf);
 /* Read a stored lead field (collective over comm; every rank gets the same copy). Only cells within
@@ -37,7 +51,9 @@ PETSC_EXTERN PetscErrorCode SemgLeadfieldCreateAnalytic(SemgLeadfieldType type, 
 PETSC_EXTERN PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscReal lo[3], const PetscReal hi[3], SemgLeadfield *lf);
 PETSC_EXTERN PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf);
 PETSC_EXTERN PetscErrorCode SemgLeadfieldGetElectrodes(SemgLeadfield lf, PetscInt *ne, const PetscReal **exyz);
-/* l_e at point p (trilinear between cell centres for grid lead fields). */
+/* l_e at point p (trilinear between cell centres for grid lead fields). A point outside the loaded
+   cells of a box-stored or box-loaded file is a user error (SEMG_ERR_USER), as is such a fibre in
+   SemgLeadfieldMUAP. */
 PETSC_EXTERN PetscErrorCode SemgLeadfieldEval(SemgLeadfield lf, PetscInt e, const PetscReal p[3], PetscReal *val);
 /* l_e(p) for every electrode (val: ne values). */
 PETSC_EXTERN PetscErrorCode SemgLeadfieldEvalAll(SemgLeadfield lf, const PetscReal p[3], PetscReal *val);
