@@ -10,14 +10,16 @@
 
 #if PETSC_VERSION_LT(3, 19, 0)
   #define PETSC_SUCCESS 0
-/* After a block that only rank 0 runs (writing a CSV file, say), share its result: if it failed,
-   every rank returns an error and the program exits with the same code everywhere instead of the
-   other ranks waiting forever in the next collective. Usage:
+#endif
+
+/* After a block that only rank 0 runs (writing a CSV file, say), or work whose verdict may differ
+   between ranks (one rank's samples), share its result: if it failed anywhere, every rank returns an
+   error and the program exits with the same code everywhere instead of the other ranks waiting
+   forever in the next collective. A user error keeps its one-line message (from the first failing
+   rank). Usage:
      ierr = rank ? PETSC_SUCCESS : WriteOnRankZero(...);
      PetscCall(SemgShareError(comm, ierr)); */
 PETSC_EXTERN PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr);
-
-#endif
 
 /* User errors (bad option, bad file, impossible parameter) carry this code; semg_main turns them
    into a single line "semg <cmd>: error: ..." and exit code 2 instead of a PETSc traceback. */

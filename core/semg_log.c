@@ -31,7 +31,9 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
   if (n == SEMG_ERR_HELP_DONE) return n;
   if (fun && !strncmp(fun, "PetscOptions", 12)) semg_options_error = PETSC_TRUE;
   if (SemgIsUserError(n)) {
-    if (rank == 0) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");
+    static PetscBool printed = PETSC_FALSE; /* SemgShareError raises the same user error again */
+    if (rank == 0 && !printed) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");
+    printed = PETSC_TRUE;
   } else {
     fprintf(stderr, "semg %s: internal error on rank %d: %s [PETSc error %d in %s() at %s:%d]\n", SemgCommandName(), (int)rank,
             mess ? mess : "(no message)", (int)n, fun, file, line);
@@ -78,13 +80,26 @@ PetscErrorCode SemgCheckAllRanks(MPI_Comm comm, PetscBool ok, const char *fmt, .
 
 PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr)
 {
-  int mine = (int)ierr, worst = 0;
+  PetscMPIInt rank, size, mine, first;
+  int         code = (int)ierr;
+  char        msg[1024] = "";
 
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, comm));
-  if (!worst) PetscFunctionReturn(PETSC_SUCCESS);
-  if (mine) PetscFunctionReturn(ierr); /* reported where it happened */
-  SETERRQ(comm, (PetscErrorCode)worst, "the error reported by another rank");
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  mine = ierr ? rank : size;
+  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+  if (first == size) PetscFunctionReturn(PETSC_SUCCESS);
+  if (rank == first) {
+    char *specific = NULL;
+    code           = SemgIsUserError(ierr) ? SEMG_ERR_USER : (int)ierr;
+    if (!PetscErrorMessage((int)ierr, NULL, &specific) && specific) PetscCall(PetscStrncpy(msg, specific, sizeof(msg)));
+  }
+  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, first, comm));
+  PetscCallMPI(MPI_Bcast(msg, (int)sizeof(msg), MPI_CHAR, first, comm));
+  if (code == SEMG_ERR_USER) SETERRQ(comm, SEMG_ERR_USER, "%s", msg);
+  if (ierr) PetscFunctionReturn(ierr); /* an internal error: reported where it happened */
+  SETERRQ(comm, (PetscErrorCode)code, "the error reported by rank %d", (int)first);
 }
 
 PetscErrorCode SemgProgressStart(MPI_Comm comm, const char *what, PetscCount total, SemgProgress *p)

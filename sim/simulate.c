@@ -332,6 +332,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscLogStage       stage_sim, stage_io;
   PetscMPIInt         size;
   SemgLeadfield       lf = NULL;
+  PetscCount          max_local;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -357,9 +358,16 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
 
   PetscCall(PetscLogStagePush(stage_sim));
   PetscCall(SemgProgressStart(comm, "semg simulate", o.n, &prog));
-  for (PetscCount i = 0; i < ds->n_local; i++) {
+  {
+    long long mine = (long long)ds->n_local, most;
+    PetscCallMPI(MPI_Allreduce(&mine, &most, 1, MPI_LONG_LONG, MPI_MAX, comm));
+    max_local = (PetscCount)most;
+  }
+  for (PetscCount i = 0; i < max_local; i++) {
     const PetscInt sample = (PetscInt)(ds->start + i);
-    PetscCall(SimulateOne(&o, lf, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]));
+    /* a sample's verdict (e.g. a fibre outside a stored lead-field box) is one rank's: share it */
+    PetscErrorCode ierr = i < ds->n_local ? SimulateOne(&o, lf, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]) : PETSC_SUCCESS;
+    PetscCall(SemgShareError(comm, ierr));
     PetscCall(SemgProgressUpdate(comm, &prog, PetscMin((PetscCount)o.n, (i + 1) * size))); /* rank 0 reports, ranks run in step */
   }
   PetscCall(PetscLogStagePop());
