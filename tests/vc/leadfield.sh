@@ -35,4 +35,14 @@ for bad in "-electrode_size 2e-3,1e-3 -electrode_radius 1e-3" "-store_box 1,2,3"
   out=$("$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/y.h5" -vc_grid 17,17,17 $bad 2>&1); rc=$?
   [ "$rc" -eq 2 ] && [ ! -e "$dir/y.h5" ] && [ ! -e "$dir/y.h5.tmp" ] && echo "ok   rejected $bad: $out" || { echo "FAIL $bad: rc=$rc $out"; fail=1; }
 done
+# a sample that only rank 1 simulates leaves the stored box: every rank stops with one line, exit 2
+"$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/zbox.h5" -vc_grid 33,33,33 \
+  -store_box -0.12,0.12,-0.01,0.01,-0.012,0 > /dev/null 2>&1 || { echo "FAIL zbox lead field"; fail=1; }
+out=$(timeout 120 "$MPIEXEC" $NPFLAG 2 "$SEMG" simulate -n 4 -seed 6 -depth_range 0.005,0.02 -samples 200 -quiet -model vc \
+  -leadfield "$dir/zbox.h5" -output "$dir/z.h5" 2>&1); rc=$?
+if [ "$rc" -eq 2 ] && [ "$(echo "$out" | grep -c error)" -eq 1 ] && echo "$out" | grep -q "outside the stored cells" && [ ! -e "$dir/z.h5" ]; then
+  echo "ok   one rank's sample outside the box: $(echo "$out" | grep error)"
+else
+  echo "FAIL one rank's sample outside the box: rc=$rc $out"; fail=1
+fi
 exit $fail
