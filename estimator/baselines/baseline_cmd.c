@@ -42,6 +42,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   ctx->vfit_latency  = SEMG_LATENCY_PEAK;
   ctx->window[0]     = 0.0;
   ctx->window[1]     = PETSC_MAX_REAL;
+  ctx->data[0]       = 0; /* -help shows these as defaults */
+  ctx->output[0]     = 0;
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
   PetscCall(SemgCCSParamsDefault(&ctx->ccs));
   PetscOptionsBegin(comm, NULL, "semg baseline: white-box IZ / CV estimators and the per-sample physics fit", "semg");

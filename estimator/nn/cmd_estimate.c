@@ -16,7 +16,10 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, EstimateOptions *o)
   PetscBool set_m, set_d, set_o;
 
   PetscFunctionBeginUser;
-  o->batch = 64;
+  o->batch     = 64;
+  o->model[0]  = 0; /* -help shows these as defaults */
+  o->data[0]   = 0;
+  o->output[0] = 0;
   PetscOptionsBegin(comm, NULL, "semg estimate: informed-autoencoder estimates", "semg");
   PetscCall(PetscOptionsString("-model", "trained model or checkpoint (.h5 from semg train)", "", o->model, o->model, sizeof(o->model), &set_m));
   PetscCall(PetscOptionsString("-data", "dataset (.h5 from semg simulate or semg import)", "", o->data, o->data, sizeof(o->data), &set_d));
