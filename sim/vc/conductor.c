@@ -1,3 +1,4 @@
+#include <math.h>
 #include "core/semg_error.h"
 #include "core/semg_csv.h"
 #include "core/semg_options.h"
@@ -18,6 +19,7 @@ struct _p_SemgConductor {
   Mat                      A;
   MatNullSpace             ns;
   KSP                      ksp;
+  PetscReal                core[2], hcore[2]; /* uniform core half-widths and spacings in x and y */
 };
 
 /* The DMDA's axes are (z, x, y): z, the direction of the thin skin and fat cells and hence of the
@@ -61,6 +63,7 @@ PetscErrorCode SemgVCGridDefault(SemgVCGrid *g)
   g->open_top                 = PETSC_FALSE;
   g->robin_centre[0] = g->robin_centre[1] = g->robin_centre[2] = 0;
   g->robin_centre_set                                         = PETSC_FALSE;
+  g->ref_n[0] = g->ref_n[1] = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -119,12 +122,95 @@ static PetscReal StretchMap(PetscReal beta, PetscReal xi)
   return beta < 1e-8 ? xi : PetscSinhReal(beta * xi) / PetscSinhReal(beta);
 }
 
-/* x and y: symmetric sinh map about the centre, fine in the middle. */
-static void AxisSymmetric(PetscInt n, PetscReal c, PetscReal F, PetscReal h, PetscReal rmax, PetscReal *f)
+/* Total width of m cells growing from h by the ratio r: h (r + r^2 + ... + r^m). */
+static PetscReal GeometricReach(PetscReal h, PetscReal r, PetscInt m)
 {
-  PetscReal beta = StretchBeta(F, h, n / 2, rmax);
+  PetscReal sum = 0, w = h;
 
-  for (PetscInt i = 0; i <= n; i++) f[i] = c + F * StretchMap(beta, -1.0 + 2.0 * i / n);
+  for (PetscInt k = 0; k < m; k++) sum += (w *= r);
+  return sum;
+}
+
+/* x and y: a uniform core of spacing h around the centre (the electrodes' region: spec 6 asks for
+   h <= 0.25-0.5 mm under the whole array, so the lead field is equally accurate at every electrode and
+   pure delays survive), then cells growing by one ratio r <= rmax out to the far faces. The core is as
+   wide as the cell count allows. If even all cells stretched at rmax cannot reach F, the core shrinks to
+   the central cell and its spacing grows. Returns the core half-width and spacing. */
+static void AxisCoreStretch(PetscInt n, PetscReal c, PetscReal F, PetscReal h, PetscReal rmax, PetscReal *f, PetscReal *core, PetscReal *hcore)
+{
+  PetscInt  M = n / 2, ms = 0, odd = n % 2; /* cells per side outside the central (half) cell */
+  PetscReal half = odd ? 0.5 : 0, r = 1, off;
+
+  if ((half + M) * h >= F) { /* uniform */
+    h = F / (half + M);
+  } else {
+    for (ms = 1; ms <= M; ms++) {
+      PetscReal need = F - (half + M - ms) * h, lo = 1, hi = 2;
+      if (GeometricReach(h, rmax, ms) < need) continue;
+      for (PetscInt it = 0; it < 200; it++) { /* r with h (r + ... + r^ms) = need */
+        PetscReal mid = 0.5 * (lo + hi);
+        if (GeometricReach(h, mid, ms) < need) lo = mid;
+        else hi = mid;
+      }
+      r = 0.5 * (lo + hi);
+      break;
+    }
+    if (ms > M) { /* not enough cells: all stretched at rmax, coarser centre */
+      ms = M;
+      r  = rmax;
+      h  = F / (half + GeometricReach(1.0, rmax, M));
+    }
+  }
+  *hcore = h;
+  *core  = (half + M - ms) * h;
+  off    = half * h;
+  f[M + odd] = c + off;
+  f[M]       = c - off;
+  for (PetscInt k = 1; k <= M; k++) {
+    off += k <= M - ms ? h : h * PetscPowReal(r, (PetscReal)(k - (M - ms)));
+    if (k == M) off = F;
+    f[M + odd + k] = c + off;
+    f[M - k]       = c - off;
+  }
+}
+
+/* Half-axis map x(xi), xi in [0, 1]: uniform core x = W xi / xc, then cells growing exponentially,
+   x = W + (W / xc)(e^{a (xi - xc)} - 1) / a, with a such that x(1) = F. */
+static PetscReal CoreMap(PetscReal W, PetscReal xc, PetscReal a, PetscReal xi)
+{
+  if (xi <= xc) return W * xi / xc;
+  return W + W / xc * (a > 1e-12 ? expm1(a * (xi - xc)) / a : xi - xc);
+}
+
+/* An axis of n cells sampling the mapping of the AxisCoreStretch grid with nref cells: a refinement
+   family in which the far cells shrink with the core ones (a fixed-ratio grid would keep its far cells,
+   and their aspect ratio to the core cells would double at every refinement). */
+static PetscErrorCode AxisFromReference(PetscInt n, PetscInt nref, PetscReal c, PetscReal F, PetscReal h, PetscReal rmax, PetscReal *f, PetscReal *core, PetscReal *hcore)
+{
+  PetscReal *fr, W, href, xc, a = 0, lo = 0, hi = 1000, half = n % 2 ? 0.5 : 0, halfr = nref % 2 ? 0.5 : 0;
+  PetscInt   M = n / 2, Mr = nref / 2, odd = n % 2;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(nref + 1, &fr));
+  AxisCoreStretch(nref, 0, F, h, rmax, fr, &W, &href);
+  PetscCall(PetscFree(fr));
+  xc = PetscMin(1.0, W / href / (halfr + Mr));
+  if (W < F) {
+    for (PetscInt it = 0; it < 200; it++) {
+      PetscReal mid = 0.5 * (lo + hi);
+      if (CoreMap(W, xc, mid, 1.0) < F) lo = mid;
+      else hi = mid;
+    }
+    a = 0.5 * (lo + hi);
+  }
+  for (PetscInt k = 0; k <= M; k++) {
+    PetscReal x = k == M ? F : CoreMap(W, xc, a, (half + k) / (half + M));
+    f[M + odd + k] = c + x;
+    f[M - k]       = c - x;
+  }
+  *core  = W;
+  *hcore = W / xc / (half + M);
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* z: uniform skin and fat cells (interfaces on faces), then a one-sided sinh map down the muscle. */
@@ -170,27 +256,43 @@ PetscErrorCode SemgConductorDestroy(SemgConductor *c)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The solver decides the matrix format. Default: hypre's semicoarsening multigrid (SMG) on the
+   structured matrix: its plane relaxation handles every anisotropy of the stretched tensor grid, and
+   its iteration count stays flat under refinement and across ranks (docs/models-volume-conductor.md 4).
+   -vc_pc_type mg|gamg|... (AIJ) or -vc_dm_mat_type choose otherwise; grid sizes are never options. */
+static PetscErrorCode SemgConductorChooseMatType(SemgConductor c)
+{
+  char      mtype[64] = MATAIJ, ptype[64] = "";
+  PetscBool mset, pset;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, "vc_", "-dm_mat_type", mtype, sizeof(mtype), &mset));
+  PetscCall(PetscOptionsGetString(NULL, "vc_", "-pc_type", ptype, sizeof(ptype), &pset));
+  if (!mset) {
+#if defined(PETSC_HAVE_HYPRE)
+    if (!pset || !strcmp(ptype, PCSMG) || !strcmp(ptype, PCPFMG)) PetscCall(PetscStrncpy(mtype, MATHYPRESTRUCT, sizeof(mtype)));
+#endif
+  }
+  PetscCall(DMSetMatType(c->da, mtype));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode SemgConductorMesh(SemgConductor c)
 {
   const SemgVCGrid *g = &c->grid;
 
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscMalloc2(g->n[d] + 1, &c->face[d], g->n[d], &c->cen[d]));
-  AxisSymmetric(g->n[0], g->centre[0], g->extent[0], g->h[0], g->stretch_max, c->face[0]);
-  AxisSymmetric(g->n[1], g->centre[1], g->extent[1], g->h[0], g->stretch_max, c->face[1]);
+  for (PetscInt d = 0; d < 2; d++) {
+    if (g->ref_n[d] > 0) PetscCall(AxisFromReference(g->n[d], g->ref_n[d], g->centre[d], g->extent[d], g->h[0], g->stretch_max, c->face[d], &c->core[d], &c->hcore[d]));
+    else AxisCoreStretch(g->n[d], g->centre[d], g->extent[d], g->h[0], g->stretch_max, c->face[d], &c->core[d], &c->hcore[d]);
+  }
   PetscCall(AxisDepth(g, &c->tissue, c->face[2]));
   for (PetscInt d = 0; d < 3; d++)
     for (PetscInt i = 0; i < g->n[d]; i++) c->cen[d][i] = 0.5 * (c->face[d][i] + c->face[d][i + 1]);
   PetscCall(DMDACreate3d(c->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, g->n[2], g->n[0], g->n[1], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &c->da));
   PetscCall(DMSetOptionsPrefix(c->da, "vc_"));
-  {
-    /* only the matrix type is taken from the options (e.g. hyprestruct for -vc_pc_type pfmg/smg);
-       grid sizes are ours */
-    char      mtype[64];
-    PetscBool set;
-    PetscCall(PetscOptionsGetString(NULL, "vc_", "-dm_mat_type", mtype, sizeof(mtype), &set));
-    if (set) PetscCall(DMSetMatType(c->da, mtype));
-  }
+  PetscCall(SemgConductorChooseMatType(c));
   PetscCall(DMSetUp(c->da));
   PetscCall(DMDACreateCompatibleDMDA(c->da, 3, &c->sda));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -392,9 +494,10 @@ static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
 
 static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
 {
-  PC       pc, cpc;
-  KSP      cksp;
-  PetscInt levels = 1;
+  PC        pc, cpc;
+  KSP       cksp;
+  PetscInt  levels = 1;
+  PetscBool structured;
 
   PetscFunctionBeginUser;
   PetscCall(KSPCreate(c->comm, &c->ksp));
@@ -406,7 +509,10 @@ static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
   PetscCall(KSPSetTolerances(c->ksp, 1e-10, 1e-50, PETSC_DEFAULT, 1000));
   PetscCall(KSPGetPC(c->ksp, &pc));
   PetscCall(SemgConductorMGLevels(c, &levels));
-  if (levels > 1) {
+  PetscCall(PetscObjectTypeCompare((PetscObject)c->A, MATHYPRESTRUCT, &structured));
+  if (structured) {
+    PetscCall(PCSetType(pc, PCSMG));
+  } else if (levels > 1) {
     PetscCall(PCSetType(pc, PCMG));
     PetscCall(PCMGSetLevels(pc, levels, NULL));
     PetscCall(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
@@ -489,9 +595,16 @@ PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *ncells, PetscBo
 PetscErrorCode SemgVCGridFamily(PetscInt n, SemgVCGrid *g)
 {
   PetscFunctionBeginUser;
+  PetscCheck(n >= 17 && (n - 1) % 16 == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "grid family level %d: need 16 m + 1, m >= 1", (int)n);
   PetscCall(SemgVCGridDefault(g));
-  g->n[0] = g->n[1] = g->n[2] = n;
-  g->h[0]       = 64e-3 / (n - 1);
+  /* sized for a 16-electrode linear array at 5 mm along x: at n = 129, 225 x 81 x 113 = 2.06 M cells with
+     a uniform 0.5 mm core of +-45 mm in x and +-8 mm in y, 0.25 mm cells in skin, fat and muscle top */
+  g->n[0]       = 7 * (n - 1) / 4 + 1;
+  g->n[1]       = 5 * (n - 1) / 8 + 1;
+  g->n[2]       = 7 * (n - 1) / 8 + 1;
+  g->ref_n[0]   = 225; /* the mapping of level 129, sampled at this level's cell counts */
+  g->ref_n[1]   = 81;
+  g->h[0]       = 0.5e-3;
   g->h[1]       = 32e-3 / (n - 1);
   g->skin_cells = PetscMax(1, (n - 1) / 32);
   g->fat_cells  = PetscMax(2, 3 * (n - 1) / 32);
@@ -693,6 +806,16 @@ PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *t, SemgVCGrid
   PetscFunctionBeginUser;
   if (t) *t = c->tissue;
   if (g) *g = c->grid;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgConductorGetCore(SemgConductor c, PetscReal halfwidth[2], PetscReal spacing[2])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt d = 0; d < 2; d++) {
+    if (halfwidth) halfwidth[d] = c->core[d];
+    if (spacing) spacing[d] = c->hcore[d];
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

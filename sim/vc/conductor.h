@@ -31,6 +31,8 @@ typedef struct {
   PetscBool   open_top;    /* top face treated as a far face too (infinite-medium validation only) */
   PetscReal   robin_centre[3];  /* expansion centre of the Robin far condition, m */
   PetscBool   robin_centre_set; /* else (centre x, centre y, 0): the skin point above the array centre */
+  PetscInt    ref_n[2];    /* > 0: x and y follow the mapping of a grid with ref_n cells (core spacing h[0]),
+                              sampled at n cells: every cell of a refinement family shrinks alike */
 } SemgVCGrid;
 
 typedef struct _p_SemgConductor *SemgConductor;
@@ -73,12 +75,16 @@ PETSC_EXTERN PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *nc
 
 /* The tissue and grid the conductor was created with (for provenance). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *t, SemgVCGrid *g);
+/* Uniform core of the x and y axes around the grid centre: half-widths and cell sizes (m). Outside it
+   the cells grow by a constant ratio <= -vc_stretch_max towards the far faces. */
+PETSC_EXTERN PetscErrorCode SemgConductorGetCore(SemgConductor c, PetscReal halfwidth[2], PetscReal spacing[2]);
 /* Cell centres per axis (n[d] values; not to be freed). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3]);
 /* Per-cell principal conductivities (dof 3 on a DMDA compatible with the potential's; not to be destroyed). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetSigma(SemgConductor c, Vec *sigma);
-/* The refinement family of the production grid used by benchmarks and tests: n^3 cells, insulated box,
-   skin and fat resolved with cell counts growing with n, stretched far field. */
+/* The refinement family of the production grid used by benchmarks and tests (level n = 16 m + 1):
+   (7(n-1)/4+1) x (5(n-1)/8+1) x (7(n-1)/8+1) cells, insulated box, uniform core under a 16-electrode
+   array, skin and fat resolved with cell counts growing with n, geometrically stretched far field. */
 PETSC_EXTERN PetscErrorCode SemgVCGridFamily(PetscInt n, SemgVCGrid *g);
 
 /* Common start of the volume-conductor commands, after their ProcessOptions: reject unknown options
