@@ -57,6 +57,22 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The lead field is equally accurate at every electrode only inside the grid's uniform core (pure
+   delays between channels need it to reach well beyond the array: docs/models-volume-conductor.md 2). */
+static PetscErrorCode ReportCore(MPI_Comm comm, const SemgVCGrid *g, SemgConductor c, PetscInt ne, const PetscReal *xyz)
+{
+  PetscReal core[2], h[2];
+  PetscInt  outside = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgConductorGetCore(c, core, h));
+  for (PetscInt e = 0; e < ne; e++)
+    if (PetscAbsReal(xyz[3 * e] - g->centre[0]) > core[0] || PetscAbsReal(xyz[3 * e + 1] - g->centre[1]) > core[1]) outside++;
+  PetscCall(PetscPrintf(comm, "semg leadfield: uniform core +-%.1f mm (x) by +-%.1f mm (y), cells %.3f x %.3f mm\n", (double)(core[0] * 1e3), (double)(core[1] * 1e3), (double)(h[0] * 1e3), (double)(h[1] * 1e3)));
+  if (outside) PetscCall(PetscPrintf(comm, "semg leadfield: warning: %d of %d electrodes lie outside the uniform core (their lead fields are coarser); raise -vc_grid nx,ny or set -vc_centre\n", (int)outside, (int)ne));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
 {
   LeadCtx           ctx;
@@ -82,6 +98,7 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
   PetscCall(SemgInhomogeneitySetUp(&ctx.inh));
   PetscCall(SemgConductorCreate(comm, &ctx.grid, &ctx.tissue, &ctx.inh, &c));
   PetscCall(SemgConductorSetUp(c));
+  PetscCall(ReportCore(comm, &ctx.grid, c, ne, xyz));
   PetscCall(SemgLeadfieldStoreParamsDefault(&sp));
   sp.radius  = radius;
   sp.size    = size;
