@@ -81,8 +81,8 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file of semg leadfield (its electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
   PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
   PetscCall(PetscOptionsString("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", vc_source, vc_source, sizeof(vc_source), NULL));
-  PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
-  PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
+  PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite/layered: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
+  PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite/layered: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
   PetscCall(PetscOptionsReal("-sigma_fat", "layered: fat conductivity (S/m)", "", o->layers.sigma_fat, &o->layers.sigma_fat, NULL));
   PetscCall(PetscOptionsReal("-sigma_skin", "layered: skin conductivity (S/m)", "", o->layers.sigma_skin, &o->layers.sigma_skin, NULL));
   PetscCall(PetscOptionsReal("-fat_thickness", "layered: fat thickness (m); -depth_range is measured from the skin surface", "", o->layers.fat_thickness, &o->layers.fat_thickness, NULL));
