@@ -220,7 +220,7 @@ PetscBool SemgLayeredTableCovers(SemgLayeredTable tab, PetscReal ax, PetscReal a
 /* Stencil start (node -1) and weights along one quadrant axis; index -1 mirrors to 1 (G even). */
 static inline void AxisStencil(PetscReal a, PetscReal h, PetscInt n, PetscInt idx[4], PetscReal w[4])
 {
-  PetscReal u  = a / h;
+  PetscReal u  = PetscMin(a / h, (PetscReal)n); /* clamped before the cast: far points must not overflow */
   PetscInt  i0 = PetscMin((PetscInt)u, n - 3);
 
   Lagrange4(u - i0, w);
@@ -239,7 +239,7 @@ void SemgLayeredTableEvalAll(SemgLayeredTable tab, const PetscReal p[3], PetscIn
   }
   if (!tab->val) return;
   /* depth stencil: nodes k0 .. k0 + 3, the point between the middle two where the table allows */
-  u  = (-p[2] - t->fat_thickness - t->skin_thickness - tab->d0) / tab->dd;
+  u  = PetscMax(-1.0, PetscMin((-p[2] - t->fat_thickness - t->skin_thickness - tab->d0) / tab->dd, (PetscReal)tab->nd));
   k0 = PetscMax(0, PetscMin((PetscInt)PetscFloorReal(u) - 1, tab->nd - 4));
   Lagrange4(u - k0 - 1, wd);
   for (PetscInt e = 0; e < ne; e++) {
