@@ -32,6 +32,18 @@ static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const ch
 
 static void SetRange(SemgRange *r, PetscReal lo, PetscReal hi) { r->lo = lo, r->hi = hi; }
 
+/* -model layered: the tissue and every fibre inside the muscle (below fat and skin). */
+static PetscErrorCode LayeredCheck(MPI_Comm comm, const SemgSimulateOptions *o)
+{
+  const PetscReal top = o->layers.fat_thickness + o->layers.skin_thickness;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgTissueCheck(comm, &o->layers));
+  PetscCheck(o->depth.lo - o->radius.hi > top, comm, SEMG_ERR_USER, "-model layered: -depth_range lo %g minus the largest -radius_range %g must exceed -fat_thickness + -skin_thickness = %g m (fibres would reach into the fat)", (double)o->depth.lo,
+             (double)o->radius.hi, (double)top);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOptions *o)
 {
   PetscBool set_out, set_n;
@@ -48,6 +60,7 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCall(PetscStrncpy(o->model, "ccs", sizeof(o->model)));
   o->sigma_long  = 0.5; /* tissue set A of volume-conductor.md */
   o->sigma_trans = 0.1;
+  PetscCall(SemgTissueDefault(&o->layers)); /* fat 0.05 S/m 3 mm, skin 1 S/m 1 mm */
   PetscCall(SemgArraySpecDefault(&o->array));
   PetscCall(SemgCCSParamsDefault(&o->ccs));
   PetscCall(SemgMotorUnitSpecDefault(&o->mu));
@@ -64,12 +77,16 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscOptionsBegin(comm, NULL, "semg simulate: dataset of single-MU samples", "semg");
   PetscCall(PetscOptionsInt("-n", "number of samples", "", o->n, &o->n, &set_n));
   PetscCall(PetscOptionsInt("-seed", "seed of every random draw", "", o->seed, &o->seed, NULL));
-  PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace or infinite (analytic anisotropic lead fields, V)", "", o->model, o->model, sizeof(o->model), NULL));
+  PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace, infinite or layered (analytic anisotropic lead fields, V; layered: muscle under fat and skin, tabulated)", "", o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file of semg leadfield (its electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
   PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
   PetscCall(PetscOptionsString("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", vc_source, vc_source, sizeof(vc_source), NULL));
-  PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
-  PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
+  PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite/layered: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
+  PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite/layered: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
+  PetscCall(PetscOptionsReal("-sigma_fat", "layered: fat conductivity (S/m)", "", o->layers.sigma_fat, &o->layers.sigma_fat, NULL));
+  PetscCall(PetscOptionsReal("-sigma_skin", "layered: skin conductivity (S/m)", "", o->layers.sigma_skin, &o->layers.sigma_skin, NULL));
+  PetscCall(PetscOptionsReal("-fat_thickness", "layered: fat thickness (m); -depth_range is measured from the skin surface", "", o->layers.fat_thickness, &o->layers.fat_thickness, NULL));
+  PetscCall(PetscOptionsReal("-skin_thickness", "layered: skin thickness (m)", "", o->layers.skin_thickness, &o->layers.skin_thickness, NULL));
   PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, NULL));
   PetscCall(PetscOptionsInt("-samples", "time samples per example (t = k/fs from the firing)", "", o->n_times, &o->n_times, NULL));
   PetscCall(PetscOptionsEnum("-montage", "channels: mono, sd, dd", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
@@ -100,11 +117,13 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(o->depth.lo > o->radius.hi, comm, SEMG_ERR_USER, "-depth_range lo %g must exceed the largest territory radius %g (fibres would reach the electrodes)", (double)o->depth.lo, (double)o->radius.hi);
   PetscCheck(o->fibres.lo >= 1, comm, SEMG_ERR_USER, "-fibres_range must be >= 1");
   PetscCheck(o->radius.lo >= 0 && o->iz_spread.lo >= 0 && o->contact_gain_sd >= 0, comm, SEMG_ERR_USER, "-radius_range, -iz_spread_range, -contact_gain_sd must be >= 0");
-  PetscCheck(!strcmp(o->model, "ccs") || !strcmp(o->model, "vc") || !strcmp(o->model, "halfspace") || !strcmp(o->model, "infinite"), comm, SEMG_ERR_USER, "-model '%s' unknown (ccs, vc, halfspace, infinite)", o->model);
+  PetscCheck(!strcmp(o->model, "ccs") || !strcmp(o->model, "vc") || !strcmp(o->model, "halfspace") || !strcmp(o->model, "infinite") || !strcmp(o->model, "layered"), comm, SEMG_ERR_USER, "-model '%s' unknown (ccs, vc, halfspace, infinite, layered)", o->model);
   PetscCheck(strcmp(o->model, "vc") || o->leadfield[0], comm, SEMG_ERR_USER, "-model vc needs -leadfield FILE (made by semg leadfield)");
   PetscCheck(strcmp(o->model, "vc") || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
              "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
   PetscCheck(o->sigma_long > 0 && o->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0");
+  o->layers.sigma_long = o->sigma_long, o->layers.sigma_trans = o->sigma_trans;
+  if (!strcmp(o->model, "layered")) PetscCall(LayeredCheck(comm, o));
   PetscCheck(!strcmp(vc_source, "line") || !strcmp(vc_source, "homogenised"), comm, SEMG_ERR_USER, "-vc_source '%s' unknown (line, homogenised)", vc_source);
   o->vc_source = !strcmp(vc_source, "homogenised");
   PetscCheck(!o->vc_source || (!strcmp(o->model, "vc") && !o->ccs_sources), comm, SEMG_ERR_USER, "-vc_source homogenised needs -model vc and no -vc_ccs_sources");
@@ -203,6 +222,7 @@ static PetscErrorCode ForwardModel(const SemgSimulateOptions *o, SemgLeadfield l
     PetscCall(SemgCCSPotentialAdd(&o->ccs, nf, f, ne, xyz, nt, 0.0, 1.0 / o->fs, mono));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  if (!strcmp(o->model, "layered")) PetscCall(SemgLeadfieldSetElectrodes(lf, ne, xyz)); /* table built once, electrodes per sample */
   if (!lf) { /* analytic lead fields follow the (misaligned) electrodes of this sample */
     PetscCall(SemgLeadfieldCreateAnalytic(!strcmp(o->model, "halfspace") ? SEMG_LF_HALFSPACE : SEMG_LF_INFINITE, ne, xyz, o->sigma_long, o->sigma_trans, &an));
     lf = an;
@@ -304,6 +324,44 @@ static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptio
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* -model layered: one table (every rank the same) covering every source-electrode offset and depth the
+   option ranges allow: electrodes anywhere the shift/rotation ranges move them, fibres of any IZ,
+   tendon and territory draw (SemgMerlettiFibre: x in iz -+ (L + W_T/2 + W_I), y, z within the radius). */
+static PetscErrorCode LayeredLeadfield(MPI_Comm comm, const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLeadfield *lf)
+{
+  const PetscReal      amax = PetscMax(PetscAbsReal(o->rotation_deg.lo), PetscAbsReal(o->rotation_deg.hi)) * PETSC_PI / 180.0, smax = amax < PETSC_PI / 2 ? PetscSinReal(amax) : 1.0;
+  const PetscReal      wi = PetscMax(o->iz_spread.hi, 0), top = o->layers.fat_thickness + o->layers.skin_thickness, r = o->radius.hi;
+  const PetscReal      fxlo = o->iz.lo - o->mu.tendon_left - 0.5 * o->mu.tendon_spread_left - wi, fxhi = o->iz.hi + o->mu.tendon_right + 0.5 * o->mu.tendon_spread_right + wi;
+  PetscReal            exlo = PETSC_MAX_REAL, exhi = -PETSC_MAX_REAL, eylo = PETSC_MAX_REAL, eyhi = -PETSC_MAX_REAL, h, t0, t1;
+  SemgLayeredTableSpec spec;
+  SemgLayeredTable     tab;
+  PetscInt             n[3], fft[2];
+  size_t               bytes;
+
+  PetscFunctionBeginUser;
+  for (PetscInt e = 0; e < ne; e++) { /* rotation about the array centre by |a| <= amax, then the shift */
+    const PetscReal dx = nominal[3 * e] - o->array.centre[0], dy = nominal[3 * e + 1] - o->array.centre[1];
+    const PetscReal rx = PetscAbsReal(dx) + PetscAbsReal(dy) * smax, ry = PetscAbsReal(dy) + PetscAbsReal(dx) * smax;
+    exlo = PetscMin(exlo, o->array.centre[0] + (amax > 0 ? -rx : dx) + o->shift_x.lo);
+    exhi = PetscMax(exhi, o->array.centre[0] + (amax > 0 ? rx : dx) + o->shift_x.hi);
+    eylo = PetscMin(eylo, o->array.centre[1] + (amax > 0 ? -ry : dy) + o->shift_y.lo);
+    eyhi = PetscMax(eyhi, o->array.centre[1] + (amax > 0 ? ry : dy) + o->shift_y.hi);
+  }
+  PetscCall(SemgLayeredTableSpecDefault(&spec));
+  spec.xmax = PetscMax(exhi - fxlo, fxhi - exlo);
+  spec.ymax = PetscMax(eyhi + r, r - eylo);
+  spec.dmin = o->depth.lo - r - top;
+  spec.dmax = o->depth.hi + r - top;
+  PetscCall(PetscTime(&t0));
+  PetscCall(SemgLeadfieldCreateLayered(&o->layers, &spec, ne, nominal, lf));
+  PetscCall(PetscTime(&t1));
+  PetscCall(SemgLeadfieldGetLayeredTable(*lf, &tab));
+  PetscCall(SemgLayeredTableGetInfo(tab, n, &h, NULL, &bytes, fft));
+  PetscCall(PetscPrintf(comm, "semg simulate: layered lead-field table %d x %d x %d (h %.3g mm; offsets to %.1f x %.1f mm, depths %.1f..%.1f mm below the fat), FFT box %d^2, %.2f MB, built in %.2f s\n", (int)n[0], (int)n[1], (int)n[2], (double)(h * 1e3),
+                        (double)(spec.xmax * 1e3), (double)(spec.ymax * 1e3), (double)(spec.dmin * 1e3), (double)(spec.dmax * 1e3), (int)fft[0], (double)(bytes / 1e6), (double)(t1 - t0)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
 {
   char buf[2048];
@@ -318,6 +376,11 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
                           (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
                           (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across,
                           (double)o->contact_gain_sd));
+  if (!strcmp(o->model, "layered")) {
+    size_t len;
+    PetscCall(PetscStrlen(buf, &len));
+    PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, "layered: {sigma_fat: %g, sigma_skin: %g, fat_thickness: %g, skin_thickness: %g}\n", (double)o->layers.sigma_fat, (double)o->layers.sigma_skin, (double)o->layers.fat_thickness, (double)o->layers.skin_thickness));
+  }
   PetscCall(PetscStrallocpy(buf, text));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -343,6 +406,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(PetscLogStageRegister("IO", &stage_io));
   if (!strcmp(o.model, "vc")) PetscCall(LeadfieldElectrodes(comm, &o, &lf, &ne, &nominal, &column));
   else PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
+  if (!strcmp(o.model, "layered")) PetscCall(LayeredLeadfield(comm, &o, ne, nominal, &lf));
   PetscCheck(SemgMontageChannelCount(o.montage, ne, column) > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
   PetscCall(SemgDatasetCreate(comm, o.n, ne, SemgMontageChannelCount(o.montage, ne, column), o.n_times, SEMG_THETA_COUNT, &ds));
   ds->fs = o.fs;

@@ -8,6 +8,7 @@
 #include "sim/ccs.h"
 #include "sim/fibres.h"
 #include "sim/electrodes.h"
+#include "sim/vc/tissue.h"
 
 /* Ground-truth columns written for every sample, in this order. */
 typedef enum {
@@ -45,11 +46,12 @@ typedef struct {
   PetscReal         contact_gain_sd; /* log-normal per-electrode gain, applied before the montage */
   PetscBool         fixed_template;  /* every sample the same fibre table, shifted to its IZ */
   PetscInt          template_seed;
-  char              model[16];       /* ccs | vc (stored grid lead field) | halfspace | infinite (analytic lead fields) */
+  char              model[16];       /* ccs | vc (stored grid lead field) | halfspace | infinite | layered (analytic lead fields) */
   char              leadfield[PETSC_MAX_PATH_LEN]; /* -model vc: file written by semg leadfield */
   PetscBool         ccs_sources;     /* lead-field models: CCS point sources instead of the charge-conserving line source */
   PetscInt          vc_source;       /* -model vc: 0 per-fibre line sources, 1 homogenised MU compartment (SemgSimulateVCSources) */
   PetscReal         sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
+  SemgTissue        layers;          /* layered: fat and skin (conductivities, thicknesses); muscle from sigma_long/trans */
   char              output[PETSC_MAX_PATH_LEN];
 } SemgSimulateOptions;
 

@@ -17,6 +17,7 @@ struct _p_SemgLeadfield {
   double              *val;    /* ne x n[1] x n[0] x n[2] (y, x, z), z fastest */
   SemgCCSParams        ccs;
   SemgLineSourceParams ls;
+  SemgLayeredTable     tab; /* layered type */
 };
 
 PetscErrorCode SemgLineSourceParamsDefault(SemgLineSourceParams *p)
@@ -303,6 +304,7 @@ PetscErrorCode SemgLeadfieldCreateAnalytic(SemgLeadfieldType type, PetscInt ne, 
 {
   PetscFunctionBeginUser;
   PetscCheck(type != SEMG_LF_GRID, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "grid lead fields come from SemgLeadfieldLoad");
+  PetscCheck(type != SEMG_LF_LAYERED, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "layered lead fields come from SemgLeadfieldCreateLayered");
   PetscCall(LeadfieldNew(ne, exyz, lf));
   (*lf)->type = type;
   (*lf)->sl   = sl;
@@ -310,10 +312,39 @@ PetscErrorCode SemgLeadfieldCreateAnalytic(SemgLeadfieldType type, PetscInt ne, 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SemgLeadfieldCreateLayered(const SemgTissue *t, const SemgLayeredTableSpec *spec, PetscInt ne, const PetscReal *exyz, SemgLeadfield *lf)
+{
+  PetscFunctionBeginUser;
+  PetscCall(LeadfieldNew(ne, exyz, lf));
+  (*lf)->type = SEMG_LF_LAYERED;
+  (*lf)->sl   = t->sigma_long;
+  (*lf)->st   = t->sigma_trans;
+  PetscCall(SemgLayeredTableCreate(t, spec, &(*lf)->tab));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldSetElectrodes(SemgLeadfield lf, PetscInt ne, const PetscReal *exyz)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(lf->type != SEMG_LF_GRID, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "a grid lead field's electrodes are those it was solved for");
+  PetscCheck(ne == lf->ne, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "lead field has %d electrodes, got %d", (int)lf->ne, (int)ne);
+  PetscCall(PetscArraycpy(lf->exyz, exyz, 3 * (size_t)ne));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldGetLayeredTable(SemgLeadfield lf, SemgLayeredTable *tab)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(lf->type == SEMG_LF_LAYERED, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "not a layered lead field");
+  *tab = lf->tab;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf)
 {
   PetscFunctionBeginUser;
   if (!*lf) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(SemgLayeredTableDestroy(&(*lf)->tab));
   PetscCall(PetscFree((*lf)->exyz));
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree((*lf)->cen[d]));
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree((*lf)->face[d]));
@@ -485,6 +516,8 @@ static void EvalAll(SemgLeadfield lf, const PetscReal p[3], PetscReal *out)
       for (PetscInt c = 0; c < 8; c++) sum += s.w[c] * v[s.id[c]];
       out[e] = sum;
     }
+  } else if (lf->type == SEMG_LF_LAYERED) {
+    SemgLayeredTableEvalAll(lf->tab, p, lf->ne, lf->exyz, out);
   } else {
     for (PetscInt e = 0; e < lf->ne; e++) {
       const PetscReal *q = &lf->exyz[3 * e];
@@ -601,6 +634,27 @@ static PetscErrorCode MUAPCCS(SemgLeadfield lf, const SemgFibre *f, PetscInt nt,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A straight fibre is inside the layered table when both its ends are (offsets and depth are convex). */
+static PetscErrorCode LayeredCheckFibre(SemgLeadfield lf, PetscInt i, const SemgFibre *f)
+{
+  PetscReal dir[3];
+
+  PetscFunctionBeginUser;
+  FibreDirection(f, dir);
+  for (PetscInt end = 0; end < 2; end++) {
+    const PetscReal s = end ? f->length : 0, p[3] = {f->ox + s * dir[0], f->oy + s * dir[1], f->oz + s * dir[2]};
+    PetscReal       ax = 0, ay = 0;
+
+    for (PetscInt e = 0; e < lf->ne; e++) {
+      ax = PetscMax(ax, PetscAbsReal(lf->exyz[3 * e] - p[0]));
+      ay = PetscMax(ay, PetscAbsReal(lf->exyz[3 * e + 1] - p[1]));
+    }
+    PetscCheck(SemgLayeredTableCovers(lf->tab, ax, ay, p[2]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "fibre %d end (%g, %g, %g) m lies outside the layered lead-field table (above the muscle or beyond the tabulated offsets/depths)", (int)i, (double)p[0], (double)p[1],
+               (double)p[2]);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgLeadfieldMUAP(SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt nt, PetscReal dt, PetscBool ccs_sources, PetscReal *phi)
 {
   PetscFunctionBeginUser;
@@ -611,6 +665,7 @@ PetscErrorCode SemgLeadfieldMUAP(SemgLeadfield lf, PetscInt nf, const SemgFibre 
     for (PetscInt d = 0; d < 3; d++) q[d] = o[d] + f[i].length * dir[d];
     PetscCall(CheckInside(lf, o, "fibre", i)); /* both ends inside: the straight fibre is */
     PetscCall(CheckInside(lf, q, "fibre", i));
+    if (lf->type == SEMG_LF_LAYERED) PetscCall(LayeredCheckFibre(lf, i, &f[i]));
     if (ccs_sources) PetscCall(MUAPCCS(lf, &f[i], nt, dt, phi));
     else PetscCall(MUAPLineSource(lf, &f[i], nt, dt, phi));
   }

@@ -7,8 +7,9 @@
 #include <petscsys.h>
 #include "sim/ccs.h"
 #include "sim/vc/conductor.h"
+#include "sim/vc/layeredtable.h"
 
-typedef enum { SEMG_LF_GRID, SEMG_LF_INFINITE, SEMG_LF_HALFSPACE } SemgLeadfieldType;
+typedef enum { SEMG_LF_GRID, SEMG_LF_INFINITE, SEMG_LF_HALFSPACE, SEMG_LF_LAYERED } SemgLeadfieldType;
 
 typedef struct _p_SemgLeadfield *SemgLeadfield;
 
@@ -46,6 +47,13 @@ PETSC_EXTERN PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor
 
 /* Analytic lead fields: infinite medium diag(sl, st, st) or insulated half-space (electrodes on the skin). */
 PETSC_EXTERN PetscErrorCode SemgLeadfieldCreateAnalytic(SemgLeadfieldType type, PetscInt ne, const PetscReal *exyz, PetscReal sl, PetscReal st, SemgLeadfield *lf);
+/* Planar three-layer lead field (volume-conductor.md 8.4, insulated skin at z = 0): the tabulated
+   Green's function of sim/vc/layeredtable.h, built here (owned by lf) to cover spec's offsets and depths. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldCreateLayered(const SemgTissue *t, const SemgLayeredTableSpec *spec, PetscInt ne, const PetscReal *exyz, SemgLeadfield *lf);
+/* Analytic and layered lead fields: move the ne electrodes (same count; per-sample misalignment). */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldSetElectrodes(SemgLeadfield lf, PetscInt ne, const PetscReal *exyz);
+/* The table of a layered lead field (not to be destroyed). */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldGetLayeredTable(SemgLeadfield lf, SemgLayeredTable *tab);
 /* Read a stored lead field (collective over comm; every rank gets the same copy). Only cells within
    the box lo..hi (m; NULL = everything) plus one cell are kept: choose it to cover the fibres. */
 PETSC_EXTERN PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscReal lo[3], const PetscReal hi[3], SemgLeadfield *lf);

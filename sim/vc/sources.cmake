@@ -2,6 +2,7 @@
 target_sources(semg_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/tissue.c
   ${CMAKE_CURRENT_LIST_DIR}/layered.c
+  ${CMAKE_CURRENT_LIST_DIR}/layeredtable.c
   ${CMAKE_CURRENT_LIST_DIR}/inhomog.c
   ${CMAKE_CURRENT_LIST_DIR}/conductor.c
   ${CMAKE_CURRENT_LIST_DIR}/leadfield.c
