@@ -3,7 +3,7 @@ static char help[] = "bench/leadfield: cost of volume-conductor lead fields.\n"
                      "  array on an n^3 grid; median time of one solve; memory per million unknowns; and the cost of a\n"
                      "  1 s interference signal via lead fields vs one solve per time sample (estimated from the\n"
                      "  measured per-solve time).\n"
-                     "  -n 129 -ne 16 -fs 5000 -nmu 10 -fibres_per_mu 100 -rate 15 -output lf_bench.h5\n";
+                     "  -n 129 (family level: 225 x 81 x 113 cells) -ne 16 -fs 5000 -nmu 10 -fibres_per_mu 100 -rate 15 -output lf_bench.h5\n";
 
 #include <petscsys.h>
 #include <petsctime.h>
@@ -138,11 +138,11 @@ int main(int argc, char **argv)
   tsum     = 0;
   for (PetscInt k = 0; k < nt_sig; k++) tsum = PetscMax(tsum, PetscAbsReal(sig[k]));
 
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/leadfield ranks %d  grid %d^3 = %.3f M cells  electrodes %d\n", size, (int)n, (double)(n * (double)n * n / 1e6), (int)ne));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/leadfield ranks %d  grid level %d: %d x %d x %d = %.3f M cells  electrodes %d\n", size, (int)n, (int)g.n[0], (int)g.n[1], (int)g.n[2], (double)((double)g.n[0] * g.n[1] * g.n[2] / 1e6), (int)ne));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "set-up (mesh, assembly, MG hierarchy)     %8.2f s\n", (double)tsetup));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "one lead-field solve (median of %d)         %8.2f s  (%d its avg over the set)\n", (int)nrep, (double)tmed, (int)(its_total / ne)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "lead-field set (%d solves + HDF5 write)     %8.2f s   set-up + set %8.2f s\n", (int)ne, (double)tlf, (double)(tsetup + tlf)));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "memory after set-up (rank 0)               %8.1f MB  = %.1f MB per million unknowns per rank-share\n", (double)((mem1 - mem0) / 1048576.0), (double)((mem1 - mem0) / 1048576.0 / (n * (double)n * n / 1e6 / size))));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "memory after set-up (rank 0)               %8.1f MB  = %.1f MB per million unknowns per rank-share\n", (double)((mem1 - mem0) / 1048576.0), (double)((mem1 - mem0) / 1048576.0 / ((double)g.n[0] * g.n[1] * g.n[2] / 1e6 / size))));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "1 s interference (%d MU x %d fibres, %d Hz) via lead fields %8.2f s (rank 0; max |phi_0| %.3g uV)\n", (int)nmu, (int)fpm, (int)fs, (double)tmuap, (double)(tsum * 1e6)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "same signal with one solve per sample (est. %d x %.2f s) %10.1f s  -> ratio %.0fx\n", (int)fs, (double)tmed, (double)t_direct, (double)(t_direct / tmuap)));
   PetscCall(SemgLeadfieldDestroy(&lf));

@@ -29,7 +29,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
   ctx->sample    = 0;
   PetscCall(SemgTissueDefault(&ctx->tissue));
   PetscCall(SemgInhomogeneityDefault(&ctx->inh));
-  PetscCall(SemgVCGridDefault(&ctx->grid));
+  PetscCall(SemgVCGridProduction(&ctx->grid));
   PetscCall(SemgMisalignParamsDefault(&ctx->mis));
   PetscOptionsBegin(comm, NULL, "semg leadfield: reciprocity lead fields of an electrode array", "semg");
   PetscCall(PetscOptionsString("-electrodes", "CSV with columns x,y,z (m) of the skin electrodes", "", ctx->electrodes, ctx->electrodes, sizeof(ctx->electrodes), &set_e));

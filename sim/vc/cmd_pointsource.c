@@ -28,7 +28,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, PointCtx *ctx)
   ctx->model = PS_LAYERED;
   PetscCall(SemgTissueDefault(&ctx->tissue));
   PetscCall(SemgInhomogeneityDefault(&ctx->inh));
-  PetscCall(SemgVCGridDefault(&ctx->grid));
+  PetscCall(SemgVCGridProduction(&ctx->grid));
   ctx->grid.far_bc = SEMG_VC_FAR_MONOPOLE; /* a point source is not charge-neutral */
   PetscOptionsBegin(comm, NULL, "semg pointsource: potential of a 1 A point source at electrodes", "semg");
   PetscCall(PetscOptionsEnum("-model", "infinite | halfspace (muscle only) | layered (three-layer quadrature) | fdm (finite volumes)", "", point_models, (PetscEnum)ctx->model, (PetscEnum *)&ctx->model, NULL));

@@ -67,6 +67,22 @@ PetscErrorCode SemgVCGridDefault(SemgVCGrid *g)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SemgVCGridProduction(SemgVCGrid *g)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SemgVCGridDefault(g));
+  /* level 129 of SemgVCGridFamily as a fixed-ratio grid: 2.06 M cells, uniform 0.5 mm core of +-45 mm x
+     +-8 mm (a 16-electrode array at 5 mm fits with margin), 0.25 mm cells in skin, fat and muscle top */
+  g->n[0]       = 225;
+  g->n[1]       = 81;
+  g->n[2]       = 113;
+  g->h[0]       = 0.5e-3;
+  g->h[1]       = 0.25e-3;
+  g->skin_cells = 4;
+  g->fat_cells  = 12;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGrid *g)
 {
   PetscInt  n;

@@ -38,6 +38,8 @@ typedef struct {
 typedef struct _p_SemgConductor *SemgConductor;
 
 PETSC_EXTERN PetscErrorCode SemgVCGridDefault(SemgVCGrid *g);
+/* The commands' default grid (semg leadfield, semg pointsource -model fdm): 225 x 81 x 113 cells. */
+PETSC_EXTERN PetscErrorCode SemgVCGridProduction(SemgVCGrid *g);
 /* -vc_grid nx,ny,nz -vc_centre x,y -vc_extent X,Y,Z -vc_h hxy,hz -vc_stretch_max r -vc_skin_cells n
    -vc_fat_cells n -vc_far_bc neumann|dirichlet|monopole|robin -vc_robin_centre x,y,z. Between
    PetscOptionsBegin/End. */
