@@ -90,7 +90,7 @@ PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGri
 
   PetscFunctionBeginUser;
   n = 3;
-  PetscCall(PetscOptionsIntArray("-vc_grid", "cells nx,ny,nz (2^k m + 1 for geometric multigrid)", "SemgConductor", g->n, &n, &set));
+  PetscCall(PetscOptionsIntArray("-vc_grid", "cells nx,ny,nz (semg leadfield/pointsource: 225,81,113; 2^k m + 1 for -vc_pc_type mg)", "SemgConductor", g->n, &n, &set));
   PetscCheck(!set || n == 3, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_grid needs 3 values nx,ny,nz (got %d)", (int)n);
   n = 2;
   PetscCall(PetscOptionsRealArray("-vc_centre", "centre x,y of the fine region under the array, m", "SemgConductor", g->centre, &n, NULL));
