@@ -9,15 +9,7 @@ static char help[] = "Homogenised MU source: charge conservation, reciprocity ag
 #include "sim/vc/musource.h"
 
 #define NE 8
-static PetscInt nfail = 0;
-
-static PetscErrorCode Expect(const char *what, PetscBool ok)
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-78s %s\n", what, ok ? "ok" : "FAIL"));
-  if (!ok) nfail++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
+#include "tests/vc/vc_expect.h"
 
 /* The test MU: 60 fibres, axis 8 mm deep (muscle starts at 4 mm), radius 2.5 mm, IZ spread 4 mm,
    fibres about 20 mm either side of the IZ, 4 m/s. */

@@ -7,15 +7,7 @@ static char help[] = "Rectangular electrodes (spec 4, ideal averaging): weights 
 #include "sim/vc/conductor.h"
 #include "sim/vc/layered.h"
 
-static PetscInt nfail = 0;
-
-static PetscErrorCode Expect(const char *what, PetscBool ok)
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-90s %s\n", what, ok ? "ok" : "FAIL"));
-  if (!ok) nfail++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
+#include "tests/vc/vc_expect.h"
 
 /* Muscle half-space on the uniform grid family of the convergence test: n^3 cells over +-40 mm x 40 mm. */
 static PetscErrorCode CreateConductor(PetscInt n, SemgConductor *c)

@@ -8,15 +8,7 @@ static char help[] = "Box-stored lead fields (spec 5.3): MUAPs equal those of th
 #include "core/semg_error.h"
 #include "sim/vc/leadfield.h"
 
-static PetscInt nfail = 0;
-
-static PetscErrorCode Expect(const char *what, PetscBool ok)
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-100s %s\n", what, ok ? "ok" : "FAIL"));
-  if (!ok) nfail++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
+#include "tests/vc/vc_expect.h"
 
 #define NFIB 3
 static const SemgFibre fibres[NFIB] = {{-0.03, 0.001, -6e-3, 0.028, 0.06, 4.0, 0, 0}, {-0.025, -0.004, -12e-3, 0.02, 0.05, 3.5, 0.05, 0.02}, {-0.02, 0.006, -3e-3, 0.01, 0.04, 4.5, -0.03, 0}};

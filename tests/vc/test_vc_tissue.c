@@ -5,15 +5,7 @@ static char help[] = "Tissue inhomogeneity: Gaussian-field statistics, and the s
 #include "core/semg_error.h"
 #include "sim/vc/conductor.h"
 
-static PetscInt nfail = 0;
-
-static PetscErrorCode Expect(const char *what, PetscBool ok)
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-70s %s\n", what, ok ? "ok" : "FAIL"));
-  if (!ok) nfail++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
+#include "tests/vc/vc_expect.h"
 
 /* Var g = s^2 and corr(l) = exp(-1/2) along x for a 2-D field (spec 3.3 recipe). */
 static PetscErrorCode TestFieldStatistics(void)
