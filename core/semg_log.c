@@ -57,17 +57,27 @@ int SemgExitCode(MPI_Comm comm, PetscErrorCode ierr)
   return 1;
 }
 
+/* The lowest rank where failed is true (size if none), and this rank. */
+static PetscErrorCode FirstFailingRank(MPI_Comm comm, PetscBool failed, PetscMPIInt *first, PetscMPIInt *rank, PetscMPIInt *size)
+{
+  PetscMPIInt mine;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, rank));
+  PetscCallMPI(MPI_Comm_size(comm, size));
+  mine = failed ? *rank : *size;
+  PetscCallMPI(MPI_Allreduce(&mine, first, 1, MPI_INT, MPI_MIN, comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCheckAllRanks(MPI_Comm comm, PetscBool ok, const char *fmt, ...)
 {
-  PetscMPIInt rank, size, first_bad, mine;
+  PetscMPIInt rank, size, first_bad;
   char        msg[1024] = "";
   va_list     ap;
 
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  mine = ok ? size : rank;
-  PetscCallMPI(MPI_Allreduce(&mine, &first_bad, 1, MPI_INT, MPI_MIN, comm));
+  PetscCall(FirstFailingRank(comm, (PetscBool)!ok, &first_bad, &rank, &size));
   if (first_bad == size) PetscFunctionReturn(PETSC_SUCCESS);
   if (rank == first_bad) {
     va_start(ap, fmt);
@@ -80,15 +90,12 @@ PetscErrorCode SemgCheckAllRanks(MPI_Comm comm, PetscBool ok, const char *fmt, .
 
 PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr)
 {
-  PetscMPIInt rank, size, mine, first;
+  PetscMPIInt rank, size, first;
   int         code = (int)ierr;
   char        msg[1024] = "";
 
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  mine = ierr ? rank : size;
-  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+  PetscCall(FirstFailingRank(comm, (PetscBool)(ierr != 0), &first, &rank, &size));
   if (first == size) PetscFunctionReturn(PETSC_SUCCESS);
   if (rank == first) {
     char *specific = NULL;
