@@ -10,7 +10,7 @@ static int semg_exit_code = 0;
 void SemgSetExitCode(int code) { semg_exit_code = code; }
 
 /* Set when PETSc's option parsing (PetscOptions*: an unknown value of an enumerated option, "abc" for an
-   integer) raised the error: that is bad user input too, and identical on every rank. */
+   integer) or an unknown type name raised the error: that is bad user input too, identical on every rank. */
 static PetscBool semg_options_error = PETSC_FALSE;
 
 static PetscBool SemgIsUserError(PetscErrorCode n)
@@ -29,7 +29,8 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
   if (p != PETSC_ERROR_INITIAL) return n;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (n == SEMG_ERR_HELP_DONE) return n;
-  if (fun && !strncmp(fun, "PetscOptions", 12)) semg_options_error = PETSC_TRUE;
+  /* option parsing, or a type name (-vc_pc_type, -vc_dm_mat_type ...) that only options can supply */
+  if ((fun && !strncmp(fun, "PetscOptions", 12)) || n == PETSC_ERR_ARG_UNKNOWN_TYPE) semg_options_error = PETSC_TRUE;
   if (SemgIsUserError(n)) {
     static PetscBool printed = PETSC_FALSE; /* SemgShareError raises the same user error again */
     if (rank == 0 && !printed) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");

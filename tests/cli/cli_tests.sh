@@ -143,11 +143,13 @@ case "$name" in
     check "cannot open 'missing.csv'" mpirun_n 2 "${M[@]}" -fibres missing.csv -output o.csv
     check "Unknown option foo for -montage" "$SEMG" simulate -n 2 -montage foo -output x.h5
     check "abc has no integer value" mpirun_n 2 "$SEMG" simulate -n abc -output x.h5
+    check "requested PC type bogus" mpirun_n 2 "$SEMG" leadfield -electrodes E.csv -vc_grid 33,33,33 -vc_pc_type bogus -output lf_bad.h5
     # a failing run never replaces good data
     "${M[@]}" -fibres nan.csv -output keep.csv > /dev/null 2>&1
     [ "$(cat keep.csv)" = good ] || fail "a failed run overwrote keep.csv"
     [ ! -e o.csv ] || fail "a failed run left o.csv"
-    echo "bad input: 21 cases give one error line and exit 2; good data untouched"
+    [ ! -e lf_bad.h5 ] && [ ! -e lf_bad.h5.tmp ] || fail "a failed lead-field run left a file"
+    echo "bad input: 22 cases give one error line and exit 2; good data untouched"
     ;;
   *) fail "unknown test $name" ;;
 esac
