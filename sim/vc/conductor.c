@@ -161,7 +161,7 @@ static void AxisCoreStretch(PetscInt n, PetscReal c, PetscReal F, PetscReal h, P
     h = F / (half + M);
   } else {
     for (ms = 1; ms <= M; ms++) {
-      PetscReal need = F - (half + M - ms) * h, lo = 1, hi = 2;
+      PetscReal need = F - (half + M - ms) * h, lo = 1, hi = rmax;
       if (GeometricReach(h, rmax, ms) < need) continue;
       for (PetscInt it = 0; it < 200; it++) { /* r with h (r + ... + r^ms) = need */
         PetscReal mid = 0.5 * (lo + hi);
