@@ -64,6 +64,8 @@ PetscErrorCode SemgVCGridDefault(SemgVCGrid *g)
   g->robin_centre[0] = g->robin_centre[1] = g->robin_centre[2] = 0;
   g->robin_centre_set                                         = PETSC_FALSE;
   g->ref_n[0] = g->ref_n[1] = 0;
+  g->ilu_fill[0]              = 3;
+  g->ilu_fill[1]              = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -103,6 +105,9 @@ PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGri
   PetscCall(PetscOptionsInt("-vc_skin_cells", "cells across the skin", "SemgConductor", g->skin_cells, &g->skin_cells, NULL));
   PetscCall(PetscOptionsInt("-vc_fat_cells", "cells across the fat", "SemgConductor", g->fat_cells, &g->fat_cells, NULL));
   PetscCall(PetscOptionsEnum("-vc_far_bc", "far faces: insulated, phi = 0, phi = half-space monopole (point sources), or asymptotic Robin", "SemgConductor", SemgVCFarBCs, (PetscEnum)g->far_bc, (PetscEnum *)&g->far_bc, NULL));
+  PetscCall(PetscOptionsInt("-vc_ilu_levels_fine", "-vc_pc_type mg: ILU fill levels of the finest smoother", "SemgConductor", g->ilu_fill[0], &g->ilu_fill[0], NULL));
+  PetscCall(PetscOptionsInt("-vc_ilu_levels_coarse", "-vc_pc_type mg: ILU fill levels of the coarser smoothers", "SemgConductor", g->ilu_fill[1], &g->ilu_fill[1], NULL));
+  PetscCheck(g->ilu_fill[0] >= 0 && g->ilu_fill[1] >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_ilu_levels_fine and -vc_ilu_levels_coarse must be >= 0");
   n = 3;
   PetscCall(PetscOptionsRealArray("-vc_robin_centre", "centre x,y,z of the Robin far condition, m (default: skin point above -vc_centre)", "SemgConductor", g->robin_centre, &n, &g->robin_centre_set));
   PetscCheck(!g->robin_centre_set || n == 3, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_robin_centre needs 3 values x,y,z (got %d)", (int)n);
@@ -471,7 +476,7 @@ static PetscErrorCode SemgConductorMGLevels(SemgConductor c, PetscInt *levels)
 static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
 {
   PetscBool ismg, set;
-  PetscInt  nl, fill[2] = {3, 1};
+  PetscInt  nl, *fill = c->grid.ilu_fill;
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCMG, &ismg));
@@ -480,9 +485,6 @@ static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
     PetscCall(KSPSetUp(c->ksp));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(PetscOptionsGetInt(NULL, "vc_", "-ilu_levels_fine", &fill[0], NULL));
-  PetscCall(PetscOptionsGetInt(NULL, "vc_", "-ilu_levels_coarse", &fill[1], NULL));
-  PetscCheck(fill[0] >= 0 && fill[1] >= 0, c->comm, SEMG_ERR_USER, "-vc_ilu_levels_fine and -vc_ilu_levels_coarse must be >= 0");
   PetscCall(PCMGGetLevels(pc, &nl));
   for (PetscInt l = 1; l < nl; l++) {
     KSP sk;
