@@ -97,6 +97,26 @@ PetscErrorCode SemgLeadfieldStoreParamsDefault(SemgLeadfieldStoreParams *p)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(p, sizeof(*p)));
+  p->file_comm = MPI_COMM_NULL;
+  p->ngroups   = 1;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldGroupsSplit(MPI_Comm comm, PetscInt ne, PetscInt ncells, PetscInt requested, SemgLeadfieldStoreParams *par, MPI_Comm *gcomm)
+{
+  PetscMPIInt size, rank;
+  PetscInt    g, per_rank_cap = 2500000;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCheck(requested <= PetscMin(size, ne), comm, SEMG_ERR_USER, "-leadfield_groups %d: at most min(ranks, electrodes) = %d groups", (int)requested, (int)PetscMin(size, ne));
+  if (requested > 0) g = requested;
+  else g = PetscMax(1, PetscMin(PetscMin((PetscInt)size, ne), size / ((ncells + per_rank_cap - 1) / per_rank_cap)));
+  par->file_comm = comm;
+  par->ngroups   = g;
+  par->group     = (PetscInt)(((PetscInt64)rank * g) / size);
+  PetscCallMPI(MPI_Comm_split(comm, (int)par->group, rank, gcomm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -120,6 +140,14 @@ static PetscErrorCode ElectrodeRHS(SemgConductor c, PetscInt e, const PetscReal 
     PetscCall(AddFootprint(c, ref, exyz, par, tmp));
     PetscCall(VecAXPY(b, -1.0, tmp));
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode SolveElectrode(SemgConductor c, PetscInt e, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, PetscInt ref, Vec b, Vec tmp, Vec l, PetscInt *its)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ElectrodeRHS(c, e, exyz, par, ref, b, tmp));
+  PetscCall(SemgConductorSolve(c, b, (PetscBool)(ref < 0), l, its));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -149,7 +177,7 @@ static PetscErrorCode StoredCells(SemgConductor c, const SemgLeadfieldStoreParam
 }
 
 /* The owned DMDA block's part inside the stored cells (off, m) into slice e of the [ne, my, mx, mz]
-   dataset (collective; a rank owning none of them selects nothing). */
+   dataset (collective; a rank owning none of them, or with e < 0, selects nothing). */
 static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, PetscInt e, Vec l, const PetscInt off[3], const PetscInt m[3])
 {
   DM                 da;
@@ -169,10 +197,10 @@ static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, Pet
   for (PetscInt d = 0; d < 3; d++) {
     lo[d] = PetscMax(s[d], off[d]);
     hi[d] = PetscMin(s[d] + w[d], off[d] + m[d]);
-    if (hi[d] <= lo[d]) empty = PETSC_TRUE;
+    if (hi[d] <= lo[d] || e < 0) empty = PETSC_TRUE;
   }
   mdims[0] = 1;
-  fstart[0] = (hsize_t)e;
+  fstart[0] = empty ? 0 : (hsize_t)e;
   mstart[0] = 0;
   count[0]  = 1;
   for (PetscInt d = 0; d < 3; d++) {
@@ -223,11 +251,13 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   Vec                      b, l, tmp;
   PetscLogStage            stage = -1;
   SemgProgress             prog;
-  SemgLeadfieldStoreParams fp = *par;
+  SemgLeadfieldStoreParams fp       = *par;
+  PetscInt                 ngroups  = PetscMax(1, par->ngroups);
 
   PetscFunctionBeginUser;
   PetscCall(SemgConductorGetDM(c, &da));
   PetscCall(PetscObjectGetComm((PetscObject)da, &comm));
+  if (par->file_comm != MPI_COMM_NULL) comm = par->file_comm;
   PetscCheck(ref < ne, comm, SEMG_ERR_USER, "reference electrode %d out of range (ne = %d)", (int)ref, (int)ne);
   PetscCall(StoredCells(c, par, off, m));
   PetscCall(PetscCalloc3(ne, &its, ne, &rad, 2 * (size_t)ne, &size));
@@ -265,13 +295,17 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_LEADFIELD, &stage));
   PetscCall(PetscLogStagePush(stage));
   PetscCall(SemgProgressStart(comm, "lead fields", ne, &prog));
-  for (PetscInt e = 0; e < ne; e++) {
-    PetscCall(ElectrodeRHS(c, e, exyz, &fp, ref, b, tmp));
-    PetscCall(SemgConductorSolve(c, b, (PetscBool)(ref < 0), l, &its[e]));
-    PetscCall(WriteSlice(c, &f, dset, e, l, off, m));
-    PetscCall(SemgProgressUpdate(comm, &prog, e + 1));
+  /* round r: group k solves electrode r G + k; a failed solve in one group stops every group before the
+     collective write instead of leaving the others waiting in it */
+  for (PetscInt r = 0; r * ngroups < ne; r++) {
+    PetscInt       e    = r * ngroups + par->group;
+    PetscErrorCode ierr = e < ne ? SolveElectrode(c, e, exyz, &fp, ref, b, tmp, l, &its[e]) : PETSC_SUCCESS;
+    PetscCall(SemgShareError(comm, ierr));
+    PetscCall(WriteSlice(c, &f, dset, e < ne ? e : -1, l, off, m));
+    PetscCall(SemgProgressUpdate(comm, &prog, PetscMin(ne, (r + 1) * ngroups)));
   }
   PetscCall(SemgProgressEnd(comm, &prog));
+  if (ngroups > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, its, (PetscMPIInt)ne, MPIU_INT, MPI_MAX, comm));
   PetscCall(PetscLogStagePop());
   PetscCall(SemgH5WriteSmall(&f, g, "iterations", 1, &d1, H5T_NATIVE_INT, its, NULL));
   if (its_out) PetscCall(PetscArraycpy(its_out, its, ne));

@@ -37,7 +37,18 @@ typedef struct {
   const PetscReal *size;    /* ne x 2 rectangle sides (a along x, b along y), used where both > 0; or NULL */
   PetscBool        box_set; /* store only the cells meeting box plus one cell on every side */
   PetscReal        box[6];  /* xlo, xhi, ylo, yhi, zlo, zhi, m */
+  /* electrode groups (SemgLeadfieldGroupsSplit): the conductor lives on this rank's group; the file and
+     the progress on file_comm, the communicator of all groups */
+  MPI_Comm         file_comm; /* MPI_COMM_NULL: the conductor's */
+  PetscInt         group, ngroups;
 } SemgLeadfieldStoreParams;
+
+/* Electrode groups: the ranks of comm are split into ngroups contiguous groups; each builds the whole
+   conductor on its group communicator gcomm and solves every ngroups-th electrode. Independent solves
+   scale better than one domain-decomposed solve (docs/performance.md), at the cost of one copy of the
+   grid per group. requested <= 0: min(size, ne), lowered so that a group holds at most 2.5 M cells per
+   rank. Free gcomm with MPI_Comm_free after the conductor is destroyed. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldGroupsSplit(MPI_Comm comm, PetscInt ne, PetscInt ncells, PetscInt requested, SemgLeadfieldStoreParams *par, MPI_Comm *gcomm);
 
 PETSC_EXTERN PetscErrorCode SemgLeadfieldStoreParamsDefault(SemgLeadfieldStoreParams *p);
 /* SemgLeadfieldComputeAndStore with rectangular electrodes and/or a stored sub-box: a box-stored file

@@ -18,6 +18,23 @@ done
 # electrode 15 rotated by 10 degrees about the array centre: y = 37.5 mm * sin(10 deg) = 6.5118 mm
 y15=$(h5dump -d /leadfield/electrodes -y -w 0 "$dir/lf.h5" | tr -d ' ' | grep -v '^$' | sed -n '/DATA{/,/}/p' | tr ',' '\n' | grep -E '^-?[0-9.e-]+$' | sed -n '47p')
 awk -v y="$y15" 'BEGIN { exit !(y > 0.00650 && y < 0.00652) }' && echo "ok   misalignment rotation applied (y15 = $y15)" || { echo "FAIL rotation: y15 = $y15"; fail=1; }
+# electrode groups: 2 ranks solve side by side (default), each on its own copy of the grid, so the
+# lead fields are bitwise those of 1 rank; one domain-decomposed solve per electrode agrees to the tolerance
+"$MPIEXEC" $NPFLAG 1 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/lf1.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
+  -vc_skin_cells 2 -vc_fat_cells 4 -electrode_radius 1e-3 -misalign_rotation 10 > "$dir/log1.txt" 2>&1 || { cat "$dir/log1.txt"; fail=1; }
+grep -q "2 electrode groups" "$dir/log.txt" && echo "ok   2 ranks: 2 electrode groups" || { echo "FAIL no group line"; cat "$dir/log.txt"; fail=1; }
+for d in values iterations; do
+  h5diff "$dir/lf1.h5" "$dir/lf.h5" /leadfield/$d /leadfield/$d > "$dir/diff.txt" 2>&1 && echo "ok   /leadfield/$d bitwise equal on 1 and 2 ranks" || { echo "FAIL /leadfield/$d differs between 1 and 2 ranks"; head "$dir/diff.txt"; fail=1; }
+done
+"$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/lfdd.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
+  -vc_skin_cells 2 -vc_fat_cells 4 -electrode_radius 1e-3 -misalign_rotation 10 -leadfield_groups 1 > "$dir/logdd.txt" 2>&1 || { cat "$dir/logdd.txt"; fail=1; }
+vmax=$(h5dump -d /leadfield/values -y -w 0 "$dir/lf1.h5" | sed -n '/DATA {/,/}/p' | tr -cs '0-9eE.+-' '\n' | grep -E '^-?[0-9]' | awk 'function a(v){return v<0?-v:v} {if (a($1)>m) m=a($1)} END {print m}')
+tol=$(awk -v m="$vmax" 'BEGIN { printf "%.3g", m * 1e-7 }')
+h5diff -d "$tol" "$dir/lf1.h5" "$dir/lfdd.h5" /leadfield/values /leadfield/values > "$dir/diff.txt" 2>&1 && echo "ok   -leadfield_groups 1 within $tol V/A (1e-7 of max $vmax)" || { echo "FAIL -leadfield_groups 1 differs by more than $tol"; head "$dir/diff.txt"; fail=1; }
+for g in 3 -1; do
+  out=$("$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/g.h5" -vc_grid 33,33,33 -vc_skin_cells 2 -vc_fat_cells 4 -leadfield_groups $g 2>&1); rc=$?
+  [ "$rc" -ne 0 ] && [ ! -e "$dir/g.h5" ] && echo "$out" | grep -q "leadfield_groups" && echo "ok   -leadfield_groups $g rejected" || { echo "FAIL -leadfield_groups $g: rc=$rc $out"; fail=1; }
+done
 out=$("$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/x.h5" -leadfield_reference 16 2>&1); rc=$?
 [ "$rc" -eq 2 ] && echo "ok   bad reference rejected: $out" || { echo "FAIL bad reference: rc=$rc $out"; fail=1; }
 [ ! -e "$dir/x.h5" ] || { echo "FAIL output written despite error"; fail=1; }
@@ -32,7 +49,7 @@ done
 off=$(h5dump -d /leadfield/stored_offset -y -w 0 "$dir/box.h5" | sed -n '/DATA {/,/}/p' | tr -d ' \n' | sed 's/.*DATA{//; s/}.*//')
 [ "$off" = "7,11,10" ] && echo "ok   stored_offset $off" || { echo "FAIL stored_offset '$off'"; fail=1; }
 for bad in "-electrode_size 2e-3,1e-3 -electrode_radius 1e-3" "-store_box 1,2,3" "-electrode_size 1,1e-3" "-store_box 1,2,-1,1,-1,0"; do
-  out=$("$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/y.h5" -vc_grid 17,17,17 $bad 2>&1); rc=$?
+  out=$("$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/y.h5" -vc_grid 33,33,33 -vc_skin_cells 2 -vc_fat_cells 4 $bad 2>&1); rc=$?
   [ "$rc" -eq 2 ] && [ ! -e "$dir/y.h5" ] && [ ! -e "$dir/y.h5.tmp" ] && echo "ok   rejected $bad: $out" || { echo "FAIL $bad: rc=$rc $out"; fail=1; }
 done
 # a sample that only rank 1 simulates leaves the stored box: every rank stops with one line, exit 2
