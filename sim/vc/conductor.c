@@ -316,7 +316,6 @@ static PetscErrorCode SemgConductorMesh(SemgConductor c)
   PetscCall(DMDACreate3d(c->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, g->n[2], g->n[0], g->n[1], PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &c->da));
   PetscCall(DMSetOptionsPrefix(c->da, "vc_"));
   PetscCall(SemgConductorChooseMatType(c));
-  PetscCall(DMSetFromOptions(c->da));
   PetscCall(DMSetUp(c->da));
   PetscCall(DMDACreateCompatibleDMDA(c->da, 3, &c->sda));
   PetscFunctionReturn(PETSC_SUCCESS);
