@@ -512,20 +512,20 @@ static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Defaults of the default preconditioner, each overridable by its -vc_pc_hypre_boomeramg_* option:
-   PMIS coarsening with extended+i interpolation (4 entries per row) keeps the operator complexity low on
-   the stretched, layered grid; strong threshold 0.25, below the 0.5-0.7 usual in 3-D, keeps the weak
-   couplings of the stretched cells out of the coarse grids (17 iterations at level 129 with 0.5, 13-15
-   with 0.25). Relaxation: one forward hybrid Gauss-Seidel sweep down and one backward sweep up, in grid
-   order rather than C/F order, so the V-cycle stays symmetric for CG and the sweeps run along z, the DMDA's
-   fastest index and the direction of the strongest coupling (docs/models-volume-conductor.md 4). */
+/* Defaults of the default preconditioner, each overridable by its -vc_pc_hypre_boomeramg_* option, chosen
+   by measurement on the refinement family (docs/models-volume-conductor.md 4, 9): PMIS coarsening with
+   extended+i interpolation; at most 6 interpolation entries per row (4 gave 15 iterations at level 129
+   instead of 13 for the same solve time); strong threshold 0.25, below the 0.5-0.7 usual in 3-D (0.5: 18
+   iterations at level 129, slower). Relaxation: one forward hybrid Gauss-Seidel sweep down and one backward
+   sweep up, in grid order rather than C/F order, so the V-cycle stays symmetric for CG and the sweeps run
+   along z, the DMDA's fastest index and the direction of the strongest coupling. */
 static PetscErrorCode SemgConductorDefaultBoomerAMG(PC pc)
 {
   const char *defaults[][2] = {
     {"-vc_pc_hypre_boomeramg_coarsen_type",     "PMIS"},
     {"-vc_pc_hypre_boomeramg_strong_threshold", "0.25"},
     {"-vc_pc_hypre_boomeramg_interp_type",      "ext+i"},
-    {"-vc_pc_hypre_boomeramg_P_max",            "4"},
+    {"-vc_pc_hypre_boomeramg_P_max",            "6"},
     {"-vc_pc_hypre_boomeramg_no_CF",            "1"},
   };
   const char *relax[] = {"-vc_pc_hypre_boomeramg_relax_type_all", "-vc_pc_hypre_boomeramg_relax_type_down", "-vc_pc_hypre_boomeramg_relax_type_up"};
