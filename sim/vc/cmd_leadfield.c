@@ -80,7 +80,8 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
 {
   LeadCtx           ctx;
   PetscInt                 ne, *column = NULL, *its;
-  PetscReal               *nominal = NULL, *xyz, *radius, *size, centre[2] = {0, 0};
+  PetscReal               *nominal = NULL, *xyz, *radius, *size, *angle, centre[2] = {0, 0};
+  SemgMisalignDrawn        drawn;
   SemgConductor            c;
   SemgLeadfieldStoreParams sp;
   MPI_Comm                 gcomm;
@@ -90,7 +91,7 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
   PetscCall(ProcessOptions(comm, &ctx));
   PetscCall(SemgVCCommandSetUp(comm, ctx.electrodes, ctx.output, &ne, &nominal, &column));
   PetscCheck(ctx.reference < ne, comm, SEMG_ERR_USER, "-leadfield_reference %d: only %d electrodes in %s", (int)ctx.reference, (int)ne, ctx.electrodes);
-  PetscCall(PetscMalloc4(3 * (size_t)ne, &xyz, ne, &radius, ne, &its, 2 * (size_t)ne, &size));
+  PetscCall(PetscMalloc5(3 * (size_t)ne, &xyz, ne, &radius, ne, &its, 2 * (size_t)ne, &size, ne, &angle));
   for (PetscInt e = 0; e < ne; e++) {
     centre[0] += nominal[3 * e] / ne;
     centre[1] += nominal[3 * e + 1] / ne;
@@ -98,7 +99,9 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
     size[2 * e]     = ctx.rect ? ctx.size[0] : 0;
     size[2 * e + 1] = ctx.rect ? ctx.size[1] : 0;
   }
-  PetscCall(SemgMisalignApply(&ctx.mis, (uint64_t)ctx.seed, (uint64_t)ctx.sample, ne, nominal, centre, xyz, NULL, NULL));
+  PetscCall(SemgMisalignApply(&ctx.mis, (uint64_t)ctx.seed, (uint64_t)ctx.sample, ne, nominal, centre, xyz, NULL, &drawn));
+  /* rectangles turn with the array */
+  for (PetscInt e = 0; e < ne; e++) angle[e] = drawn.rotation;
   PetscCall(SemgInhomogeneitySetUp(&ctx.inh));
   PetscCall(SemgLeadfieldStoreParamsDefault(&sp));
   PetscCall(SemgLeadfieldGroupsSplit(comm, ne, ctx.grid.n[0] * ctx.grid.n[1] * ctx.grid.n[2], ctx.groups, &sp, &gcomm));
@@ -108,6 +111,7 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
   if (sp.ngroups > 1) PetscCall(PetscPrintf(comm, "semg leadfield: %d electrode groups solving side by side (-leadfield_groups)\n", (int)sp.ngroups));
   sp.radius  = radius;
   sp.size    = size;
+  sp.angle   = angle;
   sp.box_set = ctx.box_set;
   PetscCall(PetscArraycpy(sp.box, ctx.box, 6));
   PetscCall(SemgLeadfieldComputeAndStoreWithParams(c, ne, xyz, &sp, ctx.reference, ctx.output, its));
@@ -117,7 +121,7 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
   PetscCall(SemgConductorDestroy(&c));
   PetscCallMPI(MPI_Comm_free(&gcomm));
   PetscCall(SemgInhomogeneityDestroy(&ctx.inh));
-  PetscCall(PetscFree4(xyz, radius, its, size));
+  PetscCall(PetscFree5(xyz, radius, its, size, angle));
   PetscCall(PetscFree(nominal));
   PetscCall(PetscFree(column));
   PetscFunctionReturn(PETSC_SUCCESS);

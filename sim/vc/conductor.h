@@ -66,6 +66,9 @@ PETSC_EXTERN PetscErrorCode SemgConductorAddElectrode(SemgConductor c, PetscReal
    exact overlap area with each top cell / (a b) (spec 4, ideal averaging). Weights sum to 1; a footprint
    reaching beyond the top face is a user error. */
 PETSC_EXTERN PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, PetscReal y, PetscReal a, PetscReal b, Vec w);
+/* The rectangle turned by angle (rad) about its centre, e.g. with the array by -misalign_rotation: area
+   sampled at 128 x 128 points (weights sum to 1); angle 0 = SemgConductorAddElectrodeRect. */
+PETSC_EXTERN PetscErrorCode SemgConductorAddElectrodeRectRotated(SemgConductor c, PetscReal x, PetscReal y, PetscReal a, PetscReal b, PetscReal angle, Vec w);
 /* Solve A phi = b. For insulated far faces the right-hand side must satisfy |sum b| <= 1e-12 sum |b|
    (spec 2.6) unless remove_mean is set (reciprocity with the mean reference), and phi is returned
    with zero mean; b is modified (its rounding-level mean removed). its (may be NULL) returns the

@@ -124,7 +124,7 @@ PetscErrorCode SemgLeadfieldGroupsSplit(MPI_Comm comm, PetscInt ne, PetscInt nce
 static PetscErrorCode AddFootprint(SemgConductor c, PetscInt e, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, Vec w)
 {
   PetscFunctionBeginUser;
-  if (par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0) PetscCall(SemgConductorAddElectrodeRect(c, exyz[3 * e], exyz[3 * e + 1], par->size[2 * e], par->size[2 * e + 1], w));
+  if (par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0) PetscCall(SemgConductorAddElectrodeRectRotated(c, exyz[3 * e], exyz[3 * e + 1], par->size[2 * e], par->size[2 * e + 1], par->angle ? par->angle[e] : 0, w));
   else PetscCall(SemgConductorAddElectrode(c, exyz[3 * e], exyz[3 * e + 1], par->radius ? par->radius[e] : 0, w));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -247,7 +247,7 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   hid_t                    g, space, dset;
   hsize_t                  dims[4], d2[2] = {(hsize_t)ne, 3}, d1 = (hsize_t)ne, ds[2] = {(hsize_t)ne, 2};
   PetscInt                 off[3], m[3], *its;
-  PetscReal               *rad, *size;
+  PetscReal               *rad, *size, *ang;
   Vec                      b, l, tmp;
   PetscLogStage            stage = -1;
   SemgProgress             prog;
@@ -260,15 +260,17 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   if (par->file_comm != MPI_COMM_NULL) comm = par->file_comm;
   PetscCheck(ref < ne, comm, SEMG_ERR_USER, "reference electrode %d out of range (ne = %d)", (int)ref, (int)ne);
   PetscCall(StoredCells(c, par, off, m));
-  PetscCall(PetscCalloc3(ne, &its, ne, &rad, 2 * (size_t)ne, &size));
+  PetscCall(PetscCalloc4(ne, &its, ne, &rad, 2 * (size_t)ne, &size, ne, &ang));
   for (PetscInt e = 0; e < ne; e++) {
     PetscBool rect = (PetscBool)(par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0);
     rad[e]          = !rect && par->radius ? par->radius[e] : 0;
+    ang[e]          = rect && par->angle ? par->angle[e] : 0;
     size[2 * e]     = rect ? par->size[2 * e] : 0;
     size[2 * e + 1] = rect ? par->size[2 * e + 1] : 0;
   }
   fp.radius = rad;
   fp.size   = size;
+  fp.angle  = ang;
   PetscCall(SemgConductorCreateVec(c, &b));
   PetscCall(VecDuplicate(b, &l));
   PetscCall(VecDuplicate(b, &tmp));
@@ -284,6 +286,7 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   PetscCall(SemgH5WriteSmall(&f, g, "electrodes", 2, d2, H5T_NATIVE_DOUBLE, exyz, "m"));
   PetscCall(SemgH5WriteSmall(&f, g, "radius", 1, &d1, H5T_NATIVE_DOUBLE, rad, "m"));
   PetscCall(SemgH5WriteSmall(&f, g, "size", 2, ds, H5T_NATIVE_DOUBLE, size, "m"));
+  PetscCall(SemgH5WriteSmall(&f, g, "rotation", 1, &d1, H5T_NATIVE_DOUBLE, ang, "rad"));
   dims[0] = (hsize_t)ne;
   dims[1] = (hsize_t)m[1]; /* the DMDA's (z, x, y) axes: z fastest */
   dims[2] = (hsize_t)m[0];
@@ -316,7 +319,7 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   PetscCall(VecDestroy(&b));
   PetscCall(VecDestroy(&l));
   PetscCall(VecDestroy(&tmp));
-  PetscCall(PetscFree3(its, rad, size));
+  PetscCall(PetscFree4(its, rad, size, ang));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

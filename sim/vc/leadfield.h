@@ -35,6 +35,7 @@ PETSC_EXTERN PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscI
 typedef struct {
   const PetscReal *radius;  /* ne disc radii (0: point electrode), or NULL: all points */
   const PetscReal *size;    /* ne x 2 rectangle sides (a along x, b along y), used where both > 0; or NULL */
+  const PetscReal *angle;   /* ne rectangle rotations about their centres, rad (the array's), or NULL: 0 */
   PetscBool        box_set; /* store only the cells meeting box plus one cell on every side */
   PetscReal        box[6];  /* xlo, xhi, ylo, yhi, zlo, zhi, m */
   /* electrode groups (SemgLeadfieldGroupsSplit): the conductor lives on this rank's group; the file and

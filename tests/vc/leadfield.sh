@@ -43,7 +43,12 @@ out=$("$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/x.h5" -leadfield_
   -vc_skin_cells 2 -vc_fat_cells 4 -electrode_size 2e-3,1e-3 -vc_far_bc robin -store_box -0.03,0.03,-0.01,0.01,-0.02,0 > "$dir/log2.txt" 2>&1 || { cat "$dir/log2.txt"; fail=1; }
 h5ls -r "$dir/box.h5" > "$dir/ls2.txt" 2>&1
 grep -q "/leadfield/values .*{16, 11, 19, 23}" "$dir/ls2.txt" && echo "ok   box-stored values {16, 11, 19, 23}" || { echo "FAIL box-stored values shape"; cat "$dir/ls2.txt"; fail=1; }
-for d in size stored_offset grid_cells robin_centre; do
+# rectangles turn with the array: /leadfield/rotation holds the array's rotation (30 deg) for each electrode
+"$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/rot.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
+  -vc_skin_cells 2 -vc_fat_cells 4 -electrode_size 2e-3,1e-3 -misalign_rotation 30 > "$dir/log3.txt" 2>&1 || { cat "$dir/log3.txt"; fail=1; }
+rot=$(h5dump -d /leadfield/rotation -y -w 0 "$dir/rot.h5" | sed -n '/DATA {/,/}/p' | tr -cs '0-9eE.+-' '\n' | grep -E '^-?[0-9]' | sort -u)
+[ "$(echo "$rot" | wc -l)" -eq 1 ] && awk -v r="$rot" 'BEGIN { exit !(r > 0.52359 && r < 0.52360) }' && echo "ok   rectangles turned with the array: /leadfield/rotation = $rot rad" || { echo "FAIL /leadfield/rotation: $rot"; fail=1; }
+for d in size stored_offset grid_cells robin_centre rotation; do
   grep -q "/leadfield/$d " "$dir/ls2.txt" && echo "ok   /leadfield/$d" || { echo "FAIL /leadfield/$d missing"; fail=1; }
 done
 off=$(h5dump -d /leadfield/stored_offset -y -w 0 "$dir/box.h5" | sed -n '/DATA {/,/}/p' | tr -d ' \n' | sed 's/.*DATA{//; s/}.*//')
