@@ -190,8 +190,6 @@ static PetscErrorCode TestGridDelaysRotation(const char *path)
 /* Grid lead field through HDF5 vs a direct solve with the same nodal currents deposited (spec 5.2). */
 static PetscErrorCode TestGridVsDirect(const char *path)
 {
-  SemgTissue    t;
-  SemgVCGrid    g;
   SemgConductor c;
   SemgLeadfield lf;
   PetscReal     exyz[6] = {0.0, 0, 0, 0.01, 0.002, 0}, rad[2] = {0, 1e-3}, lab, lba, *phi, dt = 1.0 / 5000;
@@ -201,17 +199,7 @@ static PetscErrorCode TestGridVsDirect(const char *path)
   char          msg[160];
 
   PetscFunctionBeginUser;
-  PetscCall(SemgTissueDefault(&t));
-  PetscCall(SemgVCGridDefault(&g));
-  g.n[0] = g.n[1] = g.n[2] = 33;
-  g.h[0]                   = 1e-3;
-  g.h[1]                   = 1e-3;
-  g.skin_cells             = 2;
-  g.fat_cells              = 3;
-  g.extent[0] = g.extent[1] = 0.06;
-  g.extent[2]               = 0.04;
-  PetscCall(SemgConductorCreate(PETSC_COMM_WORLD, &g, &t, NULL, &c));
-  PetscCall(SemgConductorSetUp(c));
+  PetscCall(CreateSmallLayeredConductor(&c));
   PetscCall(SemgLeadfieldComputeAndStore(c, 2, exyz, rad, -1, path, its));
   PetscCall(SemgLeadfieldLoad(PETSC_COMM_WORLD, path, NULL, NULL, &lf));
   /* reciprocity: l_a at b's read-out point vs l_b at a's (point electrodes on the top cells) */

@@ -69,8 +69,6 @@ static PetscErrorCode ExpectUserError(const char *what, PetscErrorCode ierr)
 int main(int argc, char **argv)
 {
   char                     prefix[PETSC_MAX_PATH_LEN] = "vc_store", full[PETSC_MAX_PATH_LEN], box[PETSC_MAX_PATH_LEN], old[PETSC_MAX_PATH_LEN], msg[256];
-  SemgTissue               t;
-  SemgVCGrid               g;
   SemgConductor            c;
   SemgLeadfield            lf_full, lf_box, lf_old, lf_boxload;
   SemgLeadfieldStoreParams sp;
@@ -86,16 +84,7 @@ int main(int argc, char **argv)
   PetscCall(PetscSNPrintf(full, sizeof(full), "%s_full.h5", prefix));
   PetscCall(PetscSNPrintf(box, sizeof(box), "%s_box.h5", prefix));
   PetscCall(PetscSNPrintf(old, sizeof(old), "%s_old.h5", prefix));
-  PetscCall(SemgTissueDefault(&t));
-  PetscCall(SemgVCGridDefault(&g));
-  g.n[0] = g.n[1] = g.n[2] = 33;
-  g.h[0] = g.h[1] = 1e-3;
-  g.skin_cells    = 2;
-  g.fat_cells     = 3;
-  g.extent[0] = g.extent[1] = 0.06;
-  g.extent[2]               = 0.04;
-  PetscCall(SemgConductorCreate(PETSC_COMM_WORLD, &g, &t, NULL, &c));
-  PetscCall(SemgConductorSetUp(c));
+  PetscCall(CreateSmallLayeredConductor(&c));
   /* a point, a disc and a rectangle; full file, then only the box around the fibres */
   PetscCall(SemgLeadfieldStoreParamsDefault(&sp));
   sp.radius = rad;
