@@ -53,7 +53,7 @@ for d in size stored_offset grid_cells robin_centre rotation; do
 done
 off=$(h5dump -d /leadfield/stored_offset -y -w 0 "$dir/box.h5" | sed -n '/DATA {/,/}/p' | tr -d ' \n' | sed 's/.*DATA{//; s/}.*//')
 [ "$off" = "7,11,10" ] && echo "ok   stored_offset $off" || { echo "FAIL stored_offset '$off'"; fail=1; }
-for bad in "-electrode_size 2e-3,1e-3 -electrode_radius 1e-3" "-store_box 1,2,3" "-electrode_size 1,1e-3" "-store_box 1,2,-1,1,-1,0"; do
+for bad in "-electrode_size 2e-3,1e-3 -electrode_radius 1e-3" "-store_box 1,2,3" "-electrode_size 1,1e-3" "-electrode_size 0.3,1e-3 -misalign_rotation 30" "-store_box 1,2,-1,1,-1,0"; do
   out=$("$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/y.h5" -vc_grid 33,33,33 -vc_skin_cells 2 -vc_fat_cells 4 $bad 2>&1); rc=$?
   [ "$rc" -eq 2 ] && [ ! -e "$dir/y.h5" ] && [ ! -e "$dir/y.h5.tmp" ] && echo "ok   rejected $bad: $out" || { echo "FAIL $bad: rc=$rc $out"; fail=1; }
 done
