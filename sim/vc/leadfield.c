@@ -177,8 +177,8 @@ static PetscErrorCode StoredCells(SemgConductor c, const SemgLeadfieldStoreParam
 }
 
 /* The owned DMDA block's part inside the stored cells (off, m) into slice e of the [ne, my, mx, mz]
-   dataset (collective; a rank owning none of them, or with e < 0, selects nothing). */
-static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, PetscInt e, Vec l, const PetscInt off[3], const PetscInt m[3])
+   dataset (collective or independent as dxpl says; a rank owning none of them selects nothing). */
+static PetscErrorCode WriteSlice(SemgConductor c, hid_t dxpl, hid_t dset, PetscInt e, Vec l, const PetscInt off[3], const PetscInt m[3])
 {
   DM                 da;
   PetscInt           s[3], w[3], lo[3], hi[3];
@@ -197,7 +197,7 @@ static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, Pet
   for (PetscInt d = 0; d < 3; d++) {
     lo[d] = PetscMax(s[d], off[d]);
     hi[d] = PetscMin(s[d] + w[d], off[d] + m[d]);
-    if (hi[d] <= lo[d] || e < 0) empty = PETSC_TRUE;
+    if (hi[d] <= lo[d]) empty = PETSC_TRUE;
   }
   mdims[0] = 1;
   fstart[0] = empty ? 0 : (hsize_t)e;
@@ -220,7 +220,7 @@ static PetscErrorCode WriteSlice(SemgConductor c, SemgH5File *f, hid_t dset, Pet
     SemgCallH5(H5Sselect_hyperslab(mspace, H5S_SELECT_SET, mstart, NULL, count, NULL));
   }
   PetscCall(VecGetArrayRead(l, &a));
-  SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, a));
+  SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, a));
   PetscCall(VecRestoreArrayRead(l, &a));
   SemgCallH5(H5Sclose(mspace));
   SemgCallH5(H5Sclose(fspace));
@@ -241,7 +241,7 @@ PetscErrorCode SemgLeadfieldComputeAndStore(SemgConductor c, PetscInt ne, const 
 
 PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt ne, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, PetscInt ref, const char path[], PetscInt *its_out)
 {
-  MPI_Comm                 comm;
+  MPI_Comm                 comm, gcomm;
   DM                       da;
   SemgH5File               f;
   hid_t                    g, space, dset;
@@ -256,8 +256,8 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
 
   PetscFunctionBeginUser;
   PetscCall(SemgConductorGetDM(c, &da));
-  PetscCall(PetscObjectGetComm((PetscObject)da, &comm));
-  if (par->file_comm != MPI_COMM_NULL) comm = par->file_comm;
+  PetscCall(PetscObjectGetComm((PetscObject)da, &gcomm));
+  comm = par->file_comm != MPI_COMM_NULL ? par->file_comm : gcomm;
   PetscCheck(ref < ne, comm, SEMG_ERR_USER, "reference electrode %d out of range (ne = %d)", (int)ref, (int)ne);
   PetscCall(StoredCells(c, par, off, m));
   PetscCall(PetscCalloc4(ne, &its, ne, &rad, 2 * (size_t)ne, &size, ne, &ang));
@@ -298,14 +298,28 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   PetscCall(SemgVCStageGet(SEMG_VC_STAGE_LEADFIELD, &stage));
   PetscCall(PetscLogStagePush(stage));
   PetscCall(SemgProgressStart(comm, "lead fields", ne, &prog));
-  /* round r: group k solves electrode r G + k; a failed solve in one group stops every group before the
-     collective write instead of leaving the others waiting in it */
-  for (PetscInt r = 0; r * ngroups < ne; r++) {
-    PetscInt       e    = r * ngroups + par->group;
-    PetscErrorCode ierr = e < ne ? SolveElectrode(c, e, exyz, &fp, ref, b, tmp, l, &its[e]) : PETSC_SUCCESS;
+  if (ngroups == 1) {
+    for (PetscInt e = 0; e < ne; e++) {
+      PetscCall(SolveElectrode(c, e, exyz, &fp, ref, b, tmp, l, &its[e]));
+      PetscCall(WriteSlice(c, f.dxpl, dset, e, l, off, m));
+      PetscCall(SemgProgressUpdate(comm, &prog, e + 1));
+    }
+  } else {
+    /* group k solves electrodes k, k + G, ... and writes them independently, so no group waits for another
+       one between electrodes; a failure ends its group's loop (shared within the group first, since the
+       solve is collective there) and is shared with every group once all loops are over */
+    PetscErrorCode ierr = PETSC_SUCCESS;
+    hid_t          dxpl;
+    SemgCallH5Id(dxpl, H5Pcreate(H5P_DATASET_XFER));
+    SemgCallH5(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_INDEPENDENT));
+    for (PetscInt e = par->group; e < ne && !ierr; e += ngroups) {
+      ierr = SolveElectrode(c, e, exyz, &fp, ref, b, tmp, l, &its[e]);
+      if (!ierr) ierr = WriteSlice(c, dxpl, dset, e, l, off, m);
+      ierr = SemgShareError(gcomm, ierr);
+      if (!ierr) PetscCall(SemgProgressUpdate(comm, &prog, PetscMin(ne, e + ngroups - par->group)));
+    }
+    SemgCallH5(H5Pclose(dxpl));
     PetscCall(SemgShareError(comm, ierr));
-    PetscCall(WriteSlice(c, &f, dset, e < ne ? e : -1, l, off, m));
-    PetscCall(SemgProgressUpdate(comm, &prog, PetscMin(ne, (r + 1) * ngroups)));
   }
   PetscCall(SemgProgressEnd(comm, &prog));
   if (ngroups > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, its, (PetscMPIInt)ne, MPIU_INT, MPI_MAX, comm));
