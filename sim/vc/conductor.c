@@ -525,7 +525,9 @@ static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
    instead of 13 for the same solve time); strong threshold 0.25, below the 0.5-0.7 usual in 3-D (0.5: 18
    iterations at level 129, slower). Relaxation: one forward hybrid Gauss-Seidel sweep down and one backward
    sweep up, in grid order rather than C/F order, so the V-cycle stays symmetric for CG and the sweeps run
-   along z, the DMDA's fastest index and the direction of the strongest coupling. */
+   along z, the DMDA's fastest index and the direction of the strongest coupling. P^T is kept: without it
+   hypre 2.26's parallel Galerkin product scans the send list once per coarse row, and the 2-rank set-up
+   was no faster than the 1-rank one (docs/performance.md). */
 static PetscErrorCode SemgConductorDefaultBoomerAMG(PC pc)
 {
   const char *defaults[][2] = {
