@@ -2,6 +2,7 @@
 # End-to-end tests of the semg command line. Usage: cli_tests.sh NAME (one test per CTest entry).
 # Environment from CTest: SEMG (program), MPIEXEC, NPFLAG.
 set -uo pipefail
+. "$(dirname "$0")/../common.sh"
 name=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -59,7 +60,7 @@ case "$name" in
     mpirun_n 1 "$SEMG" "${args[@]}" -model halfspace -rotation_range 0,10 -output h1.h5 || fail "halfspace 1 rank"
     h5diff h1.h5 h2.h5 /emg/data || fail "halfspace data differ between 1 and 2 ranks"
     [[ "$("$SEMG" info -data h1.h5)" == *"units V"* ]] || fail "halfspace units"
-    { echo "x,y,z"; for i in $(seq 0 15); do awk -v i="$i" 'BEGIN { printf "%.4f,0,0\n", (i - 7.5) * 0.005 }'; done; } > e16.csv
+    semg_linear_array 16 > e16.csv
     mpirun_n 2 "$SEMG" leadfield -electrodes e16.csv -output lf.h5 -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 -vc_skin_cells 2 -vc_fat_cells 4 > /dev/null || fail "leadfield"
     mpirun_n 2 "$SEMG" "${args[@]}" -model vc -leadfield lf.h5 -output v2.h5 || fail "vc 2 ranks"
     mpirun_n 1 "$SEMG" "${args[@]}" -model vc -leadfield lf.h5 -output v1.h5 || fail "vc 1 rank"

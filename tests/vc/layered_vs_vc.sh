@@ -5,11 +5,11 @@
 # reference, spec 5.4: monopolar channels then carry a common mode), monopolar with the Robin far condition
 # (infinity-referenced, as the layered model).
 set -u
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/../common.sh"
+semg_test_dir
 cd "$dir" || exit 1
 fail=0
-{ echo "x,y,z"; for i in $(seq 0 7); do awk -v i="$i" 'BEGIN { printf "%.4f,0,0\n", (i - 3.5) * 0.005 }'; done; } > e8.csv
+semg_linear_array 8 > e8.csv
 grid=(-vc_grid 113,41,57)
 "$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes e8.csv -output lfn.h5 "${grid[@]}" > log.txt 2>&1 || { cat log.txt; exit 1; }
 "$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes e8.csv -output lfr.h5 "${grid[@]}" -vc_far_bc robin > log.txt 2>&1 || { cat log.txt; exit 1; }

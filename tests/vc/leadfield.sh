@@ -3,10 +3,10 @@
 # misalignment is applied to the stored electrode positions, and bad input gives exit 2; rectangular electrodes,
 # the Robin far condition and a stored box give the documented datasets.
 set -u
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/../common.sh"
+semg_test_dir
 fail=0
-{ echo "x,y,z"; for i in $(seq 0 15); do awk -v i="$i" 'BEGIN { printf "%.4f,0,0\n", (i - 7.5) * 0.005 }'; done; } > "$dir/e.csv"
+semg_linear_array 16 > "$dir/e.csv"
 "$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/lf.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
   -vc_skin_cells 2 -vc_fat_cells 4 -electrode_radius 1e-3 -misalign_rotation 10 > "$dir/log.txt" 2>&1 || { cat "$dir/log.txt"; fail=1; }
 grep -q "16 electrodes" "$dir/log.txt" && echo "ok   solved 16 lead fields" || { echo "FAIL no summary"; fail=1; }

@@ -3,11 +3,11 @@
 # recorded in the model config, close to the per-fibre line source of the same MUs (same lead field),
 # and bad input gives exit 2.
 set -u
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/../common.sh"
+semg_test_dir
 cd "$dir" || exit 1
 fail=0
-{ echo "x,y,z"; for i in $(seq 0 15); do awk -v i="$i" 'BEGIN { printf "%.4f,0,0\n", (i - 7.5) * 0.005 }'; done; } > e16.csv
+semg_linear_array 16 > e16.csv
 "$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes e16.csv -output lf.h5 -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
   -vc_skin_cells 2 -vc_fat_cells 4 > log.txt 2>&1 || { cat log.txt; exit 1; }
 args=(simulate -n 6 -depth_range 0.01 -fibres_range 60 -snr_range 1000 -quiet -model vc -leadfield lf.h5)
