@@ -4,6 +4,10 @@
 #include "core/semg_options.h"
 #include "sim/vc/conductor.h"
 #include "sim/vc/layered.h"
+#if defined(PETSC_HAVE_HYPRE)
+  #include <petsc/private/pcimpl.h>
+  #include <HYPRE_parcsr_ls.h>
+#endif
 
 const char *const SemgVCFarBCs[] = {"neumann", "dirichlet", "monopole", "robin", "SemgVCFarBC", "SEMG_VC_FAR_", NULL};
 
@@ -525,9 +529,36 @@ static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
    instead of 13 for the same solve time); strong threshold 0.25, below the 0.5-0.7 usual in 3-D (0.5: 18
    iterations at level 129, slower). Relaxation: one forward hybrid Gauss-Seidel sweep down and one backward
    sweep up, in grid order rather than C/F order, so the V-cycle stays symmetric for CG and the sweeps run
-   along z, the DMDA's fastest index and the direction of the strongest coupling. P^T is kept: without it
-   hypre 2.26's parallel Galerkin product scans the send list once per coarse row, and the 2-rank set-up
-   was no faster than the 1-rank one (docs/performance.md). */
+   along z, the DMDA's fastest index and the direction of the strongest coupling. The Galerkin product is
+   set in SemgConductorBoomerAMGModuleRAP. */
+/* hypre 2.26 builds each Galerkin product R A P in one fused kernel that, on more than one rank, scans the
+   whole list of rows sent to the other rank once per coarse row (perf annotate: half of the product, the
+   product a third of each rank's set-up). Its "modularised" product (two sparse products, A P then
+   P^T (A P)) has no such scan: hypre's 2-rank set-up at level 129 took 4.2-6.4 s instead of 5.7-7.6 s
+   (bench/leadfield -leadfield_groups 1: 4.9-5.3 s against 6.1-8.3 s), 1 rank 6.8-7.8 s against 7.1-8.5 s.
+   Keeping P^T as well made it slower (5.3 s). PETSc 3.18 has no option for it, so it is set here on BoomerAMG's own solver object:
+   the private PC_HYPRE context of PETSc 3.18 begins with that HYPRE_Solver (src/ksp/pc/impls/hypre/hypre.c).
+   Other PETSc versions are left alone rather than guessed at. */
+static PetscErrorCode SemgConductorBoomerAMGModuleRAP(PC pc)
+{
+  PetscBool   modular = PETSC_TRUE, boomer;
+  const char *htype   = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(PCHYPREGetType(pc, &htype));
+  PetscCall(PetscStrcmp(htype, "boomeramg", &boomer));
+  if (!boomer) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscOptionsBegin(PetscObjectComm((PetscObject)pc), "vc_", "semg: BoomerAMG settings PETSc does not expose", NULL);
+  PetscCall(PetscOptionsBool("-pc_hypre_boomeramg_mod_rap2", "Galerkin product as two modular sparse products (HYPRE_BoomerAMGSetModuleRAP2)", NULL, modular, &modular, NULL));
+  PetscOptionsEnd();
+#if PETSC_VERSION_MAJOR == 3 && PETSC_VERSION_MINOR == 18
+  PetscCheck(HYPRE_BoomerAMGSetModuleRAP2(*(HYPRE_Solver *)pc->data, modular ? 1 : 0) == 0, PetscObjectComm((PetscObject)pc), PETSC_ERR_LIB, "HYPRE_BoomerAMGSetModuleRAP2 failed");
+#else
+  PetscCall(PetscInfo(pc, "PETSc %d.%d: hypre's modular Galerkin product not set (checked for 3.18 only)\n", PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR));
+#endif
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode SemgConductorDefaultBoomerAMG(PC pc)
 {
   const char *defaults[][2] = {
@@ -536,7 +567,6 @@ static PetscErrorCode SemgConductorDefaultBoomerAMG(PC pc)
     {"-vc_pc_hypre_boomeramg_interp_type",      "ext+i"},
     {"-vc_pc_hypre_boomeramg_P_max",            "6"},
     {"-vc_pc_hypre_boomeramg_no_CF",            "1"},
-    {"-vc_pc_hypre_boomeramg_keeptranspose",    "1"},
   };
   const char *relax[] = {"-vc_pc_hypre_boomeramg_relax_type_all", "-vc_pc_hypre_boomeramg_relax_type_down", "-vc_pc_hypre_boomeramg_relax_type_up"};
   PetscBool   set, relax_set = PETSC_FALSE;
@@ -627,6 +657,9 @@ static PetscErrorCode SemgConductorSetUpKSP(SemgConductor c)
   }
   PetscCall(KSPSetFromOptions(c->ksp));
   PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCHYPRE, &hypre));
+#if defined(PETSC_HAVE_HYPRE)
+  if (hypre) PetscCall(SemgConductorBoomerAMGModuleRAP(pc));
+#endif
   if (hypre && c->ns) {
     PetscCall(SemgConductorGroundedPmat(c));
     PetscCall(KSPSetOperators(c->ksp, c->A, c->P));
