@@ -8,12 +8,14 @@
 #include "sim/simulate.h"
 #include "sim/vc/leadfield.h"
 #include "sim/vc/musource.h"
+#include "sim/interference.h"
+#include "sim/realisations.h"
 
-const char *const SemgThetaNames[] = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation"};
-const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad"};
+const char *const SemgThetaNames[] = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation", "ied_scale", "noise_colour", "sir_db", "interference_units", "lf_realisation"};
+const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad", "1", "code", "dB", "1", "index"};
 const char *const SemgSimulateVCSources[] = {"line", "homogenised"};
 
-static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *text, SemgRange *r)
+PetscErrorCode SemgRangeOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *text, SemgRange *r, PetscBool *was_set)
 {
   PetscReal v[2] = {r->lo, r->hi};
   PetscInt  n    = 2;
@@ -27,7 +29,13 @@ static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const ch
     r->hi = n == 2 ? v[1] : v[0];
     PetscCheck(r->lo <= r->hi && !PetscIsNanReal(r->lo) && !PetscIsNanReal(r->hi), PETSC_COMM_WORLD, SEMG_ERR_USER, "%s: lo %g must be <= hi %g", name, (double)r->lo, (double)r->hi);
   }
+  if (was_set) *was_set = set;
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *text, SemgRange *r)
+{
+  return SemgRangeOption(PetscOptionsObject, name, text, r, NULL);
 }
 
 static void SetRange(SemgRange *r, PetscReal lo, PetscReal hi) { r->lo = lo, r->hi = hi; }
@@ -74,11 +82,13 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   SetRange(&o->shift_x, 0, 0);
   SetRange(&o->shift_y, 0, 0);
   SetRange(&o->rotation_deg, 0, 0);
+  SetRange(&o->ied_scale, 1, 1);
+  PetscCall(SemgNoiseSpecDefault(&o->noise));
   PetscOptionsBegin(comm, NULL, "semg simulate: dataset of single-MU samples", "semg");
   PetscCall(PetscOptionsInt("-n", "number of samples", "", o->n, &o->n, &set_n));
   PetscCall(PetscOptionsInt("-seed", "seed of every random draw", "", o->seed, &o->seed, NULL));
   PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace, infinite or layered (analytic anisotropic lead fields, V; layered: muscle under fat and skin, tabulated)", "", o->model, o->model, sizeof(o->model), NULL));
-  PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file of semg leadfield (its electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
+  PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file(s) of semg leadfield, comma-separated conductor realisations (sample i uses file i mod R; their electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
   PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
   PetscCall(PetscOptionsString("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", vc_source, vc_source, sizeof(vc_source), NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite/layered: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
@@ -100,6 +110,9 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCall(RangeOption(PetscOptionsObject, "-shift_x_range", "array shift along the fibres (m): lo,hi", &o->shift_x));
   PetscCall(RangeOption(PetscOptionsObject, "-shift_y_range", "array shift across the fibres (m): lo,hi", &o->shift_y));
   PetscCall(RangeOption(PetscOptionsObject, "-rotation_range", "array rotation in the skin plane (degrees): lo,hi", &o->rotation_deg));
+  PetscCall(RangeOption(PetscOptionsObject, "-ied_scale_range", "actual / nominal inter-electrode distance: lo,hi (1 = no IED error)", &o->ied_scale));
+  PetscCall(SemgNoiseSpecOptions(PetscOptionsObject, &o->noise));
+  PetscCall(SemgInterferenceOptions(PetscOptionsObject, o));
   PetscCall(PetscOptionsReal("-contact_gain_sd", "log-normal contact-gain spread per electrode (0.05 = 5%)", "", o->contact_gain_sd, &o->contact_gain_sd, NULL));
   PetscCall(PetscOptionsBool("-fixed_template", "every sample uses one fibre table (seed -template_seed), shifted to its IZ", "", o->fixed_template, &o->fixed_template, NULL));
   PetscCall(PetscOptionsInt("-template_seed", "seed of the fixed template MU", "", o->template_seed, &o->template_seed, NULL));
@@ -121,6 +134,12 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(strcmp(o->model, "vc") || o->leadfield[0], comm, SEMG_ERR_USER, "-model vc needs -leadfield FILE (made by semg leadfield)");
   PetscCheck(strcmp(o->model, "vc") || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
              "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
+  PetscCheck(o->ied_scale.lo > 0, comm, SEMG_ERR_USER, "-ied_scale_range must be > 0");
+  PetscCheck(strcmp(o->model, "vc") || (o->ied_scale.lo == 1 && o->ied_scale.hi == 1), comm, SEMG_ERR_USER, "-model vc: the electrodes are those of the lead-field file; scale their IED with semg leadfield -misalign_ied_scale (per-sample -ied_scale_range needs another -model)");
+  PetscCall(SemgNoiseSpecCheck(comm, &o->noise, o->fs));
+  if (!strcmp(o->model, "vc"))
+    for (const char *c = o->leadfield; *c; c++) o->n_leadfields += (c == o->leadfield || *c == ',');
+  PetscCall(SemgInterferenceCheck(comm, o));
   PetscCheck(o->sigma_long > 0 && o->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0");
   o->layers.sigma_long = o->sigma_long, o->layers.sigma_trans = o->sigma_trans;
   if (!strcmp(o->model, "layered")) PetscCall(LayeredCheck(comm, o));
@@ -148,6 +167,12 @@ PetscErrorCode SemgSimulateDrawParams(const SemgSimulateOptions *o, PetscInt sam
   p->theta[SEMG_THETA_SHIFT_X]   = SemgRngUniformRange(&rng, o->shift_x.lo, o->shift_x.hi);
   p->theta[SEMG_THETA_SHIFT_Y]   = SemgRngUniformRange(&rng, o->shift_y.lo, o->shift_y.hi);
   p->theta[SEMG_THETA_ROTATION]  = SemgRngUniformRange(&rng, o->rotation_deg.lo, o->rotation_deg.hi) * PETSC_PI / 180.0;
+  /* mismatch axes added later draw after the others, so the columns above keep their values */
+  p->theta[SEMG_THETA_IED_SCALE]          = SemgRngUniformRange(&rng, o->ied_scale.lo, o->ied_scale.hi);
+  p->theta[SEMG_THETA_SIR]                = o->interference ? SemgRngUniformRange(&rng, o->sir.lo, o->sir.hi) : INFINITY;
+  p->theta[SEMG_THETA_NOISE_COLOUR]       = (PetscReal)o->noise.colour;
+  p->theta[SEMG_THETA_INTERFERENCE_UNITS] = o->interference ? (PetscReal)o->interference_units : 0;
+  p->theta[SEMG_THETA_LF_REALISATION]     = o->n_leadfields > 0 ? (PetscReal)(sample % o->n_leadfields) : NAN;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -183,12 +208,12 @@ PetscErrorCode SemgSimulateFibres(const SemgSimulateOptions *o, PetscInt sample,
 
 PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt ne, const PetscReal *nominal, PetscReal *xyz)
 {
-  const PetscReal a = p->theta[SEMG_THETA_ROTATION], ca = cos(a), sa = sin(a);
+  const PetscReal a = p->theta[SEMG_THETA_ROTATION], ca = cos(a), sa = sin(a), s = p->theta[SEMG_THETA_IED_SCALE];
   const PetscReal *c = o->array.centre;
 
   PetscFunctionBeginUser;
   for (PetscInt e = 0; e < ne; e++) {
-    const PetscReal dx = nominal[3 * e] - c[0], dy = nominal[3 * e + 1] - c[1];
+    const PetscReal dx = s * (nominal[3 * e] - c[0]), dy = s * (nominal[3 * e + 1] - c[1]);
     xyz[3 * e]         = c[0] + ca * dx - sa * dy + p->theta[SEMG_THETA_SHIFT_X];
     xyz[3 * e + 1]     = c[1] + sa * dx + ca * dy + p->theta[SEMG_THETA_SHIFT_Y];
     xyz[3 * e + 2]     = nominal[3 * e + 2];
@@ -196,7 +221,7 @@ PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o, const SemgSa
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode ApplyContactGains(const SemgSimulateOptions *o, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono)
+PetscErrorCode SemgSimulateContactGains(const SemgSimulateOptions *o, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono)
 {
   SemgRng rng;
 
@@ -212,7 +237,7 @@ static PetscErrorCode ApplyContactGains(const SemgSimulateOptions *o, PetscInt s
 
 /* Monopolar potentials of one sample's fibres with the chosen forward model; lf is the stored lead
    field of -model vc (NULL otherwise). */
-static PetscErrorCode ForwardModel(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
+PetscErrorCode SemgSimulateForward(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
 {
   SemgLeadfield an = NULL;
 
@@ -264,16 +289,19 @@ static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, SemgLeadfield lf
   SemgFibre       *f;
   PetscInt         nf;
   const PetscInt   ne = ds->n_electrodes, nt = ds->n_times;
+  PetscReal        sigma;
 
   PetscFunctionBeginUser;
   PetscCall(SemgSimulateDrawParams(o, sample, &p));
   PetscCall(SemgSimulateFibres(o, sample, &p, &nf, &f));
   PetscCall(SemgSimulateElectrodes(o, &p, ne, ds->electrode_xyz, xyz));
   if (o->vc_source) PetscCall(HomogenisedMUAP(o, lf, sample, &p, nt, mono));
-  else PetscCall(ForwardModel(o, lf, nf, f, ne, xyz, nt, mono));
-  PetscCall(ApplyContactGains(o, sample, ne, nt, mono));
+  else PetscCall(SemgSimulateForward(o, lf, nf, f, ne, xyz, nt, mono));
+  PetscCall(SemgSimulateContactGains(o, sample, ne, nt, mono));
   SemgDatasetApplyChannels(ds, mono, out);
-  PetscCall(SemgAddNoise(ds->n_channels, nt, p.theta[SEMG_THETA_SNR], (uint64_t)o->seed, (uint64_t)sample, out));
+  sigma = p.theta[SEMG_THETA_SNR] < 300 ? SemgNoiseSigma(ds->n_channels, nt, p.theta[SEMG_THETA_SNR], out) : 0; /* SNR of the sample MU alone */
+  if (o->interference) PetscCall(SemgInterferenceAdd(o, lf, ds, sample, xyz, out, &p.theta[SEMG_THETA_SIR]));
+  PetscCall(SemgNoiseAdd(&o->noise, ds->n_channels, nt, o->fs, sigma, (uint64_t)o->seed, (uint64_t)sample, out));
   for (int j = 0; j < SEMG_THETA_COUNT; j++) theta[j] = p.theta[j];
   if (o->fixed_template) theta[SEMG_THETA_NFIBRES] = nf;
   PetscCall(PetscFree(f));
@@ -304,14 +332,15 @@ static PetscErrorCode StoreTemplate(const SemgSimulateOptions *o, SemgDataset *d
 }
 
 /* -model vc: the electrodes are the lead field's; grid columns are the distinct y positions. */
-static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptions *o, SemgLeadfield *lf, PetscInt *ne, PetscReal **xyz, PetscInt **column)
+static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptions *o, SemgLeadfield **lfs, PetscInt *ne, PetscReal **xyz, PetscInt **column)
 {
   const PetscReal *e;
+  PetscInt         nlf;
 
   PetscFunctionBeginUser;
-  PetscCall(SemgCheckInputPath(comm, "-leadfield", o->leadfield));
-  PetscCall(SemgLeadfieldLoad(comm, o->leadfield, NULL, NULL, lf));
-  PetscCall(SemgLeadfieldGetElectrodes(*lf, ne, &e));
+  PetscCall(SemgRealisationsLoad(comm, "-leadfield", o->leadfield, &nlf, lfs));
+  PetscCheck(nlf == o->n_leadfields, comm, SEMG_ERR_USER, "-leadfield '%s': empty file name in the list", o->leadfield);
+  PetscCall(SemgLeadfieldGetElectrodes((*lfs)[0], ne, &e));
   PetscCall(PetscMalloc1(3 * (size_t)*ne, xyz));
   PetscCall(PetscMalloc1(*ne, column));
   PetscCall(PetscArraycpy(*xyz, e, 3 * (size_t)*ne));
@@ -340,7 +369,7 @@ static PetscErrorCode LayeredLeadfield(MPI_Comm comm, const SemgSimulateOptions 
 
   PetscFunctionBeginUser;
   for (PetscInt e = 0; e < ne; e++) { /* rotation about the array centre by |a| <= amax, then the shift */
-    const PetscReal dx = nominal[3 * e] - o->array.centre[0], dy = nominal[3 * e + 1] - o->array.centre[1];
+    const PetscReal ied = PetscMax(1.0, o->ied_scale.hi), dx = ied * (nominal[3 * e] - o->array.centre[0]), dy = ied * (nominal[3 * e + 1] - o->array.centre[1]);
     const PetscReal rx = PetscAbsReal(dx) + PetscAbsReal(dy) * smax, ry = PetscAbsReal(dy) + PetscAbsReal(dx) * smax;
     exlo = PetscMin(exlo, o->array.centre[0] + (amax > 0 ? -rx : dx) + o->shift_x.lo);
     exhi = PetscMax(exhi, o->array.centre[0] + (amax > 0 ? rx : dx) + o->shift_x.hi);
@@ -349,7 +378,7 @@ static PetscErrorCode LayeredLeadfield(MPI_Comm comm, const SemgSimulateOptions 
   }
   PetscCall(SemgLayeredTableSpecDefault(&spec));
   spec.xmax = PetscMax(exhi - fxlo, fxhi - exlo);
-  spec.ymax = PetscMax(eyhi + r, r - eylo);
+  spec.ymax = PetscMax(eyhi + r, r - eylo) + (o->interference ? PetscMax(PetscAbsReal(o->interference_y.lo), PetscAbsReal(o->interference_y.hi)) : 0); /* interfering MUs off the axis */
   spec.dmin = o->depth.lo - r - top;
   spec.dmax = o->depth.hi + r - top;
   PetscCall(PetscTime(&t0));
@@ -376,6 +405,7 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
                           (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
                           (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across,
                           (double)o->contact_gain_sd));
+  PetscCall(SemgGeneratorConfigText(o, buf, sizeof(buf)));
   if (!strcmp(o->model, "layered")) {
     size_t len;
     PetscCall(PetscStrlen(buf, &len));
@@ -394,7 +424,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   SemgProgress        prog;
   PetscLogStage       stage_sim, stage_io;
   PetscMPIInt         size;
-  SemgLeadfield       lf = NULL;
+  SemgLeadfield       lf = NULL, *lfs = NULL; /* layered table; -model vc realisations */
   PetscCount          max_local;
 
   PetscFunctionBeginUser;
@@ -404,7 +434,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
   PetscCall(PetscLogStageRegister("Simulate", &stage_sim));
   PetscCall(PetscLogStageRegister("IO", &stage_io));
-  if (!strcmp(o.model, "vc")) PetscCall(LeadfieldElectrodes(comm, &o, &lf, &ne, &nominal, &column));
+  if (!strcmp(o.model, "vc")) PetscCall(LeadfieldElectrodes(comm, &o, &lfs, &ne, &nominal, &column));
   else PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
   if (!strcmp(o.model, "layered")) PetscCall(LayeredLeadfield(comm, &o, ne, nominal, &lf));
   PetscCheck(SemgMontageChannelCount(o.montage, ne, column) > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
@@ -430,7 +460,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   for (PetscCount i = 0; i < max_local; i++) {
     const PetscInt sample = (PetscInt)(ds->start + i);
     /* a sample's verdict (e.g. a fibre outside a stored lead-field box) is one rank's: share it */
-    PetscErrorCode ierr = i < ds->n_local ? SimulateOne(&o, lf, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]) : PETSC_SUCCESS;
+    PetscErrorCode ierr = i < ds->n_local ? SimulateOne(&o, lfs ? lfs[sample % o.n_leadfields] : lf, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]) : PETSC_SUCCESS;
     PetscCall(SemgShareError(comm, ierr));
     PetscCall(SemgProgressUpdate(comm, &prog, PetscMin((PetscCount)o.n, (i + 1) * size))); /* rank 0 reports, ranks run in step */
   }
@@ -445,5 +475,6 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(PetscFree(column));
   PetscCall(SemgDatasetDestroy(&ds));
   if (lf) PetscCall(SemgLeadfieldDestroy(&lf));
+  if (lfs) PetscCall(SemgRealisationsDestroy(o.n_leadfields, &lfs));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

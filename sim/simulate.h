@@ -5,10 +5,13 @@
 #define SEMG_SIMULATE_H
 
 #include <petscsys.h>
+#include "core/semg_dataset.h"
 #include "sim/ccs.h"
 #include "sim/fibres.h"
 #include "sim/electrodes.h"
 #include "sim/vc/tissue.h"
+#include "sim/vc/leadfield.h"
+#include "sim/noise_colour.h"
 
 /* Ground-truth columns written for every sample, in this order. */
 typedef enum {
@@ -22,6 +25,12 @@ typedef enum {
   SEMG_THETA_SHIFT_X,  /* array shift along the fibres (m) */
   SEMG_THETA_SHIFT_Y,  /* array shift across (m) */
   SEMG_THETA_ROTATION, /* array rotation in the skin plane (rad) */
+  /* generator parameters of the mismatch axes (appended; earlier columns keep their index) */
+  SEMG_THETA_IED_SCALE,          /* actual / nominal inter-electrode distance (1) */
+  SEMG_THETA_NOISE_COLOUR,       /* SemgNoiseColour code: 0 white, 1 pink, 2 line, 3 wander */
+  SEMG_THETA_SIR,                /* signal-to-interference ratio (dB; inf = no interference) */
+  SEMG_THETA_INTERFERENCE_UNITS, /* interfering motor units added (0 = none) */
+  SEMG_THETA_LF_REALISATION,     /* -model vc: index of the lead field used (sample mod R); NaN otherwise */
   SEMG_THETA_COUNT
 } SemgTheta;
 
@@ -43,11 +52,18 @@ typedef struct {
   SemgCCSParams     ccs;
   SemgMotorUnitSpec mu;         /* base MU; ranges below override per sample */
   SemgRange         iz, cv, depth, fibres, radius, iz_spread, snr, shift_x, shift_y, rotation_deg;
+  SemgRange         ied_scale;       /* actual IED = nominal x scale, about the array centre */
+  SemgNoiseSpec     noise;           /* colour of the noise added at the sample's SNR */
+  PetscBool         interference;    /* -interference_sir_range given */
+  SemgRange         sir;             /* dB, per sample */
+  SemgRange         interference_y;  /* transverse position of the interfering MUs' axes (m) */
+  PetscInt          interference_units;
   PetscReal         contact_gain_sd; /* log-normal per-electrode gain, applied before the montage */
   PetscBool         fixed_template;  /* every sample the same fibre table, shifted to its IZ */
   PetscInt          template_seed;
   char              model[16];       /* ccs | vc (stored grid lead field) | halfspace | infinite | layered (analytic lead fields) */
-  char              leadfield[PETSC_MAX_PATH_LEN]; /* -model vc: file written by semg leadfield */
+  char              leadfield[4096]; /* -model vc: files written by semg leadfield, comma-separated (realisations) */
+  PetscInt          n_leadfields;    /* -model vc: files in that list (conductor realisations R), else 0 */
   PetscBool         ccs_sources;     /* lead-field models: CCS point sources instead of the charge-conserving line source */
   PetscInt          vc_source;       /* -model vc: 0 per-fibre line sources, 1 homogenised MU compartment (SemgSimulateVCSources) */
   PetscReal         sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
@@ -60,11 +76,22 @@ typedef struct {
   PetscReal theta[SEMG_THETA_COUNT];
 } SemgSampleParams;
 
+/* Option "name lo[,hi]" into r (unchanged when absent); set (may be NULL) tells whether it was given. */
+PETSC_EXTERN PetscErrorCode SemgRangeOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *text, SemgRange *r, PetscBool *set);
 PETSC_EXTERN PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOptions *o);
 PETSC_EXTERN PetscErrorCode SemgSimulateDrawParams(const SemgSimulateOptions *o, PetscInt sample, SemgSampleParams *p);
 /* Fibres of one sample (n_fibres from p; template or own MU); *fibres PetscMalloc'ed. */
 PETSC_EXTERN PetscErrorCode SemgSimulateFibres(const SemgSimulateOptions *o, PetscInt sample, const SemgSampleParams *p, PetscInt *nf, SemgFibre **fibres);
-/* Electrode positions of one sample after misalignment (shift, rotation about the array centre). */
+/* Electrode positions of one sample after misalignment (IED scale and rotation about the array centre, shift). */
 PETSC_EXTERN PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt ne, const PetscReal *nominal, PetscReal *xyz);
+
+/* Monopolar potentials (ne x nt) of fibres f with the run's forward model; lf: the sample's stored or
+   tabulated lead field (NULL for ccs, halfspace, infinite). */
+PETSC_EXTERN PetscErrorCode SemgSimulateForward(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono);
+/* Appends the run-level settings of the mismatch generators (noise colour, interference, realisations)
+   as YAML-like lines to buf (for /provenance/model_config). */
+PETSC_EXTERN PetscErrorCode SemgGeneratorConfigText(const SemgSimulateOptions *o, char *buf, size_t size);
+/* The sample's log-normal contact gains (-contact_gain_sd) applied to monopolar signals ne x nt. */
+PETSC_EXTERN PetscErrorCode SemgSimulateContactGains(const SemgSimulateOptions *o, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono);
 
 #endif
