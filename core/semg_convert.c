@@ -285,6 +285,37 @@ PetscErrorCode SemgCmdExport(MPI_Comm comm)
 
 /* -------------------------------------------------------------------- info */
 
+/* Range of every truth column over all examples (NaN entries skipped), one "name lo..hi" per column:
+   the generator settings of a simulated test set at a glance. */
+static PetscErrorCode PrintTruthRanges(MPI_Comm comm, const SemgDataset *ds)
+{
+  PetscReal *lo, *hi;
+
+  PetscFunctionBeginUser;
+  if (!ds->n_theta) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc2(ds->n_theta, &lo, ds->n_theta, &hi));
+  for (PetscInt j = 0; j < ds->n_theta; j++) {
+    lo[j] = INFINITY, hi[j] = -INFINITY; /* IEEE infinities: inf columns (no interference) are values too */
+    for (PetscCount i = 0; i < ds->n_local; i++) {
+      const PetscReal v = ds->theta[(size_t)i * ds->n_theta + j];
+      if (!PetscIsNanReal(v)) lo[j] = PetscMin(lo[j], v), hi[j] = PetscMax(hi[j], v);
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, lo, (PetscMPIInt)ds->n_theta, MPIU_REAL, MPI_MIN, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, hi, (PetscMPIInt)ds->n_theta, MPIU_REAL, MPI_MAX, comm));
+  PetscCall(PetscPrintf(comm, "truth ranges:"));
+  for (PetscInt j = 0; j < ds->n_theta; j++) {
+    char item[96]; /* C printf: PETSc's would print integers as "1." */
+    if (lo[j] > hi[j]) snprintf(item, sizeof(item), " %s n/a", ds->theta_names[j]);
+    else if (lo[j] == hi[j]) snprintf(item, sizeof(item), " %s %g", ds->theta_names[j], (double)lo[j]);
+    else snprintf(item, sizeof(item), " %s %g..%g", ds->theta_names[j], (double)lo[j], (double)hi[j]);
+    PetscCall(PetscPrintf(comm, "%s", item));
+  }
+  PetscCall(PetscPrintf(comm, "\n"));
+  PetscCall(PetscFree2(lo, hi));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCmdInfo(MPI_Comm comm)
 {
   char         data[PETSC_MAX_PATH_LEN] = "";
@@ -303,6 +334,7 @@ PetscErrorCode SemgCmdInfo(MPI_Comm comm)
   PetscCall(PetscPrintf(comm, "ground truth:"));
   for (PetscInt j = 0; j < ds->n_theta; j++) PetscCall(PetscPrintf(comm, " %s[%s]", ds->theta_names[j], ds->theta_units[j]));
   PetscCall(PetscPrintf(comm, "%s\n", ds->n_theta ? "" : " none"));
+  PetscCall(PrintTruthRanges(comm, ds));
   PetscCall(SemgDatasetDestroy(&ds));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

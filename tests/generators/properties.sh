@@ -57,6 +57,9 @@ sim -n 6 -model halfspace -snr_range 1000 -output h0.h5
 sim -n 6 -model halfspace -snr_range 1000 -interference_sir_range 5 -interference_units 3 -output h1.h5
 "$gm" -mode sir -a h1.h5 -b h0.h5 > sir2.txt || { echo "FAIL gen_measure sir"; fail=1; }
 check "interference (halfspace, 3 MUs, 5 dB): |measured SIR - 5 dB|" "$(val sir_max_abs_err_db sir2.txt)" 0 0.5
+# semg info shows every generator column with its range
+info=$("$SEMG" info -data s1.h5 | grep '^truth ranges:')
+case "$info" in *" ied_scale 1 noise_colour 0 sir_db "*..*" interference_units 10 lf_realisation n/a"*) echo "ok   semg info: $info" ;; *) echo "FAIL semg info: $info"; fail=1 ;; esac
 # with noise: the SNR still refers to the sample's own MU
 sim -n 12 -snr_range 10 -interference_sir_range 0,20 -output s2.h5
 "$gm" -mode snr -a s2.h5 -b s1.h5 -c s0.h5 > snr2.txt || { echo "FAIL gen_measure snr"; fail=1; }
