@@ -82,6 +82,10 @@ static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, SemgLeadfie
     SemgFibre     *f;
     PetscReal     *times;
 
+    /* the train starts at a random instant of the last 0.1 s of the ramp (drive >= 0.9 > every recruitment
+       threshold, and longer than any plateau ISI), which randomises its phase without stepping through
+       the ramp below recruitment */
+    fsp.t_start = fsp.trapezoid[1] - 0.1 * SemgRngUniform(&rng);
     PetscCall(UnitFibres(o, sample, j, &rng, &nf, &f));
     PetscCall(SemgSimulateForward(o, lf, nf, f, ne, xyz, nt, tmpl));
     PetscCall(SemgFiringTrain(&fsp, pool, (uint64_t)o->seed, (uint64_t)sample * (uint64_t)o->interference_units + (uint64_t)j, &nfire, &times));
