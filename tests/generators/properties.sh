@@ -8,15 +8,7 @@
 #   bad values:   one line naming the option, exit 2, no output.
 set -u
 gm=$1
-. "$(dirname "$0")/../common.sh"
-semg_test_dir
-cd "$dir" || exit 1
-fail=0
-# check NAME VALUE LO HI: pass when LO <= VALUE <= HI
-check() {
-  if awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v + 0 == v && v >= lo && v <= hi) }'; then echo "ok   $1 = $2 (in [$3, $4])"; else echo "FAIL $1 = $2 (want [$3, $4])"; fail=1; fi
-}
-val() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+. "$(dirname "$0")/lib.sh"
 sim() { "$SEMG" simulate -quiet "$@" > log.txt 2>&1 || { cat log.txt; echo "FAIL semg simulate $*"; fail=1; }; }
 
 # noise colours: 4 samples x 8 channels x 8192 times at 2 kHz (0.24 Hz bins), noise = noisy - clean
@@ -68,7 +60,6 @@ check "interference + white noise: |SNR measured on the MU alone - snr_db| (dB)"
 # bad values: one line, exit 2, no output
 for bad in "-noise_colour blue" "-ied_scale_range 0" "-line_freq 3000" "-wander_freq 0" "-line_harmonics 0" "-interference_sir_range 10 -interference_units 0" "-interference_sir_range 20,10"; do
   # shellcheck disable=SC2086
-  out=$("$SEMG" simulate -n 2 -output bad.h5 $bad 2>&1); rc=$?
-  if [ $rc -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && [ ! -e bad.h5 ]; then echo "ok   $bad: $out"; else echo "FAIL $bad: rc $rc: $out"; fail=1; fi
+  user_error "$bad" bad.h5 "$SEMG" simulate -n 2 -output bad.h5 $bad
 done
 exit $fail

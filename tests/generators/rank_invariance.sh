@@ -2,10 +2,7 @@
 # The mismatch generators keep semg simulate bitwise identical on 1 and 2 ranks: every noise colour, IED
 # error and interference (CCS and the tabulated layered model), data and ground truth.
 set -u
-. "$(dirname "$0")/../common.sh"
-semg_test_dir
-cd "$dir" || exit 1
-fail=0
+. "$(dirname "$0")/lib.sh"
 cases=("-noise_colour pink -snr_range 5,20 -ied_scale_range 0.9,1.1"
        "-noise_colour line -line_freq 60 -line_harmonics 4 -snr_range 10"
        "-noise_colour wander -wander_freq 0.8 -snr_range 10 -contact_gain_sd 0.1"
