@@ -111,7 +111,7 @@ PetscErrorCode SemgInterferenceAdd(const SemgSimulateOptions *o, SemgLeadfield l
   PetscCall(SemgSimulateContactGains(o, sample, ne, nt, mono)); /* the electrodes' gains act on every source */
   SemgDatasetApplyChannels(ds, mono, chan);
   ratio = SemgPowerRatioDB(n, out, chan); /* SIR before scaling */
-  if (PetscIsInfOrNanReal(ratio)) *sir_db = INFINITY;
+  if (PetscIsInfOrNanReal(ratio)) *sir_db = NAN;
   else {
     g = pow(10.0, (ratio - *sir_db) / 20.0);
     for (size_t k = 0; k < n; k++) out[k] += g * chan[k];

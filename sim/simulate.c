@@ -169,7 +169,7 @@ PetscErrorCode SemgSimulateDrawParams(const SemgSimulateOptions *o, PetscInt sam
   p->theta[SEMG_THETA_ROTATION]  = SemgRngUniformRange(&rng, o->rotation_deg.lo, o->rotation_deg.hi) * PETSC_PI / 180.0;
   /* mismatch axes added later draw after the others, so the columns above keep their values */
   p->theta[SEMG_THETA_IED_SCALE]          = SemgRngUniformRange(&rng, o->ied_scale.lo, o->ied_scale.hi);
-  p->theta[SEMG_THETA_SIR]                = o->interference ? SemgRngUniformRange(&rng, o->sir.lo, o->sir.hi) : INFINITY;
+  p->theta[SEMG_THETA_SIR]                = o->interference ? SemgRngUniformRange(&rng, o->sir.lo, o->sir.hi) : NAN; /* not applicable (CSV-exportable, unlike inf) */
   p->theta[SEMG_THETA_NOISE_COLOUR]       = (PetscReal)o->noise.colour;
   p->theta[SEMG_THETA_INTERFERENCE_UNITS] = o->interference ? (PetscReal)o->interference_units : 0;
   p->theta[SEMG_THETA_LF_REALISATION]     = o->n_leadfields > 0 ? (PetscReal)(sample % o->n_leadfields) : NAN;
@@ -393,7 +393,7 @@ static PetscErrorCode LayeredLeadfield(MPI_Comm comm, const SemgSimulateOptions 
 
 static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
 {
-  char buf[2048];
+  char buf[8192]; /* -leadfield may list several paths */
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(buf, sizeof(buf),

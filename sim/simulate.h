@@ -28,7 +28,7 @@ typedef enum {
   /* generator parameters of the mismatch axes (appended; earlier columns keep their index) */
   SEMG_THETA_IED_SCALE,          /* actual / nominal inter-electrode distance (1) */
   SEMG_THETA_NOISE_COLOUR,       /* SemgNoiseColour code: 0 white, 1 pink, 2 line, 3 wander */
-  SEMG_THETA_SIR,                /* signal-to-interference ratio (dB; inf = no interference) */
+  SEMG_THETA_SIR,                /* signal-to-interference ratio (dB; NaN = no interference) */
   SEMG_THETA_INTERFERENCE_UNITS, /* interfering motor units added (0 = none) */
   SEMG_THETA_LF_REALISATION,     /* -model vc: index of the lead field used (sample mod R); NaN otherwise */
   SEMG_THETA_COUNT
