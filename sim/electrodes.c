@@ -1,7 +1,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include "core/semg_error.h"
-#include "core/semg_rng.h"
 #include "sim/electrodes.h"
 
 PetscErrorCode SemgArraySpecDefault(SemgArraySpec *a)
@@ -71,17 +70,4 @@ PetscReal SemgNoiseSigma(PetscInt nc, PetscInt nt, PetscReal snr_db, const Petsc
   med = (nc % 2) ? sig[nc / 2] : 0.5 * (sig[nc / 2 - 1] + sig[nc / 2]);
   free(sig);
   return med;
-}
-
-PetscErrorCode SemgAddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t seed, uint64_t sample, PetscReal *x)
-{
-  SemgRng   rng;
-  PetscReal sigma;
-
-  PetscFunctionBeginUser;
-  if (!(snr_db < 300)) PetscFunctionReturn(PETSC_SUCCESS);
-  sigma = SemgNoiseSigma(nc, nt, snr_db, x);
-  SemgRngInit(&rng, seed, sample, SEMG_STREAM_NOISE);
-  for (size_t i = 0; i < (size_t)nc * nt; i++) x[i] += sigma * SemgRngNormal(&rng);
-  PetscFunctionReturn(PETSC_SUCCESS);
 }
