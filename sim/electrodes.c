@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "core/semg_error.h"
+#include "sim/noise_colour.h"
 #include "sim/electrodes.h"
 
 PetscErrorCode SemgArraySpecDefault(SemgArraySpec *a)
@@ -70,4 +71,15 @@ PetscReal SemgNoiseSigma(PetscInt nc, PetscInt nt, PetscReal snr_db, const Petsc
   med = (nc % 2) ? sig[nc / 2] : 0.5 * (sig[nc / 2 - 1] + sig[nc / 2]);
   free(sig);
   return med;
+}
+
+PetscErrorCode SemgAddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t seed, uint64_t sample, PetscReal *x)
+{
+  SemgNoiseSpec white;
+
+  PetscFunctionBeginUser;
+  if (!(snr_db < 300)) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(SemgNoiseSpecDefault(&white));
+  PetscCall(SemgNoiseAdd(&white, nc, nt, 1.0, SemgNoiseSigma(nc, nt, snr_db, x), seed, sample, x)); /* fs: white noise has no frequency */
+  PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -16,8 +16,9 @@ PETSC_EXTERN PetscErrorCode SemgArraySpecSetFromOptions(SemgArraySpec *a, const 
 /* Positions ne x 3 in column-major order (a whole column along x, then the next column); column index per electrode. */
 PETSC_EXTERN PetscErrorCode SemgArrayBuild(const SemgArraySpec *a, PetscInt *ne, PetscReal **xyz, PetscInt **column);
 
-/* Noise SD for an SNR (dB) of signal power: sigma = median over channels of sqrt(mean square / 10^(SNR/10))
-   (spec 9). The noise itself: SemgNoiseAdd (sim/noise_colour.h). */
-PETSC_EXTERN PetscReal SemgNoiseSigma(PetscInt nc, PetscInt nt, PetscReal snr_db, const PetscReal *x);
+/* White noise at a given SNR (dB) of signal power, sigma = median over channels (spec 9); draws from
+   SemgRng (seed, sample, NOISE). snr = +inf (or > 300) adds nothing. Other colours: SemgNoiseAdd. */
+PETSC_EXTERN PetscErrorCode SemgAddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t seed, uint64_t sample, PetscReal *x);
+PETSC_EXTERN PetscReal      SemgNoiseSigma(PetscInt nc, PetscInt nt, PetscReal snr_db, const PetscReal *x);
 
 #endif

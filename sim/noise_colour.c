@@ -111,7 +111,7 @@ PetscErrorCode SemgNoiseAdd(const SemgNoiseSpec *s, PetscInt nc, PetscInt nt, Pe
   PetscFunctionBeginUser;
   if (!(sigma > 0)) PetscFunctionReturn(PETSC_SUCCESS);
   SemgRngInit(&rng, seed, sample, SEMG_STREAM_NOISE);
-  if (s->colour == SEMG_NOISE_WHITE) { /* the draw order of earlier versions: datasets stay bitwise identical */
+  if (s->colour == SEMG_NOISE_WHITE) { /* the draw order of SemgAddNoise: datasets stay bitwise identical */
     for (size_t i = 0; i < (size_t)nc * nt; i++) x[i] += sigma * SemgRngNormal(&rng);
     PetscFunctionReturn(PETSC_SUCCESS);
   }

@@ -1,7 +1,7 @@
 /* Coloured measurement noise of semg simulate (spec experiments.md 3, axis "SNR / noise colour").
    Every colour is added after the montage at the SNR of forward-model-ccs.md 9: the caller gives
    sigma (SemgNoiseSigma of the signal), and each channel receives noise of mean square sigma^2.
-   White noise is iid N(0, sigma^2) (power sigma^2 in expectation, the draws of every earlier semg version). The
+   White noise is iid N(0, sigma^2) (power sigma^2 in expectation; SemgAddNoise adds it at an SNR). The
    coloured kinds are scaled per channel to a mean square of exactly sigma^2 over the record, because
    their realised power fluctuates far more than white noise's (a 1/f or 0.5 Hz process over 40 ms).
    Draws come from SemgRng (seed, sample, NOISE): the same on any rank count. */
