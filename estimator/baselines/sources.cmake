@@ -4,4 +4,4 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cv.c
   ${CMAKE_CURRENT_LIST_DIR}/physfit.c
   ${CMAKE_CURRENT_LIST_DIR}/arrays.c
-  ${CMAKE_CURRENT_LIST_DIR}/baseline_cmd.c)
+  ${CMAKE_CURRENT_LIST_DIR}/cmd_baseline.c)

@@ -4,7 +4,7 @@
 #include "core/semg_options.h"
 #include "core/semg_dataset.h"
 #include "core/semg_log.h"
-#include "core/semg_commands.h"
+#include "sim/commands.h"
 #include "sim/simulate.h"
 #include "sim/vc/leadfield.h"
 #include "sim/vc/musource.h"

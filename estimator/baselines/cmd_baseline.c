@@ -4,7 +4,7 @@
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_log.h"
-#include "core/semg_commands.h"
+#include "estimator/commands.h"
 #include "estimator/result.h"
 #include "estimator/baselines/arrays.h"
 #include "estimator/baselines/iz.h"

@@ -5,35 +5,29 @@ static char help[] = "semg: surface-EMG simulation and motor-unit parameter esti
 #include <string.h>
 #include <petscsys.h>
 #include "core/semg_error.h"
-#include "core/semg_commands.h"
 #include "core/semg_options.h"
 #include "core/semg_log.h"
+#include "recordings/commands.h"
+#include "sim/commands.h"
+#include "estimator/commands.h"
+#include "experiments/commands.h"
 
-/* Every subcommand of the program. Keep alphabetical within each part. */
-static const SemgCommand semg_commands[] = {
-  {"muap",     SemgCmdMuap,     "monopolar/SD/DD MUAP of listed or generated fibres (CCS model)"},
-  {"simulate", SemgCmdSimulate, "dataset of N motor-unit samples with ground truth (HDF5)"},
-  {"leadfield",  SemgCmdLeadfield,  "volume-conductor lead fields of an electrode array (reciprocity, HDF5)"},
-  {"pointsource", SemgCmdPointsource, "potential of a 1 A point source at electrodes (infinite|halfspace|layered|fdm)"},
-  {"import",   SemgCmdImport,   "CSV recordings/simulations into the semg dataset format"},
-  {"export",   SemgCmdExport,   "semg dataset to CSV"},
-  {"info",     SemgCmdInfo,     "validate a semg HDF5 file and print its summary"},
-  {"baseline", SemgCmdBaseline, "white-box IZ/CV estimators and per-sample physics fit on a dataset"},
-  {"train",    SemgCmdTrain,    "train the informed autoencoder (data-parallel, checkpoint/restart)"},
-  {"estimate", SemgCmdEstimate, "IZ/CV estimates of a dataset with a trained autoencoder (.h5 or .csv)"},
-};
-static const int semg_ncommands = (int)(sizeof(semg_commands) / sizeof(semg_commands[0]));
+/* The command tables of the parts, in the order `semg -help` lists them. Each part owns its list. */
+static const SemgCommand *const semg_parts[] = {SemgSimCommands, SemgRecordingsCommands, SemgEstimatorCommands, SemgExperimentsCommands};
+static const int semg_nparts = (int)(sizeof(semg_parts) / sizeof(semg_parts[0]));
 
 static void PrintUsage(FILE *fp)
 {
   fprintf(fp, "%s\nCommands:\n", help);
-  for (int i = 0; i < semg_ncommands; i++) fprintf(fp, "  %-12s %s\n", semg_commands[i].name, semg_commands[i].summary);
+  for (int p = 0; p < semg_nparts; p++)
+    for (const SemgCommand *c = semg_parts[p]; c->name; c++) fprintf(fp, "  %-12s %s\n", c->name, c->summary);
 }
 
 static const SemgCommand *FindCommand(const char *name)
 {
-  for (int i = 0; i < semg_ncommands; i++)
-    if (!strcmp(semg_commands[i].name, name)) return &semg_commands[i];
+  for (int p = 0; p < semg_nparts; p++)
+    for (const SemgCommand *c = semg_parts[p]; c->name; c++)
+      if (!strcmp(c->name, name)) return c;
   return NULL;
 }
 
