@@ -1,4 +1,4 @@
-# White-box baselines (issue 4): classical IZ/CV estimators, physics fit, epochs, `semg baseline`.
+# White-box baselines: classical IZ/CV estimators, physics fit, epochs, `semg baseline`.
 target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/iz.c
   ${CMAKE_CURRENT_LIST_DIR}/cv.c
