@@ -12,6 +12,9 @@
 #include "estimator/baselines/physfit.h"
 #include "estimator/nn/decoder.h"
 
+/* The CV methods use at most this many DD channels (-cv_channels; the work buffer is sized for it). */
+#define SEMG_BASELINE_MAX_CV_CHANNELS 64
+
 typedef enum { BL_IZ_MINAMP, BL_IZ_PHASE, BL_VFIT, BL_CV_XCORR, BL_CV_SPECTRAL, BL_CV_MLE, BL_PHYSFIT, BL_NMETHODS } BaselineMethod;
 static const char *const bl_names[] = {"iz_minamp", "iz_phase", "vfit", "cv_xcorr", "cv_spectral", "cv_mle", "physfit"};
 
@@ -72,7 +75,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
     if (!strcmp(method, bl_names[m])) ctx->method = (BaselineMethod)m;
   PetscCheck(ctx->method != BL_NMETHODS, comm, SEMG_ERR_USER,
              "-method '%s' unknown (iz_minamp, iz_phase, vfit, cv_xcorr, cv_spectral, cv_mle, physfit)", method);
-  PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= 64, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..64", ctx->cv_channels);
+  PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= SEMG_BASELINE_MAX_CV_CHANNELS, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..%d", ctx->cv_channels,
+             SEMG_BASELINE_MAX_CV_CHANNELS);
   PetscCheck(ctx->cv_range[0] > 0 && ctx->cv_range[1] > ctx->cv_range[0], comm, SEMG_ERR_USER, "-cv_range must be 0 < lo < hi");
   PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
   PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
@@ -132,8 +136,9 @@ static PetscInt SelectCVChannels(const BaselineCtx *ctx, PetscInt nd, const Pets
 
 typedef struct {
   SemgArrays  *sd, *dd;
-  PetscReal   *xs, *xd, *buf;
+  PetscReal   *xs, *xd, *buf; /* buf: the CV methods' channels, at most SEMG_BASELINE_MAX_CV_CHANNELS */
   SemgPhysFit *pf;
+  SemgSpectra  spectra;       /* one FFTW plan for the windowed length, made once per command */
 } BaselineWork;
 
 /* Keep samples [k0, k1) of each of n channels (in place, channel-major). */
@@ -146,7 +151,7 @@ static void CropChannels(PetscInt n, PetscInt nt, PetscInt k0, PetscInt k1, Pets
 static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs,
                                      PetscInt ndd, const PetscReal *xd, const PetscReal *cd, PetscReal *iz, PetscReal *cv, PetscReal *quality)
 {
-  PetscInt  sel[64], m, lo, hi;
+  PetscInt  sel[SEMG_BASELINE_MAX_CV_CHANNELS], m, lo, hi;
   PetscReal ied, th = 0, izc;
 
   PetscFunctionBeginUser;
@@ -172,12 +177,12 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     hi = PetscMin(hi, nt - 2);
     lo = PetscMin(lo, hi);
     if (ctx->method == BL_CV_MLE) {
-      PetscCall(SemgDelayMLE(m, nt, w->buf, lo, hi, &th, quality, NULL));
+      PetscCall(SemgDelayMLE(w->spectra, m, nt, w->buf, lo, hi, &th, quality, NULL));
     } else { /* two-channel estimators: mean delay over neighbouring pairs */
       for (PetscInt i = 0; i + 1 < m; i++) {
         PetscReal t;
         if (ctx->method == BL_CV_XCORR) PetscCall(SemgDelayXcorr(nt, w->buf + i * nt, w->buf + (i + 1) * nt, lo, hi, &t, NULL));
-        else PetscCall(SemgDelaySpectral(nt, w->buf + i * nt, w->buf + (i + 1) * nt, &t, NULL));
+        else PetscCall(SemgDelaySpectral(w->spectra, nt, w->buf + i * nt, w->buf + (i + 1) * nt, &t, NULL));
         th += t / (m - 1);
       }
     }
@@ -249,7 +254,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   }
   K = 2 + n_extra;
   PetscCall(SemgResultCreate(ds, bl_names[ctx.method], ctx.data, n_extra, ex_names, ex_units, &res));
-  PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)64 * ds->n_times, &w.buf));
+  PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)SEMG_BASELINE_MAX_CV_CHANNELS * ds->n_times, &w.buf));
   /* the classical methods' time window in samples */
   k0 = (PetscInt)PetscCeilReal(ctx.window[0] * ds->fs - 1e-9);
   k1 = ctx.window[1] * ds->fs >= ds->n_times ? ds->n_times : (PetscInt)PetscFloorReal(ctx.window[1] * ds->fs + 1e-9) + 1;
@@ -257,6 +262,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCheck(ctx.method == BL_PHYSFIT || k1 - k0 >= 8, comm, SEMG_ERR_USER, "-window %g,%g keeps %" PetscInt_FMT " of the %" PetscInt_FMT " samples of '%s' (need >= 8)", (double)ctx.window[0],
              (double)ctx.window[1], PetscMax(k1 - k0, 0), ds->n_times, ctx.data);
   ntw = k1 - k0;
+  if (ctx.method == BL_CV_SPECTRAL || ctx.method == BL_CV_MLE) PetscCall(SemgSpectraCreate(ntw, &w.spectra));
   PetscCall(SemgProgressStart(comm, bl_names[ctx.method], ds->n_examples, &prog));
   for (PetscCount s = 0; s < ds->n_local; s++) {
     const PetscReal *x = ds->data + s * (size_t)ds->n_channels * ds->n_times;
@@ -301,6 +307,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCall(SemgProgressEnd(comm, &prog));
   PetscCall(SemgResultWrite(comm, ctx.output, res));
   PetscCall(PetscFree3(w.xs, w.xd, w.buf));
+  PetscCall(SemgSpectraDestroy(&w.spectra));
   PetscCall(SemgPhysFitDestroy(&w.pf));
   PetscCall(SemgArraysDestroy(&w.sd));
   PetscCall(SemgArraysDestroy(&w.dd));

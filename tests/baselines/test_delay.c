@@ -76,7 +76,7 @@ static PetscErrorCode TestCostDerivatives(void)
   PetscFunctionBeginUser;
   for (PetscInt c = 0; c < nc; c++) delay[c] = 6.1 * c + 0.2 * c * c; /* not a pure delay: derivatives must still match */
   PetscCall(DelayedPulses(nc, nt, fs, 4e-3, 1e-3, delay, x));
-  PetscCall(SemgSpectraCompute(nc, nt, x, X));
+  PetscCall(SemgSpectraCompute(NULL, nc, nt, x, X));
   PetscCall(SemgDelayMLECost(nc, nt, X, th, &E0, &dE, &d2E));
   PetscCall(SemgDelayMLECost(nc, nt, X, th + h, &Ep, NULL, NULL));
   PetscCall(SemgDelayMLECost(nc, nt, X, th - h, &Em, NULL, NULL));
@@ -109,8 +109,8 @@ static PetscErrorCode TestNoiseless(void)
     PetscCall(DelayedPulses(nc, nt, fs, 0.03, 2e-3, delay, x));
     PetscCall(SemgDelayLagRange(ied, fs, 1.0, 40.0, &lo, &hi));
     lo = -3;
-    PetscCall(SemgDelayMLE(nc, nt, x, lo, hi, &t_ml, &q, &its));
-    PetscCall(SemgDelaySpectral(nt, x, x + nt, &t_sp, NULL));
+    PetscCall(SemgDelayMLE(NULL, nc, nt, x, lo, hi, &t_ml, &q, &its));
+    PetscCall(SemgDelaySpectral(NULL, nt, x, x + nt, &t_sp, NULL));
     PetscCall(SemgDelayXcorr(nt, x, x + nt, lo, hi, &t_xc, NULL));
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "noiseless theta %.2f: ML %.6f (quality %.4f), spectral %.6f, xcorr %.2f\n", (double)th, (double)t_ml, (double)q,
                           (double)t_sp, (double)t_xc));
@@ -133,8 +133,8 @@ static PetscErrorCode TestNoisy(void)
     PetscReal t[3], e;
     PetscCall(DelayedPulses(nc, nt, fs, 0.03, 2e-3, delay, x));
     PetscCall(AddNoise(nc, nt, 20.0, 7, (uint64_t)s, x));
-    PetscCall(SemgDelayMLE(nc, nt, x, lo, hi, &t[0], NULL, NULL));
-    PetscCall(SemgDelaySpectral(nt, x + nt, x + 2 * nt, &t[1], NULL));
+    PetscCall(SemgDelayMLE(NULL, nc, nt, x, lo, hi, &t[0], NULL, NULL));
+    PetscCall(SemgDelaySpectral(NULL, nt, x + nt, x + 2 * nt, &t[1], NULL));
     PetscCall(SemgDelayXcorr(nt, x + nt, x + 2 * nt, lo, hi, &t[2], NULL));
     for (PetscInt m = 0; m < 3; m++) {
       e = PetscAbsReal(ied * fs / t[m] - v) / v;
