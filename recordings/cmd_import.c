@@ -22,8 +22,9 @@ typedef struct {
 
 static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
 {
-  PetscBool set_s, set_e, set_fs, set_o;
-  char      tmode[16] = "none";
+  const char *const tmodes[] = {"none", "peak"};
+  PetscBool         set_s, set_e, set_fs, set_o;
+  PetscInt          tmode = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(o, sizeof(*o)));
@@ -38,12 +39,11 @@ static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
   PetscCall(PetscOptionsString("-units", "signal units: V, uV or a.u.", "", o->units, o->units, sizeof(o->units), NULL));
   PetscCall(PetscOptionsString("-output", "output dataset (.h5)", "", o->output, o->output, sizeof(o->output), &set_o));
   PetscCall(PetscOptionsReal("-epoch", "treat the signals as one continuous recording and cut it into epochs of this many seconds", "", o->epoch, &o->epoch, NULL));
-  PetscCall(PetscOptionsString("-template", "per epoch: none, or peak (peak-triggered average across channels, -template_* options)", "", tmode, tmode, sizeof(tmode), NULL));
+  PetscCall(PetscOptionsEList("-template", "per epoch: none, or peak (peak-triggered average across channels, -template_* options)", "", tmodes, 2, tmodes[0], &tmode, NULL));
   PetscOptionsEnd();
   PetscCall(SemgPeakTemplateOptionsDefault(&o->tmpl));
   PetscCall(SemgPeakTemplateOptionsSetFromOptions(comm, &o->tmpl));
-  PetscCheck(!strcmp(tmode, "none") || !strcmp(tmode, "peak"), comm, SEMG_ERR_USER, "-template '%s' must be none or peak", tmode);
-  o->template_peak = (PetscBool)!strcmp(tmode, "peak");
+  o->template_peak = (PetscBool)(tmode == 1);
   PetscCheck(o->epoch >= 0 && !PetscIsNanReal(o->epoch), comm, SEMG_ERR_USER, "-epoch %g must be > 0 seconds", (double)o->epoch);
   PetscCheck(!o->template_peak || o->epoch > 0, comm, SEMG_ERR_USER, "-template peak needs -epoch SECONDS");
   PetscCheck(!(o->epoch > 0 && o->have_truth), comm, SEMG_ERR_USER, "-truth cannot be combined with -epoch (epochs of a recording have no per-sample ground truth)");

@@ -30,9 +30,8 @@ typedef struct {
 
 static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
 {
-  char      method[64] = "";
   PetscBool set_m, set_d, set_o;
-  PetscInt  n, mode = 0;
+  PetscInt  n, mode = 0, method = BL_NMETHODS;
   const char *const lat[] = {"peak", "xcorr", "SemgLatencyType", "SEMG_LATENCY_", NULL};
   const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
@@ -50,7 +49,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
   PetscCall(SemgCCSParamsDefault(&ctx->ccs));
   PetscOptionsBegin(comm, NULL, "semg baseline: white-box IZ / CV estimators and the per-sample physics fit", "semg");
-  PetscCall(PetscOptionsString("-method", "iz_minamp | iz_phase | vfit | cv_xcorr | cv_spectral | cv_mle | physfit", "semg baseline", method, method, sizeof(method), &set_m));
+  PetscCall(PetscOptionsEList("-method", "estimator: iz_minamp | iz_phase | vfit | cv_xcorr | cv_spectral | cv_mle | physfit", "semg baseline", bl_names, BL_NMETHODS, "", &method, &set_m));
   PetscCall(PetscOptionsString("-data", "input dataset (.h5, semg simulate / import)", "semg baseline", ctx->data, ctx->data, sizeof(ctx->data), &set_d));
   PetscCall(PetscOptionsString("-output", "result file, .h5 or .csv (columns as semg estimate)", "semg baseline", ctx->output, ctx->output, sizeof(ctx->output), &set_o));
   PetscCall(PetscOptionsInt("-cv_channels", "DD channels used by the CV methods (one side of the IZ)", "semg baseline", ctx->cv_channels, &ctx->cv_channels, NULL));
@@ -70,11 +69,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(SemgOptionsRequire(comm, "-method", set_m));
   PetscCall(SemgOptionsRequire(comm, "-data", set_d));
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
-  ctx->method = BL_NMETHODS;
-  for (int m = 0; m < BL_NMETHODS; m++)
-    if (!strcmp(method, bl_names[m])) ctx->method = (BaselineMethod)m;
-  PetscCheck(ctx->method != BL_NMETHODS, comm, SEMG_ERR_USER,
-             "-method '%s' unknown (iz_minamp, iz_phase, vfit, cv_xcorr, cv_spectral, cv_mle, physfit)", method);
+  ctx->method = (BaselineMethod)method;
   PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= SEMG_BASELINE_MAX_CV_CHANNELS, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..%d", ctx->cv_channels,
              SEMG_BASELINE_MAX_CV_CHANNELS);
   PetscCheck(ctx->cv_range[0] > 0 && ctx->cv_range[1] > ctx->cv_range[0], comm, SEMG_ERR_USER, "-cv_range must be 0 < lo < hi");

@@ -8,8 +8,9 @@
 #include "core/semg_rng.h"
 #include "estimator/nn/trainer.h"
 
-enum { ST_SETUP, ST_DATA, ST_DECODER, ST_ENCODER, ST_BACKWARD, ST_ALLREDUCE, ST_OPTIMIZER, ST_CHECKPOINT };
-static const char *const stage_names[] = {"Setup", "Data", "Decoder", "Encoder", "Backward", "Allreduce", "Optimizer", "Checkpoint"};
+enum { ST_SETUP, ST_DATA, ST_DECODER, ST_ENCODER, ST_BACKWARD, ST_ALLREDUCE, ST_OPTIMIZER, ST_CHECKPOINT, ST_COUNT };
+_Static_assert(ST_COUNT == SEMG_TRAINER_NSTAGES, "one name per trainer log stage");
+static const char *const stage_names[ST_COUNT] = {"Setup", "Data", "Decoder", "Encoder", "Backward", "Allreduce", "Optimizer", "Checkpoint"};
 
 /* Signal handlers only set this flag; it travels in the step's reduction so all ranks stop together. */
 static volatile sig_atomic_t stop_requested = 0;
@@ -320,7 +321,7 @@ PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already_final)
   char        *opts;
 
   PetscFunctionBeginUser;
-  for (int i = 0; i < 8; i++) PetscCall(PetscLogStageRegister(stage_names[i], &tr->stage[i]));
+  for (int i = 0; i < ST_COUNT; i++) PetscCall(PetscLogStageRegister(stage_names[i], &tr->stage[i]));
   PetscCall(PetscTime(&tr->t_start));
   PetscCall(SemgCheckpointIsFinal(tr->comm, tr->ckpt_dir, already_final));
   if (*already_final) PetscFunctionReturn(PETSC_SUCCESS);

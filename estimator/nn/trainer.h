@@ -12,6 +12,9 @@
 #include "estimator/nn/sampler.h"
 #include "estimator/nn/lr_schedule.h"
 
+/* log stages of a training run (trainer.c registers them by name) */
+#define SEMG_TRAINER_NSTAGES 8
+
 typedef struct {
   /* options */
   char           data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], ckpt_dir[PETSC_MAX_PATH_LEN];
@@ -34,7 +37,7 @@ typedef struct {
   char        *decay_mask;
   MPI_Comm     comm;
   PetscMPIInt  rank, size;
-  PetscLogStage stage[8];
+  PetscLogStage stage[SEMG_TRAINER_NSTAGES]; /* Setup, Data, Decoder, Encoder, Backward, Allreduce, Optimizer, Checkpoint */
   PetscLogDouble t_start, t_step, t_ckpt;
 } SemgTrainer;
 

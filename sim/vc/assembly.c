@@ -82,9 +82,9 @@ PetscErrorCode SemgConductorAssemble(SemgConductor c)
   PetscBool     pset;
 
   PetscFunctionBeginUser;
-  /* Every star-stencil entry is inserted below, so DMDA's zero fill of the pattern (0.6 s of set-up at 2 M
-     cells) is skipped for hypre, the default; geometric MG keeps it: its ICC/ILU smoothers stalled on the
-     unfilled matrix (test_vc_mg -sizes 33 -vc_pc_type mg: no result in 60 s against 0.13 s). */
+  /* Every star-stencil entry is inserted below, so DMDA's zero fill of the pattern (a noticeable part of
+     the set-up on large grids) is skipped for hypre, the default; geometric MG keeps it: its ICC/ILU
+     smoothers stall on the unfilled matrix. */
   PetscCall(PetscOptionsGetString(NULL, "vc_", "-pc_type", ptype, sizeof(ptype), &pset));
   PetscCall(DMSetMatrixPreallocateOnly(c->da, (PetscBool)(!pset || !strcmp(ptype, PCHYPRE))));
   PetscCall(DMCreateMatrix(c->da, &c->A));

@@ -6,13 +6,13 @@
 
 PetscErrorCode SemgVCStageGet(SemgVCStage which, PetscLogStage *stage)
 {
-  static PetscLogStage stages[5];
+  static PetscLogStage stages[SEMG_VC_NSTAGES];
   static PetscBool     registered = PETSC_FALSE;
-  const char          *names[5]   = {"Mesh", "Assemble", "Solve", "LeadField", "IO"};
+  const char          *names[SEMG_VC_NSTAGES] = {"Mesh", "Assemble", "Solve", "LeadField", "IO"};
 
   PetscFunctionBeginUser;
   if (!registered) {
-    for (PetscInt i = 0; i < 5; i++) PetscCall(PetscLogStageRegister(names[i], &stages[i]));
+    for (PetscInt i = 0; i < SEMG_VC_NSTAGES; i++) PetscCall(PetscLogStageRegister(names[i], &stages[i]));
     registered = PETSC_TRUE;
   }
   *stage = stages[which];

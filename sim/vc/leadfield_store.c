@@ -243,7 +243,7 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   PetscCall(SemgH5CreateAtomic(comm, path, &f));
   SemgCallH5Id(g, H5Gcreate2(f.file, "leadfield", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   PetscCall(SemgH5WriteAttrString(f.file, "schema_name", "semg-leadfield"));
-  PetscCall(SemgH5WriteAttrInt(f.file, "schema_version", 1));
+  PetscCall(SemgH5WriteAttrInt(f.file, "schema_version", SEMG_LEADFIELD_SCHEMA_VERSION));
   PetscCall(SemgH5WriteProvenance(comm, &f, f.file));
   PetscCall(WriteParams(&f, g, c, ref));
   PetscCall(WriteAxes(&f, g, c, off, m));

@@ -92,14 +92,11 @@ static PetscErrorCode SemgConductorSetUpSmoothers(SemgConductor c, PC pc)
 }
 
 /* hypre 2.26 builds each Galerkin product R A P in one fused kernel that, on more than one rank, scans the
-   whole list of rows sent to the other rank once per coarse row (perf annotate: half of the product, the
-   product a third of each rank's set-up). Its "modularised" product (two sparse products, A P then
-   P^T (A P)) has no such scan. Level 129, bench/leadfield -leadfield_groups 1 set-up: 4.9-5.4 s in 6 runs,
-   against 6.1-8.3 s in 4 runs with P^T kept (the previous default); 1 rank unchanged within noise
-   (test_vc_mg PCSetUp 6.8-7.8 s). Keeping P^T as well made it slower (5.3 s against 4.2 s). PETSc 3.18
-   has no option for it, so it is set here on BoomerAMG's own solver object: the private PC_HYPRE context
-   of PETSc 3.18 begins with that HYPRE_Solver (src/ksp/pc/impls/hypre/hypre.c). Other PETSc versions
-   are left alone rather than guessed at. */
+   whole list of rows sent to the other rank once per coarse row; its "modularised" product (A P, then
+   P^T (A P)) has no such scan and sets up faster on 2 ranks, no slower on 1 (figures and commands:
+   docs/models-volume-conductor.md 4, docs/performance.md). PETSc 3.18 has no option for it, so it is set
+   here on BoomerAMG's own solver object: the private PC_HYPRE context of PETSc 3.18 begins with that
+   HYPRE_Solver (src/ksp/pc/impls/hypre/hypre.c). Other PETSc versions are left alone rather than guessed at. */
 static PetscErrorCode SemgConductorBoomerAMGModuleRAP(PC pc)
 {
   PetscBool   modular = PETSC_TRUE, boomer;
@@ -121,13 +118,12 @@ static PetscErrorCode SemgConductorBoomerAMGModuleRAP(PC pc)
 }
 
 /* Defaults of the default preconditioner, each overridable by its -vc_pc_hypre_boomeramg_* option, chosen
-   by measurement on the refinement family (docs/models-volume-conductor.md 4, 9): PMIS coarsening with
-   extended+i interpolation; at most 6 interpolation entries per row (4 gave 15 iterations at level 129
-   instead of 13 for the same solve time); strong threshold 0.25, below the 0.5-0.7 usual in 3-D (0.5: 18
-   iterations at level 129, slower). Relaxation: one forward hybrid Gauss-Seidel sweep down and one backward
-   sweep up, in grid order rather than C/F order, so the V-cycle stays symmetric for CG and the sweeps run
-   along z, the DMDA's fastest index and the direction of the strongest coupling. The Galerkin product is
-   set in SemgConductorBoomerAMGModuleRAP. */
+   by measurement on the refinement family (figures: docs/models-volume-conductor.md 4, 9): PMIS coarsening
+   with extended+i interpolation, at most 6 interpolation entries per row and strong threshold 0.25 (fewer
+   iterations for the same solve time than 4 entries or the usual 0.5-0.7). Relaxation: one forward hybrid
+   Gauss-Seidel sweep down and one backward sweep up, in grid order rather than C/F order, so the V-cycle
+   stays symmetric for CG and the sweeps run along z, the DMDA's fastest index and the direction of the
+   strongest coupling. The Galerkin product is set in SemgConductorBoomerAMGModuleRAP. */
 static PetscErrorCode SemgConductorDefaultBoomerAMG(PC pc)
 {
   const char *defaults[][2] = {

@@ -6,6 +6,7 @@ static char help[] = "Delay and IZ estimators on pure-delay synthetic signals (e
 #include "core/semg_rng.h"
 #include "estimator/baselines/iz.h"
 #include "estimator/baselines/cv.h"
+#include "sim/electrodes.h"
 
 /* Smooth biphasic pulse (second Hermite function shape), width sigma, centred at tc (seconds). */
 static PetscReal Pulse(PetscReal t, PetscReal tc, PetscReal sigma)
@@ -44,27 +45,6 @@ static PetscErrorCode DelayedPulses(PetscInt nc, PetscInt nt, PetscReal fs, Pets
   fftw_free(in);
   fftw_free(S);
   fftw_free(Y);
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* Noise at the spec's SNR definition (median over channels of the per-channel sigma). */
-static PetscErrorCode AddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t seed, uint64_t sample, PetscReal *x)
-{
-  PetscReal *sig, s;
-  SemgRng    rng;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(nc, &sig));
-  for (PetscInt c = 0; c < nc; c++) {
-    PetscReal ms = 0;
-    for (PetscInt k = 0; k < nt; k++) ms += x[c * nt + k] * x[c * nt + k];
-    sig[c] = PetscSqrtReal(ms / nt / PetscPowReal(10.0, snr_db / 10.0));
-  }
-  PetscCall(PetscSortReal(nc, sig));
-  s = nc % 2 ? sig[nc / 2] : 0.5 * (sig[nc / 2 - 1] + sig[nc / 2]);
-  SemgRngInit(&rng, seed, sample, SEMG_STREAM_NOISE);
-  for (PetscInt i = 0; i < nc * nt; i++) x[i] += s * SemgRngNormal(&rng);
-  PetscCall(PetscFree(sig));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -132,7 +112,7 @@ static PetscErrorCode TestNoisy(void)
   for (PetscInt s = 0; s < ntrial; s++) {
     PetscReal t[3], e;
     PetscCall(DelayedPulses(nc, nt, fs, 0.03, 2e-3, delay, x));
-    PetscCall(AddNoise(nc, nt, 20.0, 7, (uint64_t)s, x));
+    PetscCall(SemgAddNoise(nc, nt, 20.0, 7, (uint64_t)s, x)); /* the simulator's own noise */
     PetscCall(SemgDelayMLE(NULL, nc, nt, x, lo, hi, &t[0], NULL, NULL));
     PetscCall(SemgDelaySpectral(NULL, nt, x + nt, x + 2 * nt, &t[1], NULL));
     PetscCall(SemgDelayXcorr(nt, x + nt, x + 2 * nt, lo, hi, &t[2], NULL));
