@@ -205,6 +205,55 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A classical method on one sample: per electrode column on the window [k0, k1), then the mean over the
+   columns that gave an estimate (grids); est[2] = ML quality for cv_mle. */
+static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w, const SemgDataset *ds, const PetscReal *x, PetscInt k0, PetscInt k1, PetscReal *est)
+{
+  const PetscInt ntw      = k1 - k0;
+  PetscInt       nused_iz = 0, nused_cv = 0;
+  PetscReal      iz_sum = 0, cv_sum = 0, q_sum = 0;
+
+  PetscFunctionBeginUser;
+  SemgArraysApply(w->sd, x, w->xs);
+  SemgArraysApply(w->dd, x, w->xd);
+  CropChannels(w->sd->n_derived, ds->n_times, k0, k1, w->xs);
+  CropChannels(w->dd->n_derived, ds->n_times, k0, k1, w->xd);
+  for (PetscInt col = 0; col < w->sd->n_columns; col++) {
+    PetscInt  a = w->sd->col_start[col], b = w->dd->col_start[col];
+    PetscInt  nsd = w->sd->col_start[col + 1] - a, ndd = w->dd->col_start[col + 1] - b;
+    PetscReal iz, cv, q;
+    PetscCall(EstimateColumn(ctx, w, ds->fs, ntw, nsd, w->xs + (size_t)a * ntw, w->sd->centre + a, ndd, w->xd + (size_t)b * ntw, w->dd->centre + b, &iz, &cv, &q));
+    if (!PetscIsNanReal(iz)) iz_sum += iz, nused_iz++;
+    if (!PetscIsNanReal(cv)) cv_sum += cv, q_sum += q, nused_cv++;
+  }
+  if (nused_iz) est[0] = iz_sum / nused_iz;
+  if (nused_cv) est[1] = cv_sum / nused_cv;
+  if (ctx->method == BL_CV_MLE && nused_cv) est[2] = q_sum / nused_cv;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Too few channels per electrode column for the method is a user error naming the file. */
+static PetscErrorCode CheckChannels(MPI_Comm comm, const BaselineCtx *ctx, const BaselineWork *w, const SemgDataset *ds)
+{
+  PetscInt min_ch, need;
+
+  PetscFunctionBeginUser;
+  switch (ctx->method) {
+  case BL_IZ_MINAMP:
+  case BL_IZ_PHASE:
+    min_ch = SemgArraysMinColumn(w->sd), need = 3;
+    break;
+  case BL_PHYSFIT:
+    min_ch = ds->n_channels, need = 2;
+    break;
+  default:
+    min_ch = PetscMin(SemgArraysMinColumn(w->dd), SemgArraysMinColumn(w->sd)), need = 4;
+  }
+  PetscCheck(min_ch >= need, comm, SEMG_ERR_USER, "'%s': -method %s needs at least %" PetscInt_FMT " %s channels per electrode column, the dataset gives %" PetscInt_FMT, ctx->data,
+             bl_names[ctx->method], need, ctx->method == BL_PHYSFIT ? "" : (need == 3 ? SemgMontages[w->sd->montage] : SemgMontages[w->dd->montage]), min_ch);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
 {
   static const char *const allowed[]  = {"physfit_", "dec_", "ccs_", NULL};
@@ -213,7 +262,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   SemgDataset *ds;
   SemgResult  *res;
   const char  *ex_names[3], *ex_units[3];
-  PetscInt     n_extra = 0, K, min_ch, need, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
+  PetscInt     n_extra = 0, K, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
   SemgProgress prog;
   PetscMPIInt  size;
 
@@ -223,22 +272,10 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCall(ProcessOptions(comm, &ctx));
   PetscCall(SemgOptionsRejectUnknown(comm, allowed));
   PetscCall(SemgDatasetRead(comm, ctx.data, &ds));
-  /* the arrays each method needs; too few channels is a user error naming the file */
+  /* the arrays each method needs */
   PetscCall(SemgArraysCreate(comm, ds, ctx.data, SEMG_MONTAGE_SD, &w.sd));
   PetscCall(SemgArraysCreate(comm, ds, ctx.data, SEMG_MONTAGE_DD, &w.dd));
-  switch (ctx.method) {
-  case BL_IZ_MINAMP:
-  case BL_IZ_PHASE:
-    min_ch = SemgArraysMinColumn(w.sd), need = 3;
-    break;
-  case BL_PHYSFIT:
-    min_ch = ds->n_channels, need = 2;
-    break;
-  default:
-    min_ch = PetscMin(SemgArraysMinColumn(w.dd), SemgArraysMinColumn(w.sd)), need = 4;
-  }
-  PetscCheck(min_ch >= need, comm, SEMG_ERR_USER, "'%s': -method %s needs at least %" PetscInt_FMT " %s channels per electrode column, the dataset gives %" PetscInt_FMT, ctx.data,
-             bl_names[ctx.method], need, ctx.method == BL_PHYSFIT ? "" : (need == 3 ? SemgMontages[w.sd->montage] : SemgMontages[w.dd->montage]), min_ch);
+  PetscCall(CheckChannels(comm, &ctx, &w, ds));
   PetscCall(CheckSignals(comm, &ctx, ds));
   if (ctx.method == BL_CV_MLE) ex_names[n_extra] = "ml_quality", ex_units[n_extra++] = "1";
   if (ctx.method == BL_PHYSFIT) {
@@ -273,27 +310,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
       est[0] = th[0], est[1] = th[1], est[2] = gain;
       if (w.pf->fit_depth) est[3] = th[2];
       est[K - 1] = (PetscReal)its;
-    } else {
-      PetscInt  nused_iz = 0, nused_cv = 0;
-      PetscReal iz_sum = 0, cv_sum = 0, q_sum = 0;
-      SemgArraysApply(w.sd, x, w.xs);
-      SemgArraysApply(w.dd, x, w.xd);
-      CropChannels(w.sd->n_derived, ds->n_times, k0, k1, w.xs);
-      CropChannels(w.dd->n_derived, ds->n_times, k0, k1, w.xd);
-      for (PetscInt col = 0; col < w.sd->n_columns; col++) {
-        PetscInt  a = w.sd->col_start[col], b = w.dd->col_start[col];
-        PetscInt  nsd = w.sd->col_start[col + 1] - a, ndd = w.dd->col_start[col + 1] - b;
-        PetscReal iz, cv, q;
-        PetscCall(EstimateColumn(&ctx, &w, ds->fs, ntw, nsd, w.xs + (size_t)a * ntw, w.sd->centre + a, ndd, w.xd + (size_t)b * ntw,
-                                 w.dd->centre + b, &iz, &cv, &q));
-        if (!PetscIsNanReal(iz)) iz_sum += iz, nused_iz++;
-        if (!PetscIsNanReal(cv)) cv_sum += cv, q_sum += q, nused_cv++;
-      }
-      /* grids: the mean over the columns that gave an estimate */
-      if (nused_iz) est[0] = iz_sum / nused_iz;
-      if (nused_cv) est[1] = cv_sum / nused_cv;
-      if (ctx.method == BL_CV_MLE && nused_cv) est[2] = q_sum / nused_cv;
-    }
+    } else PetscCall(EstimateClassical(&ctx, &w, ds, x, k0, k1, est));
     PetscCall(PetscTime(&t1));
     res->seconds[s]     = t1 - t0;
     res->recon_nrmse[s] = nrmse;

@@ -10,6 +10,7 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/sampler.c
   ${CMAKE_CURRENT_LIST_DIR}/lr_schedule.c
   ${CMAKE_CURRENT_LIST_DIR}/trainer.c
+  ${CMAKE_CURRENT_LIST_DIR}/trainer_options.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_train.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_estimate.c)
 # The dense layers call BLAS dgemm through PETSc's name mangling; PETSc's .pc file does not list BLAS.
