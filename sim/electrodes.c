@@ -78,7 +78,7 @@ PetscErrorCode SemgAddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t
   SemgNoiseSpec white;
 
   PetscFunctionBeginUser;
-  if (!(snr_db < 300)) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!(snr_db < SEMG_SNR_NO_NOISE_DB)) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(SemgNoiseSpecDefault(&white));
   PetscCall(SemgNoiseAdd(&white, nc, nt, 1.0, SemgNoiseSigma(nc, nt, snr_db, x), seed, sample, x)); /* fs: white noise has no frequency */
   PetscFunctionReturn(PETSC_SUCCESS);

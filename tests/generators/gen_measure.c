@@ -173,7 +173,7 @@ static PetscErrorCode ModeCV(const SemgDataset *a)
   for (PetscCount i = 0; i < a->n_examples; i++) {
     const PetscReal cv = a->theta[(size_t)i * a->n_theta + jc], s = a->theta[(size_t)i * a->n_theta + js];
     PetscReal       theta, q, x, y;
-    PetscCall(SemgDelayMLE(nc, nt, &a->data[(size_t)i * nc * nt], lo, hi, &theta, &q, NULL));
+    PetscCall(SemgDelayMLE(NULL, nc, nt, &a->data[(size_t)i * nc * nt], lo, hi, &theta, &q, NULL));
     x = log(s), y = log(d * a->fs / theta / cv);
     sx += x, sy += y, sxx += x * x, sxy += x * y;
     rmin = PetscMin(rmin, exp(x + y)), rmax = PetscMax(rmax, exp(x + y));
