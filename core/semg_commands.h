@@ -28,5 +28,9 @@ PETSC_EXTERN PetscErrorCode SemgCmdBaseline(MPI_Comm);
 /* estimator/nn/ informed autoencoder */
 PETSC_EXTERN PetscErrorCode SemgCmdTrain(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdEstimate(MPI_Comm);
+/* experiments/ studies, analysis/ metrics and reports */
+PETSC_EXTERN PetscErrorCode SemgCmdStudy(MPI_Comm);
+PETSC_EXTERN PetscErrorCode SemgCmdCollect(MPI_Comm);
+PETSC_EXTERN PetscErrorCode SemgCmdReport(MPI_Comm);
 
 #endif

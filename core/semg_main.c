@@ -21,6 +21,9 @@ static const SemgCommand semg_commands[] = {
   {"baseline", SemgCmdBaseline, "white-box IZ/CV estimators and per-sample physics fit on a dataset"},
   {"train",    SemgCmdTrain,    "train the informed autoencoder (data-parallel, checkpoint/restart)"},
   {"estimate", SemgCmdEstimate, "IZ/CV estimates of a dataset with a trained autoencoder (.h5 or .csv)"},
+  {"study",    SemgCmdStudy,    "plan|run a study spec: steps with dependencies (plan.tsv), run locally"},
+  {"collect",  SemgCmdCollect,  "metrics.csv of a study from its result files (bootstrap CIs)"},
+  {"report",   SemgCmdReport,   "plots and report.md of a study from metrics.csv"},
 };
 static const int semg_ncommands = (int)(sizeof(semg_commands) / sizeof(semg_commands[0]));
 
