@@ -182,8 +182,8 @@ PetscErrorCode SemgReportPlotScatter(const SemgReport *R, int q)
     if (q) fprintf(gp, "set xrange [2.5:5.5]\nset yrange [2:6]\n");
     else fprintf(gp, "set xrange [-15:15]\nset yrange [-20:20]\n");
     fprintf(gp, "plot x with lines lc rgb \"black\" dt 2 notitle");
-    if (blk[e][0] >= 0) fprintf(gp, ", \"plots/%s.dat\" index %d with points pt 7 ps 0.35 lc rgb \"#999999\" title \"reference\"", name, blk[e][0]);
-    if (blk[e][1] >= 0) fprintf(gp, ", \"plots/%s.dat\" index %d with points pt 7 ps 0.35 lc rgb \"#d7191c\" title \"%s\"", name, blk[e][1], title);
+    if (blk[e][0] >= 0) fprintf(gp, ", \"plots/%s.dat\" index %d with points pt 7 ps 0.6 lc rgb \"#999999\" title \"reference\"", name, blk[e][0]);
+    if (blk[e][1] >= 0) fprintf(gp, ", \"plots/%s.dat\" index %d with points pt 7 ps 0.6 lc rgb \"#d7191c\" title \"%s\"", name, blk[e][1], title);
     fprintf(gp, "\n");
   }
   fprintf(gp, "unset multiplot\n");

@@ -1,6 +1,7 @@
 /* The mismatch axes (spec experiments.md section 3) and the estimators (section 4) a study can name.
    A level's simulate options are appended after the reference options, so they override them. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "core/semg_error.h"
 #include "experiments/study.h"
@@ -87,6 +88,7 @@ PetscErrorCode SemgStudyEstimatorNames(char *buf, size_t len)
 /* The grid lead field of a level of the "conductor" or "realistic" axis (homogeneous layers). */
 static const char grid_fat4_inh02[] = "-fat_thickness 0.004 -tissue_log_std 0.2 -tissue_corr 0.005,0.005,0.005";
 
+/* snprintf, not PetscSNPrintf: PETSc writes integral %g values as "0." */
 PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], PetscReal v, const char lf[], char *args, size_t len)
 {
   const char *n = ax->name;
@@ -94,36 +96,36 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
   PetscFunctionBeginUser;
   args[0] = 0;
   if (!strcmp(n, "conductor")) {
-    if (!strcmp(label, "ccs_cc")) PetscCall(PetscSNPrintf(args, len, "-ccs_charge_conserving"));
-    else if (!strcmp(label, "grid")) PetscCall(PetscSNPrintf(args, len, "-model vc -leadfield %s", lf));
-    else PetscCall(PetscSNPrintf(args, len, "-model %s", label));
-  } else if (!strcmp(n, "fat_thickness")) PetscCall(PetscSNPrintf(args, len, "-model layered -fat_thickness %g", (double)(v * 1e-3)));
-  else if (!strcmp(n, "inhomogeneity")) PetscCall(PetscSNPrintf(args, len, "-model vc -leadfield %s", lf));
-  else if (!strcmp(n, "anisotropy")) PetscCall(PetscSNPrintf(args, len, "-ccs_anisotropic -ccs_sigma_long %g -ccs_sigma_trans 1", (double)v));
-  else if (!strcmp(n, "offset")) PetscCall(PetscSNPrintf(args, len, "-shift_y_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3)));
-  else if (!strcmp(n, "rotation")) PetscCall(PetscSNPrintf(args, len, "-rotation_range %g,%g", (double)v, (double)v));
-  else if (!strcmp(n, "ied_error")) PetscCall(PetscSNPrintf(args, len, "-ied_scale_range %.6g,%.6g", (double)(1 + v / 100), (double)(1 + v / 100)));
-  else if (!strcmp(n, "gain_spread")) PetscCall(PetscSNPrintf(args, len, "-contact_gain_sd %g", (double)(v / 100)));
-  else if (!strcmp(n, "snr")) PetscCall(PetscSNPrintf(args, len, "-snr_range %g,%g", (double)v, (double)v));
+    if (!strcmp(label, "ccs_cc")) (void)snprintf(args, len, "-ccs_charge_conserving");
+    else if (!strcmp(label, "grid")) (void)snprintf(args, len, "-model vc -leadfield %s", lf);
+    else (void)snprintf(args, len, "-model %s", label);
+  } else if (!strcmp(n, "fat_thickness")) (void)snprintf(args, len, "-model layered -fat_thickness %g", (double)(v * 1e-3));
+  else if (!strcmp(n, "inhomogeneity")) (void)snprintf(args, len, "-model vc -leadfield %s", lf);
+  else if (!strcmp(n, "anisotropy")) (void)snprintf(args, len, "-ccs_anisotropic -ccs_sigma_long %g -ccs_sigma_trans 1", (double)v);
+  else if (!strcmp(n, "offset")) (void)snprintf(args, len, "-shift_y_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
+  else if (!strcmp(n, "rotation")) (void)snprintf(args, len, "-rotation_range %g,%g", (double)v, (double)v);
+  else if (!strcmp(n, "ied_error")) (void)snprintf(args, len, "-ied_scale_range %.6g,%.6g", (double)(1 + v / 100), (double)(1 + v / 100));
+  else if (!strcmp(n, "gain_spread")) (void)snprintf(args, len, "-contact_gain_sd %g", (double)(v / 100));
+  else if (!strcmp(n, "snr")) (void)snprintf(args, len, "-snr_range %g,%g", (double)v, (double)v);
   else if (!strcmp(n, "noise_colour")) {
     size_t k = strcspn(label, "_");
-    PetscCall(PetscSNPrintf(args, len, "-noise_colour %.*s%s", (int)k, label, label[k] ? " -snr_range 5,5" : ""));
+    (void)snprintf(args, len, "-noise_colour %.*s%s", (int)k, label, label[k] ? " -snr_range 5,5" : "");
   }
-  else if (!strcmp(n, "interference")) PetscCall(PetscSNPrintf(args, len, "-interference_sir_range %g,%g", (double)v, (double)v));
-  else if (!strcmp(n, "mu_depth")) PetscCall(PetscSNPrintf(args, len, "-depth_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3)));
-  else if (!strcmp(n, "mu_radius")) PetscCall(PetscSNPrintf(args, len, "-radius_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3)));
-  else if (!strcmp(n, "mu_iz_spread")) PetscCall(PetscSNPrintf(args, len, "-iz_spread_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3)));
-  else if (!strcmp(n, "mu_fibres")) PetscCall(PetscSNPrintf(args, len, "-fibres_range %d,%d", (int)v, (int)v));
-  else if (!strcmp(n, "mu_cv_sd")) PetscCall(PetscSNPrintf(args, len, "-mu_cv_sd %g", (double)v));
+  else if (!strcmp(n, "interference")) (void)snprintf(args, len, "-interference_sir_range %g,%g", (double)v, (double)v);
+  else if (!strcmp(n, "mu_depth")) (void)snprintf(args, len, "-depth_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
+  else if (!strcmp(n, "mu_radius")) (void)snprintf(args, len, "-radius_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
+  else if (!strcmp(n, "mu_iz_spread")) (void)snprintf(args, len, "-iz_spread_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
+  else if (!strcmp(n, "mu_fibres")) (void)snprintf(args, len, "-fibres_range %d,%d", (int)v, (int)v);
+  else if (!strcmp(n, "mu_cv_sd")) (void)snprintf(args, len, "-mu_cv_sd %g", (double)v);
   else if (!strcmp(n, "n_train")) args[0] = 0; /* the training set changes, the test set is the reference's */
-  else if (!strcmp(n, "window")) PetscCall(PetscSNPrintf(args, len, "-samples %d", (int)v));
+  else if (!strcmp(n, "window")) (void)snprintf(args, len, "-samples %d", (int)v);
   else if (!strcmp(n, "template")) {
     const char *fixed = "-fixed_template -fibres_range 50,50 -radius_range 0.004,0.004 -iz_spread_range 0.006,0.006 -mu_cv_sd 0.1 -depth_range 0.02,0.02 -template_seed";
-    PetscCall(PetscSNPrintf(args, len, "%s %d", fixed, !strcmp(label, "decoder_own") ? 7001 : 5001));
+    (void)snprintf(args, len, "%s %d", fixed, !strcmp(label, "decoder_own") ? 7001 : 5001);
   } else if (!strcmp(n, "realistic")) {
-    if (!strcmp(label, "layered4_rot5_gain10_20db")) PetscCall(PetscSNPrintf(args, len, "-model layered -fat_thickness 0.004 -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20"));
-    else if (!strcmp(label, "layered6_off5_gain10_line10db")) PetscCall(PetscSNPrintf(args, len, "-model layered -fat_thickness 0.006 -shift_y_range 0.005,0.005 -contact_gain_sd 0.1 -snr_range 10,10 -noise_colour line"));
-    else PetscCall(PetscSNPrintf(args, len, "-model vc -leadfield %s -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", lf));
+    if (!strcmp(label, "layered4_rot5_gain10_20db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.004 -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20");
+    else if (!strcmp(label, "layered6_off5_gain10_line10db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.006 -shift_y_range 0.005,0.005 -contact_gain_sd 0.1 -snr_range 10,10 -noise_colour line");
+    else (void)snprintf(args, len, "-model vc -leadfield %s -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", lf);
   } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "axis %s has no generator", n);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -132,7 +134,7 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
 const char *SemgStudyLevelLeadfield(const SemgStudyAxis *ax, const char label[], PetscReal v, char *buf, size_t len)
 {
   if (!strcmp(ax->name, "inhomogeneity")) {
-    (void)PetscSNPrintf(buf, len, "%s -tissue_log_std %g", ax->leadfield, (double)v);
+    (void)snprintf(buf, len, "%s -tissue_log_std %g", ax->leadfield, (double)v);
     return buf;
   }
   if (!strcmp(ax->name, "conductor") && !strcmp(label, "grid")) {
@@ -140,7 +142,7 @@ const char *SemgStudyLevelLeadfield(const SemgStudyAxis *ax, const char label[],
     return buf;
   }
   if (!strcmp(ax->name, "realistic") && !strncmp(label, "grid_", 5)) {
-    (void)PetscSNPrintf(buf, len, "%s", grid_fat4_inh02);
+    (void)snprintf(buf, len, "%s", grid_fat4_inh02);
     return buf;
   }
   return NULL;
