@@ -33,6 +33,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, CollectCtx *c)
   PetscCall(PetscOptionsInt("-bootstrap", "bootstrap resamples (>= 100)", "", c->bootstrap, &c->bootstrap, NULL));
   PetscCall(PetscOptionsInt("-seed", "seed of the bootstrap resamples", "", c->seed, &c->seed, NULL));
   PetscOptionsEnd();
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL)); /* -help stops here */
   PetscCall(SemgOptionsRequire(comm, "-index", set_i));
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
   PetscCheck(c->bootstrap >= 100, comm, SEMG_ERR_USER, "-bootstrap must be >= 100 (got %d)", (int)c->bootstrap);
@@ -147,7 +148,6 @@ PetscErrorCode SemgCmdCollect(MPI_Comm comm)
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&c, sizeof(c)));
   PetscCall(ProcessOptions(comm, &c));
-  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
   PetscCall(SemgCheckOutputPath(comm, "-output", c.output));
   PetscCall(SemgIndexRead(c.index, &n, &ix));
   for (PetscInt i = 0; i < n; i++) {

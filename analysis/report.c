@@ -34,6 +34,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, ReportCtx *c)
   PetscCall(PetscOptionsString("-output", "report (Markdown; plots go to plots/ beside it)", "", c->output, c->output, sizeof(c->output), &set_o));
   PetscCall(PetscOptionsRealArray("-compare", "published IZ MAE (mm), CV MAE (m/s) to set beside the autoencoder's figures", "", c->compare, &nc, &c->has_compare));
   PetscOptionsEnd();
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL)); /* -help stops here */
   PetscCall(SemgOptionsRequire(comm, "-index", set_i));
   PetscCall(SemgOptionsRequire(comm, "-metrics", set_m));
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
@@ -386,7 +387,6 @@ PetscErrorCode SemgCmdReport(MPI_Comm comm)
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&c, sizeof(c)));
   PetscCall(ProcessOptions(comm, &c));
-  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
   PetscCall(SemgCheckOutputPath(comm, "-output", c.output));
   PetscCall(PetscCalloc1(1, &R));
   PetscCall(Load(&c, R));

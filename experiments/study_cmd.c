@@ -34,8 +34,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, StudyCtx *ctx)
   PetscFunctionBeginUser;
   /* the action is the word after the command name (semg study plan ...), the rest are options */
   PetscCall(PetscGetArgs(&argc, &argv));
-  PetscCheck(argc >= 2 && (!strcmp(argv[1], "plan") || !strcmp(argv[1], "run")), comm, SEMG_ERR_USER, "usage: semg study plan|run -spec S.yaml -results DIR [-preset quick|small|paper] [-ranks N]");
-  PetscCall(PetscStrncpy(ctx->action, argv[1], sizeof(ctx->action)));
+  if (argc >= 2) PetscCall(PetscStrncpy(ctx->action, argv[1], sizeof(ctx->action)));
   PetscCall(PetscStrncpy(ctx->preset, "small", sizeof(ctx->preset)));
   ctx->ranks = 0;
   PetscOptionsBegin(comm, NULL, "semg study: expand (plan) and execute (run) a study spec", "semg");
@@ -44,6 +43,9 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, StudyCtx *ctx)
   PetscCall(PetscOptionsString("-preset", "size preset: quick, small or paper (spec section 7)", "", ctx->preset, ctx->preset, sizeof(ctx->preset), NULL));
   PetscCall(PetscOptionsInt("-ranks", "MPI ranks per step (0 = the spec's study.ranks)", "", ctx->ranks, &ctx->ranks, NULL));
   PetscOptionsEnd();
+  /* -help lists the options and stops before the checks */
+  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
+  PetscCheck(!strcmp(ctx->action, "plan") || !strcmp(ctx->action, "run"), comm, SEMG_ERR_USER, "usage: semg study plan|run -spec S.yaml -results DIR [-preset quick|small|paper] [-ranks N]");
   PetscCall(SemgOptionsRequire(comm, "-spec", set_s));
   PetscCall(SemgOptionsRequire(comm, "-results", set_r));
   PetscCheck(ctx->ranks >= 0, comm, SEMG_ERR_USER, "-ranks must be >= 0 (got %d)", (int)ctx->ranks);
@@ -199,7 +201,6 @@ PetscErrorCode SemgCmdStudy(MPI_Comm comm)
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
   PetscCall(ProcessOptions(comm, &ctx));
-  PetscCall(SemgOptionsRejectUnknown(comm, NULL));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCheck(size == 1, comm, SEMG_ERR_USER, "semg study runs on one process (the steps get -ranks N each); start it without mpiexec");
