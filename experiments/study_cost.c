@@ -23,7 +23,8 @@ PetscReal SemgStudyStepCost(const char kind[], const char detail[], PetscInt n, 
     const StepCost *c = &costs[i];
     if (strcmp(c->kind, kind) || (c->detail[0] && strcmp(c->detail, detail))) continue;
     double work = c->per_sample * (double)n * (epochs > 0 ? (double)epochs : 1.0);
-    return (PetscReal)(c->startup + work / (double)(ranks > 0 ? ranks : 1));
+    /* mpiexec's own start-up (about 1 s here) when the step runs on more than one rank */
+    return (PetscReal)(c->startup + (ranks > 1 ? 1.0 : 0.0) + work / (double)(ranks > 0 ? ranks : 1));
   }
   return 1.0;
 }
