@@ -63,26 +63,26 @@ const SemgStudyEstimator *SemgStudyFindEstimator(const char name[])
   return NULL;
 }
 
-PetscErrorCode SemgStudyAxisNames(char *buf, size_t len)
+/* "a, b, c" of n names found at base + i * stride */
+static PetscErrorCode JoinNames(const void *base, size_t stride, int n, char *buf, size_t len)
 {
   PetscFunctionBeginUser;
   buf[0] = 0;
-  for (int i = 0; i < N_AXES; i++) {
+  for (int i = 0; i < n; i++) {
     if (i) PetscCall(PetscStrlcat(buf, ", ", len));
-    PetscCall(PetscStrlcat(buf, axes[i].name, len));
+    PetscCall(PetscStrlcat(buf, *(const char *const *)((const char *)base + i * stride), len));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SemgStudyAxisNames(char *buf, size_t len)
+{
+  return JoinNames(axes, sizeof(axes[0]), N_AXES, buf, len);
+}
+
 PetscErrorCode SemgStudyEstimatorNames(char *buf, size_t len)
 {
-  PetscFunctionBeginUser;
-  buf[0] = 0;
-  for (int i = 0; i < N_EST; i++) {
-    if (i) PetscCall(PetscStrlcat(buf, ", ", len));
-    PetscCall(PetscStrlcat(buf, estimators[i].name, len));
-  }
-  PetscFunctionReturn(PETSC_SUCCESS);
+  return JoinNames(estimators, sizeof(estimators[0]), N_EST, buf, len);
 }
 
 /* The grid lead field of a level of the "conductor" or "realistic" axis (homogeneous layers). */

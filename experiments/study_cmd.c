@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "core/semg_error.h"
 #include "core/semg_options.h"
+#include "core/semg_csv.h"
 #include "core/semg_commands.h"
 #include "experiments/study.h"
 
@@ -68,52 +69,42 @@ static PetscErrorCode MakeFolders(const char dir[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Writes DIR/name through a temporary file and a rename (a reader never sees half a file). */
-static PetscErrorCode OpenTemp(const char dir[], const char name[], char tmp[], char final[], FILE **fp)
+/* DIR/name, written through NAME.tmp and a rename (SemgCSVOpen/Close): a reader never sees half a file. */
+static PetscErrorCode OpenIn(const char dir[], const char name[], char path[], FILE **fp)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(final, PETSC_MAX_PATH_LEN, "%s/%s", dir, name));
-  PetscCall(PetscSNPrintf(tmp, PETSC_MAX_PATH_LEN, "%s/.%s.tmp", dir, name));
-  *fp = fopen(tmp, "w");
-  PetscCheck(*fp, PETSC_COMM_SELF, SEMG_ERR_USER, "-results: cannot write '%s' (%s)", tmp, strerror(errno));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-static PetscErrorCode CloseTemp(const char tmp[], const char final[], FILE **fp)
-{
-  PetscFunctionBeginUser;
-  PetscCheck(!ferror(*fp) && !fclose(*fp), PETSC_COMM_SELF, SEMG_ERR_USER, "-results: writing '%s' failed", tmp);
-  *fp = NULL;
-  PetscCheck(!rename(tmp, final), PETSC_COMM_SELF, SEMG_ERR_USER, "-results: cannot rename '%s' to '%s' (%s)", tmp, final, strerror(errno));
+  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s", dir, name));
+  PetscCall(SemgCSVOpen(path, fp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static PetscErrorCode WriteFiles(const StudyCtx *ctx, const SemgStudy *st, PetscInt n, const SemgStudyStep *s, PetscInt nrow, const SemgStudyIndexRow *row)
 {
-  char  tmp[PETSC_MAX_PATH_LEN], fin[PETSC_MAX_PATH_LEN], line[4096];
+  char  fin[PETSC_MAX_PATH_LEN], line[4096];
   FILE *fp, *in;
 
   PetscFunctionBeginUser;
-  PetscCall(OpenTemp(ctx->results, "plan.tsv", tmp, fin, &fp));
+  PetscCall(OpenIn(ctx->results, "plan.tsv", fin, &fp));
   fprintf(fp, "id\tkind\tdeps\tranks\test_seconds\toutputs\targs\n");
   for (PetscInt i = 0; i < n; i++) fprintf(fp, "%s\t%s\t%s\t%d\t%.0f\t%s\t%s\n", s[i].id, s[i].kind, s[i].deps, (int)s[i].ranks, (double)s[i].est_seconds, s[i].outputs, s[i].args);
-  PetscCall(CloseTemp(tmp, fin, &fp));
-  PetscCall(OpenTemp(ctx->results, "index.tsv", tmp, fin, &fp));
+  PetscCall(SemgCSVClose(fin, &fp));
+  PetscCall(OpenIn(ctx->results, "index.tsv", fin, &fp));
   fprintf(fp, "file\tkind\taxis\tlevel\tlabel\tvalue\tunit\testimator\ttrain_seed\n");
   for (PetscInt i = 0; i < nrow; i++) fprintf(fp, "%s\t%s\t%s\t%d\t%s\t%.10g\t%s\t%s\t%s\n", row[i].file, row[i].kind, row[i].axis, (int)row[i].level, row[i].label, (double)row[i].value, row[i].unit, row[i].estimator, row[i].seed);
-  PetscCall(CloseTemp(tmp, fin, &fp));
+  PetscCall(SemgCSVClose(fin, &fp));
   /* the study is self-contained: its spec travels with the results (unless it is already there) */
-  PetscCall(OpenTemp(ctx->results, "spec.yaml", tmp, fin, &fp));
+  PetscCall(OpenIn(ctx->results, "spec.yaml", fin, &fp));
   in = fopen(ctx->spec, "r");
+  if (!in) PetscCall(SemgCSVClose(fin, &fp));
   PetscCheck(in, PETSC_COMM_SELF, SEMG_ERR_USER, "-spec: cannot read '%s'", ctx->spec);
   while (fgets(line, sizeof(line), in)) fputs(line, fp);
   fclose(in);
-  PetscCall(CloseTemp(tmp, fin, &fp));
+  PetscCall(SemgCSVClose(fin, &fp));
   /* the nominal array of the reference (16 electrodes, 5 mm, skin plane) for grid lead fields */
-  PetscCall(OpenTemp(ctx->results, "electrodes.csv", tmp, fin, &fp));
+  PetscCall(OpenIn(ctx->results, "electrodes.csv", fin, &fp));
   fprintf(fp, "x,y,z\n");
   for (int e = 0; e < 16; e++) fprintf(fp, "%.6g,0,0\n", (e - 7.5) * 0.005);
-  PetscCall(CloseTemp(tmp, fin, &fp));
+  PetscCall(SemgCSVClose(fin, &fp));
   (void)st;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -21,19 +21,27 @@ static PetscInt ConditionSeed(const SemgStudy *st, const char cond[], PetscInt s
   return st->seed + (PetscInt)(h % 1000000u) * 10 + salt;
 }
 
+/* Room for one more element of a growing array (doubling). */
+static PetscErrorCode Grow(void **buf, size_t elem, PetscInt n, PetscInt *cap)
+{
+  void *grown;
+
+  PetscFunctionBeginUser;
+  if (n < *cap) PetscFunctionReturn(PETSC_SUCCESS);
+  *cap = *cap ? 2 * *cap : 64;
+  PetscCall(PetscCalloc(elem * (size_t)*cap, &grown));
+  if (n) PetscCall(PetscMemcpy(grown, *buf, elem * (size_t)n));
+  PetscCall(PetscFree(*buf));
+  *buf = grown;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode AddStep(Plan *p, const char id[], const char kind[], const char deps[], PetscInt ranks, PetscReal cost, const char outputs[], const char args[])
 {
   SemgStudyStep *s;
 
   PetscFunctionBeginUser;
-  if (p->n == p->cap) {
-    SemgStudyStep *grown;
-    p->cap = p->cap ? 2 * p->cap : 64;
-    PetscCall(PetscCalloc1(p->cap, &grown));
-    if (p->n) PetscCall(PetscArraycpy(grown, p->s, p->n));
-    PetscCall(PetscFree(p->s));
-    p->s = grown;
-  }
+  PetscCall(Grow((void **)&p->s, sizeof(*p->s), p->n, &p->cap));
   s = &p->s[p->n++];
   PetscCall(PetscStrncpy(s->id, id, sizeof(s->id)));
   PetscCall(PetscStrncpy(s->kind, kind, sizeof(s->kind)));
@@ -50,14 +58,7 @@ static PetscErrorCode AddRow(Plan *p, const char file[], const char kind[], cons
   SemgStudyIndexRow *r;
 
   PetscFunctionBeginUser;
-  if (p->nrow == p->rowcap) {
-    SemgStudyIndexRow *grown;
-    p->rowcap = p->rowcap ? 2 * p->rowcap : 128;
-    PetscCall(PetscCalloc1(p->rowcap, &grown));
-    if (p->nrow) PetscCall(PetscArraycpy(grown, p->row, p->nrow));
-    PetscCall(PetscFree(p->row));
-    p->row = grown;
-  }
+  PetscCall(Grow((void **)&p->row, sizeof(*p->row), p->nrow, &p->rowcap));
   r = &p->row[p->nrow++];
   PetscCall(PetscStrncpy(r->file, file, sizeof(r->file)));
   PetscCall(PetscStrncpy(r->kind, kind, sizeof(r->kind)));

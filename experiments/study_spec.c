@@ -114,52 +114,55 @@ static PetscErrorCode ReadLevels(SpecCtx *c, SemgStudy *st, PetscInt a)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode ReadAxes(SpecCtx *c, SemgStudy *st)
+/* A list key (study.axes, study.estimators) of names the table knows, each at most once. */
+static PetscErrorCode ReadNames(SpecCtx *c, const char key[], const char what[], const char one[], int max, const void *(*find)(const char[]), PetscErrorCode (*known)(char *, size_t), const void *found_items[], PetscInt *count)
 {
   char      val[1024], where[128], names[1024], *item[SEMG_STUDY_MAX_AXES + 1];
   PetscBool found;
   int       n;
 
   PetscFunctionBeginUser;
-  PetscCall(GetKey(c, "", "axes", val, sizeof(val), &found, where, sizeof(where)));
-  PetscCheck(found, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.axes' is missing (a list of mismatch axes)", c->spec);
-  n = SplitList(val, item, SEMG_STUDY_MAX_AXES + 1);
-  PetscCheck(n >= 1 && n <= SEMG_STUDY_MAX_AXES, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s' needs 1 to %d axes", c->spec, where, SEMG_STUDY_MAX_AXES);
-  st->n_axes = n;
-  for (int a = 0; a < n; a++) {
-    st->axis[a] = SemgStudyFindAxis(item[a]);
-    if (!st->axis[a]) {
-      PetscCall(SemgStudyAxisNames(names, sizeof(names)));
-      SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': unknown axis '%s' (known: %s)", c->spec, where, item[a], names);
+  PetscCall(GetKey(c, "", key, val, sizeof(val), &found, where, sizeof(where)));
+  PetscCheck(found, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.%s' is missing (a list of %s)", c->spec, key, what);
+  n = SplitList(val, item, max + 1);
+  PetscCheck(n >= 1 && n <= max, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s' needs 1 to %d %s", c->spec, where, max, what);
+  for (int i = 0; i < n; i++) {
+    found_items[i] = find(item[i]);
+    if (!found_items[i]) {
+      PetscCall(known(names, sizeof(names)));
+      SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': unknown %s '%s' (known: %s)", c->spec, where, one, item[i], names);
     }
-    for (int b = 0; b < a; b++) PetscCheck(st->axis[b] != st->axis[a], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': axis '%s' listed twice", c->spec, where, item[a]);
+    for (int b = 0; b < i; b++) PetscCheck(found_items[b] != found_items[i], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': '%s' listed twice", c->spec, where, item[i]);
   }
-  for (int a = 0; a < n; a++) PetscCall(ReadLevels(c, st, a));
+  *count = n;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static const void *FindAxis(const char name[]) { return SemgStudyFindAxis(name); }
+static const void *FindEstimator(const char name[]) { return SemgStudyFindEstimator(name); }
+
+static PetscErrorCode ReadAxes(SpecCtx *c, SemgStudy *st)
+{
+  const void *found[SEMG_STUDY_MAX_AXES];
+
+  PetscFunctionBeginUser;
+  PetscCall(ReadNames(c, "axes", "mismatch axes", "axis", SEMG_STUDY_MAX_AXES, FindAxis, SemgStudyAxisNames, found, &st->n_axes));
+  for (PetscInt a = 0; a < st->n_axes; a++) st->axis[a] = (const SemgStudyAxis *)found[a];
+  for (PetscInt a = 0; a < st->n_axes; a++) PetscCall(ReadLevels(c, st, a));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static PetscErrorCode ReadEstimators(SpecCtx *c, SemgStudy *st)
 {
-  char      val[1024], where[128], names[512], *item[SEMG_STUDY_MAX_EST + 1];
-  PetscBool found;
-  int       n;
+  const void *found[SEMG_STUDY_MAX_EST];
+  PetscInt    n = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(GetKey(c, "", "estimators", val, sizeof(val), &found, where, sizeof(where)));
-  PetscCheck(found, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.estimators' is missing (a list of estimators)", c->spec);
-  n = SplitList(val, item, SEMG_STUDY_MAX_EST + 1);
-  PetscCheck(n >= 1 && n <= SEMG_STUDY_MAX_EST, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s' needs 1 to %d estimators", c->spec, where, SEMG_STUDY_MAX_EST);
+  PetscCall(ReadNames(c, "estimators", "estimators", "estimator", SEMG_STUDY_MAX_EST, FindEstimator, SemgStudyEstimatorNames, found, &n));
   st->n_est = n;
-  for (int e = 0; e < n; e++) {
-    st->est[e] = SemgStudyFindEstimator(item[e]);
-    if (!st->est[e]) {
-      PetscCall(SemgStudyEstimatorNames(names, sizeof(names)));
-      SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': unknown estimator '%s' (known: %s)", c->spec, where, item[e], names);
-    }
-    for (int b = 0; b < e; b++) PetscCheck(st->est[b] != st->est[e], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': estimator '%s' listed twice", c->spec, where, item[e]);
-  }
+  for (PetscInt e = 0; e < n; e++) st->est[e] = (const SemgStudyEstimator *)found[e];
   /* options fixed in advance: the built-in ones (docs/baselines.md tuning set) unless the spec states them */
-  for (int e = 0; e < n; e++) {
+  for (PetscInt e = 0; e < n; e++) {
     PetscCall(PetscStrncpy(st->est_options[e], st->est[e]->default_options, sizeof(st->est_options[e])));
     PetscCall(GetString(c, "options", st->est[e]->name, st->est_options[e], sizeof(st->est_options[e])));
   }
