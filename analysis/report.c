@@ -252,15 +252,15 @@ static void AxisTables(FILE *fp, const SemgReport *R)
     const SemgReportAxis *ax = &R->axis[a];
     fprintf(fp, "### %s (%s)\n\n![%s](plots/axis_%s.png)\n\n", ax->name, ax->unit, ax->name, ax->name);
     for (int q = 0; q < 2; q++) {
-      fprintf(fp, "| %s level | %s |", ax->name, q ? "CV MAE (m/s)" : "IZ MAE (mm)");
+      fprintf(fp, "%s:\n\n| %s (%s) |", q ? "CV MAE (m/s)" : "IZ MAE (mm)", ax->name, ax->unit);
       for (PetscInt e = 0; e < R->n_est; e++)
         if (SemgReportEstimates(R->est[e], q ? "CV" : "IZ")) fprintf(fp, " %s |", R->est[e]);
-      fprintf(fp, "\n|---|---|");
+      fprintf(fp, "\n|---|");
       for (PetscInt e = 0; e < R->n_est; e++)
         if (SemgReportEstimates(R->est[e], q ? "CV" : "IZ")) fprintf(fp, "---|");
       fprintf(fp, "\n");
       for (PetscInt l = 0; l < ax->n_levels; l++) {
-        fprintf(fp, "| %s%s | |", ax->label[l], l ? "" : " (ref)");
+        fprintf(fp, "| %s%s |", ax->label[l], l ? "" : " (ref)");
         for (PetscInt e = 0; e < R->n_est; e++) {
           double v, lo, hi;
           if (!SemgReportEstimates(R->est[e], q ? "CV" : "IZ")) continue;
@@ -368,9 +368,13 @@ static void Answer(FILE *fp, const SemgReport *R)
       if (worst > 0 && worst < robust) robust = worst, robust_e = e;
     }
     if (!ne || !R->n_axes) continue;
-    fprintf(fp, "**%s.** Across the %d estimators of %s, the model errors that matter most are ", qn, (int)ne, qn);
-    for (PetscInt i = 0; i < R->n_axes && i < 3; i++) fprintf(fp, "%s%s (median worst-level/reference MAE ratio %.2g)", i ? (i == 2 || i == R->n_axes - 1 ? " and " : ", ") : "", R->axis[order[i]].name, ratio[order[i]]);
-    fprintf(fp, "; the least, %s (ratio %.2g). The MAE doubled within the levels run in %d of %d axis-estimator pairs.", R->axis[order[R->n_axes - 1]].name, ratio[order[R->n_axes - 1]], (int)doubled, (int)cells);
+    {
+      PetscInt top = R->n_axes > 3 ? 3 : R->n_axes - 1 > 0 ? R->n_axes - 1 : 1;
+      fprintf(fp, "**%s.** Ranked by the median over the %d estimators of %s of the MAE at the worst level divided by the MAE at the reference, the model error%s that matter%s most %s ", qn, (int)ne, qn, top > 1 ? "s" : "", top > 1 ? "" : "s", top > 1 ? "are" : "is");
+      for (PetscInt i = 0; i < top; i++) fprintf(fp, "%s%s (%.2g)", i ? (i == top - 1 ? " and " : ", ") : "", R->axis[order[i]].name, ratio[order[i]]);
+      if (R->n_axes > top) fprintf(fp, "; the least, %s (%.2g)", R->axis[order[R->n_axes - 1]].name, ratio[order[R->n_axes - 1]]);
+      fprintf(fp, ". The MAE doubled within the levels run in %d of %d axis-estimator pairs.", (int)doubled, (int)cells);
+    }
     if (best_e >= 0) fprintf(fp, " At the matched reference the most accurate is %s (%.3g %s)", R->est[best_e], best0, u);
     if (robust_e >= 0) fprintf(fp, "; the smallest worst-case MAE over all mismatch levels is %s's (%.3g %s)", R->est[robust_e], robust, u);
     fprintf(fp, ".\n\n");
