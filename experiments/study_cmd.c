@@ -125,20 +125,24 @@ static PetscErrorCode PrintPlan(MPI_Comm comm, const StudyCtx *ctx, const SemgSt
   PetscFunctionBeginUser;
   PetscCall(PetscPrintf(comm, "study %s (%s), preset %s: %d axes, %d estimators, n_test %d, n_train %d, %d training seed(s), %d epochs, %d ranks per step\n", st->name, st->kind, st->preset, (int)st->n_axes, (int)st->n_est, (int)st->n_test, (int)st->n_train, (int)st->n_seeds,
                          (int)st->epochs, (int)st->ranks));
-  PetscCall(PetscPrintf(comm, "%-10s %6s %12s %12s\n", "kind", "steps", "wall", "core-hours"));
+  PetscCall(PetscPrintf(comm, "%-10s %6s %12s %12s   %s\n", "kind", "steps", "wall", "core-hours", "first step"));
   for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-    PetscInt cnt = 0;
-    double   w   = 0, c = 0;
+    PetscInt    cnt   = 0;
+    double      w     = 0, c = 0;
+    const char *first = NULL;
     for (PetscInt i = 0; i < n; i++)
-      if (!strcmp(s[i].kind, kinds[k])) cnt++, w += s[i].est_seconds, c += s[i].est_seconds * s[i].ranks;
+      if (!strcmp(s[i].kind, kinds[k])) {
+        if (!first) first = s[i].id;
+        cnt++, w += s[i].est_seconds, c += s[i].est_seconds * s[i].ranks;
+      }
     if (!cnt) continue;
     FormatSeconds(w, a, sizeof(a));
-    PetscCall(PetscPrintf(comm, "%-10s %6d %12s %12.3f\n", kinds[k], (int)cnt, a, c / 3600));
+    PetscCall(PetscPrintf(comm, "%-10s %6d %12s %12.3f   %s\n", kinds[k], (int)cnt, a, c / 3600, first));
     wall += w, core += c;
   }
   FormatSeconds(wall, b, sizeof(b));
   PetscCall(PetscPrintf(comm, "%-10s %6d %12s %12.3f   (estimate from the per-step costs in docs/performance.md)\n", "total", (int)n, b, core / 3600));
-  PetscCall(PetscPrintf(comm, "plan: %s/plan.tsv (%d steps)\n", ctx->results, (int)n));
+  PetscCall(PetscPrintf(comm, "plan: %s/plan.tsv (%d steps, one line each with its command; experiments/study-step %s ID runs one)\n", ctx->results, (int)n, ctx->results));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
