@@ -53,8 +53,9 @@ PETSC_EXTERN const SemgStudyAxis      *SemgStudyFindAxis(const char name[]);
 PETSC_EXTERN const SemgStudyEstimator *SemgStudyFindEstimator(const char name[]);
 PETSC_EXTERN PetscErrorCode            SemgStudyAxisNames(char *buf, size_t len);
 PETSC_EXTERN PetscErrorCode            SemgStudyEstimatorNames(char *buf, size_t len);
-/* simulate options of one level of an axis (appended to the reference options). */
-PETSC_EXTERN PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], PetscReal value, const char leadfields[], char *args, size_t len);
+/* simulate options of one level of an axis (appended to the reference options); ref_depth is the
+   reference's -depth_range (the fat axis keeps the MU's depth below the muscle surface). */
+PETSC_EXTERN PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], PetscReal value, const char leadfields[], const PetscReal ref_depth[2], char *args, size_t len);
 
 /* Lead-field options of a level (appended to the study's leadfield options), or NULL: no grid needed. */
 PETSC_EXTERN const char *SemgStudyLevelLeadfield(const SemgStudyAxis *ax, const char label[], PetscReal value, char *buf, size_t len);

@@ -89,9 +89,12 @@ PetscErrorCode SemgStudyEstimatorNames(char *buf, size_t len)
 static const char grid_fat4_inh02[] = "-fat_thickness 0.004 -tissue_log_std 0.2 -tissue_corr 0.005,0.005,0.005";
 
 /* snprintf, not PetscSNPrintf: PETSc writes integral %g values as "0." */
-PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], PetscReal v, const char lf[], char *args, size_t len)
+PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], PetscReal v, const char lf[], const PetscReal ref_depth[2], char *args, size_t len)
 {
   const char *n = ax->name;
+  /* a fat layer of F m pushes the muscle, and the MU with it, F deeper below the skin (layered depths are
+     from the skin): the MU keeps the reference's depth below the muscle surface */
+  const double d0 = ref_depth[0], d1 = ref_depth[1];
 
   PetscFunctionBeginUser;
   args[0] = 0;
@@ -99,7 +102,7 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
     if (!strcmp(label, "ccs_cc")) (void)snprintf(args, len, "-ccs_charge_conserving");
     else if (!strcmp(label, "grid")) (void)snprintf(args, len, "-model vc -leadfield %s", lf);
     else (void)snprintf(args, len, "-model %s", label);
-  } else if (!strcmp(n, "fat_thickness")) (void)snprintf(args, len, "-model layered -fat_thickness %g", (double)(v * 1e-3));
+  } else if (!strcmp(n, "fat_thickness")) (void)snprintf(args, len, "-model layered -fat_thickness %g -depth_range %g,%g", (double)(v * 1e-3), d0 + v * 1e-3, d1 + v * 1e-3);
   else if (!strcmp(n, "inhomogeneity")) (void)snprintf(args, len, "-model vc -leadfield %s", lf);
   else if (!strcmp(n, "anisotropy")) (void)snprintf(args, len, "-ccs_anisotropic -ccs_sigma_long %g -ccs_sigma_trans 1", (double)v);
   else if (!strcmp(n, "offset")) (void)snprintf(args, len, "-shift_y_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
@@ -123,8 +126,8 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
     const char *fixed = "-fixed_template -fibres_range 50,50 -radius_range 0.004,0.004 -iz_spread_range 0.006,0.006 -mu_cv_sd 0.1 -depth_range 0.02,0.02 -template_seed";
     (void)snprintf(args, len, "%s %d", fixed, !strcmp(label, "decoder_own") ? 7001 : 5001);
   } else if (!strcmp(n, "realistic")) {
-    if (!strcmp(label, "layered4_rot5_gain10_20db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.004 -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20");
-    else if (!strcmp(label, "layered6_off5_gain10_line10db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.006 -shift_y_range 0.005,0.005 -contact_gain_sd 0.1 -snr_range 10,10 -noise_colour line");
+    if (!strcmp(label, "layered4_rot5_gain10_20db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.004 -depth_range %g,%g -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", d0 + 0.004, d1 + 0.004);
+    else if (!strcmp(label, "layered6_off5_gain10_line10db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.006 -depth_range %g,%g -shift_y_range 0.005,0.005 -contact_gain_sd 0.1 -snr_range 10,10 -noise_colour line", d0 + 0.006, d1 + 0.006);
     else (void)snprintf(args, len, "-model vc -leadfield %s -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", lf);
   } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "axis %s has no generator", n);
   PetscFunctionReturn(PETSC_SUCCESS);

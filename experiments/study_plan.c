@@ -2,6 +2,7 @@
    Steps are emitted in dependency order (lead fields, training sets, trainings, test sets, estimates,
    collect, report), so a runner may walk the list top to bottom. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "core/semg_error.h"
 #include "experiments/study.h"
@@ -204,7 +205,16 @@ PetscErrorCode SemgStudyExpand(const SemgStudy *st, PetscInt *n_steps, SemgStudy
   PetscReal   values[SEMG_STUDY_MAX_AXES];
   char        args[2 * SEMG_STUDY_ARGS];
 
+  PetscReal   ref_depth[2] = {0.02, 0.02};
+  const char *d;
+
   PetscFunctionBeginUser;
+  /* the reference's MU depth range (one value = fixed) */
+  if ((d = strstr(st->reference, "-depth_range "))) {
+    double lo, hi;
+    int    k = sscanf(d + 13, "%lf,%lf", &lo, &hi);
+    if (k >= 1) ref_depth[0] = lo, ref_depth[1] = k == 2 ? hi : lo;
+  }
   PetscCall(PetscMemzero(&ref, sizeof(ref)));
   PetscCall(PetscStrncpy(ref.name, "reference", sizeof(ref.name)));
   ref.n_train  = st->n_train;
@@ -224,7 +234,7 @@ PetscErrorCode SemgStudyExpand(const SemgStudy *st, PetscInt *n_steps, SemgStudy
       PetscCall(PetscMemzero(&c, sizeof(c)));
       PetscCall(PetscSNPrintf(c.name, sizeof(c.name), "%s.%s", ax->name, lb));
       PetscCall(AddLeadfields(&p, ax, lb, v, &c));
-      PetscCall(SemgStudyLevelArgs(ax, lb, v, c.lf_files, c.args, sizeof(c.args)));
+      PetscCall(SemgStudyLevelArgs(ax, lb, v, c.lf_files, ref_depth, c.args, sizeof(c.args)));
       c.n_train  = !strcmp(ax->name, "n_train") ? (PetscInt)v : st->n_train;
       c.own_test = (PetscBool)strcmp(ax->name, "n_train");
       PetscCall(AddCondition(&p, &c, &ax->name, &lev, &lb, &v, &ax->unit, 1));
