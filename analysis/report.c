@@ -238,7 +238,9 @@ static void SensitivityTable(FILE *fp, const SemgReport *R)
           fprintf(fp, " – | – | – | – |");
           continue;
         }
-        fprintf(fp, " %.4g | %.4g | %s | %.3g |", s->mae0, s->mae_last, s->doubling_label, s->slope0);
+        fprintf(fp, " %.4g | %.4g | %s |", s->mae0, s->mae_last, s->doubling_label);
+        if (isfinite(s->slope0)) fprintf(fp, " %.3g |", s->slope0);
+        else fprintf(fp, " – |");
       }
       fprintf(fp, "\n");
     }
@@ -314,7 +316,7 @@ static void CompareTable(FILE *fp, const ReportCtx *c, const SemgReport *R)
       SemgReportValue(R, R->axis[a].name, l, "autoencoder", "iz_mae_mm", &iz, &izl, &izh);
       SemgReportValue(R, R->axis[a].name, l, "autoencoder", "cv_mae_mps", &cv, &cvl, &cvh);
       PetscSNPrintf(cond, sizeof(cond), "%s", l ? R->axis[a].name : "reference");
-      if (l) PetscSNPrintf(cond, sizeof(cond), "%s = %s %s", R->axis[a].name, R->axis[a].label[l], R->axis[a].unit);
+      if (l) PetscSNPrintf(cond, sizeof(cond), "%s = %s%s%s", R->axis[a].name, R->axis[a].label[l], strcmp(R->axis[a].unit, "-") ? " " : "", strcmp(R->axis[a].unit, "-") ? R->axis[a].unit : "");
       /* distance on a log scale: a factor 2 off in either quantity counts alike */
       d = fabs(log(iz / c->compare[0])) + fabs(log(cv / c->compare[1]));
       fprintf(fp, "| %s |", cond);
