@@ -115,6 +115,13 @@ static PetscErrorCode AddLeadfields(Plan *p, const SemgStudyAxis *ax, const char
 }
 
 /* Training set(s) and trainings; matched studies train on every condition, others on the reference. */
+static PetscBool AnyTrained(const SemgStudy *st)
+{
+  for (PetscInt e = 0; e < st->n_est; e++)
+    if (st->est[e]->trained) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 static PetscErrorCode AddTraining(Plan *p, const Condition *c)
 {
   const SemgStudy *st = p->st;
@@ -122,6 +129,7 @@ static PetscErrorCode AddTraining(Plan *p, const Condition *c)
   PetscBool        matched = (PetscBool)!strcmp(st->kind, "matched");
 
   PetscFunctionBeginUser;
+  if (!AnyTrained(st)) PetscFunctionReturn(PETSC_SUCCESS); /* no estimator learns: nothing to train */
   PetscCall(PetscSNPrintf(id, sizeof(id), matched ? "trainset.%s" : "trainset", c->name));
   PetscCall(PetscSNPrintf(data, sizeof(data), matched ? "data/train.%s.h5" : "data/train.h5", c->name));
   PetscCall(PetscSNPrintf(args, sizeof(args), "simulate -n %d -seed %d %s %s -quiet -output %s", (int)c->n_train, (int)ConditionSeed(st, id, 1), st->reference, c->args, data));

@@ -39,6 +39,10 @@ check "n_test from the preset" 'grep -q "simulate -n 50 " "$dir/s/plan.tsv"'
 # index: the reference is level 0 of each axis
 check "index reference rows" '[ "$(awk -F"\t" "\$4 == 0 && \$2 == \"result\"" "$dir/q/index.tsv" | wc -l)" = 10 ]'
 check "index model rows" '[ "$(awk -F"\t" "\$2 == \"model\"" "$dir/q/index.tsv" | wc -l)" = 2 ]'
+# no estimator learns: no training set, no training
+sed 's/estimators: \[autoencoder, /estimators: [/' "$tiny" > "$dir/untrained.yaml"
+"$SEMG" study plan -spec "$dir/untrained.yaml" -preset quick -results "$dir/u" > /dev/null
+check "no training without a trained estimator" '! cut -f2 "$dir/u/plan.tsv" | grep -q "^train" && ! grep -q "	model	" "$dir/u/index.tsv"'
 # deterministic: planning again gives the same plan
 cp "$plan" "$dir/plan1"
 "$SEMG" study plan -spec "$tiny" -preset quick -results "$dir/q" > /dev/null
