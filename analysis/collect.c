@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include "core/semg_error.h"
 #include "core/semg_options.h"
-#include "core/semg_commands.h"
 #include "estimator/result.h"
 #include "analysis/stats.h"
 #include "analysis/metrics.h"

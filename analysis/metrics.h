@@ -25,6 +25,10 @@ typedef struct {
   double   value;
 } SemgIndexRow;
 
+/* The analysis commands (registered by experiments/commands.h, the program's top part). */
+PETSC_EXTERN PetscErrorCode SemgCmdCollect(MPI_Comm comm);
+PETSC_EXTERN PetscErrorCode SemgCmdReport(MPI_Comm comm);
+
 PETSC_EXTERN PetscErrorCode SemgIndexRead(const char path[], PetscInt *n, SemgIndexRow **rows);
 PETSC_EXTERN PetscErrorCode SemgMetricAppend(SemgMetricTable *t, const SemgMetricRow *r);
 PETSC_EXTERN PetscErrorCode SemgMetricWriteCSV(const char path[], const SemgMetricTable *t);

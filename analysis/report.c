@@ -11,7 +11,6 @@
 #include "core/semg_error.h"
 #include "core/semg_csv.h"
 #include "core/semg_options.h"
-#include "core/semg_commands.h"
 #include "analysis/report.h"
 
 typedef struct {

@@ -14,7 +14,7 @@
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_csv.h"
-#include "core/semg_commands.h"
+#include "experiments/commands.h"
 #include "experiments/study.h"
 
 #ifndef SEMG_SOURCE_DIR

@@ -1,0 +1,16 @@
+/* The commands of experiments/ (study drivers): one line X(name, function, summary) each (core/semg_command.h). */
+#ifndef SEMG_EXPERIMENTS_COMMANDS_H
+#define SEMG_EXPERIMENTS_COMMANDS_H
+
+#include "core/semg_command.h"
+
+#define SEMG_EXPERIMENTS_COMMANDS(X) \
+  X("study", SemgCmdStudy, "plan|run a study spec: steps with dependencies (plan.tsv), run locally") \
+  X("collect", SemgCmdCollect, "metrics.csv of a study from its result files (analysis/, bootstrap CIs)") \
+  X("report", SemgCmdReport, "plots and report.md of a study from metrics.csv (analysis/)") \
+  /* end of the list */
+
+SEMG_EXPERIMENTS_COMMANDS(SEMG_COMMAND_PROTOTYPE)
+PETSC_EXTERN const SemgCommand SemgExperimentsCommands[];
+
+#endif
