@@ -23,13 +23,13 @@ else echo "FAIL rerun of a finished study"; cat "$dir/a2.out"; fail=1; fi
 setsid "$SEMG" study run -spec "$tiny" -preset quick -results "$dir/b" > "$dir/b1.out" 2>&1 &
 pid=$!
 for _ in $(seq 600); do
-  [ "$(ls "$dir/b/done" 2>/dev/null | wc -l)" -ge 12 ] && break
+  [ "$(ls "$dir/b/done" 2>/dev/null | grep -vc "\.tmp$")" -ge 12 ] && break
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.1
 done
 kill -TERM -- -"$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
-done_before=$(ls "$dir/b/done" | wc -l)
+done_before=$(ls "$dir/b/done" | grep -vc "\.tmp$")
 if [ "$done_before" -ge 12 ] && [ "$done_before" -lt "$total" ] && [ ! -e "$dir/b/metrics.csv" ]; then echo "ok   killed after $done_before of $total steps"
 else echo "FAIL kill mid-way: $done_before of $total done"; fail=1; fi
 "$SEMG" study run -spec "$tiny" -preset quick -results "$dir/b" > "$dir/b2.out" 2>&1 || { echo "FAIL resumed run"; tail "$dir/b2.out"; fail=1; }
