@@ -5,6 +5,9 @@
 #include "core/semg_command.h"
 
 #define SEMG_EXPERIMENTS_COMMANDS(X) \
+  X("study", SemgCmdStudy, "plan|run a study spec: steps with dependencies (plan.tsv), run locally") \
+  X("collect", SemgCmdCollect, "metrics.csv of a study from its result files (analysis/, bootstrap CIs)") \
+  X("report", SemgCmdReport, "plots and report.md of a study from metrics.csv (analysis/)") \
   /* end of the list */
 
 SEMG_EXPERIMENTS_COMMANDS(SEMG_COMMAND_PROTOTYPE)

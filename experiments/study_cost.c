@@ -1,0 +1,30 @@
+/* Planned cost of a study step from per-step costs measured on the development machine (one rank,
+   docs/performance.md "Study steps" gives the commands and the figures). Costs scale with the
+   samples of the step and divide by the ranks (the steps are data-parallel); a start-up term covers
+   MPI/PETSc initialisation and file opening. They are estimates for planning, never results. */
+#include <string.h>
+#include "experiments/study.h"
+
+typedef struct {
+  const char *kind, *detail;
+  double      startup, per_sample; /* s, s per sample (train: per sample and epoch) at one rank */
+} StepCost;
+
+static const StepCost costs[] = {
+  {"testset", "ccs", 0.5, 0.011},  {"testset", "halfspace", 0.5, 0.49},  {"testset", "layered", 0.5, 0.44},  {"testset", "vc", 1.0, 1.0},
+  {"trainset", "ccs", 0.5, 0.011}, {"trainset", "halfspace", 0.5, 0.49}, {"trainset", "layered", 0.5, 0.44}, {"trainset", "vc", 1.0, 1.0},
+  {"leadfield", "", 40, 0},        {"train", "", 1.0, 0.0057},           {"estimate", "", 0.6, 0.0045},     {"baseline", "physfit", 0.5, 0.33},
+  {"baseline", "", 0.6, 0.001},    {"collect", "", 0.5, 0.02},           {"report", "", 2.0, 1.5},
+};
+
+PetscReal SemgStudyStepCost(const char kind[], const char detail[], PetscInt n, PetscInt epochs, PetscInt ranks)
+{
+  for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++) {
+    const StepCost *c = &costs[i];
+    if (strcmp(c->kind, kind) || (c->detail[0] && strcmp(c->detail, detail))) continue;
+    double work = c->per_sample * (double)n * (epochs > 0 ? (double)epochs : 1.0);
+    /* mpiexec's own start-up (about 1 s here) when the step runs on more than one rank */
+    return (PetscReal)(c->startup + (ranks > 1 ? 1.0 : 0.0) + work / (double)(ranks > 0 ? ranks : 1));
+  }
+  return 1.0;
+}
