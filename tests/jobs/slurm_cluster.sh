@@ -4,10 +4,11 @@
 # spool and log folders under DIR, its own ports; the daemons are stopped by the PIDs recorded here.
 # Usage: slurm_cluster.sh start DIR   start it; then `export SLURM_CONF=DIR/slurm.conf` for sbatch & co
 #        slurm_cluster.sh stop DIR    cancel its jobs, stop its daemons (by PID)
+#        slurm_cluster.sh check       exit 0 if it can run here, else 77
 # Exit 77 when it cannot run here (Slurm or munge not installed, not root): callers report "skipped".
 set -uo pipefail
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: slurm_cluster.sh start|stop DIR"; exit 2; }
+[ "$cmd" = check ] || [ -n "$dir" ] || { echo "usage: slurm_cluster.sh start|stop DIR | check"; exit 2; }
 say() { echo "[slurm-cluster $(date -u +%T)] $*"; }
 
 # Requeued jobs wait cred_expire seconds before they may start again (slurm.conf(5), default 120):
@@ -72,13 +73,18 @@ wait_for() {  # wait_for SECONDS WHAT CMD...: poll until CMD succeeds
 
 node_idle() { [ "$(sinfo -h -n localhost -o %T)" = idle ]; }
 
-start() {
-  local tool p
+available() {  # exit 77 unless the daemons are installed and we are root
+  local tool
   export PATH=$PATH:/usr/sbin
   for tool in slurmctld slurmd munged mungekey sbatch; do
     command -v "$tool" > /dev/null || { say "skipped: $tool not installed (apt-get install slurm-wlm munge)"; exit 77; }
   done
   [ "$(id -u)" -eq 0 ] || { say "skipped: a private slurmd runs jobs only as root here"; exit 77; }
+}
+
+start() {
+  local p
+  available
   [ ! -e "$dir/run" ] || { say "error: $dir holds a cluster already (stop it first)"; exit 2; }
   mkdir -p "$dir"/{state,spool,log,run,munge} && chmod 755 "$dir" "$dir/munge" || exit 1
   mungekey -c -k "$dir/munge/key" || exit 1
@@ -107,6 +113,8 @@ stop() {
   for name in slurmd slurmctld munged; do
     [ -f "$dir/run/$name.daemon" ] || continue
     pid=$(cat "$dir/run/$name.daemon")
+    # only our daemon: a stale PID file (a killed test) may name another process by now
+    tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -q "$name.*$dir" || { rm -f "$dir/run/$name.daemon"; continue; }
     kill "$pid" 2> /dev/null && for _ in $(seq 1 20); do kill -0 "$pid" 2> /dev/null || break; sleep 0.5; done
     kill -0 "$pid" 2> /dev/null && kill -9 "$pid"
     rm -f "$dir/run/$name.daemon"
@@ -118,5 +126,6 @@ stop() {
 case "$cmd" in
   start) start || { stop; exit 1; } ;;
   stop) stop ;;
-  *) echo "usage: slurm_cluster.sh start|stop DIR"; exit 2 ;;
+  check) available ;;
+  *) echo "usage: slurm_cluster.sh start|stop DIR | check"; exit 2 ;;
 esac
