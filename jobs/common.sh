@@ -77,7 +77,7 @@ semg_job_start() {  # semg_job_start TAG: the preamble of every batch script
   [ -x "$SEMG" ] || semg_die 2 "no semg program at $SEMG: build it (./run build) or export SEMG=/path/to/semg at submission"
   export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1} OPENBLAS_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
   # srun starts the ranks through PMIx (Debian's Open MPI needs --mpi=pmix) with the job's task count
-  export SEMG_LAUNCH=${SEMG_LAUNCH:-srun --mpi=pmix} PATH=$(dirname "$SEMG"):$PATH
+  export SEMG SEMG_LAUNCH=${SEMG_LAUNCH:-srun --mpi=pmix} PATH=$(dirname "$SEMG"):$PATH
   semg_say "job ${SLURM_JOB_ID}${SLURM_ARRAY_TASK_ID:+ (array ${SLURM_ARRAY_JOB_ID:-}_$SLURM_ARRAY_TASK_ID)} on $(hostname), restart ${SLURM_RESTART_COUNT:-0}, ntasks ${SLURM_NTASKS:-1}, semg $(git -C "$SEMG_ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown) in $SEMG_ROOT"
 }
 

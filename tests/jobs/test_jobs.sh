@@ -112,6 +112,11 @@ YAML
     # a too-short time limit is refused before any work
     out=$(SHIM_SQUEUE=5:00 bash "$SEMG_SOURCE/jobs/train.sbatch" train.yaml 2>&1); rc5=$?
     [ $rc5 -eq 2 ] && [[ $out == *"less than 60 s before the pre-timeout signal"* ]] || fail "--time=5 with a 300 s lead: rc $rc5: $out"
+    # -max_wall_time from the time left (squeue %L = 1:40) minus SEMG_WALL_MARGIN: budget stop, requeue
+    rm -rf model_ckpt; : > shim.log
+    SHIM_SQUEUE=1:40 SEMG_SIGNAL_LEAD=30 SEMG_WALL_MARGIN=97 bash "$SEMG_SOURCE/jobs/train.sbatch" train.yaml > wall.txt 2>&1; rc=$?
+    cat wall.txt >> log.txt
+    [ $rc -eq 0 ] && grep -q "scontrol requeue 4242" shim.log && grep -q "stop requested" wall.txt || fail "-max_wall_time 3: exit $rc: $(cat wall.txt)"
     # the pre-timeout signal: checkpoint, exit 99, requeue
     rm -rf model_ckpt; : > shim.log
     start_train run1.txt
