@@ -71,17 +71,7 @@ case "$name" in
     ;;
   train_requeue)
     "$SEMG" simulate -n 96 -samples 48 -array_n 8 -fs 2500 -quiet -output train.h5 > log.txt 2>&1 || fail "simulate"
-    cat > train.yaml <<'YAML'
-data: train.h5
-output: model.h5
-train_epochs: 2000
-train_patience: 0
-train_global_batch: 16
-train_quiet: true
-enc_type: mlp
-enc_dense: 16
-dec_fibres: 10
-YAML
+    { printf "data: train.h5\noutput: model.h5\ntrain_epochs: 2000\n"; cat "$SEMG_SOURCE/tests/jobs/train_small.yaml"; } > train.yaml
     export SLURM_JOB_ID=4242 SLURM_NTASKS=2
     # Slurm's --signal=USR1@T (no B:) signals the step: here the launcher (srun shim -> mpiexec), which forwards it
     start_train() {

@@ -36,17 +36,7 @@ wait_done() {  # wait_done JOB SECONDS: until the job has left the queue or ende
 pipeline() {
   printf "# the training and the test set\ndata/train.h5\t-n 96 -samples 48 -array_n 8 -fs 2500 -quiet\n\ndata/test.h5\t-n 16 -seed 2 -samples 48 -array_n 8 -fs 2500 -quiet\n" > manifest.tsv
   # no step cap: the run cannot finish before the pre-timeout signal, whatever the machine's speed
-  cat > train.yaml <<'YAML'
-data: data/train.h5
-output: models/model.h5
-train_epochs: 1000000
-train_patience: 0
-train_global_batch: 16
-train_quiet: true
-enc_type: mlp
-enc_dense: 16
-dec_fibres: 10
-YAML
+  { printf "data: data/train.h5\noutput: models/model.h5\ntrain_epochs: 1000000\n"; cat "$here/train_small.yaml"; } > train.yaml
   out=$(bash "$SEMG_SOURCE/jobs/pipeline.sh" --train "--time=2" manifest.tsv train.yaml models/model.h5 data/test.h5 results 2>&1) || fail "pipeline.sh: $out"
   read -r sim train est < <(sed -n 's/.*simulate \([0-9]*\) .*train \([0-9]*\) .*estimate \([0-9]*\);.*/\1 \2 \3/p' <<< "$out")
   [ -n "$est" ] || fail "no job ids in: $out"
