@@ -84,8 +84,26 @@ write_plan() {  # write_plan BASELINE_METHOD: the plan, tab-separated
   printf "baseline.cv\tbaseline\ttestset.a\t1\t5\test_cv.csv\tbaseline -method $1 -data test.h5 -output est_cv.csv\n"
   printf "collect\tcollect\testimate.s1,baseline.iz,baseline.cv\t1\t5\ttruth.csv\texport -data test.h5 -output truth.csv\n"
 }
+# A study spec through `semg study plan` + jobs/submit-study: metrics.csv equal to `semg study run`'s
+# (but for the seconds_per_sample rows, which are wall-clock measurements).
+study_spec() {
+  local t
+  "$SEMG" study plan -spec "$here/study_mini.yaml" -results "$PWD/mini" > plan.log 2>&1 || { cat plan.log; fail "semg study plan"; }
+  t=$(date +%s)
+  out=$(bash "$SEMG_SOURCE/jobs/submit-study" mini 2>&1) || fail "submit-study: $out"
+  log "submit: $(grep -c -- "-> job" <<< "$out") jobs for $(( $(wc -l < mini/plan.tsv) - 1 )) steps of the spec study_mini.yaml"
+  final=$(sed -n 's/.*final job \([0-9]*\).*/\1/p' <<< "$out")
+  wait_done "$final" 400
+  [ "$(job_state "$final")" = COMPLETED ] && [ -s mini/metrics.csv ] || fail "spec study: final job $(job_state "$final")"
+  log "study through Slurm done in $(( $(date +%s) - t )) s"
+  t=$(date +%s)
+  (unset SEMG_LAUNCH; "$SEMG" study run -spec "$here/study_mini.yaml" -results "$PWD/mini_local" -ranks 2) > run.log 2>&1 || { tail run.log; fail "semg study run"; }
+  cmp <(grep -v ',seconds_per_sample,' mini/metrics.csv) <(grep -v ',seconds_per_sample,' mini_local/metrics.csv) || fail "metrics.csv differs from the local run"
+  log "final comparison: metrics.csv equal to the local run ($(( $(date +%s) - t )) s): $(grep -vc ',seconds_per_sample,' mini/metrics.csv) lines (seconds_per_sample rows left out: wall-clock)"
+}
 study() {
-  [ -x "$SEMG_SOURCE/experiments/study-step" ] || { export SEMG_STUDY_STEP=$here/fake_study_step.sh; log "experiments/study-step missing: using tests/jobs/fake_study_step.sh"; }
+  if [ -x "$SEMG_SOURCE/experiments/study-step" ]; then study_spec
+  else export SEMG_STUDY_STEP=$here/fake_study_step.sh; log "experiments/study-step missing: hand-written plan only, with tests/jobs/fake_study_step.sh"; fi
   local runner=${SEMG_STUDY_STEP:-$SEMG_SOURCE/experiments/study-step} final t1 f
   mkdir -p study && write_plan no_such_method > study/plan.tsv
   out=$(bash "$SEMG_SOURCE/jobs/submit-study" study 2>&1) || fail "submit-study: $out"
