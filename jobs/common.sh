@@ -138,6 +138,14 @@ semg_submit() {
   echo "${id%%;*}"
 }
 
+# A submission failed half-way: cancel the jobs of the chain already submitted (no orphans), stop.
+semg_cancel_chain() {
+  local ids=() i
+  for i in "$@"; do [ -z "$i" ] || ids+=("$i"); done
+  [ ${#ids[@]} -eq 0 ] || [ "${SEMG_DRY_RUN:-0}" = 1 ] || scancel "${ids[@]}"
+  semg_die 1 "submission failed${ids[0]:+; cancelled the jobs already submitted: ${ids[*]}}"
+}
+
 # Options for a requeueable job with time limit TIME (sbatch syntax): the signal lead fitted to it.
 semg_requeue_options() {
   local limit lead

@@ -34,11 +34,11 @@ for w in $train; do case "$prev,$w" in *,--time=*) time=${w#--time=} ;; -t,*|--t
 train_opts=$(semg_requeue_options "$time") || exit 2
 # shellcheck disable=SC2086
 jsim=$(semg_submit sim -n 2 --time=1:00:00 $all $sim --array=0-$((n - 1))%${SEMG_ARRAY_THROTTLE:-8} --output=logs/%x_%A_%a.out \
-  "$SEMG_ROOT/jobs/simulate.sbatch" "$manifest") || exit 1
+  "$SEMG_ROOT/jobs/simulate.sbatch" "$manifest") || semg_cancel_chain
 # shellcheck disable=SC2086
 jtrain=$(semg_submit train -n 2 $all $train $train_opts --dependency=afterok:"$jsim" --kill-on-invalid-dep=yes \
-  --output=logs/%x_%j.out "$SEMG_ROOT/jobs/train.sbatch" "$config") || exit 1
+  --output=logs/%x_%j.out "$SEMG_ROOT/jobs/train.sbatch" "$config") || semg_cancel_chain "$jsim"
 # shellcheck disable=SC2086
 jest=$(semg_submit est -n 2 --time=30 $all $est --dependency=afterok:"$jtrain" --kill-on-invalid-dep=yes \
-  --output=logs/%x_%j.out "$SEMG_ROOT/jobs/estimate.sbatch" "$model" "$test" "$outdir") || exit 1
+  --output=logs/%x_%j.out "$SEMG_ROOT/jobs/estimate.sbatch" "$model" "$test" "$outdir") || semg_cancel_chain "$jsim" "$jtrain"
 semg_say "${SEMG_DRY_RUN:+dry run, nothing }submitted: simulate $jsim (array of $n) -> train $jtrain -> estimate $jest; logs in $PWD/logs"

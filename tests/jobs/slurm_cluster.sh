@@ -53,6 +53,10 @@ JobRequeue=1
 ReturnToService=2
 MailProg=/bin/true
 SchedulerParameters=sched_interval=5
+# generous RPC and launch timeouts: the test machine may be heavily loaded
+MessageTimeout=60
+BatchStartTimeout=60
+SlurmdTimeout=600
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -106,7 +110,7 @@ stop() {
   [ -d "$dir/run" ] || return 0
   export SLURM_CONF=$dir/slurm.conf PATH=$PATH:/usr/sbin
   if [ -f "$dir/run/slurmctld.daemon" ] && scontrol ping > /dev/null 2>&1; then
-    jobs=$(squeue -h -o %i)
+    jobs=$(squeue -h -o %A | sort -u)
     # shellcheck disable=SC2086
     [ -z "$jobs" ] || { scancel $jobs; for _ in $(seq 1 30); do [ -z "$(squeue -h -t R,CG -o %i)" ] && break; sleep 1; done; }
   fi

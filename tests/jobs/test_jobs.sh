@@ -13,7 +13,12 @@ cat > shims/sbatch <<'SH'
 #!/usr/bin/env bash
 echo "sbatch $*" >> "$SHIM_LOG"
 n=$(( $(grep -c '^sbatch' "$SHIM_LOG") + 1000 ))
+[ "$n" != "${SHIM_SBATCH_FAIL:-}" ] || { echo "sbatch: error: Batch job submission failed" >&2; exit 1; }
 if [[ " $* " == *" --parsable "* ]]; then echo "$n"; else echo "Submitted batch job $n"; fi
+SH
+cat > shims/scancel <<'SH'
+#!/usr/bin/env bash
+echo "scancel $*" >> "$SHIM_LOG"
 SH
 cat > shims/scontrol <<'SH'
 #!/usr/bin/env bash
@@ -56,6 +61,10 @@ case "$name" in
     out=$(bash "$SEMG_SOURCE/jobs/pipeline.sh" --train "-t 1" manifest.tsv train.yaml m.h5 a.h5 out 2>&1); rc=$?
     [ $rc -eq 2 ] && [[ $out == *"--time=1 is too short"* ]] || fail "--time=1: rc $rc: $out"
     [ ! -s shim.log ] || fail "a refused pipeline submitted: $(cat shim.log)"
+    # a submission failing half-way cancels what it submitted
+    : > shim.log
+    out=$(SHIM_SBATCH_FAIL=1002 bash "$SEMG_SOURCE/jobs/pipeline.sh" manifest.tsv train.yaml m.h5 a.h5 out 2>&1); rc=$?
+    [ $rc -eq 1 ] && grep -q "^scancel 1001$" shim.log && [[ $out == *"cancelled the jobs already submitted: 1001"* ]] || fail "half-way failure: rc $rc: $out $(cat shim.log)"
     echo "pipeline: sbatch options passed, array, afterok chain, manifest comments/blank lines, idempotent task, refusals ok"
     ;;
   common)

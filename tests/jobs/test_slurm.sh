@@ -13,7 +13,12 @@ bash "$here/slurm_cluster.sh" stop "$cluster" > /dev/null  # left over by a kill
 rm -rf "$work" && mkdir -p "$work/run" || exit 1
 t0=$(date +%s)
 log() { echo "[slurm-test +$(( $(date +%s) - t0 ))s] $*"; }
-fail() { log "FAIL: $*"; tail -n 30 "$work"/run/logs/* 2> /dev/null; exit 1; }
+fail() {
+  log "FAIL: $*"
+  squeue -o "%i %T %r" 2> /dev/null; sinfo -N -o "%N %T %E" 2> /dev/null
+  tail -n 15 "$cluster"/log/slurmctld.log "$cluster"/log/slurmd.log "$work"/run/logs/* "$work"/run/*/logs/semg-* 2> /dev/null
+  exit 1
+}
 cleanup() { bash "$here/slurm_cluster.sh" stop "$cluster"; [ "${KEEP:-0}" = 1 ] || rm -rf "$work"; }
 bash "$here/slurm_cluster.sh" start "$cluster"; rc=$?
 [ $rc -eq 77 ] && exit 77
