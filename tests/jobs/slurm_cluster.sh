@@ -23,7 +23,7 @@ free_port() {  # the first port from $1 on that nothing listens to
 
 write_conf() {  # write_conf CTLD_PORT SLURMD_PORT
   local cpus mem
-  cpus=$(nproc)
+  cpus=$(getconf _NPROCESSORS_ONLN)  # not nproc: it follows OMP_NUM_THREADS
   mem=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.8 }' /proc/meminfo)
   cat > "$dir/slurm.conf" <<EOF
 ClusterName=semgtest
