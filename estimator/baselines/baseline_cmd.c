@@ -10,7 +10,7 @@
 #include "estimator/baselines/iz.h"
 #include "estimator/baselines/cv.h"
 #include "estimator/baselines/physfit.h"
-#include "estimator/nn/decoder.h"
+#include "estimator/nn/dectable_build.h"
 
 typedef enum { BL_IZ_MINAMP, BL_IZ_PHASE, BL_VFIT, BL_CV_XCORR, BL_CV_SPECTRAL, BL_CV_MLE, BL_PHYSFIT, BL_NMETHODS } BaselineMethod;
 static const char *const bl_names[] = {"iz_minamp", "iz_phase", "vfit", "cv_xcorr", "cv_spectral", "cv_mle", "physfit"};
@@ -201,6 +201,7 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
   if (pf->fit_depth) pf->lo[2] = ctx->dec.depth_range[0], pf->hi[2] = ctx->dec.depth_range[1];
   PetscCall(SemgPhysFitSetFromOptions(comm, pf));
   PetscCall(SemgPhysFitSetUp(pf));
+  PetscCall(SemgDecoderUseTable(comm, pf->dec)); /* -dec_table */
   *pfp = pf;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -7,6 +7,7 @@
 #include "core/semg_options.h"
 #include "core/semg_rng.h"
 #include "estimator/nn/trainer.h"
+#include "estimator/nn/dectable_build.h"
 
 const char *const SemgLRSchedules[] = {"constant", "cosine", "step", "SemgLRSchedule", "SEMG_LR_", NULL};
 
@@ -285,6 +286,7 @@ PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already_final)
   nloc = tr->chunks > 0 ? tr->global_batch / tr->chunks : tr->global_batch / tr->size;
   bmax = PetscMax(nloc, tr->eval_batch);
   PetscCall(SemgNNBuild(st, tr->ds, bmax, &tr->enc, &tr->dec));
+  PetscCall(SemgDecoderUseTable(tr->comm, tr->dec)); /* -dec_table */
   PetscCall(SemgModelCreate(tr->enc, tr->dec, &tr->model));
   tr->model->lambda_sup     = tr->lambda_sup;
   tr->model->lambda_h       = tr->lambda_h;
