@@ -24,6 +24,7 @@ typedef struct {
   char         cache[PETSC_MAX_PATH_LEN];     /* -dec_table_cache DIR ("" = build in memory only) */
   PetscReal    h[3];                          /* -dec_table_h: node spacing in a (m), v (m/s), depth (m) */
   PetscInt     checks;                        /* -dec_table_checks: random latents of the recorded accuracy */
+  PetscReal    max_mb;                        /* -dec_table_max_mb: refuse larger tables (per rank) */
   PetscBool    line_source;                   /* -dec_line_source: lead-field models with the line source */
   SemgTissue   tissue;                        /* -dec_sigma_muscle_long ... (halfspace, layered) */
 } SemgDecTableOptions;

@@ -58,6 +58,9 @@ static PetscErrorCode TableLayout(SemgDecTable tab, const SemgDecoder *dec)
     GridAxis(tab->box_lo[2], tab->box_hi[2], tab->opt.h[2], &tab->n[2], &tab->h[2]);
   } else tab->n[2] = 1, tab->h[2] = 0.0, tab->lo[2] = dec->spec.depth;
   tab->row_size = (size_t)(tab->n[0] + 2) * (tab->n[1] + 2) * (tab->D > 2 ? tab->n[2] + 2 : 1) * tab->nt;
+  PetscCheck(tab->row_size * tab->nrow * sizeof(double) <= tab->opt.max_mb * 1e6, PETSC_COMM_SELF, SEMG_ERR_USER,
+             "decoder table of %d row(s) x %d a x %d v x %d depth x %d times needs %.0f MB per rank > -dec_table_max_mb %g: coarsen -dec_table_h", (int)tab->nrow, (int)tab->n[0], (int)tab->n[1], (int)tab->n[2], (int)tab->nt,
+             tab->row_size * tab->nrow * sizeof(double) / 1e6, (double)tab->opt.max_mb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
