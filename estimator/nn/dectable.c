@@ -78,6 +78,43 @@ static PetscErrorCode TableLatent(SemgDecTable tab, const PetscReal *theta, Pets
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* One depth slot's 4 x 4 stencil of (a, v) coefficient vectors (a-slots nt apart, v-slots sv apart),
+   accumulated over the times in one pass: p0 += wl F, pa -= wl dF/da (d/d IZ), pv += wl dF/dv,
+   pd += dl F (dl = -d wd/d depth: d/d shift_z). Without tangents (pa == NULL) only p0. */
+static void StencilAccumulate(PetscInt nt, const double *restrict c, size_t sv, const PetscReal wa[4], const PetscReal dwa[4], const PetscReal wv[4], const PetscReal dwv[4], PetscReal wl, PetscReal dl,
+                              PetscReal *restrict p0, PetscReal *restrict pa, PetscReal *restrict pv, PetscReal *restrict pd)
+{
+  const PetscReal a0 = wa[0], a1 = wa[1], a2 = wa[2], a3 = wa[3], b0 = dwa[0], b1 = dwa[1], b2 = dwa[2], b3 = dwa[3];
+  const PetscReal v0 = wv[0], v1 = wv[1], v2 = wv[2], v3 = wv[3], u0 = dwv[0], u1 = dwv[1], u2 = dwv[2], u3 = dwv[3];
+  const size_t    o1 = (size_t)nt, o2 = 2 * o1, o3 = 3 * o1, s1 = sv, s2 = 2 * sv, s3 = 3 * sv;
+
+  if (!pa) {
+    for (PetscInt k = 0; k < nt; k++) {
+      const PetscReal f0 = a0 * c[k] + a1 * c[o1 + k] + a2 * c[o2 + k] + a3 * c[o3 + k];
+      const PetscReal f1 = a0 * c[s1 + k] + a1 * c[s1 + o1 + k] + a2 * c[s1 + o2 + k] + a3 * c[s1 + o3 + k];
+      const PetscReal f2 = a0 * c[s2 + k] + a1 * c[s2 + o1 + k] + a2 * c[s2 + o2 + k] + a3 * c[s2 + o3 + k];
+      const PetscReal f3 = a0 * c[s3 + k] + a1 * c[s3 + o1 + k] + a2 * c[s3 + o2 + k] + a3 * c[s3 + o3 + k];
+      p0[k] += wl * (v0 * f0 + v1 * f1 + v2 * f2 + v3 * f3);
+    }
+    return;
+  }
+  for (PetscInt k = 0; k < nt; k++) {
+    const PetscReal x00 = c[k], x01 = c[o1 + k], x02 = c[o2 + k], x03 = c[o3 + k];
+    const PetscReal x10 = c[s1 + k], x11 = c[s1 + o1 + k], x12 = c[s1 + o2 + k], x13 = c[s1 + o3 + k];
+    const PetscReal x20 = c[s2 + k], x21 = c[s2 + o1 + k], x22 = c[s2 + o2 + k], x23 = c[s2 + o3 + k];
+    const PetscReal x30 = c[s3 + k], x31 = c[s3 + o1 + k], x32 = c[s3 + o2 + k], x33 = c[s3 + o3 + k];
+    const PetscReal f0 = a0 * x00 + a1 * x01 + a2 * x02 + a3 * x03, g0 = b0 * x00 + b1 * x01 + b2 * x02 + b3 * x03;
+    const PetscReal f1 = a0 * x10 + a1 * x11 + a2 * x12 + a3 * x13, g1 = b0 * x10 + b1 * x11 + b2 * x12 + b3 * x13;
+    const PetscReal f2 = a0 * x20 + a1 * x21 + a2 * x22 + a3 * x23, g2 = b0 * x20 + b1 * x21 + b2 * x22 + b3 * x23;
+    const PetscReal f3 = a0 * x30 + a1 * x31 + a2 * x32 + a3 * x33, g3 = b0 * x30 + b1 * x31 + b2 * x32 + b3 * x33;
+    const PetscReal F = v0 * f0 + v1 * f1 + v2 * f2 + v3 * f3;
+    p0[k] += wl * F;
+    pa[k] -= wl * (v0 * g0 + v1 * g1 + v2 * g2 + v3 * g3);
+    pv[k] += wl * (u0 * f0 + u1 * f1 + u2 * f2 + u3 * f3);
+    pd[k] += dl * F;
+  }
+}
+
 PetscErrorCode SemgDecTablePotential(SemgDecTable tab, const PetscReal *theta, PetscReal *phi, PetscReal *dphi)
 {
   const PetscInt  nt = tab->nt, N0 = tab->n[0] + 2, N1 = tab->n[1] + 2, nl = tab->D > 2 ? 4 : 1;
@@ -106,26 +143,8 @@ PetscErrorCode SemgDecTablePotential(SemgDecTable tab, const PetscReal *theta, P
     for (PetscInt k = 0; k < nt; k++) p0[k] = 0.0;
     if (dphi)
       for (PetscInt k = 0; k < nt; k++) pa[k] = pv[k] = pd[k] = 0.0;
-    /* contract the 4 a-slots first (value f and d/da g in one pass), then scatter into the outputs */
     for (PetscInt l = 0; l < nl; l++)
-      for (int j = 0; j < 4; j++) {
-        const double *restrict c0 = tab->c + r * tab->row_size + (((size_t)(id + l) * N1 + iv + j) * N0 + ia) * nt;
-        const double *restrict c1 = c0 + nt, *restrict c2 = c1 + nt, *restrict c3 = c2 + nt;
-        const PetscReal w0 = wv[j] * wd[l], wV = dwv[j] * wd[l], wD = -wv[j] * dwd[l];
-        if (!dphi) {
-          for (PetscInt k = 0; k < nt; k++) p0[k] += w0 * (wa[0] * c0[k] + wa[1] * c1[k] + wa[2] * c2[k] + wa[3] * c3[k]);
-          continue;
-        }
-        for (PetscInt k = 0; k < nt; k++) {
-          const PetscReal f = wa[0] * c0[k] + wa[1] * c1[k] + wa[2] * c2[k] + wa[3] * c3[k];
-          const PetscReal g = dwa[0] * c0[k] + dwa[1] * c1[k] + dwa[2] * c2[k] + dwa[3] * c3[k];
-          p0[k] += w0 * f;
-          pa[k] -= w0 * g; /* d/d shift_x = d/d IZ = -dF/da */
-          pv[k] += wV * f;
-        }
-        if (nl > 1) /* d/d shift_z = -dF/d depth */
-          for (PetscInt k = 0; k < nt; k++) pd[k] += wD * (wa[0] * c0[k] + wa[1] * c1[k] + wa[2] * c2[k] + wa[3] * c3[k]);
-      }
+      StencilAccumulate(nt, tab->c + r * tab->row_size + (((size_t)(id + l) * N1 + iv) * N0 + ia) * nt, (size_t)N0 * nt, wa, dwa, wv, dwv, wd[l], -dwd[l], p0, pa, pv, pd);
   }
   PetscCall(PetscLogFlops((PetscLogDouble)tab->ne * nt * 4 * nl * (dphi ? 22.0 : 9.0)));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -19,5 +19,3 @@ find_package(BLAS REQUIRED)
 target_link_libraries(semg_estimator PUBLIC ${BLAS_LIBRARIES})
 # sqrt without errno lets the decoder's electrode loop vectorise; values are unchanged (IEEE sqrt).
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/decoder.c PROPERTIES COMPILE_OPTIONS "-fno-math-errno")
-# the table lookup is a few streaming multiply-adds per channel and time: let them vectorise
-set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/dectable.c PROPERTIES COMPILE_OPTIONS "-O3")

@@ -113,6 +113,7 @@ int main(int argc, char **argv)
   SemgDecoderSpec     spec;
   SemgDecoderGeometry geo;
   SemgDecoder        *dec;
+  SemgCCSParams       par;
   PetscReal          *exyz, *chw, err, fd_err, ex_err, t_tab, t_ex = 0;
   PetscInt           *che;
   PetscLogDouble      t0, t1;
@@ -133,15 +134,18 @@ int main(int argc, char **argv)
   PetscOptionsEnd();
   PetscCheck(b.ne >= 2 && b.rows >= 1 && b.nt >= 8, comm, SEMG_ERR_USER, "-bench_ne >= 2, -bench_rows >= 1, -bench_nt >= 8");
   PetscCall(SemgDecoderSpecDefault(&spec));
+  PetscCall(SemgCCSParamsDefault(&par));
   PetscCall(SemgDecoderSpecSetFromOptions(comm, &spec));
   PetscCheck(spec.table.use, comm, SEMG_ERR_USER, "bench/dectable needs -dec_table");
   PetscCall(BenchGeometry(&b, &exyz, &che, &chw, &geo));
   PetscCall(SemgDecoderCreate(&spec, &geo, &dec));
+  PetscCall(SemgCCSParamsSetFromOptions(&par, NULL)); /* -ccs_charge_conserving, -ccs_anisotropic ... */
+  PetscCall(SemgDecoderSetCCSParams(dec, &par));
   PetscCall(PetscTime(&t0));
   PetscCall(SemgDecoderUseTable(comm, dec));
   PetscCall(PetscTime(&t1));
   PetscCall(SemgDecTableBytes(dec->table, &bytes));
-  PetscCall(PetscPrintf(comm, "bench/dectable: model %s, K %d, %d electrodes (%d rows), %d times: table %.1f MB per rank, set-up %.2f s (%s)\n", SemgDecModels[spec.table.model], (int)dec->K, (int)geo.ne, (int)dec->table->nrow,
+  PetscCall(PetscPrintf(comm, "bench/dectable: model %s%s, K %d, %d electrodes (%d rows), %d times: table %.1f MB per rank, set-up %.2f s (%s)\n", SemgDecModels[spec.table.model], par.charge_conserving ? " (charge-conserving)" : par.anisotropic ? " (anisotropic)" : "", (int)dec->K, (int)geo.ne, (int)dec->table->nrow,
                         (int)b.nt, bytes / 1e6, (double)(t1 - t0), dec->table->from_cache ? "from cache" : "built"));
   PetscCall(SemgDecTableCheck(comm, dec->table, dec, b.latents, 777, &err));
   PetscCall(PetscPrintf(comm, "bench/dectable: max |table - model| / max |model| over %d random latents: %.3e\n", (int)b.latents, (double)err));
