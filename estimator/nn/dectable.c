@@ -10,8 +10,8 @@ PetscErrorCode SemgDecTableOptionsDefault(SemgDecTableOptions *o)
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(o, sizeof(*o)));
   o->model  = SEMG_DECMODEL_CCS;
-  o->h[0]   = 1e-3;   /* m: 1/5 of the 5 mm IED of the experiments; the error is dominated by v (docs/estimator.md) */
-  o->h[1]   = 0.01;   /* m/s */
+  o->h[0]   = 2e-3;   /* m; the error is dominated by v, where the CCS model has kinks (docs/estimator.md) */
+  o->h[1]   = 0.005;  /* m/s */
   o->h[2]   = 2.5e-3; /* m */
   o->checks = 200;
   o->max_mb = 256;
