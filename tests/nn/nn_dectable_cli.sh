@@ -1,6 +1,7 @@
 #!/bin/bash
 # Tabulated decoder through the command line (issue 19): semg baseline -method physfit with a table of a
-# grid lead field (-dec_model vc) runs, a second run reads the cached table, and bad input stops with one
+# grid lead field (-dec_model vc) runs, a second run reads the cached table, 1 and 2 ranks build the same
+# table bit for bit, and bad input stops with one
 # line and exit 2, leaving no output: a lead field whose electrodes are not the dataset's (count or
 # position), -dec_model without -dec_table, a table beyond -dec_table_max_mb.
 set -u
@@ -21,6 +22,11 @@ done
 grep -q "decoder table (vc.*built in" "$dir/run1.log" && [ -e "$dir/pf1.h5" ] && echo "ok   vc table built on 2 ranks, physfit ran" || { echo "FAIL first vc run"; cat "$dir/run1.log"; fail=1; }
 grep -q "read from cache" "$dir/run2.log" && echo "ok   second run read the cached table" || { echo "FAIL second run did not use the cache"; cat "$dir/run2.log"; fail=1; }
 h5diff "$dir/pf1.h5" "$dir/pf2.h5" /estimates/theta_est /estimates/theta_est > /dev/null 2>&1 && echo "ok   cached table gives the same estimates" || { echo "FAIL estimates differ with the cached table"; fail=1; }
+# the same table built on 1 rank: bitwise the 2-rank one (each node comes from exactly one rank)
+"$SEMG" baseline $D -output "$dir/pf3.h5" -dec_table -dec_model vc -dec_leadfield "$dir/lf_e8.h5" -dec_table_cache "$dir/cache1" > "$dir/run3.log" 2>&1 || { cat "$dir/run3.log"; fail=1; }
+f2=$(ls "$dir"/cache/dectable-*.h5 2>/dev/null | head -1); f1=$(ls "$dir"/cache1/dectable-*.h5 2>/dev/null | head -1)
+[ -n "$f1" ] && [ -n "$f2" ] && [ "$(basename "$f1")" = "$(basename "$f2")" ] && h5diff "$f1" "$f2" /coef /coef > /dev/null 2>&1 &&
+  echo "ok   table bitwise equal on 1 and 2 ranks ($(basename "$f1"))" || { echo "FAIL table differs between 1 and 2 ranks ($f1, $f2)"; fail=1; }
 expect_error() { # name, expected text, arguments...
   local name=$1 text=$2; shift 2
   out=$("$SEMG" baseline $D -output "$dir/bad.h5" "$@" 2>&1); rc=$?
