@@ -208,6 +208,7 @@ PetscErrorCode SemgDecTableCheck(MPI_Comm comm, SemgDecTable tab, SemgDecoder *d
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (!tab->model) PetscCall(SemgDecTableModelCreate(comm, tab, dec, &tab->model)); /* released after the build */
   PetscCall(PetscMalloc3(net, &phi, nct, &y, nct, &ye));
   for (PetscInt s = rank; s < nlat; s += size) {
     PetscReal theta[3], num = 0.0, den = 0.0;
@@ -263,6 +264,7 @@ PetscErrorCode SemgDecoderUseTable(MPI_Comm comm, SemgDecoder *dec)
   if (!opt.use) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(SemgDecTableDestroy(&dec->table));
   PetscCall(SemgDecTableCreate(comm, &opt, dec, &dec->table));
+  PetscCall(SemgDecTableModelDestroy(&dec->table->model)); /* e.g. a grid lead field: SemgDecTableCheck rebuilds it when asked */
   PetscCall(SemgDecTableBytes(dec->table, &bytes));
   PetscCall(PetscInfo(NULL, "decoder table %016llx\n", (unsigned long long)dec->table->key));
   PetscCall(PetscPrintf(comm, "decoder table (%s, key %016llx): %d row(s) x %d a x %d v x %d depth x %d times, %.1f MB per rank, %s %.2f s, max |table - model| / max |model| %.2e over %d random latents\n",
