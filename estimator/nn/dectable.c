@@ -1,7 +1,7 @@
 /* Tabulated decoder: options, cubic B-spline coefficients, evaluation with analytic derivatives. */
 #include <math.h>
 #include "core/semg_error.h"
-#include "estimator/nn/dectable_model.h"
+#include "estimator/nn/dectable.h"
 
 const char *const SemgDecModels[] = {"ccs", "layered", "halfspace", "vc", "SemgDecModel", "SEMG_DECMODEL_", NULL};
 
@@ -154,19 +154,5 @@ PetscErrorCode SemgDecTableBytes(SemgDecTable tab, size_t *bytes)
 {
   PetscFunctionBeginUser;
   *bytes = tab->row_size * tab->nrow * sizeof(double);
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode SemgDecTableDestroy(SemgDecTable *tabp)
-{
-  SemgDecTable tab = *tabp;
-
-  PetscFunctionBeginUser;
-  if (!tab) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(SemgDecTableModelDestroy(&tab->model));
-  PetscCall(PetscFree4(tab->row_alo, tab->row_y, tab->row_z, tab->erow));
-  PetscCall(PetscFree(tab->ex));
-  PetscCall(PetscFree(tab->c));
-  PetscCall(PetscFree(*tabp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

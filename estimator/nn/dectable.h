@@ -58,6 +58,7 @@ PETSC_EXTERN PetscErrorCode SemgDecTableOptionsSetFromOptions(MPI_Comm comm, Sem
 /* Potentials and tangents in the exact decoder's layout: phi[e nt + k]; dphi = NULL or
    {d/d shift_x, d/dv, d/d shift_z} each ne nt (shift_x = IZ, shift_z = template depth - depth). */
 PETSC_EXTERN PetscErrorCode SemgDecTablePotential(SemgDecTable tab, const PetscReal *theta, PetscReal *phi, PetscReal *dphi);
+/* Frees the table and its forward model (defined in dectable_build.c, which owns the model). */
 PETSC_EXTERN PetscErrorCode SemgDecTableDestroy(SemgDecTable *tab);
 PETSC_EXTERN PetscErrorCode SemgDecTableBytes(SemgDecTable tab, size_t *bytes);
 

@@ -267,8 +267,24 @@ PetscErrorCode SemgDecoderUseTable(MPI_Comm comm, SemgDecoder *dec)
   PetscCall(SemgDecTableModelDestroy(&dec->table->model)); /* e.g. a grid lead field: SemgDecTableCheck rebuilds it when asked */
   PetscCall(SemgDecTableBytes(dec->table, &bytes));
   PetscCall(PetscInfo(NULL, "decoder table %016llx\n", (unsigned long long)dec->table->key));
-  PetscCall(PetscPrintf(comm, "decoder table (%s, key %016llx): %d row(s) x %d a x %d v x %d depth x %d times, %.1f MB per rank, %s %.2f s, max |table - model| / max |model| %.2e over %d random latents\n",
-                        SemgDecModels[opt.model], (unsigned long long)dec->table->key, (int)dec->table->nrow, (int)dec->table->n[0], (int)dec->table->n[1], (int)dec->table->n[2], (int)dec->table->nt, bytes / 1e6,
-                        dec->table->from_cache ? "read from cache, built originally in" : "built in", (double)dec->table->build_seconds, (double)dec->table->err_max, (int)opt.checks));
+  PetscCall(PetscPrintf(comm, "decoder table (%s, key %016llx): %d row(s) x %d a x %d v x %d depth x %d times, %.1f MB per rank, %s %.2f s", SemgDecModels[opt.model], (unsigned long long)dec->table->key,
+                        (int)dec->table->nrow, (int)dec->table->n[0], (int)dec->table->n[1], (int)dec->table->n[2], (int)dec->table->nt, bytes / 1e6,
+                        dec->table->from_cache ? "read from cache, built originally in" : "built in", (double)dec->table->build_seconds));
+  if (opt.checks > 0) PetscCall(PetscPrintf(comm, ", max |table - model| / max |model| %.2e over %d random latents\n", (double)dec->table->err_max, (int)opt.checks));
+  else PetscCall(PetscPrintf(comm, ", accuracy not checked (-dec_table_checks 0)\n"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgDecTableDestroy(SemgDecTable *tabp)
+{
+  SemgDecTable tab = *tabp;
+
+  PetscFunctionBeginUser;
+  if (!tab) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(SemgDecTableModelDestroy(&tab->model));
+  PetscCall(PetscFree4(tab->row_alo, tab->row_y, tab->row_z, tab->erow));
+  PetscCall(PetscFree(tab->ex));
+  PetscCall(PetscFree(tab->c));
+  PetscCall(PetscFree(*tabp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
