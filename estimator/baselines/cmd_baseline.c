@@ -10,7 +10,7 @@
 #include "estimator/baselines/iz.h"
 #include "estimator/baselines/cv.h"
 #include "estimator/baselines/physfit.h"
-#include "estimator/nn/decoder.h"
+#include "estimator/nn/dectable_build.h"
 
 /* The CV methods use at most this many DD channels (-cv_channels; the work buffer is sized for it). */
 #define SEMG_BASELINE_MAX_CV_CHANNELS 64
@@ -201,6 +201,7 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
   if (pf->fit_depth) pf->lo[2] = ctx->dec.depth_range[0], pf->hi[2] = ctx->dec.depth_range[1];
   PetscCall(SemgPhysFitSetFromOptions(comm, pf));
   PetscCall(SemgPhysFitSetUp(pf));
+  PetscCall(SemgDecoderUseTable(comm, pf->dec)); /* -dec_table */
   *pfp = pf;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

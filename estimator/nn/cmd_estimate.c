@@ -5,10 +5,12 @@
 #include "core/semg_options.h"
 #include "estimator/result.h"
 #include "estimator/nn/trainer.h"
+#include "estimator/nn/dectable_build.h"
 
 typedef struct {
   char     model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
   PetscInt batch;
+  SemgDecTableOptions table; /* -dec_table: decode the reconstruction through a table */
 } EstimateOptions;
 
 static PetscErrorCode ProcessOptions(MPI_Comm comm, EstimateOptions *o)
@@ -26,6 +28,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, EstimateOptions *o)
   PetscCall(PetscOptionsString("-output", "result file: .h5 (estimates, truth, NRMSE, metrics) or .csv", "", o->output, o->output, sizeof(o->output), &set_o));
   PetscCall(PetscOptionsInt("-estimate_batch", "samples per encoder batch", "", o->batch, &o->batch, NULL));
   PetscOptionsEnd();
+  PetscCall(SemgDecTableOptionsDefault(&o->table));
+  PetscCall(SemgDecTableOptionsSetFromOptions(comm, &o->table));
   PetscCall(SemgOptionsRequire(comm, "-model", set_m));
   PetscCall(SemgOptionsRequire(comm, "-data", set_d));
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
@@ -57,7 +61,9 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
   PetscCall(SemgDatasetRead(comm, o.data, &ds));
   PetscCheck(ds->n_channels == st.in_channels && ds->n_times == st.in_times, comm, SEMG_ERR_USER,
              "-data '%s' has %" PetscInt_FMT " channels x %" PetscInt_FMT " times, the model expects %" PetscInt_FMT " x %" PetscInt_FMT, o.data, ds->n_channels, ds->n_times, st.in_channels, st.in_times);
+  st.dec.table = o.table;
   PetscCall(SemgNNBuild(&st, ds, o.batch, &enc, &dec));
+  PetscCall(SemgDecoderUseTable(comm, dec));
   PetscCheck(enc->n_params == st.np, comm, SEMG_ERR_USER, "-model '%s': %" PetscCount_FMT " parameters, the architecture needs %" PetscCount_FMT, o.model, st.np, enc->n_params);
   PetscCall(SemgModelCreate(enc, dec, &model));
   /* the best validation parameters when an epoch was completed, else the last ones */

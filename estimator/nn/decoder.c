@@ -2,6 +2,7 @@
 #include <string.h>
 #include "core/semg_error.h"
 #include "estimator/nn/decoder.h"
+#include "estimator/nn/dectable.h"
 
 PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec)
 {
@@ -22,6 +23,7 @@ PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec)
   spec->cv_range[1]     = 5.4;
   spec->depth_range[0]  = 0.01;
   spec->depth_range[1]  = 0.03;
+  PetscCall(SemgDecTableOptionsDefault(&spec->table));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -51,6 +53,7 @@ PetscErrorCode SemgDecoderSpecSetFromOptions(MPI_Comm comm, SemgDecoderSpec *spe
   n = 2;
   PetscCall(PetscOptionsRealArray("-dec_depth_range", "depth latent bounds lo,hi (m)", "SemgDecoder", spec->depth_range, &n, NULL));
   PetscOptionsEnd();
+  PetscCall(SemgDecTableOptionsSetFromOptions(comm, &spec->table));
   spec->template_seed = (uint64_t)seed;
   PetscCheck(spec->mu.n_fibres > 0, comm, SEMG_ERR_USER, "-dec_fibres must be > 0");
   PetscCheck(spec->cv_range[0] > 0 && spec->cv_range[1] > spec->cv_range[0], comm, SEMG_ERR_USER, "-dec_cv_range must be 0 < lo < hi");
@@ -153,6 +156,7 @@ PetscErrorCode SemgDecoderDestroy(SemgDecoder **decp)
 
   PetscFunctionBeginUser;
   if (!dec) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(SemgDecTableDestroy(&dec->table));
   PetscCall(PetscFree3(dec->ex, dec->ey, dec->ez));
   PetscCall(PetscFree2(dec->ch_e, dec->ch_w));
   PetscCall(PetscFree3(dec->tmpl, dec->fib, dec->dcv));
@@ -255,7 +259,7 @@ static void DecoderElectrodes(SemgDecoder *dec, PetscInt n, PetscInt k, PetscBoo
 }
 
 /* out[c][k] = sum_j w_cj in[e_cj][k] */
-static void DecoderMontage(const SemgDecoder *dec, const PetscReal *in, PetscReal *out)
+void SemgDecoderMontage(const SemgDecoder *dec, const PetscReal *in, PetscReal *out)
 {
   for (PetscInt c = 0; c < dec->nc; c++) {
     PetscReal *o = out + (size_t)c * dec->nt;
@@ -268,11 +272,12 @@ static void DecoderMontage(const SemgDecoder *dec, const PetscReal *in, PetscRea
   }
 }
 
-PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscReal *y, PetscReal *J)
+/* Exact CCS potentials (and tangents when J) at every electrode into dec->phi, dec->dphi. */
+static PetscErrorCode DecoderPotential(SemgDecoder *dec, const PetscReal *theta, PetscReal *J)
 {
   const PetscReal shift_x = theta[SEMG_LATENT_IZ], v = theta[SEMG_LATENT_CV];
   const PetscReal shift_z = dec->K > SEMG_LATENT_DEPTH ? dec->spec.depth - theta[SEMG_LATENT_DEPTH] : 0.0;
-  const size_t    net = (size_t)dec->ne * dec->nt, nct = (size_t)dec->nc * dec->nt;
+  const size_t    net = (size_t)dec->ne * dec->nt;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < dec->nf; i++) {
@@ -293,16 +298,26 @@ PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscR
       PetscInt n = DecoderSources(dec, (PetscReal)k * dec->dt);
       DecoderElectrodes(dec, n, k, (PetscBool)(J != NULL));
     }
-  DecoderMontage(dec, dec->phi, y);
+  PetscCall(PetscLogFlops((PetscLogDouble)dec->nt * dec->nf * 6 * dec->ne * (J ? 30.0 : 9.0)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscReal *y, PetscReal *J)
+{
+  const size_t    net = (size_t)dec->ne * dec->nt, nct = (size_t)dec->nc * dec->nt;
+
+  PetscFunctionBeginUser;
+  if (dec->table) PetscCall(SemgDecTablePotential(dec->table, theta, dec->phi, J ? dec->dphi : NULL));
+  else PetscCall(DecoderPotential(dec, theta, J));
+  SemgDecoderMontage(dec, dec->phi, y);
   if (J) {
-    DecoderMontage(dec, dec->dphi, J);                           /* d/d iz = d/d shift_x */
-    DecoderMontage(dec, dec->dphi + net, J + nct);               /* d/d cv */
+    SemgDecoderMontage(dec, dec->dphi, J);                           /* d/d iz = d/d shift_x */
+    SemgDecoderMontage(dec, dec->dphi + net, J + nct);               /* d/d cv */
     if (dec->K > SEMG_LATENT_DEPTH) {
-      DecoderMontage(dec, dec->dphi + 2 * net, J + 2 * nct);     /* d/d depth = -d/d shift_z */
+      SemgDecoderMontage(dec, dec->dphi + 2 * net, J + 2 * nct);     /* d/d depth = -d/d shift_z */
       for (size_t i = 0; i < nct; i++) J[2 * nct + i] = -J[2 * nct + i];
     }
   }
-  PetscCall(PetscLogFlops((PetscLogDouble)dec->nt * dec->nf * 6 * dec->ne * (J ? 30.0 : 9.0)));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -10,6 +10,7 @@
 #include "sim/ccs.h"
 #include "sim/fibres.h"
 #include "estimator/nn/scaler.h"
+#include "estimator/nn/dectable.h"
 
 /* Latent order: iz, cv, then depth when enabled. */
 enum { SEMG_LATENT_IZ = 0, SEMG_LATENT_CV = 1, SEMG_LATENT_DEPTH = 2 };
@@ -21,6 +22,7 @@ typedef struct {
   PetscBool         latent_depth;  /* depth as a nuisance latent */
   PetscBool         centre;        /* shift the template so that its mean end-plate x is 0 (IZ = centroid of the IPs) */
   PetscReal         iz_range[2], cv_range[2], depth_range[2]; /* scaler bounds; iz_range empty -> electrode span */
+  SemgDecTableOptions table;       /* -dec_table: decode through a tabulated forward model (not stored in checkpoints) */
 } SemgDecoderSpec;
 
 /* Recording geometry the decoder reproduces (taken from the dataset). */
@@ -53,6 +55,7 @@ typedef struct {
   PetscReal *acc;            /* 4 x ne accumulators of one time step */
   PetscReal *fdir;           /* fibre directions, nf x 3 */
   PetscReal  full_I[3], full_zbar[3]; /* sections of a complete (unclipped) AP */
+  struct _p_SemgDecTable *table;      /* when set, potentials come from this table (estimator/nn/dectable.h) */
 } SemgDecoder;
 
 PETSC_EXTERN PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec);
@@ -66,6 +69,8 @@ PETSC_EXTERN PetscErrorCode SemgDecoderSetCCSParams(SemgDecoder *dec, const Semg
 /* y = D(theta) (nc*nt, gain 1) and, when J != NULL, J[j][nc*nt] = d y / d theta_j. Outputs may alias
    dec->y / dec->J. */
 PETSC_EXTERN PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscReal *y, PetscReal *J);
+/* out[c][k] = sum_j w_cj in[e_cj][k]: the channel montage of electrode-major signals (ne x nt). */
+PETSC_EXTERN void SemgDecoderMontage(const SemgDecoder *dec, const PetscReal *in, PetscReal *out);
 /* Closed-form-gain loss of one sample x (nc*nt): loss = ||x - g* y||^2/(nc nt); dtheta (K, overwritten;
    may be NULL) = d loss / d theta; gain (may be NULL) = g*. */
 PETSC_EXTERN PetscErrorCode SemgDecoderLoss(SemgDecoder *dec, const PetscReal *theta, const PetscReal *x, PetscReal *loss, PetscReal *dtheta, PetscReal *gain);

@@ -5,6 +5,10 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/scaler.c
   ${CMAKE_CURRENT_LIST_DIR}/adamw.c
   ${CMAKE_CURRENT_LIST_DIR}/decoder.c
+  ${CMAKE_CURRENT_LIST_DIR}/dectable.c
+  ${CMAKE_CURRENT_LIST_DIR}/dectable_model.c
+  ${CMAKE_CURRENT_LIST_DIR}/dectable_build.c
+  ${CMAKE_CURRENT_LIST_DIR}/dectable_cache.c
   ${CMAKE_CURRENT_LIST_DIR}/model.c
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.c
   ${CMAKE_CURRENT_LIST_DIR}/sampler.c

@@ -7,6 +7,7 @@
 #include "core/semg_options.h"
 #include "core/semg_rng.h"
 #include "estimator/nn/trainer.h"
+#include "estimator/nn/dectable_build.h"
 
 enum { ST_SETUP, ST_DATA, ST_DECODER, ST_ENCODER, ST_BACKWARD, ST_ALLREDUCE, ST_OPTIMIZER, ST_CHECKPOINT, ST_COUNT };
 _Static_assert(ST_COUNT == SEMG_TRAINER_NSTAGES, "one name per trainer log stage");
@@ -161,6 +162,7 @@ PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already_final)
   nloc = tr->chunks > 0 ? tr->global_batch / tr->chunks : tr->global_batch / tr->size;
   bmax = PetscMax(nloc, tr->eval_batch);
   PetscCall(SemgNNBuild(st, tr->ds, bmax, &tr->enc, &tr->dec));
+  PetscCall(SemgDecoderUseTable(tr->comm, tr->dec)); /* -dec_table */
   PetscCall(SemgModelCreate(tr->enc, tr->dec, &tr->model));
   tr->model->lambda_sup     = tr->lambda_sup;
   tr->model->lambda_h       = tr->lambda_h;

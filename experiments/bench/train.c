@@ -8,6 +8,7 @@ static char help[] = "bench/train: throughput of the informed autoencoder's data
 #include "core/semg_log.h"
 #include "core/semg_options.h"
 #include "estimator/nn/trainer.h"
+#include "estimator/nn/dectable.h"
 
 /* Per-sample decoder cost with tangents and closed-form-gain loss (rank 0, serial). */
 static PetscErrorCode BenchDecoder(SemgTrainer *tr, PetscInt n, PetscReal *sec)
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
   PetscBool      final;
   PetscLogDouble t0, t1;
   clock_t        c0, c1;
-  PetscReal      cpu, cpu_max, wall, dec_sec = 0;
+  PetscReal      cpu, cpu_max, wall, dec_sec = 0, dec_exact_sec = 0;
   PetscInt64     steps0;
   PetscInt       ndec = 100;
   char           tmpl_path[PETSC_MAX_PATH_LEN] = "", init_path[PETSC_MAX_PATH_LEN] = "";
@@ -69,6 +70,12 @@ int main(int argc, char **argv)
   if (tmpl_path[0]) PetscCall(BenchDumpTemplate(&tr, tmpl_path));
   if (init_path[0]) PetscCall(SemgNNStateWrite(PETSC_COMM_WORLD, init_path, &tr.st));
   if (ndec > 0) PetscCall(BenchDecoder(&tr, ndec, &dec_sec));
+  if (ndec > 0 && tr.dec->table) { /* -dec_table: the exact decoder side by side, same latents and data */
+    struct _p_SemgDecTable *tab = tr.dec->table;
+    tr.dec->table = NULL;
+    PetscCall(BenchDecoder(&tr, PetscMax(1, ndec / 10), &dec_exact_sec));
+    tr.dec->table = tab;
+  }
   steps0 = tr.st.step;
   PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
   PetscCall(PetscTime(&t0));
@@ -84,7 +91,8 @@ int main(int argc, char **argv)
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/train: ranks %d, steps %lld, global batch %d, samples %.0f\n", tr.size, (long long)(tr.st.step - steps0), (int)tr.global_batch, (double)samples));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/train: wall %.3f s, %.1f samples/s, %.1f samples/s per rank; max CPU time per rank %.3f s (%.1f samples/s per busy core)\n", (double)wall, (double)(samples / wall),
                           (double)(samples / wall / tr.size), (double)cpu_max, (double)(samples / cpu_max / tr.size)));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/train: decoder with tangents + gain loss: %.3f ms CPU per sample (%d fibres, %d electrodes, %d times)\n", (double)(1e3 * dec_sec), (int)tr.dec->nf, (int)tr.dec->ne, (int)tr.dec->nt));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/train: decoder with tangents + gain loss: %.3f ms CPU per sample (%d fibres, %d electrodes, %d times%s)\n", (double)(1e3 * dec_sec), (int)tr.dec->nf, (int)tr.dec->ne, (int)tr.dec->nt, tr.dec->table ? ", table" : ""));
+    if (dec_exact_sec > 0) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/train: exact CCS decoder, same latents: %.3f ms CPU per sample; table %.1fx faster\n", (double)(1e3 * dec_exact_sec), (double)(dec_exact_sec / dec_sec)));
   }
   PetscCall(SemgTrainerDestroy(&tr));
   PetscCall(PetscFinalize());
