@@ -28,5 +28,7 @@ PETSC_EXTERN PetscErrorCode SemgCmdBaseline(MPI_Comm);
 /* estimator/nn/ informed autoencoder */
 PETSC_EXTERN PetscErrorCode SemgCmdTrain(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdEstimate(MPI_Comm);
+/* estimator/synergy/ muscle synergies */
+PETSC_EXTERN PetscErrorCode SemgCmdSynergy(MPI_Comm);
 
 #endif

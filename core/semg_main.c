@@ -21,6 +21,7 @@ static const SemgCommand semg_commands[] = {
   {"baseline", SemgCmdBaseline, "white-box IZ/CV estimators and per-sample physics fit on a dataset"},
   {"train",    SemgCmdTrain,    "train the informed autoencoder (data-parallel, checkpoint/restart)"},
   {"estimate", SemgCmdEstimate, "IZ/CV estimates of a dataset with a trained autoencoder (.h5 or .csv)"},
+  {"synergy",  SemgCmdSynergy,  "muscle synergies of a recording or synthetic set: NMF and 16 autoencoders (HDF5)"},
 };
 static const int semg_ncommands = (int)(sizeof(semg_commands) / sizeof(semg_commands[0]));
 
