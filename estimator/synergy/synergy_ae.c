@@ -17,7 +17,7 @@ PetscErrorCode SemgSynergyAEDefault(PetscInt M, PetscInt N, SemgSynergyAE *ae)
   ae->M            = M;
   ae->N            = N;
   ae->bias         = PETSC_TRUE;
-  ae->nonneg       = SEMG_AE_NONNEG_DECODER;
+  ae->nonneg       = SEMG_AE_NONNEG_BOTH; /* as the Keras reference: NonNeg on both kernels */
   ae->epochs       = 100;
   ae->batch        = 32;
   ae->lr           = 1e-3;

@@ -23,7 +23,7 @@ PetscErrorCode SemgSynthParamsDefault(SemgSynthParams *p)
   p->noise      = SEMG_NOISE_ENVELOPE;
   p->fs         = 1000;
   p->seed       = 1;
-  p->bump_cut   = 2;
+  p->bump_cut   = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -46,7 +46,7 @@ PetscErrorCode SemgSynthOptions(PetscOptionItems *PetscOptionsObject, SemgSynthP
   PetscCall(PetscOptionsInt("-synth_seed", "seed", "", seed, &seed, NULL));
   PetscOptionsHeadEnd();
   p->seed = seed;
-  PetscCheck(p->M >= 2 && p->M <= 64, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_muscles must be in 2..64 (got %d)", (int)p->M);
+  PetscCheck(p->M >= 2 && p->M <= 64 && p->N <= 64, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_muscles must be in 2..64 (got %d)", (int)p->M);
   PetscCheck(p->N >= 1 && p->N <= p->M, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_synergies must be in 1..%d (-synth_muscles) (got %d)", (int)p->M, (int)p->N);
   PetscCheck(p->cycles >= 3, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_cycles must be >= 3 (got %d)", (int)p->cycles);
   PetscCheck(p->fs >= 1000, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_fs must be >= 1000 Hz (carriers are band-limited to 20-450 Hz; got %g)", (double)p->fs);
@@ -76,24 +76,39 @@ static PetscReal MaxPairCosine(PetscInt M, PetscInt N, const PetscReal *W)
   return worst;
 }
 
-/* Step 1: 2-5 active muscles per synergy, weights U(0.2, 1), unit norm; redraw until all pairwise cosines < 0.6. */
+/* Step 1: 2-5 active muscles per synergy, weights U(0.2, 1), unit norm; redraw until all pairwise cosines
+   < 0.6. Every muscle is active in at least one synergy when M <= 5 N (a random permutation of the muscles
+   is dealt round-robin first): a muscle no synergy drives would be pure noise once scaled to maximum 1. */
 static PetscErrorCode DrawSynergies(const SemgSynthParams *p, PetscReal *W)
 {
-  PetscInt M = p->M, N = p->N, perm_n = M;
-  SemgRng  rng;
+  PetscInt   M = p->M, N = p->N;
+  SemgRng    rng;
   PetscCount perm[64];
 
   PetscFunctionBeginUser;
   SemgRngInit(&rng, (uint64_t)p->seed, 0, STREAM_W);
   for (PetscInt attempt = 0;; attempt++) {
+    PetscBool active[64 * 64] = {0};
     PetscCheck(attempt < 100000, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot draw %d synergies of %d muscles with pairwise cosine < 0.6; use fewer synergies or more muscles", (int)N, (int)M);
+    SemgRngPermutation(&rng, M, perm);
+    for (PetscInt i = 0; i < M && M <= 5 * N; i++) active[perm[i] * N + i % N] = PETSC_TRUE;
     for (PetscInt a = 0; a < N; a++) {
-      PetscInt k = 2 + (PetscInt)SemgRngBelow(&rng, (uint64_t)PetscMin(4, M - 1));
-      SemgRngPermutation(&rng, perm_n, perm);
-      for (PetscInt m = 0; m < M; m++) W[m * N + a] = p->background ? SemgRngUniformRange(&rng, 0, 0.05) : 0.0;
-      for (PetscInt j = 0; j < k; j++) W[perm[j] * N + a] = SemgRngUniformRange(&rng, 0.2, 1.0);
+      PetscInt k = 2 + (PetscInt)SemgRngBelow(&rng, (uint64_t)PetscMin(4, M - 1)), have = 0, antagonist = -1;
+      for (PetscInt m = 0; m < M; m++) have += active[m * N + a];
+      SemgRngPermutation(&rng, M, perm);
+      for (PetscInt j = 0; j < M && have < k; j++)
+        if (!active[perm[j] * N + a]) {
+          active[perm[j] * N + a] = PETSC_TRUE;
+          have++;
+        }
+      for (PetscInt j = 0; j < M && antagonist < 0; j++)
+        if (!active[perm[j] * N + a]) antagonist = (PetscInt)perm[j];
+      for (PetscInt m = 0; m < M; m++) {
+        PetscReal bg = p->background ? SemgRngUniformRange(&rng, 0, 0.05) : 0.0;
+        W[m * N + a] = active[m * N + a] ? SemgRngUniformRange(&rng, 0.2, 1.0) : bg;
+      }
       /* antagonist: one muscle outside the active set pulls against the synergy */
-      if (p->agonist && k < M) W[perm[k] * N + a] = -SemgRngUniformRange(&rng, 0.2, 0.5);
+      if (p->agonist && antagonist >= 0) W[antagonist * N + a] = -SemgRngUniformRange(&rng, 0.2, 0.5);
     }
     NormaliseColumns(M, N, W);
     if (MaxPairCosine(M, N, W) < 0.6) break;
