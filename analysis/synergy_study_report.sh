@@ -29,15 +29,19 @@ for c in walking walking-none walking-nobias synth-linear synth-saturating; do
 done
 if ls synth-snr*/metrics.csv > /dev/null 2>&1; then
   {
-    echo "## Synthetic, linear mixing, envelope noise (N = 4)"
+    echo "## Synthetic, linear mixing, noise (N = 4)"
     echo
-    echo "| SNR (dB) | NMF R^2 | NMF sim. truth | best AE sim. truth (config) | linear+linear sim. truth | relu+tanh sim. truth |"
-    echo "|---|---|---|---|---|---|"
-    for c in synth-linear synth-snr30 synth-snr20 synth-snr10; do
+    echo "Envelope level: V <- max(V + N(0, s^2), 0). Signal level: EMG-like carriers V(t) n(t), n white 20-450 Hz at 1 kHz,"
+    echo "plus white noise at the SNR, through the whole envelope pipeline (high-pass, rectification, low-pass, scaling, cycles)."
+    echo
+    echo "| noise | SNR (dB) | NMF R^2 | NMF sim. truth | best AE sim. truth (config) | linear+linear sim. truth | relu+tanh sim. truth |"
+    echo "|---|---|---|---|---|---|---|"
+    for c in synth-linear synth-snr30 synth-snr20 synth-snr10 synth-signal30 synth-signal20 synth-signal10; do
       [ -f "$c/metrics.csv" ] || continue
-      snr=${c#synth-snr}; [ "$c" = synth-linear ] && snr="clean"
-      awk -F, -v snr="$snr" 'NR == 2 { r2 = $4; s = $10 } NR > 2 { if ($10 > b) { b = $10; bc = $1 } v[$1] = $10 }
-        END { printf "| %s | %.4f | %.4f | %.4f (%s) | %.4f | %.4f |\n", snr, r2, s, b, bc, v["linear+linear"], v["relu+tanh"] }' "$c/metrics.csv"
+      snr=${c##*[a-z]}; kind=envelope; [ "$c" = synth-linear ] && snr="clean" && kind=none
+      case $c in synth-signal*) kind=signal;; esac
+      awk -F, -v snr="$snr" -v kind="$kind" 'NR == 2 { r2 = $4; s = $10 } NR > 2 { if ($10 > b) { b = $10; bc = $1 } v[$1] = $10 }
+        END { printf "| %s | %s | %.4f | %.4f (%s) | %.4f | %.4f |\n", kind, snr, r2, s, b, bc, v["linear+linear"], v["relu+tanh"] }' "$c/metrics.csv"
     done
     echo
   } >> "$md"

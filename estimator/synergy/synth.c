@@ -39,7 +39,12 @@ PetscErrorCode SemgSynthOptions(PetscOptionItems *PetscOptionsObject, SemgSynthP
   PetscCall(PetscOptionsEnum("-synth_mixing", "V = W H (linear) or 1 - exp(-W H) (saturating)", "", SemgSynthMixings, (PetscEnum)p->mixing, (PetscEnum *)&p->mixing, NULL));
   PetscCall(PetscOptionsBool("-synth_agonist", "one negative (antagonist) weight per synergy", "", p->agonist, &p->agonist, NULL));
   PetscCall(PetscOptionsBool("-synth_background", "inactive muscles get weights U(0, 0.05)", "", p->background, &p->background, NULL));
-  PetscCall(PetscOptionsReal("-synth_snr", "signal-to-noise ratio, dB (default: noise-free)", "", p->snr_db, &p->snr_db, NULL));
+  {
+    PetscReal snr = p->snr_db < PETSC_INFINITY ? p->snr_db : 0;
+    PetscBool set;
+    PetscCall(PetscOptionsReal("-synth_snr", "signal-to-noise ratio, dB (not given: noise-free)", "", snr, &snr, &set));
+    if (set) p->snr_db = snr;
+  }
   PetscCall(PetscOptionsEnum("-synth_noise", "where the noise enters: envelope, or EMG-like signal through the full envelope pipeline", "", SemgSynthNoises, (PetscEnum)p->noise, (PetscEnum *)&p->noise, NULL));
   PetscCall(PetscOptionsReal("-synth_fs", "sampling rate of the signal-level model, Hz (one cycle lasts 1 s)", "", p->fs, &p->fs, NULL));
   PetscCall(PetscOptionsReal("-synth_bump_cut", "activation bumps are 0 beyond this many widths from their centre (0 = never)", "", p->bump_cut, &p->bump_cut, NULL));
@@ -227,7 +232,15 @@ PetscErrorCode SemgSynthGenerate(const SemgSynthParams *p, const SemgEnvelopePar
   Mix(p, Tall, W, Hall, Vall);
   /* signal-level runs simulate one extra cycle at each end, which the envelope's trimming drops */
   for (PetscInt a = 0; a < N; a++) PetscCall(PetscArraycpy(H + (size_t)a * T, Hall + (size_t)a * Tall + off, T));
-  if (sig) PetscCall(SignalLevel(p, env, cyc_all, Vall, p->cycles, V));
+  if (sig) {
+    /* the pipeline scales each muscle's envelope to maximum 1 itself: the truth follows the clean maxima */
+    for (PetscInt m = 0; m < M; m++) {
+      PetscReal mx = 0;
+      for (PetscInt t = 0; t < T; t++) mx = PetscMax(mx, Vall[(size_t)m * Tall + off + t]);
+      for (PetscInt a = 0; a < N && mx > 0; a++) W[m * N + a] /= mx;
+    }
+    PetscCall(SignalLevel(p, env, cyc_all, Vall, p->cycles, V));
+  }
   else {
     for (PetscInt m = 0; m < M; m++) PetscCall(PetscArraycpy(V + (size_t)m * T, Vall + (size_t)m * Tall, T));
     if (noisy) {

@@ -6,6 +6,7 @@
 #   synth-linear       synthetic, linear mixing, noise-free, N = N_true = 4
 #   synth-saturating   synthetic, saturating mixing 1 - exp(-W H), noise-free, N = 4
 #   synth-snr30/20/10  synthetic, linear mixing, envelope noise at 30/20/10 dB, N = 4
+#   synth-signal30/20/10  the same with the noise on EMG-like carriers through the whole envelope pipeline
 # then one report (analysis/synergy_study_report.sh). Usage:
 #   experiments/synergy/study.sh OUTDIR [ranks]        (SEMG=path/to/semg, default build/bin/semg)
 set -euo pipefail
@@ -32,5 +33,6 @@ run walking-nobias $walk -ae_bias false
 run synth-linear -synth -synergies 4
 run synth-saturating -synth -synth_mixing saturating -synergies 4
 for snr in 30 20 10; do run "synth-snr$snr" -synth -synth_snr "$snr" -synergies 4; done
+for snr in 30 20 10; do run "synth-signal$snr" -synth -synth_noise signal -synth_snr "$snr" -synergies 4; done
 "$src/analysis/synergy_study_report.sh" "$out"
 echo "study.sh: done, report $out/report.md"

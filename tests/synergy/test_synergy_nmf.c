@@ -1,7 +1,7 @@
 /* NMF (spec synergies.md 3, 8): the cost never increases, the stopping rule, restart selection, the rank
    rules on stored curves with hand-checked answers, R^2 and VAF on a hand-computed 3 x 4 example, and the
    synthetic oracles: noise-free linear data with N = N_true recovered by the best of 5 restarts (matched
-   cosine >= 0.99, R^2 >= 0.999), similarity falling with SNR 30/20/10 dB. */
+   cosine >= 0.99, R^2 >= 0.999), similarity falling with SNR 30/20/10 dB (noise on the EMG through the envelope pipeline). */
 #include <math.h>
 #include <petscsys.h>
 #include "core/semg_error.h"
@@ -26,7 +26,7 @@ static PetscErrorCode Expect(PetscBool ok, const char *fmt, ...)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode Synthetic(PetscReal snr, PetscInt seed, PetscInt *T, PetscReal **V, PetscReal **W, PetscReal **H)
+static PetscErrorCode SyntheticAt(SemgSynthNoise noise, PetscReal snr, PetscInt seed, PetscInt *T, PetscReal **V, PetscReal **W, PetscReal **H)
 {
   SemgSynthParams    p;
   SemgEnvelopeParams env;
@@ -35,11 +35,14 @@ static PetscErrorCode Synthetic(PetscReal snr, PetscInt seed, PetscInt *T, Petsc
   PetscCall(SemgSynthParamsDefault(&p));
   PetscCall(SemgEnvelopeParamsDefault(&env));
   p.snr_db = snr;
+  p.noise  = noise;
   p.seed   = seed;
   PetscCall(SemgSynthGenerate(&p, &env, T, V, W, H));
   PetscCall(SemgNMFFloor(p.M, *T, *V, "synthetic"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+#define Synthetic(snr, seed, T, V, W, H) SyntheticAt(SEMG_NOISE_ENVELOPE, snr, seed, T, V, W, H)
 
 static PetscErrorCode CostNeverIncreases(void)
 {
@@ -151,7 +154,7 @@ static PetscErrorCode HandExample(void)
 }
 
 /* Best of `restarts` NMF runs at N = N_true; matched cosine (mean, min) to the truth and R^2. */
-static PetscErrorCode BestOf(PetscReal snr, PetscInt seed, PetscInt restarts, PetscReal *cos_mean, PetscReal *cos_min, PetscReal *r2best)
+static PetscErrorCode BestOf(SemgSynthNoise noise, PetscReal snr, PetscInt seed, PetscInt restarts, PetscReal *cos_mean, PetscReal *cos_min, PetscReal *r2best)
 {
   PetscInt      T, M = 13, N = 4, its;
   PetscReal    *V, *Wt, *Ht, *W, *H, *Wb, r2;
@@ -160,7 +163,7 @@ static PetscErrorCode BestOf(PetscReal snr, PetscInt seed, PetscInt restarts, Pe
 
   PetscFunctionBeginUser;
   PetscCall(SemgNMFParamsDefault(&p));
-  PetscCall(Synthetic(snr, seed, &T, &V, &Wt, &Ht));
+  PetscCall(SyntheticAt(noise, snr, seed, &T, &V, &Wt, &Ht));
   PetscCall(PetscMalloc3((size_t)M * N, &W, (size_t)N * T, &H, (size_t)M * N, &Wb));
   *r2best = -PETSC_MAX_REAL;
   for (PetscInt r = 0; r < restarts; r++) {
@@ -188,12 +191,15 @@ static PetscErrorCode Oracles(PetscInt seed)
   PetscReal cm = 0, cmin = 0, r2 = 0, snr[3] = {30, 20, 10}, sim[3];
 
   PetscFunctionBeginUser;
-  PetscCall(BestOf(PETSC_INFINITY, seed, 5, &cm, &cmin, &r2));
+  PetscCall(BestOf(SEMG_NOISE_ENVELOPE, PETSC_INFINITY, seed, 5, &cm, &cmin, &r2));
   PetscCall(Expect((PetscBool)(cm >= 0.99 && r2 >= 0.999), "oracle (seed %d): noise-free linear, N = N_true = 4, best of 5: matched cosine mean %.4f (min %.4f) >= 0.99, R^2 %.6f >= 0.999", (int)seed, (double)cm, (double)cmin, (double)r2));
-  for (int k = 0; k < 3; k++) PetscCall(BestOf(snr[k], seed, 5, &sim[k], &cmin, &r2));
-  /* Seed 3 (the default): strictly falling over 30/20/10 dB. Over seeds 1-8 it is not (docs/synergies.md,
-     "Oracles"): early stops of the clean and 30 dB fits move the similarity by more than the noise does. */
-  PetscCall(Expect((PetscBool)(sim[0] > sim[1] && sim[1] > sim[2]), "similarity to the truth falls with SNR (seed %d): clean %.4f, 30 dB %.4f, 20 dB %.4f, 10 dB %.4f; R^2 10 dB %.4f", (int)seed, (double)cm, (double)sim[0], (double)sim[1], (double)sim[2], (double)r2));
+  /* noise on EMG-like carriers through the whole envelope pipeline (spec 6.4): strictly falling */
+  for (int k = 0; k < 3; k++) PetscCall(BestOf(SEMG_NOISE_SIGNAL, snr[k], seed, 5, &sim[k], &cmin, &r2));
+  PetscCall(Expect((PetscBool)(sim[0] > sim[1] && sim[1] > sim[2]), "similarity to the truth falls with SNR, signal-level noise (seed %d): 30 dB %.4f, 20 dB %.4f, 10 dB %.4f", (int)seed, (double)sim[0], (double)sim[1], (double)sim[2]));
+  /* envelope-level noise: reported, not asserted. Over seeds 1-8 it is not monotone (docs/synergies.md,
+     "Oracles"): the early stop of the clean and 30 dB fits moves the similarity more than this noise does */
+  for (int k = 0; k < 3; k++) PetscCall(BestOf(SEMG_NOISE_ENVELOPE, snr[k], seed, 5, &sim[k], &cmin, &r2));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "info similarity to the truth, envelope-level noise (seed %d): clean %.4f, 30 dB %.4f, 20 dB %.4f, 10 dB %.4f\n", (int)seed, (double)cm, (double)sim[0], (double)sim[1], (double)sim[2]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
