@@ -41,7 +41,7 @@ if ls synth-snr*/metrics.csv > /dev/null 2>&1; then
       snr=${c##*[a-z]}; kind=envelope; [ "$c" = synth-linear ] && snr="clean" && kind=none
       case $c in synth-signal*) kind=signal;; esac
       awk -F, -v snr="$snr" -v kind="$kind" 'NR == 2 { r2 = $4; s = $10 } NR > 2 { if ($10 > b) { b = $10; bc = $1 } v[$1] = $10 }
-        END { printf "| %s | %s | %.4f | %.4f (%s) | %.4f | %.4f |\n", kind, snr, r2, s, b, bc, v["linear+linear"], v["relu+tanh"] }' "$c/metrics.csv"
+        END { printf "| %s | %s | %.4f | %.4f | %.4f (%s) | %.4f | %.4f |\n", kind, snr, r2, s, b, bc, v["linear+linear"], v["relu+tanh"] }' "$c/metrics.csv"
     done
     echo
   } >> "$md"

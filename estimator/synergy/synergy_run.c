@@ -96,6 +96,7 @@ static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const
   for (PetscInt i = 0; i < ntask; i++) {
     PetscInt N = 1 + i / R;
     SemgRng  rng;
+    double   t0 = MPI_Wtime();
     if (owner[i] != rank) continue;
     PetscCall(PetscMalloc2((size_t)M * N, &W[i], (size_t)N * T, &H[i]));
     SemgRngInit(&rng, (uint64_t)p->seed, (uint64_t)i, NMF_STREAM);
@@ -103,6 +104,7 @@ static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const
     PetscCall(SemgNMFSolve(&p->nmf, M, T, N, V, W[i], H[i], &r2[i], &iters[i]));
     SemgReconstruct(M, T, N, W[i], H[i], Vhat);
     vaf[i] = SemgVAF((PetscCount)M * T, V, Vhat);
+    run->busy += MPI_Wtime() - t0;
   }
   /* every entry is set by exactly one rank: a sum gathers them */
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, r2, (PetscMPIInt)ntask, MPIU_REAL, MPI_SUM, comm));
@@ -170,10 +172,12 @@ static PetscErrorCode RunAE(MPI_Comm comm, const SemgSynergyRunParams *p, const 
   PetscCall(AssignOwners(ntask, cost, size, owner));
   for (PetscInt i = 0; i < ntask; i++) run->ae_restart_loss[i] = 0;
   for (PetscInt i = 0; i < ntask; i++) {
+    double t0 = MPI_Wtime();
     if (owner[i] != rank) continue;
     PetscCall(PetscMalloc1(np, &P[i]));
     PetscCall(SemgSynergyAEInit(&run->conf[i / R], p->seed, 1000 + i, P[i]));
     PetscCall(SemgSynergyAETrain(&run->conf[i / R], T, X, p->seed, i, P[i], &run->ae_restart_loss[i]));
+    run->busy += MPI_Wtime() - t0;
   }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, run->ae_restart_loss, (PetscMPIInt)ntask, MPIU_REAL, MPI_SUM, comm));
   for (PetscInt c = 0; c < SEMG_SYNERGY_NCONF; c++) {
@@ -215,6 +219,16 @@ PetscErrorCode SemgSynergyRunAll(MPI_Comm comm, const SemgSynergyRunParams *p, P
   PetscCall(RunAE(comm, p, V, run));
   run->t_ae = MPI_Wtime() - t0;
   PetscCall(PetscPrintf(comm, "semg synergy: %d autoencoder configurations x %d restarts: %.2f s\n", SEMG_SYNERGY_NCONF, (int)p->ae_restarts, run->t_ae));
+  {
+    /* time inside tasks: total over ranks / busiest rank = the speed-up the task split allows, whatever
+       else shares the machine */
+    double      mx, sum;
+    PetscMPIInt size;
+    PetscCallMPI(MPI_Comm_size(comm, &size));
+    PetscCallMPI(MPI_Allreduce(&run->busy, &mx, 1, MPI_DOUBLE, MPI_MAX, comm));
+    PetscCallMPI(MPI_Allreduce(&run->busy, &sum, 1, MPI_DOUBLE, MPI_SUM, comm));
+    PetscCall(PetscPrintf(comm, "semg synergy: task time on %d rank(s): total %.2f s, busiest rank %.2f s (balance %.2f of %d)\n", size, sum, mx, mx > 0 ? sum / mx : 1.0, size));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -33,6 +33,7 @@ typedef struct {
   PetscReal  loss_ae[SEMG_SYNERGY_NCONF];
   PetscReal *ae_restart_loss;      /* NCONF x restarts */
   double     t_nmf, t_ae;          /* wall seconds of the two phases */
+  double     busy;                 /* this rank's seconds inside its own tasks */
 } SemgSynergyRun;
 
 PETSC_EXTERN PetscErrorCode SemgSynergyRunParamsDefault(SemgSynergyRunParams *p);

@@ -17,8 +17,9 @@ for r in $(seq 1 "$reps"); do
     wall[$np]=$(echo "$t1 - $t0" | bc -l)
     nmf[$np]=$(sed -n 's/.*restarts: \([0-9.]*\) s;.*/\1/p' "$tmp/log$np")
     ae[$np]=$(sed -n 's/.*configurations x [0-9]* restarts: \([0-9.]*\) s.*/\1/p' "$tmp/log$np")
+    bal[$np]=$(sed -n 's/.*(balance \([0-9.]*\) of.*/\1/p' "$tmp/log$np")
   done
-  printf "repeat %d: 1 rank %.2f s (NMF %s s, AE %s s); 2 ranks %.2f s (NMF %s s, AE %s s); speed-up %.2f (NMF %.2f, AE %.2f)\n" "$r" \
+  printf "repeat %d: 1 rank %.2f s (NMF %s s, AE %s s); 2 ranks %.2f s (NMF %s s, AE %s s); speed-up %.2f (NMF %.2f, AE %.2f); task balance on 2 ranks %s of 2\n" "$r" \
     "${wall[1]}" "${nmf[1]}" "${ae[1]}" "${wall[2]}" "${nmf[2]}" "${ae[2]}" "$(echo "${wall[1]} / ${wall[2]}" | bc -l)" \
-    "$(echo "${nmf[1]} / ${nmf[2]}" | bc -l)" "$(echo "${ae[1]} / ${ae[2]}" | bc -l)"
+    "$(echo "${nmf[1]} / ${nmf[2]}" | bc -l)" "$(echo "${ae[1]} / ${ae[2]}" | bc -l)" "${bal[2]}"
 done
