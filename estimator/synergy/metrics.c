@@ -32,6 +32,19 @@ void SemgReconstruct(PetscInt M, PetscInt T, PetscInt N, const PetscReal *W, con
   }
 }
 
+void SemgNormaliseSynergies(PetscInt M, PetscInt N, PetscInt T, PetscReal *W, PetscReal *H)
+{
+  for (PetscInt a = 0; a < N; a++) {
+    PetscReal s = 0;
+    for (PetscInt m = 0; m < M; m++) s += W[(size_t)m * N + a] * W[(size_t)m * N + a];
+    s = PetscSqrtReal(s);
+    if (s <= 0) continue;
+    for (PetscInt m = 0; m < M; m++) W[(size_t)m * N + a] /= s;
+    if (H)
+      for (PetscInt t = 0; t < T; t++) H[(size_t)a * T + t] *= s;
+  }
+}
+
 PetscReal SemgVAF(PetscCount n, const PetscReal *V, const PetscReal *Vhat)
 {
   PetscReal s = 0;

@@ -9,6 +9,9 @@ PETSC_EXTERN PetscReal SemgSumSquaredDiff(PetscCount n, const PetscReal *a, cons
 PETSC_EXTERN PetscReal SemgSumSquaresAboutMean(PetscCount n, const PetscReal *a);
 /* Vhat = W H (M x N times N x T). */
 PETSC_EXTERN void      SemgReconstruct(PetscInt M, PetscInt T, PetscInt N, const PetscReal *W, const PetscReal *H, PetscReal *Vhat);
+/* Columns of W (M x N) to unit norm, rows of H (N x T, may be NULL) take the scale (W H unchanged); zero
+   columns stay. */
+PETSC_EXTERN void      SemgNormaliseSynergies(PetscInt M, PetscInt N, PetscInt T, PetscReal *W, PetscReal *H);
 PETSC_EXTERN PetscReal SemgVAF(PetscCount n, const PetscReal *V, const PetscReal *Vhat); /* uncentred */
 PETSC_EXTERN PetscReal SemgR2(PetscCount n, const PetscReal *V, const PetscReal *Vhat);  /* centred */
 

@@ -119,15 +119,7 @@ PetscErrorCode SemgNMFIterate(PetscInt M, PetscInt T, PetscInt N, const PetscRea
     }
   }
   MultiplicativeUpdate((PetscCount)M * N, W, VHt, WHHt);
-  /* unit-norm synergies; the activations take the scale (W H unchanged) */
-  for (PetscInt a = 0; a < N; a++) {
-    PetscReal s = 0;
-    for (PetscInt m = 0; m < M; m++) s += W[(size_t)m * N + a] * W[(size_t)m * N + a];
-    s = PetscSqrtReal(s);
-    if (s <= 0) continue;
-    for (PetscInt m = 0; m < M; m++) W[(size_t)m * N + a] /= s;
-    for (PetscInt t = 0; t < T; t++) H[(size_t)a * T + t] *= s;
-  }
+  SemgNormaliseSynergies(M, N, T, W, H); /* unit-norm synergies, W H unchanged */
   PetscCall(PetscLogFlops(4.0 * M * N * T + 4.0 * N * N * T));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

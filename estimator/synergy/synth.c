@@ -2,6 +2,7 @@
 #include "core/semg_error.h"
 #include "core/semg_rng.h"
 #include "estimator/synergy/butterworth.h"
+#include "estimator/synergy/metrics.h"
 #include "estimator/synergy/synth.h"
 
 const char *const SemgSynthMixings[] = {"linear", "saturating", "SemgSynthMixing", "SEMG_MIX_", NULL};
@@ -59,16 +60,6 @@ PetscErrorCode SemgSynthOptions(PetscOptionItems *PetscOptionsObject, SemgSynthP
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static void NormaliseColumns(PetscInt M, PetscInt N, PetscReal *W)
-{
-  for (PetscInt a = 0; a < N; a++) {
-    PetscReal s = 0;
-    for (PetscInt m = 0; m < M; m++) s += W[m * N + a] * W[m * N + a];
-    s = PetscSqrtReal(s);
-    for (PetscInt m = 0; m < M; m++) W[m * N + a] /= s;
-  }
-}
-
 static PetscReal MaxPairCosine(PetscInt M, PetscInt N, const PetscReal *W)
 {
   PetscReal worst = -1;
@@ -115,7 +106,7 @@ static PetscErrorCode DrawSynergies(const SemgSynthParams *p, PetscReal *W)
       /* antagonist: one muscle outside the active set pulls against the synergy */
       if (p->agonist && antagonist >= 0) W[antagonist * N + a] = -SemgRngUniformRange(&rng, 0.2, 0.5);
     }
-    NormaliseColumns(M, N, W);
+    SemgNormaliseSynergies(M, N, 0, W, NULL);
     if (MaxPairCosine(M, N, W) < 0.6) break;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -259,13 +250,7 @@ PetscErrorCode SemgSynthGenerate(const SemgSynthParams *p, const SemgEnvelopePar
     for (PetscInt t = 0; t < T; t++) V[(size_t)m * T + t] /= mx;
     for (PetscInt a = 0; a < N; a++) W[m * N + a] /= mx;
   }
-  for (PetscInt a = 0; a < N; a++) {
-    PetscReal s = 0;
-    for (PetscInt m = 0; m < M; m++) s += W[m * N + a] * W[m * N + a];
-    s = PetscSqrtReal(s);
-    for (PetscInt m = 0; m < M; m++) W[m * N + a] /= s;
-    for (PetscInt t = 0; t < T; t++) H[(size_t)a * T + t] *= s;
-  }
+  SemgNormaliseSynergies(M, N, T, W, H);
   PetscCall(PetscFree2(Hall, Vall));
   *Tout = T;
   *Vout = V;
