@@ -9,7 +9,7 @@ md=report.md
 {
   echo "# Muscle synergies: autoencoders against NMF"
   echo
-  echo "Generated $(date -u +%Y-%m-%dT%H:%M:%SZ) by analysis/synergy_study_report.sh from experiments/synergy/study.sh."
+  echo "Generated $(date -u +%Y-%m-%dT%H:%M:%SZ) by analysis/synergy_study_report.sh after \`experiments/synergy/study.sh OUT 2\` (2 MPI ranks, seed 1; the synthetic sets use -synth_seed 1)."
   echo "Method: docs/synergies.md. Interpretability = Hungarian-matched cosine similarity of the synergy vectors to"
   echo "the ground truth (synthetic) or to the NMF synergies of the same data (walking); Pareto front of R^2 against it."
   echo
