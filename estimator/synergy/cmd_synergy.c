@@ -1,6 +1,7 @@
 /* semg synergy: muscle synergies of one recording or one synthetic set by NMF and by the 16 autoencoder
    configurations (spec synergies.md), parallel over ranks and restarts, results in HDF5. */
 #include <string.h>
+#include <sys/stat.h>
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_commands.h"
@@ -43,6 +44,15 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, SynergyCtx *ctx)
     PetscCall(SemgCheckInputPath(comm, "-events", ctx->events));
   }
   PetscCall(SemgCheckOutputPath(comm, "-output", ctx->output));
+  if (ctx->have_tables) { /* before any work: a table directory that cannot be made fails now, not after the run */
+    char        probe[PETSC_MAX_PATH_LEN];
+    PetscMPIInt rank;
+    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    if (!rank) (void)mkdir(ctx->tables, 0777);
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/metrics.csv", ctx->tables));
+    PetscCall(SemgCheckOutputPath(comm, "-tables", probe));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
