@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include "core/semg_error.h"
 #include "core/semg_options.h"
-#include "core/semg_commands.h"
+#include "estimator/commands.h"
 #include "estimator/synergy/synth.h"
 #include "estimator/synergy/synergy_io.h"
 #include "estimator/synergy/synergy_run.h"
