@@ -12,12 +12,12 @@ static void BilinearSection(SemgButterKind kind, PetscReal K, double complex p, 
 
   if (real_pole) { /* s - p, p < 0 real */
     PetscReal pr = creal(p);
-    a0 = K - pr;
-    a1 = -K - pr;
-    a2 = 0;
-    b0 = kind == SEMG_BUTTER_LOWPASS ? 1 : K;
-    b1 = kind == SEMG_BUTTER_LOWPASS ? 1 : -K;
-    b2 = 0;
+    a0           = K - pr;
+    a1           = -K - pr;
+    a2           = 0;
+    b0           = kind == SEMG_BUTTER_LOWPASS ? 1 : K;
+    b1           = kind == SEMG_BUTTER_LOWPASS ? 1 : -K;
+    b2           = 0;
   } else { /* s^2 - 2 Re p s + |p|^2 */
     PetscReal c1 = -2 * creal(p), c0 = creal(p) * creal(p) + cimag(p) * cimag(p);
     a0 = K * K + c1 * K + c0;
@@ -37,7 +37,7 @@ static void BilinearSection(SemgButterKind kind, PetscReal K, double complex p, 
 /* Scale the numerator to unit gain at z = 1 (low-pass) or z = -1 (high-pass). */
 static void NormaliseGain(SemgButterKind kind, PetscReal *sec)
 {
-  PetscReal zs = kind == SEMG_BUTTER_LOWPASS ? 1.0 : -1.0;
+  PetscReal zs  = kind == SEMG_BUTTER_LOWPASS ? 1.0 : -1.0;
   PetscReal num = sec[0] + sec[1] * zs + sec[2], den = 1.0 + sec[3] * zs + sec[4];
   PetscReal g = den / num;
 
@@ -79,7 +79,7 @@ PetscErrorCode SemgButterTransferFunction(const SemgButter *f, PetscReal *b, Pet
   for (PetscInt i = 0; i <= f->order; i++) b[i] = a[i] = 0;
   b[0] = a[0] = 1;
   for (PetscInt s = 0; s < f->nsec; s++) {
-    const PetscReal *q = f->sos[s];
+    const PetscReal *q                                 = f->sos[s];
     PetscReal        nb[2 * SEMG_BUTTER_MAX_ORDER + 3] = {0}, na[2 * SEMG_BUTTER_MAX_ORDER + 3] = {0};
     PetscReal        qb[3] = {q[0], q[1], q[2]}, qa[3] = {1, q[3], q[4]};
     PetscInt         sd = (q[2] == 0 && q[4] == 0) ? 1 : 2;
@@ -111,8 +111,8 @@ static void SteadyState(const SemgButter *f, PetscReal zi[][2])
   for (PetscInt s = 0; s < f->nsec; s++) {
     const PetscReal *q = f->sos[s];
     PetscReal        g = (q[0] + q[1] + q[2]) / (1.0 + q[3] + q[4]); /* this section's DC gain */
-    zi[s][1] = scale * (q[2] - q[4] * g);
-    zi[s][0] = scale * (q[1] - q[3] * g) + zi[s][1];
+    zi[s][1]           = scale * (q[2] - q[4] * g);
+    zi[s][0]           = scale * (q[1] - q[3] * g) + zi[s][1];
     scale *= g;
   }
 }

@@ -28,9 +28,11 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, SynergyCtx *ctx)
   PetscOptionsBegin(comm, NULL, "semg synergy: muscle synergies by NMF and 16 autoencoder configurations", "semg");
   PetscCall(PetscOptionsString("-emg", "recording CSV: time (s) then one column per muscle (raw EMG)", "", ctx->emg, ctx->emg, sizeof(ctx->emg), &ctx->have_emg));
   PetscCall(PetscOptionsString("-events", "gait events CSV: touchdown_s,liftoff_s per cycle", "", ctx->events, ctx->events, sizeof(ctx->events), &ctx->have_events));
-  PetscCall(PetscOptionsBool("-synth", "analyse a synthetic set with planted synergies instead of a recording (-synth_* options)", "", ctx->synth, &ctx->synth, NULL));
+  PetscCall(
+    PetscOptionsBool("-synth", "analyse a synthetic set with planted synergies instead of a recording (-synth_* options)", "", ctx->synth, &ctx->synth, NULL));
   PetscCall(PetscOptionsString("-output", "result HDF5 file", "", ctx->output, ctx->output, sizeof(ctx->output), &set_o));
-  PetscCall(PetscOptionsString("-tables", "also write CSV tables for the analysis layer into this directory", "", ctx->tables, ctx->tables, sizeof(ctx->tables), &ctx->have_tables));
+  PetscCall(PetscOptionsString("-tables", "also write CSV tables for the analysis layer into this directory", "", ctx->tables, ctx->tables, sizeof(ctx->tables),
+                               &ctx->have_tables));
   PetscCall(SemgEnvelopeOptions(PetscOptionsObject, &ctx->env));
   PetscCall(SemgSynthOptions(PetscOptionsObject, &ctx->syn));
   PetscCall(SemgSynergyRunOptions(PetscOptionsObject, &ctx->run));
@@ -68,7 +70,9 @@ static PetscErrorCode MakeSynthetic(const SynergyCtx *ctx, SemgSynergyInput *in)
   in->fs               = ctx->syn.fs;
   PetscCall(PetscMalloc1(in->M, &in->names));
   for (PetscInt m = 0; m < in->M; m++) PetscCall(PetscSNPrintf(in->names[m], SEMG_SYNERGY_NAME_LEN, "m%d", (int)m + 1));
-  PetscCall(PetscSNPrintf(in->source, sizeof(in->source), "synthetic: M=%d N_true=%d cycles=%d mixing=%s agonist=%d background=%d snr_db=%g noise=%s fs=%g seed=%lld", (int)ctx->syn.M, (int)ctx->syn.N, (int)ctx->syn.cycles, SemgSynthMixings[ctx->syn.mixing], (int)ctx->syn.agonist, (int)ctx->syn.background, (double)ctx->syn.snr_db, SemgSynthNoises[ctx->syn.noise], (double)ctx->syn.fs, (long long)ctx->syn.seed));
+  PetscCall(PetscSNPrintf(in->source, sizeof(in->source), "synthetic: M=%d N_true=%d cycles=%d mixing=%s agonist=%d background=%d snr_db=%g noise=%s fs=%g seed=%lld",
+                          (int)ctx->syn.M, (int)ctx->syn.N, (int)ctx->syn.cycles, SemgSynthMixings[ctx->syn.mixing], (int)ctx->syn.agonist,
+                          (int)ctx->syn.background, (double)ctx->syn.snr_db, SemgSynthNoises[ctx->syn.noise], (double)ctx->syn.fs, (long long)ctx->syn.seed));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -85,7 +89,8 @@ static PetscErrorCode PrintSummary(MPI_Comm comm, const SemgSynergyInput *in, Pe
   SemgSynergyConfigName(best_r2 - 1, a, sizeof(a));
   SemgSynergyConfigName(best_sim - 1, b, sizeof(b));
   PetscCall(PetscPrintf(comm, "semg synergy: NMF R^2 %.4f VAF %.4f%s; best-reconstructing autoencoder %s (R^2 %.4f), most similar to %s: %s (%.3f)\n", (double)table[0][0], (double)table[0][1], "", a, (double)table[best_r2][0], in->W_true ? "the truth" : "NMF", b, (double)table[best_sim][ic]));
-  if (in->W_true) PetscCall(PetscPrintf(comm, "semg synergy: NMF against the truth: matched cosine mean %.4f min %.4f\n", (double)table[0][6], (double)table[0][7]));
+  if (in->W_true)
+    PetscCall(PetscPrintf(comm, "semg synergy: NMF against the truth: matched cosine mean %.4f min %.4f\n", (double)table[0][6], (double)table[0][7]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

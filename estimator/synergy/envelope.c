@@ -70,8 +70,8 @@ PetscErrorCode SemgEnvelopeFilter(const SemgEnvelopeParams *p, PetscInt M, Petsc
     for (PetscInt t = 0; t < T; t++) c[t] -= mean;
   }
   if (p->hp_fc > 0) PetscCall(ZeroPhase(SEMG_BUTTER_HIGHPASS, p->hp_order, p->hp_fc, fs, "-env_highpass", M, T, x)); /* 2 */
-  for (size_t i = 0; i < (size_t)M * T; i++) x[i] = p->half_wave ? PetscMax(x[i], 0.0) : PetscAbsReal(x[i]); /* 3 */
-  PetscCall(ZeroPhase(SEMG_BUTTER_LOWPASS, p->lp_order, p->lp_fc, fs, "-env_lowpass", M, T, x)); /* 4 */
+  for (size_t i = 0; i < (size_t)M * T; i++) x[i] = p->half_wave ? PetscMax(x[i], 0.0) : PetscAbsReal(x[i]);         /* 3 */
+  PetscCall(ZeroPhase(SEMG_BUTTER_LOWPASS, p->lp_order, p->lp_fc, fs, "-env_lowpass", M, T, x));                     /* 4 */
   for (size_t i = 0; i < (size_t)M * T; i++) /* 5: entries <= 0 -> smallest positive entry */
     if (x[i] > 0) minpos = PetscMin(minpos, x[i]);
   PetscCheck(minpos < PETSC_MAX_REAL, PETSC_COMM_SELF, SEMG_ERR_USER, "%s: no positive envelope value at all", what);

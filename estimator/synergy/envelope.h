@@ -7,11 +7,11 @@
 #include <petscsys.h>
 
 typedef struct {
-  PetscReal hp_fc, lp_fc;       /* Hz; hp_fc = 0 skips the high-pass */
+  PetscReal hp_fc, lp_fc; /* Hz; hp_fc = 0 skips the high-pass */
   PetscInt  hp_order, lp_order;
-  PetscBool half_wave;          /* half-wave instead of full-wave rectification */
-  PetscInt  points_per_phase;   /* per phase of a cycle (stance, swing): 100 + 100 */
-  PetscBool trim;               /* drop the first and last cycle */
+  PetscBool half_wave;        /* half-wave instead of full-wave rectification */
+  PetscInt  points_per_phase; /* per phase of a cycle (stance, swing): 100 + 100 */
+  PetscBool trim;             /* drop the first and last cycle */
 } SemgEnvelopeParams;
 
 PETSC_EXTERN PetscErrorCode SemgEnvelopeParamsDefault(SemgEnvelopeParams *p);

@@ -8,7 +8,7 @@
 PETSC_EXTERN PetscReal SemgSumSquaredDiff(PetscCount n, const PetscReal *a, const PetscReal *b);
 PETSC_EXTERN PetscReal SemgSumSquaresAboutMean(PetscCount n, const PetscReal *a);
 /* Vhat = W H (M x N times N x T). */
-PETSC_EXTERN void      SemgReconstruct(PetscInt M, PetscInt T, PetscInt N, const PetscReal *W, const PetscReal *H, PetscReal *Vhat);
+PETSC_EXTERN void SemgReconstruct(PetscInt M, PetscInt T, PetscInt N, const PetscReal *W, const PetscReal *H, PetscReal *Vhat);
 /* Columns of W (M x N) to unit norm, rows of H (N x T, may be NULL) take the scale (W H unchanged); zero
    columns stay. */
 PETSC_EXTERN void      SemgNormaliseSynergies(PetscInt M, PetscInt N, PetscInt T, PetscReal *W, PetscReal *H);
@@ -16,9 +16,9 @@ PETSC_EXTERN PetscReal SemgVAF(PetscCount n, const PetscReal *V, const PetscReal
 PETSC_EXTERN PetscReal SemgR2(PetscCount n, const PetscReal *V, const PetscReal *Vhat);  /* centred */
 
 typedef struct {
-  PetscReal mean, min;     /* of the matched cosine similarities */
-  PetscInt  n_above;       /* matched pairs >= threshold */
-  PetscReal act_corr;      /* mean Pearson correlation of matched activation rows (NaN without H) */
+  PetscReal mean, min; /* of the matched cosine similarities */
+  PetscInt  n_above;   /* matched pairs >= threshold */
+  PetscReal act_corr;  /* mean Pearson correlation of matched activation rows (NaN without H) */
 } SemgMatch;
 
 /* Match the columns of A (M x Na) to those of B (M x Nb) by cosine similarity (Hungarian; the smaller set

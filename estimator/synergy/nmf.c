@@ -79,7 +79,7 @@ PetscErrorCode SemgNMFIterate(PetscInt M, PetscInt T, PetscInt N, const PetscRea
     PetscReal *row = WtV + (size_t)a * T;
     for (PetscInt t = 0; t < T; t++) row[t] = 0;
     for (PetscInt m = 0; m < M; m++) {
-      PetscReal w = W[(size_t)m * N + a];
+      PetscReal        w = W[(size_t)m * N + a];
       const PetscReal *v = V + (size_t)m * T;
       for (PetscInt t = 0; t < T; t++) row[t] += w * v[t];
     }
@@ -102,7 +102,7 @@ PetscErrorCode SemgNMFIterate(PetscInt M, PetscInt T, PetscInt N, const PetscRea
   /* W <- W (V H^T) / (W H H^T) */
   for (PetscInt a = 0; a < N; a++)
     for (PetscInt b = 0; b < N; b++) {
-      PetscReal s = 0;
+      PetscReal        s  = 0;
       const PetscReal *ha = H + (size_t)a * T, *hb = H + (size_t)b * T;
       for (PetscInt t = 0; t < T; t++) s += ha[t] * hb[t];
       HHt[(size_t)a * N + b] = s;
@@ -111,7 +111,7 @@ PetscErrorCode SemgNMFIterate(PetscInt M, PetscInt T, PetscInt N, const PetscRea
     const PetscReal *v = V + (size_t)m * T;
     for (PetscInt a = 0; a < N; a++) {
       const PetscReal *ha = H + (size_t)a * T;
-      PetscReal        s  = 0, d = 0;
+      PetscReal        s = 0, d = 0;
       for (PetscInt t = 0; t < T; t++) s += v[t] * ha[t];
       for (PetscInt b = 0; b < N; b++) d += W[(size_t)m * N + b] * HHt[(size_t)b * N + a];
       VHt[(size_t)m * N + a]  = s;
@@ -136,9 +136,9 @@ PetscErrorCode SemgNMFSolve(const SemgNMFParams *p, PetscInt M, PetscInt T, Pets
     PetscReal r;
     PetscCall(SemgNMFIterate(M, T, N, V, W, H, work));
     SemgReconstruct(M, T, N, W, H, Vhat);
-    r                       = 1.0 - SemgSumSquaredDiff((PetscCount)M * T, V, Vhat) / ss_tot;
+    r                         = 1.0 - SemgSumSquaredDiff((PetscCount)M * T, V, Vhat) / ss_tot;
     hist[i % (p->window + 1)] = r;
-    *r2                     = r;
+    *r2                       = r;
     /* musclesyneRgies: stop when i > 20 and R^2_i - R^2_{i-20} < R^2_i * 0.01/100 */
     if (i > p->window && r - hist[(i - p->window) % (p->window + 1)] < r * p->rel_tol) break;
   }

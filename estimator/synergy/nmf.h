@@ -9,10 +9,10 @@
 #include "core/semg_rng.h"
 
 typedef struct {
-  PetscInt  max_iter;  /* 1000 */
-  PetscInt  window;    /* 20: compare R^2 with the value this many iterations earlier */
-  PetscReal rel_tol;   /* 0.01 / 100 */
-  PetscInt  restarts;  /* 5 */
+  PetscInt  max_iter; /* 1000 */
+  PetscInt  window;   /* 20: compare R^2 with the value this many iterations earlier */
+  PetscReal rel_tol;  /* 0.01 / 100 */
+  PetscInt  restarts; /* 5 */
 } SemgNMFParams;
 
 typedef enum { SEMG_RANK_VAF = 0, SEMG_RANK_R2FIT = 1, SEMG_RANK_ELBOW = 2, SEMG_RANK_FIXED = 3 } SemgRankRule;

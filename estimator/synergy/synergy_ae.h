@@ -15,7 +15,7 @@ PETSC_EXTERN const char *const SemgAENonnegs[];
 typedef struct {
   SemgActivation enc, dec;
   PetscInt       M, N;
-  PetscBool      bias;          /* b_e and b_d trained (else fixed at 0) */
+  PetscBool      bias; /* b_e and b_d trained (else fixed at 0) */
   SemgAENonneg   nonneg;
   PetscInt       epochs, batch;
   PetscReal      lr, weight_decay;
@@ -29,7 +29,7 @@ PETSC_EXTERN PetscErrorCode SemgSynergyAEDefault(PetscInt M, PetscInt N, SemgSyn
 PETSC_EXTERN PetscErrorCode SemgSynergyAEOptions(PetscOptionItems *PetscOptionsObject, SemgSynergyAE *ae);
 
 /* Parameter layout: W_e (N x M), b_e (N), W_d (M x N), b_d (M). */
-PETSC_EXTERN PetscCount     SemgSynergyAESize(const SemgSynergyAE *ae);
+PETSC_EXTERN PetscCount SemgSynergyAESize(const SemgSynergyAE *ae);
 /* Glorot-uniform weights, zero biases (Keras defaults); absolute values when the weights are constrained. */
 PETSC_EXTERN PetscErrorCode SemgSynergyAEInit(const SemgSynergyAE *ae, PetscInt64 seed, PetscInt64 stream_sample, PetscReal *P);
 /* x[b][M]: loss_sum = sum_b (1/M)|x_b - xhat_b|^2; G (may be NULL) += its gradient. */

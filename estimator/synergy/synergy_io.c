@@ -7,7 +7,9 @@
 #include "estimator/synergy/metrics.h"
 #include "estimator/synergy/synergy_io.h"
 
-const char *const SemgSynergyMetricNames[SEMG_SYNERGY_NCOLS] = {"r2", "vaf", "sim_nmf", "sim_nmf_min", "n_nmf_ge08", "act_corr_nmf", "sim_true", "sim_true_min", "n_true_ge08", "act_corr_true", "hoyer", "neg_share", "train_loss", "pareto"};
+const char *const SemgSynergyMetricNames[SEMG_SYNERGY_NCOLS] = {"r2",           "vaf",       "sim_nmf",      "sim_nmf_min", "n_nmf_ge08",
+                                                                "act_corr_nmf", "sim_true",  "sim_true_min", "n_true_ge08", "act_corr_true",
+                                                                "hoyer",        "neg_share", "train_loss",   "pareto"};
 
 #define MATCH_THRESHOLD 0.8
 
@@ -43,9 +45,11 @@ PetscErrorCode SemgSynergyInputRead(MPI_Comm comm, const char emg[], const char 
     time[t] = rec.values[(size_t)t * rec.ncols];
     for (PetscInt m = 0; m < M; m++) x[(size_t)m * T + t] = rec.values[(size_t)t * rec.ncols + 1 + m];
   }
-  for (PetscInt t = 1; t < T; t++) PetscCheck(time[t] > time[t - 1], comm, SEMG_ERR_USER, "-emg %s line %d: time %g s does not increase", emg, (int)t + 2, (double)time[t]);
+  for (PetscInt t = 1; t < T; t++)
+    PetscCheck(time[t] > time[t - 1], comm, SEMG_ERR_USER, "-emg %s line %d: time %g s does not increase", emg, (int)t + 2, (double)time[t]);
   dt = (time[T - 1] - time[0]) / (T - 1);
-  for (PetscInt t = 1; t < T; t++) PetscCheck(PetscAbsReal(time[t] - time[t - 1] - dt) < 0.01 * dt, comm, SEMG_ERR_USER, "-emg %s line %d: sampling is not uniform (step %g s, mean %g s)", emg, (int)t + 2, (double)(time[t] - time[t - 1]), (double)dt);
+  for (PetscInt t = 1; t < T; t++)
+    PetscCheck(PetscAbsReal(time[t] - time[t - 1] - dt) < 0.01 * dt, comm, SEMG_ERR_USER, "-emg %s line %d: sampling is not uniform (step %g s, mean %g s)", emg, (int)t + 2, (double)(time[t] - time[t - 1]), (double)dt);
   for (PetscInt m = 0; m < M; m++) names[m] = rec.names[1 + m];
   PetscCall(PetscSNPrintf(what, sizeof(what), "-emg %s", emg));
   /* the events first: they are cheap to check and name a different file */
@@ -123,8 +127,10 @@ PetscErrorCode SemgSynergyMetrics(const SemgSynergyInput *in, const SemgSynergyR
   PetscInt  front[SEMG_SYNERGY_NROWS], ic = in->W_true ? 6 : 2;
 
   PetscFunctionBeginUser;
-  PetscCall(MetricsRow(in, run, run->W_nmf, run->H_nmf, run->Vhat_nmf, SemgSumSquaredDiff((PetscCount)in->M * in->T, in->V, run->Vhat_nmf) / ((PetscReal)in->M * in->T), table[0]));
-  for (PetscInt c = 0; c < SEMG_SYNERGY_NCONF; c++) PetscCall(MetricsRow(in, run, run->W_ae[c], run->H_ae[c], run->Vhat_ae[c], run->loss_ae[c], table[1 + c]));
+  PetscCall(
+    MetricsRow(in, run, run->W_nmf, run->H_nmf, run->Vhat_nmf, SemgSumSquaredDiff((PetscCount)in->M * in->T, in->V, run->Vhat_nmf) / ((PetscReal)in->M * in->T), table[0]));
+  for (PetscInt c = 0; c < SEMG_SYNERGY_NCONF; c++)
+    PetscCall(MetricsRow(in, run, run->W_ae[c], run->H_ae[c], run->Vhat_ae[c], run->loss_ae[c], table[1 + c]));
   /* Pareto front of reconstruction (R^2) against interpretability (similarity to the truth when known,
      else to NMF) over the 16 autoencoders; NMF's flag says whether no autoencoder dominates it (on real
      data its similarity to itself is 1 by definition, so it is not part of the front) */
@@ -169,9 +175,9 @@ static PetscErrorCode WriteMethod(SemgH5File *f, hid_t parent, const char *name,
 
 static PetscErrorCode WriteContents(MPI_Comm comm, SemgH5File *f, const SemgSynergyInput *in, const SemgSynergyRun *run, PetscReal table[SEMG_SYNERGY_NROWS][SEMG_SYNERGY_NCOLS], const char *attrs)
 {
-  hid_t   root, g, ae;
-  char    list[SEMG_SYNERGY_NROWS * 20] = "", muscles[64 * SEMG_SYNERGY_NAME_LEN] = "", name[32];
-  hsize_t n;
+  hid_t    root, g, ae;
+  char     list[SEMG_SYNERGY_NROWS * 20] = "", muscles[64 * SEMG_SYNERGY_NAME_LEN] = "", name[32];
+  hsize_t  n;
   PetscInt rules[4] = {run->n_rule[0], run->n_rule[1], run->n_rule[2], run->N};
 
   PetscFunctionBeginUser;
@@ -267,9 +273,9 @@ static PetscErrorCode MatchedOrder(const SemgSynergyInput *in, const SemgSynergy
 
 static PetscErrorCode WriteSet(const char *dir, const char *method, const SemgSynergyInput *in, const SemgSynergyRun *run, PetscInt N, const PetscReal *W, const PetscReal *H)
 {
-  char      path[PETSC_MAX_PATH_LEN];
-  FILE     *fp;
-  PetscInt  order[64], P = in->points_per_cycle;
+  char     path[PETSC_MAX_PATH_LEN];
+  FILE    *fp;
+  PetscInt order[64], P = in->points_per_cycle;
 
   PetscFunctionBeginUser;
   if (N == run->N) PetscCall(MatchedOrder(in, run, W, order));
@@ -328,7 +334,9 @@ static PetscErrorCode WriteTablesRank0(const char dir[], const SemgSynergyInput 
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/rank.csv", dir));
   PetscCall(SemgCSVOpen(path, &fp));
   fprintf(fp, "N,r2,vaf,iterations,n_vaf,n_r2fit,n_elbow,n_used\n");
-  for (PetscInt n = 0; n < run->nmax; n++) fprintf(fp, "%d,%.6f,%.6f,%d,%d,%d,%d,%d\n", (int)n + 1, (double)run->rank_r2[n], (double)run->rank_vaf[n], (int)run->rank_iters[n], (int)run->n_rule[0], (int)run->n_rule[1], (int)run->n_rule[2], (int)run->N);
+  for (PetscInt n = 0; n < run->nmax; n++)
+    fprintf(fp, "%d,%.6f,%.6f,%d,%d,%d,%d,%d\n", (int)n + 1, (double)run->rank_r2[n], (double)run->rank_vaf[n], (int)run->rank_iters[n], (int)run->n_rule[0],
+            (int)run->n_rule[1], (int)run->n_rule[2], (int)run->N);
   PetscCall(SemgCSVClose(path, &fp));
   PetscCall(WriteSet(dir, "nmf", in, run, run->N, run->W_nmf, run->H_nmf));
   if (in->W_true) PetscCall(WriteSet(dir, "truth", in, run, in->N_true, in->W_true, in->H_true));

@@ -12,11 +12,11 @@
 
 typedef struct {
   PetscInt   M, T, points_per_cycle;
-  PetscReal *V;                     /* M x T envelopes in [0, 1] */
-  char     (*names)[SEMG_SYNERGY_NAME_LEN];
-  PetscReal *W_true, *H_true;       /* synthetic only (else NULL) */
+  PetscReal *V; /* M x T envelopes in [0, 1] */
+  char (*names)[SEMG_SYNERGY_NAME_LEN];
+  PetscReal *W_true, *H_true; /* synthetic only (else NULL) */
   PetscInt   N_true;
-  PetscReal  fs;                    /* recording: sampling rate, Hz */
+  PetscReal  fs; /* recording: sampling rate, Hz */
   PetscInt   cycles;
   char       source[PETSC_MAX_PATH_LEN];
 } SemgSynergyInput;

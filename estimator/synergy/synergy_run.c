@@ -28,7 +28,8 @@ PetscErrorCode SemgSynergyRunOptions(PetscOptionItems *PetscOptionsObject, SemgS
   PetscCall(SemgNMFOptions(PetscOptionsObject, &p->nmf));
   PetscCall(SemgSynergyAEOptions(PetscOptionsObject, &p->ae));
   PetscOptionsHeadBegin(PetscOptionsObject, "Number of synergies and restarts");
-  PetscCall(PetscOptionsEnum("-rank_rule", "how N is chosen for the autoencoders (fixed: -synergies)", "", SemgRankRules, (PetscEnum)p->rule, (PetscEnum *)&p->rule, NULL));
+  PetscCall(
+    PetscOptionsEnum("-rank_rule", "how N is chosen for the autoencoders (fixed: -synergies)", "", SemgRankRules, (PetscEnum)p->rule, (PetscEnum *)&p->rule, NULL));
   PetscCall(PetscOptionsInt("-synergies", "number of synergies N (sets -rank_rule fixed)", "", p->n_fixed, &p->n_fixed, NULL));
   PetscCall(PetscOptionsReal("-vaf_threshold", "VAF rule: smallest N with VAF >= this", "", p->vaf_threshold, &p->vaf_threshold, NULL));
   PetscCall(PetscOptionsReal("-r2fit_mse", "R^2 line-fit rule: mean squared residual limit", "", p->r2fit_mse, &p->r2fit_mse, NULL));
@@ -81,10 +82,10 @@ static PetscErrorCode AssignOwners(PetscInt n, const PetscReal *cost, PetscMPIIn
 /* Phase 1: NMF for N = 1..nmax, restarts each; curves of the best restart, rank rules, W and H at run->N. */
 static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const PetscReal *V, SemgSynergyRun *run)
 {
-  PetscInt     M = run->M, T = run->T, R = p->nmf.restarts, ntask = run->nmax * R;
-  PetscMPIInt  rank, size, *owner;
-  PetscReal   *cost, *r2, *vaf, **W, **H, *Vhat;
-  PetscInt    *iters, *best;
+  PetscInt    M = run->M, T = run->T, R = p->nmf.restarts, ntask = run->nmax * R;
+  PetscMPIInt rank, size, *owner;
+  PetscReal  *cost, *r2, *vaf, **W, **H, *Vhat;
+  PetscInt   *iters, *best;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -144,10 +145,10 @@ static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const
 /* Phase 2: 16 configurations x restarts at N; the lowest final training loss per configuration is kept. */
 static PetscErrorCode RunAE(MPI_Comm comm, const SemgSynergyRunParams *p, const PetscReal *V, SemgSynergyRun *run)
 {
-  PetscInt     M = run->M, T = run->T, N = run->N, R = p->ae_restarts, ntask = SEMG_SYNERGY_NCONF * R;
-  PetscMPIInt  rank, size, *owner;
-  PetscReal   *cost, *X, **P;
-  PetscCount   np;
+  PetscInt    M = run->M, T = run->T, N = run->N, R = p->ae_restarts, ntask = SEMG_SYNERGY_NCONF * R;
+  PetscMPIInt rank, size, *owner;
+  PetscReal  *cost, *X, **P;
+  PetscCount  np;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -214,7 +215,9 @@ PetscErrorCode SemgSynergyRunAll(MPI_Comm comm, const SemgSynergyRunParams *p, P
   t0 = MPI_Wtime();
   PetscCall(RunNMF(comm, p, V, run));
   run->t_nmf = MPI_Wtime() - t0;
-  PetscCall(PetscPrintf(comm, "semg synergy: NMF N = 1..%d x %d restarts: %.2f s; N by VAF >= %.2f: %d, by R^2 line fit: %d, by elbow: %d; using N = %d\n", (int)run->nmax, (int)p->nmf.restarts, run->t_nmf, (double)p->vaf_threshold, (int)run->n_rule[0], (int)run->n_rule[1], (int)run->n_rule[2], (int)run->N));
+  PetscCall(PetscPrintf(comm, "semg synergy: NMF N = 1..%d x %d restarts: %.2f s; N by VAF >= %.2f: %d, by R^2 line fit: %d, by elbow: %d; using N = %d\n",
+                        (int)run->nmax, (int)p->nmf.restarts, run->t_nmf, (double)p->vaf_threshold, (int)run->n_rule[0], (int)run->n_rule[1], (int)run->n_rule[2],
+                        (int)run->N));
   t0 = MPI_Wtime();
   PetscCall(RunAE(comm, p, V, run));
   run->t_ae = MPI_Wtime() - t0;

@@ -13,27 +13,27 @@
 
 typedef struct {
   SemgNMFParams nmf;
-  SemgSynergyAE ae;             /* template: M, N, activations are set per configuration */
+  SemgSynergyAE ae; /* template: M, N, activations are set per configuration */
   SemgRankRule  rule;
-  PetscInt      n_fixed;        /* rank for rule fixed (or forced by -synergies) */
-  PetscReal     vaf_threshold;  /* 0.90 */
-  PetscReal     r2fit_mse;      /* 1e-4 */
-  PetscInt      ae_restarts;    /* 5 */
+  PetscInt      n_fixed;       /* rank for rule fixed (or forced by -synergies) */
+  PetscReal     vaf_threshold; /* 0.90 */
+  PetscReal     r2fit_mse;     /* 1e-4 */
+  PetscInt      ae_restarts;   /* 5 */
   PetscInt64    seed;
 } SemgSynergyRunParams;
 
 typedef struct {
-  PetscInt   M, T, nmax, N;
-  PetscReal *rank_r2, *rank_vaf;   /* best restart per rank, index N - 1 */
-  PetscInt  *rank_iters;
-  PetscInt   n_rule[3];            /* VAF threshold, R^2 line fit, elbow */
-  PetscReal *W_nmf, *H_nmf, *Vhat_nmf, nmf_r2;
+  PetscInt      M, T, nmax, N;
+  PetscReal    *rank_r2, *rank_vaf; /* best restart per rank, index N - 1 */
+  PetscInt     *rank_iters;
+  PetscInt      n_rule[3]; /* VAF threshold, R^2 line fit, elbow */
+  PetscReal    *W_nmf, *H_nmf, *Vhat_nmf, nmf_r2;
   SemgSynergyAE conf[SEMG_SYNERGY_NCONF];
-  PetscReal *W_ae[SEMG_SYNERGY_NCONF], *H_ae[SEMG_SYNERGY_NCONF], *Vhat_ae[SEMG_SYNERGY_NCONF];
-  PetscReal  loss_ae[SEMG_SYNERGY_NCONF];
-  PetscReal *ae_restart_loss;      /* NCONF x restarts */
-  double     t_nmf, t_ae;          /* wall seconds of the two phases */
-  double     busy;                 /* this rank's seconds inside its own tasks */
+  PetscReal    *W_ae[SEMG_SYNERGY_NCONF], *H_ae[SEMG_SYNERGY_NCONF], *Vhat_ae[SEMG_SYNERGY_NCONF];
+  PetscReal     loss_ae[SEMG_SYNERGY_NCONF];
+  PetscReal    *ae_restart_loss; /* NCONF x restarts */
+  double        t_nmf, t_ae;     /* wall seconds of the two phases */
+  double        busy;            /* this rank's seconds inside its own tasks */
 } SemgSynergyRun;
 
 PETSC_EXTERN PetscErrorCode SemgSynergyRunParamsDefault(SemgSynergyRunParams *p);

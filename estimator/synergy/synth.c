@@ -37,7 +37,8 @@ PetscErrorCode SemgSynthOptions(PetscOptionItems *PetscOptionsObject, SemgSynthP
   PetscCall(PetscOptionsInt("-synth_muscles", "muscles M", "", p->M, &p->M, NULL));
   PetscCall(PetscOptionsInt("-synth_synergies", "planted synergies N_true", "", p->N, &p->N, NULL));
   PetscCall(PetscOptionsInt("-synth_cycles", "cycles of 200 points", "", p->cycles, &p->cycles, NULL));
-  PetscCall(PetscOptionsEnum("-synth_mixing", "V = W H (linear) or 1 - exp(-W H) (saturating)", "", SemgSynthMixings, (PetscEnum)p->mixing, (PetscEnum *)&p->mixing, NULL));
+  PetscCall(
+    PetscOptionsEnum("-synth_mixing", "V = W H (linear) or 1 - exp(-W H) (saturating)", "", SemgSynthMixings, (PetscEnum)p->mixing, (PetscEnum *)&p->mixing, NULL));
   PetscCall(PetscOptionsBool("-synth_agonist", "one negative (antagonist) weight per synergy", "", p->agonist, &p->agonist, NULL));
   PetscCall(PetscOptionsBool("-synth_background", "inactive muscles get weights U(0, 0.05)", "", p->background, &p->background, NULL));
   {
@@ -46,14 +47,16 @@ PetscErrorCode SemgSynthOptions(PetscOptionItems *PetscOptionsObject, SemgSynthP
     PetscCall(PetscOptionsReal("-synth_snr", "signal-to-noise ratio, dB (not given: noise-free)", "", snr, &snr, &set));
     if (set) p->snr_db = snr;
   }
-  PetscCall(PetscOptionsEnum("-synth_noise", "where the noise enters: envelope, or EMG-like signal through the full envelope pipeline", "", SemgSynthNoises, (PetscEnum)p->noise, (PetscEnum *)&p->noise, NULL));
+  PetscCall(PetscOptionsEnum("-synth_noise", "where the noise enters: envelope, or EMG-like signal through the full envelope pipeline", "", SemgSynthNoises,
+                             (PetscEnum)p->noise, (PetscEnum *)&p->noise, NULL));
   PetscCall(PetscOptionsReal("-synth_fs", "sampling rate of the signal-level model, Hz (one cycle lasts 1 s)", "", p->fs, &p->fs, NULL));
   PetscCall(PetscOptionsReal("-synth_bump_cut", "activation bumps are 0 beyond this many widths from their centre (0 = never)", "", p->bump_cut, &p->bump_cut, NULL));
   PetscCall(PetscOptionsInt("-synth_seed", "seed", "", seed, &seed, NULL));
   PetscOptionsHeadEnd();
   p->seed = seed;
   PetscCheck(p->M >= 2 && p->M <= 64 && p->N <= 64, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_muscles must be in 2..64 (got %d)", (int)p->M);
-  PetscCheck(p->N >= 1 && p->N <= p->M, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_synergies must be in 1..%d (-synth_muscles) (got %d)", (int)p->M, (int)p->N);
+  PetscCheck(p->N >= 1 && p->N <= p->M, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_synergies must be in 1..%d (-synth_muscles) (got %d)", (int)p->M,
+             (int)p->N);
   PetscCheck(p->cycles >= 3, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_cycles must be >= 3 (got %d)", (int)p->cycles);
   PetscCheck(p->fs >= 1000, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_fs must be >= 1000 Hz (carriers are band-limited to 20-450 Hz; got %g)", (double)p->fs);
   PetscCheck(seed >= 0, PETSC_COMM_SELF, SEMG_ERR_USER, "-synth_seed must be >= 0");
@@ -165,10 +168,10 @@ static PetscReal MeanPower(PetscCount n, const PetscReal *x)
    (one cycle = 1 s, liftoff at mid-cycle so that stance and swing keep 100 + 100 points). */
 static PetscErrorCode SignalLevel(const SemgSynthParams *p, const SemgEnvelopeParams *env, PetscInt cyc_all, PetscReal *Vall, PetscInt ncyc, PetscReal *V)
 {
-  PetscInt   M = p->M, P = p->points, Tall = cyc_all * P, S = (PetscInt)round(cyc_all * p->fs), ne = cyc_all + 1;
-  PetscReal *e, *time, *work, *td, *lo, sigma;
-  SemgButter hp, lp;
-  SemgRng    rng;
+  PetscInt           M = p->M, P = p->points, Tall = cyc_all * P, S = (PetscInt)round(cyc_all * p->fs), ne = cyc_all + 1;
+  PetscReal         *e, *time, *work, *td, *lo, sigma;
+  SemgButter         hp, lp;
+  SemgRng            rng;
   SemgEnvelopeParams e2 = *env;
 
   PetscFunctionBeginUser;
@@ -231,8 +234,7 @@ PetscErrorCode SemgSynthGenerate(const SemgSynthParams *p, const SemgEnvelopePar
       for (PetscInt a = 0; a < N && mx > 0; a++) W[m * N + a] /= mx;
     }
     PetscCall(SignalLevel(p, env, cyc_all, Vall, p->cycles, V));
-  }
-  else {
+  } else {
     for (PetscInt m = 0; m < M; m++) PetscCall(PetscArraycpy(V + (size_t)m * T, Vall + (size_t)m * Tall, T));
     if (noisy) {
       SemgRng   rng;

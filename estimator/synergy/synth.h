@@ -14,15 +14,15 @@ typedef enum { SEMG_NOISE_ENVELOPE = 0, SEMG_NOISE_SIGNAL = 1 } SemgSynthNoise;
 PETSC_EXTERN const char *const SemgSynthNoises[];
 
 typedef struct {
-  PetscInt        M, N, cycles;     /* muscles 13, synergies 4, cycles 10 */
-  PetscInt        points;           /* per cycle: 200 */
+  PetscInt        M, N, cycles; /* muscles 13, synergies 4, cycles 10 */
+  PetscInt        points;       /* per cycle: 200 */
   SemgSynthMixing mixing;
-  PetscBool       agonist;          /* one negative weight per synergy */
-  PetscBool       background;       /* inactive muscles get U(0, 0.05) */
-  PetscReal       snr_db;           /* PETSC_INFINITY: noise-free */
+  PetscBool       agonist;    /* one negative weight per synergy */
+  PetscBool       background; /* inactive muscles get U(0, 0.05) */
+  PetscReal       snr_db;     /* PETSC_INFINITY: noise-free */
   SemgSynthNoise  noise;
-  PetscReal       fs;               /* signal-level noise: sampling rate, Hz (one cycle lasts 1 s) */
-  PetscReal       bump_cut;         /* bumps are 0 beyond bump_cut widths (0: Gaussian tails everywhere) */
+  PetscReal       fs;       /* signal-level noise: sampling rate, Hz (one cycle lasts 1 s) */
+  PetscReal       bump_cut; /* bumps are 0 beyond bump_cut widths (0: Gaussian tails everywhere) */
   PetscInt64      seed;
 } SemgSynthParams;
 

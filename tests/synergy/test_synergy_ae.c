@@ -139,7 +139,8 @@ static PetscErrorCode Oracle(PetscInt seed, PetscInt epochs, SemgAENonneg nonneg
   PetscCall(SemgSynergyAEExtract(&ae, Pb, T, X, W, H, Vh));
   PetscCall(SemgMatchSynergies(M, N, W, N, Wn, 0, NULL, NULL, 0.8, &m, NULL));
   PetscCall(SemgMatchSynergies(M, N, W, N, Wt, 0, NULL, NULL, 0.8, &mt, NULL));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "%-4s oracle (seed %d, %d epochs): linear+linear AE (-ae_nonneg %s, no biases) vs NMF: matched cosine mean %.4f (min %.4f) >= 0.95; AE R^2 %.5f, vs truth %.4f\n", m.mean >= 0.95 ? "ok" : "FAIL", (int)seed, (int)epochs, SemgAENonnegs[nonneg], (double)m.mean, (double)m.min, (double)SemgR2((PetscCount)M * T, V, Vh), (double)mt.mean));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "%-4s oracle (seed %d, %d epochs): linear+linear AE (-ae_nonneg %s, no biases) vs NMF: matched cosine mean %.4f (min %.4f) >= 0.95; AE R^2 %.5f, vs truth %.4f\n", m.mean >= 0.95 ? "ok" : "FAIL", (int)seed, (int)epochs, SemgAENonnegs[nonneg],
+                        (double)m.mean, (double)m.min, (double)SemgR2((PetscCount)M * T, V, Vh), (double)mt.mean));
   if (m.mean < 0.95) (*nbad)++;
   PetscCall(PetscFree6(W, H, Wn, X, P, Pb));
   PetscCall(PetscFree(Vh));

@@ -18,14 +18,14 @@ static int NextDataLine(FILE *fp, char *line, size_t len)
 
 static PetscErrorCode CheckCoefficients(const char *dir, PetscInt *nbad)
 {
-  char      path[PETSC_MAX_PATH_LEN], line[512];
-  FILE     *fp;
-  PetscReal worst = 0;
-  int       ncase = 0;
-  int       kind, order, idx;
-  double    fc, fs, bref, aref;
+  char       path[PETSC_MAX_PATH_LEN], line[512];
+  FILE      *fp;
+  PetscReal  worst = 0;
+  int        ncase = 0;
+  int        kind, order, idx;
+  double     fc, fs, bref, aref;
   SemgButter f;
-  PetscReal b[SEMG_BUTTER_MAX_ORDER + 1], a[SEMG_BUTTER_MAX_ORDER + 1], bmax = 0, amax = 0;
+  PetscReal  b[SEMG_BUTTER_MAX_ORDER + 1], a[SEMG_BUTTER_MAX_ORDER + 1], bmax = 0, amax = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/butter_coefficients.csv", dir));
@@ -74,7 +74,7 @@ static PetscErrorCode CheckZeroPhase(const char *dir, PetscInt *nbad)
   PetscCall(PetscMalloc5(n, &x, n, &lp, n, &hp, n, &env, n + 200, &work));
   for (PetscInt i = 0; i < n; i++) { /* the formula of reference/butter_reference.py */
     double t = i / 1000.0, di = (double)i;
-    x[i]     = sin(2 * M_PI * 3 * t) + 0.5 * sin(2 * M_PI * 60 * t + 0.3) + 0.2 * sin(2 * M_PI * 170 * t) + 0.3 * sin(di * di * 1e-4);
+    x[i] = sin(2 * M_PI * 3 * t) + 0.5 * sin(2 * M_PI * 60 * t + 0.3) + 0.2 * sin(2 * M_PI * 170 * t) + 0.3 * sin(di * di * 1e-4);
   }
   PetscCall(SemgButterDesign(SEMG_BUTTER_LOWPASS, 4, 20, 1000, "test", &flp));
   PetscCall(SemgButterDesign(SEMG_BUTTER_HIGHPASS, 4, 50, 1000, "test", &fhp));
@@ -117,7 +117,7 @@ static PetscErrorCode CheckGains(PetscInt *nbad)
   PetscFunctionBeginUser;
   for (int kind = 0; kind < 2; kind++)
     for (PetscInt order = 1; order <= 8; order++) {
-      PetscReal       fc = 37, fs = 1000, w = 2 * M_PI * fc / fs, zs = kind ? -1 : 1, g0 = 1;
+      PetscReal fc = 37, fs = 1000, w = 2 * M_PI * fc / fs, zs = kind ? -1 : 1, g0 = 1;
       double _Complex g = 1, z1 = cexp(-I * w);
       PetscCall(SemgButterDesign(kind ? SEMG_BUTTER_HIGHPASS : SEMG_BUTTER_LOWPASS, order, fc, fs, "test", &f));
       for (PetscInt s = 0; s < f.nsec; s++) {
@@ -136,8 +136,8 @@ static PetscErrorCode CheckGains(PetscInt *nbad)
 
 int main(int argc, char **argv)
 {
-  PetscInt  nbad = 0;
-  char      dir[PETSC_MAX_PATH_LEN] = ".";
+  PetscInt nbad                    = 0;
+  char     dir[PETSC_MAX_PATH_LEN] = ".";
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-ref_dir", dir, sizeof(dir), NULL));

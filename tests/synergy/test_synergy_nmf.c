@@ -205,7 +205,7 @@ static PetscErrorCode Oracles(PetscInt seed)
 
 int main(int argc, char **argv)
 {
-  PetscInt nseeds = 16, seeds[16] = {3};
+  PetscInt  nseeds = 16, seeds[16] = {3};
   PetscBool set;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
