@@ -2,12 +2,12 @@
 # The code's shape, for reviews and the CTest test `structure`:
 #   tests/refactor/structure.sh report   layout, the 10 longest files and functions, the include graph of the parts
 #   tests/refactor/structure.sh check    fails when a part includes a part above it or C files include each other in a circle
-# Parts from the bottom: core <- recordings <- sim <- estimator <- experiments <- app (semg.c, the program).
+# Parts from the bottom: core <- sim <- estimator (with estimator/recordings) <- experiments (with semg.c, the program).
 # tests/ may include any.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 1
-parts=(core recordings sim estimator experiments app)
+parts=(core sim estimator experiments)
 sources() { git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' | sed 's|^\./||'; }
 
 rank() {

@@ -6,8 +6,8 @@
 #include "core/semg_options.h"
 #include "core/semg_csv.h"
 #include "core/semg_dataset.h"
-#include "recordings/commands.h"
-#include "recordings/epoch.h"
+#include "estimator/recordings/commands.h"
+#include "estimator/recordings/epoch.h"
 
 typedef struct {
   char        signals[PETSC_MAX_PATH_LEN], electrodes[PETSC_MAX_PATH_LEN], truth[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];

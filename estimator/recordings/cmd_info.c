@@ -3,7 +3,7 @@
 #include "core/semg_options.h"
 #include "core/semg_csv.h"
 #include "core/semg_dataset.h"
-#include "recordings/commands.h"
+#include "estimator/recordings/commands.h"
 
 PetscErrorCode SemgCmdInfo(MPI_Comm comm)
 {

@@ -4,7 +4,7 @@
 #include "core/semg_options.h"
 #include "core/semg_csv.h"
 #include "core/semg_dataset.h"
-#include "recordings/commands.h"
+#include "estimator/recordings/commands.h"
 
 /* Rank 0 writes the CSV files of an export (truth and electrodes optional: NULL). */
 static PetscErrorCode ExportRank0(const SemgDataset *ds, const char out[], const char truth[], const char electrodes[])
