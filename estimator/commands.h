@@ -1,4 +1,4 @@
-/* The commands of estimator/ (white-box baselines, informed autoencoder): one line X(name, function, summary) each (core/semg_command.h). */
+/* The commands of estimator/ (white-box baselines, informed autoencoder, muscle synergies): one line X(name, function, summary) each (core/semg_command.h). */
 #ifndef SEMG_ESTIMATOR_COMMANDS_H
 #define SEMG_ESTIMATOR_COMMANDS_H
 
@@ -8,6 +8,7 @@
   X("baseline", SemgCmdBaseline, "white-box IZ/CV estimators and per-sample physics fit on a dataset") \
   X("train", SemgCmdTrain, "train the informed autoencoder (data-parallel, checkpoint/restart)") \
   X("estimate", SemgCmdEstimate, "IZ/CV estimates of a dataset with a trained autoencoder (.h5 or .csv)") \
+  X("synergy", SemgCmdSynergy, "muscle synergies of a recording or synthetic set: NMF and 16 autoencoders (HDF5)") \
   /* end of the list */
 
 SEMG_ESTIMATOR_COMMANDS(SEMG_COMMAND_PROTOTYPE)
