@@ -16,6 +16,7 @@ typedef struct {
 /* sim/ */
 PETSC_EXTERN PetscErrorCode SemgCmdMuap(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdSimulate(MPI_Comm);
+PETSC_EXTERN PetscErrorCode SemgCmdRecord(MPI_Comm);
 /* sim/vc/ volume conductor */
 PETSC_EXTERN PetscErrorCode SemgCmdLeadfield(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdPointsource(MPI_Comm);

@@ -13,6 +13,7 @@ static char help[] = "semg: surface-EMG simulation and motor-unit parameter esti
 static const SemgCommand semg_commands[] = {
   {"muap",     SemgCmdMuap,     "monopolar/SD/DD MUAP of listed or generated fibres (CCS model)"},
   {"simulate", SemgCmdSimulate, "dataset of N motor-unit samples with ground truth (HDF5)"},
+  {"record",   SemgCmdRecord,   "continuous recording of a motor-unit pool with per-unit ground truth (HDF5)"},
   {"leadfield",  SemgCmdLeadfield,  "volume-conductor lead fields of an electrode array (reciprocity, HDF5)"},
   {"pointsource", SemgCmdPointsource, "potential of a 1 A point source at electrodes (infinite|halfspace|layered|fdm)"},
   {"import",   SemgCmdImport,   "CSV recordings/simulations into the semg dataset format"},
