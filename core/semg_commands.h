@@ -26,6 +26,8 @@ PETSC_EXTERN PetscErrorCode SemgCmdExport(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdInfo(MPI_Comm);
 /* estimator/baselines */
 PETSC_EXTERN PetscErrorCode SemgCmdBaseline(MPI_Comm);
+/* estimator/templates */
+PETSC_EXTERN PetscErrorCode SemgCmdTemplates(MPI_Comm);
 /* estimator/nn/ informed autoencoder */
 PETSC_EXTERN PetscErrorCode SemgCmdTrain(MPI_Comm);
 PETSC_EXTERN PetscErrorCode SemgCmdEstimate(MPI_Comm);

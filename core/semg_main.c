@@ -20,6 +20,7 @@ static const SemgCommand semg_commands[] = {
   {"export",   SemgCmdExport,   "semg dataset to CSV"},
   {"info",     SemgCmdInfo,     "validate a semg HDF5 file and print its summary"},
   {"baseline", SemgCmdBaseline, "white-box IZ/CV estimators and per-sample physics fit on a dataset"},
+  {"templates", SemgCmdTemplates, "per-epoch templates of the dominant motor unit of a continuous recording"},
   {"train",    SemgCmdTrain,    "train the informed autoencoder (data-parallel, checkpoint/restart)"},
   {"estimate", SemgCmdEstimate, "IZ/CV estimates of a dataset with a trained autoencoder (.h5 or .csv)"},
 };
