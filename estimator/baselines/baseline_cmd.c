@@ -10,6 +10,7 @@
 #include "estimator/baselines/iz.h"
 #include "estimator/baselines/cv.h"
 #include "estimator/baselines/physfit.h"
+#include "estimator/baselines/window.h"
 #include "estimator/nn/decoder.h"
 
 typedef enum { BL_IZ_MINAMP, BL_IZ_PHASE, BL_VFIT, BL_CV_XCORR, BL_CV_SPECTRAL, BL_CV_MLE, BL_PHYSFIT, BL_NMETHODS } BaselineMethod;
@@ -20,6 +21,7 @@ typedef struct {
   BaselineMethod  method;
   PetscInt        cv_channels, phase_max_lag, vfit_latency;
   PetscReal       cv_range[2], cv_exclude, window[2];
+  PetscBool       window_auto; /* -window auto (default): per example, from the signal (window.h) */
   SemgIZPhaseMode phase_mode;
   SemgDecoderSpec dec;
   SemgCCSParams   ccs;
@@ -30,16 +32,17 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   char      method[64] = "";
   PetscBool set_m, set_d, set_o;
   PetscInt  n, mode = 0;
-  const char *const lat[] = {"peak", "xcorr", "SemgLatencyType", "SEMG_LATENCY_", NULL};
+  char      wtext[64] = "auto";
+  const char *const lat[] = {"peak", "xcorr", "chain", "SemgLatencyType", "SEMG_LATENCY_", NULL};
   const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
   PetscFunctionBeginUser;
-  ctx->cv_channels   = 4;
+  ctx->cv_channels   = 5; /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
   ctx->cv_range[0]   = 2.0; /* spec 4.2c (MATLAB range) */
   ctx->cv_range[1]   = 7.0;
-  ctx->cv_exclude    = 1.5;
+  ctx->cv_exclude    = 1.0;
   ctx->phase_max_lag = 0;
-  ctx->vfit_latency  = SEMG_LATENCY_PEAK;
+  ctx->vfit_latency  = SEMG_LATENCY_CHAIN;
   ctx->window[0]     = 0.0;
   ctx->window[1]     = PETSC_MAX_REAL;
   ctx->data[0]       = 0; /* -help shows these as defaults */
@@ -57,11 +60,10 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[0], &mode, NULL));
   PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples", "semg baseline",
                             ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
-  PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency from the peak of |DD| or the xcorr delay to the largest channel", "semg baseline", lat, 2, lat[0],
+  PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency: chain (cumulative neighbour delays), peak of |DD|, or xcorr delay to the largest channel", "semg baseline", lat, 3, lat[ctx->vfit_latency],
                               &ctx->vfit_latency, NULL));
-  n = 2;
-  PetscCall(PetscOptionsRealArray("-window", "classical methods: time window t0,t1 (s, from the sample start) they look at, e.g. to skip the CCS generation transient", "semg baseline",
-                                  ctx->window, &n, NULL));
+  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline",
+                               wtext, wtext, sizeof(wtext), NULL));
   PetscOptionsEnd();
   ctx->phase_mode = (SemgIZPhaseMode)mode;
   PetscCall(SemgOptionsRequire(comm, "-method", set_m));
@@ -74,6 +76,13 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
              "-method '%s' unknown (iz_minamp, iz_phase, vfit, cv_xcorr, cv_spectral, cv_mle, physfit)", method);
   PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= 64, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..64", ctx->cv_channels);
   PetscCheck(ctx->cv_range[0] > 0 && ctx->cv_range[1] > ctx->cv_range[0], comm, SEMG_ERR_USER, "-cv_range must be 0 < lo < hi");
+  ctx->window_auto = (PetscBool)!strcmp(wtext, "auto");
+  if (strcmp(wtext, "auto") && strcmp(wtext, "all")) {
+    double a, b;
+    char   tail;
+    PetscCheck(sscanf(wtext, "%lf,%lf%c", &a, &b, &tail) == 2, comm, SEMG_ERR_USER, "-window '%s' must be auto, all or t0,t1", wtext);
+    ctx->window[0] = a, ctx->window[1] = b;
+  }
   PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
   PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
   if (ctx->method == BL_PHYSFIT) {
@@ -159,7 +168,8 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, ctx->phase_max_lag, iz, NULL, NULL));
     break;
   case BL_VFIT:
-    PetscCall(SemgDelayLagRange(PetscAbsReal(cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi)); /* the array's span at the slowest CV */
+    /* latency search: the array's span at the slowest CV, or one IED for the chained neighbour delays */
+    PetscCall(SemgDelayLagRange(PetscAbsReal(ctx->vfit_latency == SEMG_LATENCY_CHAIN ? cd[1] - cd[0] : cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi));
     PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, (SemgLatencyType)ctx->vfit_latency, hi, iz, cv, NULL));
     break;
   default: /* delay estimators: channels chosen with the min-amplitude IZ, which is not reported */
@@ -277,6 +287,11 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
       PetscReal iz_sum = 0, cv_sum = 0, q_sum = 0;
       SemgArraysApply(w.sd, x, w.xs);
       SemgArraysApply(w.dd, x, w.xd);
+      if (ctx.window_auto) {
+        PetscReal ied = PetscAbsReal(w.sd->centre[1] - w.sd->centre[0]);
+        PetscCall(SemgAutoWindow(w.sd->n_derived, ds->n_times, w.xs, w.sd->n_columns, w.sd->col_start, ied * ds->fs / ctx.cv_range[1], ied * ds->fs / ctx.cv_range[0], 8, &k0, &k1));
+        ntw = k1 - k0;
+      }
       CropChannels(w.sd->n_derived, ds->n_times, k0, k1, w.xs);
       CropChannels(w.dd->n_derived, ds->n_times, k0, k1, w.xd);
       for (PetscInt col = 0; col < w.sd->n_columns; col++) {
