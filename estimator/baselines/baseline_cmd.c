@@ -288,7 +288,8 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
       SemgArraysApply(w.sd, x, w.xs);
       SemgArraysApply(w.dd, x, w.xd);
       if (ctx.window_auto) {
-        PetscReal ied = PetscAbsReal(w.sd->centre[1] - w.sd->centre[0]);
+        /* from the SD channels for every method (measured better than DD for the delay methods too) */
+        const PetscReal ied = PetscAbsReal(w.sd->centre[1] - w.sd->centre[0]);
         PetscCall(SemgAutoWindow(w.sd->n_derived, ds->n_times, w.xs, w.sd->n_columns, w.sd->col_start, ied * ds->fs / ctx.cv_range[1], ied * ds->fs / ctx.cv_range[0], 8, &k0, &k1));
         ntw = k1 - k0;
       }

@@ -55,8 +55,8 @@ PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, Pets
       if (e[k] > e[kp]) kp = k;
     if (!(e[kp] > 0)) break;
     /* the burst: the hill of the energy around its peak, down to the local minima on either side */
-    for (a = kp; a > lo && e[a - 1] < e[a]; a--) {}
-    for (b = kp; b < hi - 1 && e[b + 1] < e[b]; b++) {}
+    for (a = kp; a > lo && e[a - 1] <= e[a]; a--) {}
+    for (b = kp; b < hi - 1 && e[b + 1] <= e[b]; b++) {}
     PetscCall(BurstDelay(nt, x, n_columns, col_start, a, b, (PetscInt)PetscCeilReal(lag_hi), &delay));
     if (delay >= 0.5 * lag_lo) break; /* the largest burst propagates: keep the rest */
     {
