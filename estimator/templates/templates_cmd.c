@@ -22,8 +22,8 @@ static const char *const ep_names[] = {"iz", "cv", "unit", "muap_corr", "match",
 static const char *const ep_units[] = {"m", "m/s", "1", "1", "1", "1", "s", "1", "1", "1", "1"};
 
 typedef struct {
-  char                data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], report[PETSC_MAX_PATH_LEN];
-  PetscBool           have_report;
+  char                data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], report[PETSC_MAX_PATH_LEN], truth_output[PETSC_MAX_PATH_LEN];
+  PetscBool           have_report, have_truth_output;
   PetscReal           epoch;
   SemgTemplateOptions tmpl;
   SemgScreenOptions   screen;
@@ -42,6 +42,8 @@ static PetscErrorCode TemplatesProcessOptions(MPI_Comm comm, TemplatesOptions *o
   PetscCall(PetscOptionsString("-data", "continuous recording (.h5 dataset with one example: semg record, semg import)", "", o->data, o->data, sizeof(o->data), &set_d));
   PetscCall(PetscOptionsString("-output", "templates dataset (.h5), one example per epoch with a usable template", "", o->output, o->output, sizeof(o->output), &set_o));
   PetscCall(PetscOptionsString("-report", "optional CSV: one row per epoch (usable or not) with its quality and truth", "", o->report, o->report, sizeof(o->report), &o->have_report));
+  PetscCall(PetscOptionsString("-truth_output", "optional dataset (.h5): for each template, the true MUAP of its matched unit at the same alignment (recordings of semg record)", "", o->truth_output, o->truth_output,
+                               sizeof(o->truth_output), &o->have_truth_output));
   PetscCall(PetscOptionsReal("-epoch", "epoch length (s)", "", o->epoch, &o->epoch, NULL));
   PetscCall(PetscOptionsReal("-screen_saturated", "share of samples at a channel's extreme value that marks it saturated", "", o->screen.saturated_share, &o->screen.saturated_share, NULL));
   PetscCall(PetscOptionsReal("-screen_noise_corr", "best |correlation| with a column neighbour below which a channel is noise only", "", o->screen.noise_corr, &o->screen.noise_corr, NULL));
@@ -56,6 +58,8 @@ static PetscErrorCode TemplatesProcessOptions(MPI_Comm comm, TemplatesOptions *o
   PetscCall(SemgCheckInputPath(comm, "-data", o->data));
   PetscCall(SemgCheckOutputPath(comm, "-output", o->output));
   if (o->have_report) PetscCall(SemgCheckOutputPath(comm, "-report", o->report));
+  if (o->have_truth_output) PetscCall(SemgCheckOutputPath(comm, "-truth_output", o->truth_output));
+  PetscCheck(!o->have_truth_output || SemgStringEndsWith(o->truth_output, ".h5"), comm, SEMG_ERR_USER, "-truth_output '%s' must end in .h5", o->truth_output);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -118,8 +122,9 @@ static PetscErrorCode TruthMatchDestroy(TruthMatch *m)
 /* The unit whose firings (shifted by its MUAP's energy latency) the discharges k0 + trig[i] fall on,
    within 1.5 ms; then the best cosine similarity (lags -+2 ms) of the template's SD channels with the
    unit's true SD MUAP placed at the same latency. */
-static PetscErrorCode TruthMatchEpoch(const TruthMatch *m, PetscReal fs, PetscInt npre, PetscInt len, PetscCount k0, PetscInt ntrig, const PetscInt *trig, const PetscReal *tmpl, PetscReal *row)
+static PetscErrorCode TruthMatchEpoch(const TruthMatch *m, PetscReal fs, PetscInt npre, PetscInt len, PetscCount k0, PetscInt ntrig, const PetscInt *trig, const PetscReal *tmpl, PetscReal *row, PetscReal *true_tmpl)
 {
+  PetscInt bestlag = 0;
   const SemgRecordingTruth *t = m->t;
   const PetscInt            tol = (PetscInt)(0.0015 * fs + 0.5), maxlag = (PetscInt)(0.002 * fs + 0.5), nm = t->n_muap, ns = m->sd_tmpl->n_derived;
   PetscInt                 *count, best = 0;
@@ -146,8 +151,14 @@ static PetscErrorCode TruthMatchEpoch(const TruthMatch *m, PetscReal fs, PetscIn
         const PetscReal a = st[(size_t)c * len + j], b = (k >= 0 && k < nm) ? mu[(size_t)c * nm + k] : 0.0;
         ab += a * b, aa += a * a, bb += b * b;
       }
-    if (aa > 0 && bb > 0) cmax = PetscMax(cmax, ab / PetscSqrtReal(aa * bb));
+    if (aa > 0 && bb > 0 && ab / PetscSqrtReal(aa * bb) > cmax) cmax = ab / PetscSqrtReal(aa * bb), bestlag = lag;
   }
+  /* the unit's true MUAP in the stored channels at the template's alignment: the single-unit reference */
+  for (PetscInt c = 0; c < t->n_channels; c++)
+    for (PetscInt j = 0; j < len; j++) {
+      const PetscInt k = j - npre + m->lat[best] + bestlag;
+      true_tmpl[(size_t)c * len + j] = (k >= 0 && k < nm) ? t->muap[((size_t)best * t->n_channels + c) * nm + k] : 0.0;
+    }
   row[EP_UNIT]      = t->units[(size_t)best * SEMG_UNIT_COUNT + SEMG_UNIT_INDEX];
   row[EP_IZ]        = t->units[(size_t)best * SEMG_UNIT_COUNT + SEMG_UNIT_IZ];
   row[EP_CV]        = t->units[(size_t)best * SEMG_UNIT_COUNT + SEMG_UNIT_CV];
@@ -200,16 +211,43 @@ static PetscErrorCode WriteReport(MPI_Comm comm, const char path[], PetscCount n
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The usable epochs' signals (n_ep x nc x tl, rows say which) as a dataset with the per-epoch columns as truth. */
+static PetscErrorCode WriteEpochs(MPI_Comm comm, const char path[], const SemgDataset *ds, PetscCount n_ep, PetscCount n_ok, PetscInt tl, const PetscReal *rows, const PetscReal *sig)
+{
+  const PetscInt nc = ds->n_channels;
+  SemgDataset   *out;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgDatasetCreate(comm, n_ok, ds->n_electrodes, nc, tl, EP_COUNT, &out));
+  out->fs = ds->fs;
+  PetscCall(PetscStrncpy(out->units, ds->units, sizeof(out->units)));
+  PetscCall(PetscArraycpy(out->electrode_xyz, ds->electrode_xyz, 3 * (size_t)ds->n_electrodes));
+  PetscCall(PetscArraycpy(out->electrode_column, ds->electrode_column, ds->n_electrodes));
+  PetscCall(SemgDatasetSetMontage(out, ds->montage));
+  for (int j = 0; j < EP_COUNT; j++) PetscCall(SemgDatasetSetTheta(out, j, ep_names[j], ep_units[j]));
+  for (PetscCount i = 0, k = 0; i < n_ep; i++) {
+    if (!(rows[(size_t)i * EP_COUNT + EP_USABLE] > 0)) continue;
+    if (k >= out->start && k < out->start + out->n_local) {
+      PetscCall(PetscArraycpy(out->data + (size_t)(k - out->start) * nc * tl, sig + (size_t)i * nc * tl, (size_t)nc * tl));
+      PetscCall(PetscArraycpy(out->theta + (size_t)(k - out->start) * EP_COUNT, rows + (size_t)i * EP_COUNT, EP_COUNT));
+    }
+    k++;
+  }
+  PetscCall(SemgDatasetWrite(comm, path, out));
+  PetscCall(SemgDatasetDestroy(&out));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCmdTemplates(MPI_Comm comm)
 {
   TemplatesOptions    o;
-  SemgDataset        *ds, *out;
+  SemgDataset        *ds;
   SemgRecordingTruth *truth;
   TruthMatch          tm;
   SemgArrays         *dd;
   PetscCount          n_ep, n_ok = 0;
   PetscInt            len, tl, npre, nc, *trig;
-  PetscReal          *rows, *tmpls, *ep, *d;
+  PetscReal          *rows, *tmpls, *ttmpls, *ep, *d;
   PetscMPIInt         rank, size;
 
   PetscFunctionBeginUser;
@@ -231,7 +269,8 @@ PetscErrorCode SemgCmdTemplates(MPI_Comm comm)
   if (truth) PetscCall(TruthMatchCreate(comm, ds, o.data, truth, &o.tmpl, &tm));
   PetscCall(ArraysAt(comm, ds, o.data, SEMG_MONTAGE_DD, len, &dd));
   PetscCheck(SemgArraysMinColumn(dd) >= 2, comm, SEMG_ERR_USER, "-data '%s': templates need at least 2 double-differential channels per electrode column", o.data);
-  PetscCall(PetscCalloc2((size_t)n_ep * EP_COUNT, &rows, (size_t)n_ep * nc * tl, &tmpls));
+  PetscCheck(!o.have_truth_output || truth, comm, SEMG_ERR_USER, "-truth_output needs a recording with per-unit ground truth (semg record); '%s' has none", o.data);
+  PetscCall(PetscCalloc3((size_t)n_ep * EP_COUNT, &rows, (size_t)n_ep * nc * tl, &tmpls, (size_t)n_ep * nc * tl, &ttmpls));
   PetscCall(PetscMalloc3((size_t)nc * len, &ep, (size_t)dd->n_derived * len, &d, len, &trig));
   for (PetscCount i = rank; i < n_ep; i += size) {
     SemgTemplateQuality q;
@@ -242,7 +281,7 @@ PetscErrorCode SemgCmdTemplates(MPI_Comm comm)
     row[EP_IZ] = row[EP_CV] = row[EP_UNIT] = row[EP_MUAP_CORR] = row[EP_MATCH] = NAN;
     row[EP_EPOCH] = (PetscReal)i, row[EP_T0] = (PetscReal)(i * len) / ds->fs, row[EP_TRIGGERS] = q.n_triggers, row[EP_CONSISTENCY] = q.consistency;
     row[EP_DETECTED] = q.n_detected, row[EP_USABLE] = q.usable;
-    if (q.usable && truth) PetscCall(TruthMatchEpoch(&tm, ds->fs, npre, tl, i * len, q.n_triggers, trig, tp, row));
+    if (q.usable && truth) PetscCall(TruthMatchEpoch(&tm, ds->fs, npre, tl, i * len, q.n_triggers, trig, tp, row, ttmpls + (size_t)i * nc * tl));
   }
   /* other ranks' rows are zero: NaN would not survive the sum, so mark them and restore after */
   for (PetscCount i = 0; i < n_ep; i++)
@@ -253,35 +292,21 @@ PetscErrorCode SemgCmdTemplates(MPI_Comm comm)
         if (PetscIsNanReal(rows[(size_t)i * EP_COUNT + j])) rows[(size_t)i * EP_COUNT + j] = PETSC_MAX_REAL;
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, rows, (PetscMPIInt)(n_ep * EP_COUNT), MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, tmpls, (PetscMPIInt)((size_t)n_ep * nc * tl), MPIU_REAL, MPI_SUM, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, ttmpls, (PetscMPIInt)((size_t)n_ep * nc * tl), MPIU_REAL, MPI_SUM, comm));
   for (size_t i = 0; i < (size_t)n_ep * EP_COUNT; i++)
     if (rows[i] == PETSC_MAX_REAL) rows[i] = NAN;
   for (PetscCount i = 0; i < n_ep; i++) n_ok += rows[(size_t)i * EP_COUNT + EP_USABLE] > 0;
   if (o.have_report) PetscCall(WriteReport(comm, o.report, n_ep, rows));
   PetscCheck(n_ok > 0, comm, SEMG_ERR_USER, "-data '%s': none of its %lld epochs of %g s gives a usable template (at least %" PetscInt_FMT " consistent discharges of one unit); nothing written to %s", o.data,
              (long long)n_ep, (double)o.epoch, o.tmpl.min_triggers, o.output);
-  PetscCall(SemgDatasetCreate(comm, n_ok, ds->n_electrodes, nc, tl, EP_COUNT, &out));
-  out->fs = ds->fs;
-  PetscCall(PetscStrncpy(out->units, ds->units, sizeof(out->units)));
-  PetscCall(PetscArraycpy(out->electrode_xyz, ds->electrode_xyz, 3 * (size_t)ds->n_electrodes));
-  PetscCall(PetscArraycpy(out->electrode_column, ds->electrode_column, ds->n_electrodes));
-  PetscCall(SemgDatasetSetMontage(out, ds->montage));
-  for (int j = 0; j < EP_COUNT; j++) PetscCall(SemgDatasetSetTheta(out, j, ep_names[j], ep_units[j]));
-  for (PetscCount i = 0, k = 0; i < n_ep; i++) {
-    if (!(rows[(size_t)i * EP_COUNT + EP_USABLE] > 0)) continue;
-    if (k >= out->start && k < out->start + out->n_local) {
-      PetscCall(PetscArraycpy(out->data + (size_t)(k - out->start) * nc * tl, tmpls + (size_t)i * nc * tl, (size_t)nc * tl));
-      PetscCall(PetscArraycpy(out->theta + (size_t)(k - out->start) * EP_COUNT, rows + (size_t)i * EP_COUNT, EP_COUNT));
-    }
-    k++;
-  }
-  PetscCall(SemgDatasetWrite(comm, o.output, out));
+  PetscCall(WriteEpochs(comm, o.output, ds, n_ep, n_ok, tl, rows, tmpls));
+  if (o.have_truth_output) PetscCall(WriteEpochs(comm, o.truth_output, ds, n_ep, n_ok, tl, rows, ttmpls));
   PetscCall(PetscPrintf(comm, "semg templates: %lld epochs of %g s: %lld with a template, %lld without (left out) -> %s\n", (long long)n_ep, (double)o.epoch, (long long)n_ok, (long long)(n_ep - n_ok), o.output));
   PetscCall(PetscFree3(ep, d, trig));
-  PetscCall(PetscFree2(rows, tmpls));
+  PetscCall(PetscFree3(rows, tmpls, ttmpls));
   PetscCall(SemgArraysDestroy(&dd));
   PetscCall(TruthMatchDestroy(&tm));
   PetscCall(SemgRecordingTruthDestroy(&truth));
-  PetscCall(SemgDatasetDestroy(&out));
   PetscCall(SemgDatasetDestroy(&ds));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
