@@ -11,6 +11,7 @@
 #include "estimator/baselines/cv.h"
 #include "estimator/baselines/physfit.h"
 #include "estimator/baselines/window.h"
+#include "estimator/baselines/minamp.h"
 #include "estimator/nn/decoder.h"
 
 typedef enum { BL_IZ_MINAMP, BL_IZ_PHASE, BL_VFIT, BL_CV_XCORR, BL_CV_SPECTRAL, BL_CV_MLE, BL_PHYSFIT, BL_NMETHODS } BaselineMethod;
@@ -21,6 +22,7 @@ typedef struct {
   BaselineMethod  method;
   PetscInt        cv_channels, phase_max_lag, vfit_latency;
   PetscReal       cv_range[2], cv_exclude, window[2];
+  PetscReal       minamp_frac; /* iz_minamp: argmin between the channels above this share of the largest RMS (minamp.h) */
   PetscBool       window_auto; /* -window auto (default): per example, from the signal (window.h) */
   SemgIZPhaseMode phase_mode;
   SemgDecoderSpec dec;
@@ -41,6 +43,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   ctx->cv_range[0]   = 2.0; /* spec 4.2c (MATLAB range) */
   ctx->cv_range[1]   = 7.0;
   ctx->cv_exclude    = 1.0;
+  ctx->minamp_frac   = 0.5;
   ctx->phase_max_lag = 0;
   ctx->vfit_latency  = SEMG_LATENCY_CHAIN;
   ctx->window[0]     = 0.0;
@@ -62,6 +65,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
                             ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
   PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency: chain (cumulative neighbour delays), peak of |DD|, or xcorr delay to the largest channel", "semg baseline", lat, 3, lat[ctx->vfit_latency],
                               &ctx->vfit_latency, NULL));
+  PetscCall(PetscOptionsReal("-minamp_frac", "iz_minamp: search the RMS minimum between the first and last channel above this share of the largest RMS (0 = global argmin)", "semg baseline", ctx->minamp_frac, &ctx->minamp_frac, NULL));
   PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline",
                                wtext, wtext, sizeof(wtext), NULL));
   PetscOptionsEnd();
@@ -84,6 +88,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
     ctx->window[0] = a, ctx->window[1] = b;
   }
   PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
+  PetscCheck(ctx->minamp_frac >= 0 && ctx->minamp_frac < 1, comm, SEMG_ERR_USER, "-minamp_frac %g must be in [0, 1)", (double)ctx->minamp_frac);
   PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
   if (ctx->method == BL_PHYSFIT) {
     PetscCall(SemgDecoderSpecSetFromOptions(comm, &ctx->dec));
@@ -162,7 +167,7 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
   *iz = *cv = *quality = NAN;
   switch (ctx->method) {
   case BL_IZ_MINAMP:
-    PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, iz, NULL));
+    PetscCall(SemgIZMinAmplitudeBetween(nsd, nt, xs, cs, ctx->minamp_frac, iz));
     break;
   case BL_IZ_PHASE:
     PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, ctx->phase_max_lag, iz, NULL, NULL));

@@ -6,4 +6,5 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/arrays.c
   ${CMAKE_CURRENT_LIST_DIR}/window.c
   ${CMAKE_CURRENT_LIST_DIR}/latency.c
+  ${CMAKE_CURRENT_LIST_DIR}/minamp.c
   ${CMAKE_CURRENT_LIST_DIR}/baseline_cmd.c)
