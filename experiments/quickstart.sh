@@ -35,8 +35,8 @@ mpi "$semg" muap -mu_fibres 200 -mu_radius 0.004 -mu_iz 0,0,-0.02 -mu_cv 4 -mu_c
 step "white-box baselines on the test set"
 # the classical methods look past the CCS generation transient (windows tuned on a separate set, docs/baselines.md)
 mpi "$semg" baseline -method iz_minamp -window 0.003,0.04 -data test.h5 -output est_iz_minamp.csv || die "baseline iz_minamp"
-mpi "$semg" baseline -method vfit -vfit_latency xcorr -window 0.003,0.04 -data test.h5 -output est_vfit.csv || die "baseline vfit"
-mpi "$semg" baseline -method cv_mle -window 0.002,0.012 -cv_channels 5 -cv_exclude 1 -data test.h5 -output est_cv_mle.csv || die "baseline cv_mle"
+mpi "$semg" baseline -method vfit -window 0.003,0.04 -data test.h5 -output est_vfit.csv || die "baseline vfit"
+mpi "$semg" baseline -method cv_mle -window 0.002,0.012 -data test.h5 -output est_cv_mle.csv || die "baseline cv_mle"
 mpi "$semg" baseline -method physfit -data test.h5 -output est_physfit.csv || die "baseline physfit"
 
 step "train the informed autoencoder ($epochs epochs, 2 ranks)"
