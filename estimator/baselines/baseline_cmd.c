@@ -33,7 +33,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
 {
   char      method[64] = "";
   PetscBool set_m, set_d, set_o;
-  PetscInt  n, mode = 0;
+  PetscInt  n, mode = SEMG_IZ_PHASE_MINIMUM; /* measured better than auto (crossing) on every tuning and test set, docs/baselines.md */
   char      wtext[64] = "auto";
   const char *const lat[] = {"peak", "xcorr", "chain", "SemgLatencyType", "SEMG_LATENCY_", NULL};
   const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
@@ -60,7 +60,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   n = 2;
   PetscCall(PetscOptionsRealArray("-cv_range", "CV search range lo,hi (m/s) of the delay estimators", "semg baseline", ctx->cv_range, &n, NULL));
   PetscCall(PetscOptionsReal("-cv_exclude", "CV methods skip DD channels within this many IEDs of the (min-amplitude) IZ", "semg baseline", ctx->cv_exclude, &ctx->cv_exclude, NULL));
-  PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[0], &mode, NULL));
+  PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[mode], &mode, NULL));
   PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples", "semg baseline",
                             ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
   PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency: chain (cumulative neighbour delays), peak of |DD|, or xcorr delay to the largest channel", "semg baseline", lat, 3, lat[ctx->vfit_latency],
