@@ -117,19 +117,11 @@ PetscErrorCode SemgPoolFiringTrain(const SemgPoolSpec *s, const SemgPoolUnit *u,
   *times = NULL;
   if (rate <= 0) PetscFunctionReturn(PETSC_SUCCESS);
   isi0 = 1.0 / rate;
-  cap  = (PetscInt)(duration * rate * 1.5) + 8;
+  cap  = (PetscInt)(5.0 * duration * rate) + 2; /* intervals are >= 0.2 / rate: never more firings than this */
   PetscCall(PetscMalloc1(cap, times));
   SemgRngInit(&rng, seed, (uint64_t)i, SEMG_STREAM_FIRING);
-  for (t = SemgRngUniform(&rng) * isi0; t < duration;) {
+  for (t = SemgRngUniform(&rng) * isi0; t < duration && *n < cap;) {
     PetscReal isi;
-    if (*n == cap) {
-      PetscReal *grown;
-      PetscCall(PetscMalloc1(2 * cap, &grown));
-      PetscCall(PetscArraycpy(grown, *times, cap));
-      PetscCall(PetscFree(*times));
-      *times = grown;
-      cap *= 2;
-    }
     (*times)[(*n)++] = t;
     do isi = isi0 * (1.0 + s->isi_cov * SemgRngNormal(&rng));
     while (isi < 0.2 * isi0); /* a refractory floor: no doublets from the Gaussian tail */
