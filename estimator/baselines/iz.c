@@ -2,16 +2,8 @@
 #include <math.h>
 #include "core/semg_error.h"
 #include "estimator/baselines/iz.h"
-#include "estimator/baselines/cv.h"
+#include "estimator/baselines/delay.h"
 #include "estimator/baselines/latency.h"
-
-PetscReal SemgParabolaVertex(PetscReal a, PetscReal b, PetscReal c)
-{
-  PetscReal den = a - 2.0 * b + c;
-
-  if (den == 0.0) return 0.0;
-  return 0.5 * (a - c) / den;
-}
 
 static PetscErrorCode CheckShape(PetscInt nc, PetscInt nt, PetscInt nc_min)
 {

@@ -4,4 +4,4 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cluster.c
   ${CMAKE_CURRENT_LIST_DIR}/screen.c
   ${CMAKE_CURRENT_LIST_DIR}/templates.c
-  ${CMAKE_CURRENT_LIST_DIR}/templates_cmd.c)
+  ${CMAKE_CURRENT_LIST_DIR}/cmd_templates.c)

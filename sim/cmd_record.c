@@ -6,7 +6,7 @@
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_dataset.h"
-#include "core/semg_commands.h"
+#include "sim/commands.h"
 #include "sim/ccs.h"
 #include "sim/electrodes.h"
 #include "sim/pool.h"

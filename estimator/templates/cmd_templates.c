@@ -9,7 +9,7 @@
 #include "core/semg_options.h"
 #include "core/semg_dataset.h"
 #include "core/semg_csv.h"
-#include "core/semg_commands.h"
+#include "estimator/commands.h"
 #include "sim/recording.h"
 #include "estimator/baselines/arrays.h"
 #include "estimator/templates/templates.h"
