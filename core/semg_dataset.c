@@ -287,12 +287,20 @@ static PetscErrorCode WriteContents(MPI_Comm comm, SemgH5File *f, const SemgData
 
 PetscErrorCode SemgDatasetWrite(MPI_Comm comm, const char *path, const SemgDataset *d)
 {
+  PetscFunctionBeginUser;
+  PetscCall(SemgDatasetWriteWith(comm, path, d, NULL, NULL));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgDatasetWriteWith(MPI_Comm comm, const char *path, const SemgDataset *d, SemgDatasetExtraWriter extra, void *ctx)
+{
   SemgH5File     f;
   PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
   PetscCall(SemgH5CreateAtomic(comm, path, &f));
   ierr = WriteContents(comm, &f, d);
+  if (!ierr && extra) ierr = extra(&f, ctx);
   if (ierr) {
     PetscCall(SemgH5Abandon(comm, &f));
     PetscCall(ierr);

@@ -52,6 +52,10 @@ PETSC_EXTERN PetscErrorCode SemgDatasetCreate(MPI_Comm comm, PetscCount n_exampl
 PETSC_EXTERN PetscErrorCode SemgDatasetSetMontage(SemgDataset *ds, SemgMontage montage); /* fills the channel table from electrode order/columns */
 PETSC_EXTERN PetscErrorCode SemgDatasetSetTheta(SemgDataset *ds, PetscInt j, const char *name, const char *units);
 PETSC_EXTERN PetscErrorCode SemgDatasetWrite(MPI_Comm comm, const char *path, const SemgDataset *ds);
+/* The same, with extra groups written by extra(h5file, ctx) (h5file: the SemgH5File being written)
+   before the file is renamed to its final name; a failure in extra leaves no file. */
+typedef PetscErrorCode (*SemgDatasetExtraWriter)(void *h5file, void *ctx);
+PETSC_EXTERN PetscErrorCode SemgDatasetWriteWith(MPI_Comm comm, const char *path, const SemgDataset *ds, SemgDatasetExtraWriter extra, void *ctx);
 PETSC_EXTERN PetscErrorCode SemgDatasetRead(MPI_Comm comm, const char *path, SemgDataset **ds);
 PETSC_EXTERN PetscErrorCode SemgDatasetReadAll(MPI_Comm comm, const char *path, SemgDataset **ds); /* every rank reads every example */
 /* out[c][k] = sum_j weight[c][j] * mono[electrode[c][j]][k] with the dataset's channel table;

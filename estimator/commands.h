@@ -6,6 +6,7 @@
 
 #define SEMG_ESTIMATOR_COMMANDS(X) \
   X("baseline", SemgCmdBaseline, "white-box IZ/CV estimators and per-sample physics fit on a dataset") \
+  X("templates", SemgCmdTemplates, "per-epoch templates of the dominant motor unit of a continuous recording") \
   X("train", SemgCmdTrain, "train the informed autoencoder (data-parallel, checkpoint/restart)") \
   X("estimate", SemgCmdEstimate, "IZ/CV estimates of a dataset with a trained autoencoder (.h5 or .csv)") \
   X("synergy", SemgCmdSynergy, "muscle synergies of a recording or synthetic set: NMF and 16 autoencoders (HDF5)") \

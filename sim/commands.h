@@ -7,6 +7,7 @@
 #define SEMG_SIM_COMMANDS(X) \
   X("muap", SemgCmdMuap, "monopolar/SD/DD MUAP of listed or generated fibres (CCS model)") \
   X("simulate", SemgCmdSimulate, "dataset of N motor-unit samples with ground truth (HDF5)") \
+  X("record", SemgCmdRecord, "continuous recording of a motor-unit pool with per-unit ground truth (HDF5)") \
   X("leadfield", SemgCmdLeadfield, "volume-conductor lead fields of an electrode array (reciprocity, HDF5)") \
   X("pointsource", SemgCmdPointsource, "potential of a 1 A point source at electrodes (infinite|halfspace|layered|fdm)") \
   /* end of the list */

@@ -11,6 +11,9 @@
 #include "estimator/baselines/cv.h"
 #include "estimator/baselines/physfit.h"
 #include "estimator/nn/dectable_build.h"
+#include "estimator/baselines/window.h"
+#include "estimator/baselines/minamp.h"
+#include "estimator/nn/decoder.h"
 
 /* The CV methods use at most this many DD channels (-cv_channels; the work buffer is sized for it). */
 #define SEMG_BASELINE_MAX_CV_CHANNELS 64
@@ -23,6 +26,8 @@ typedef struct {
   BaselineMethod  method;
   PetscInt        cv_channels, phase_max_lag, vfit_latency;
   PetscReal       cv_range[2], cv_exclude, window[2];
+  PetscReal       minamp_frac; /* iz_minamp: argmin between the channels above this share of the largest RMS (minamp.h) */
+  PetscBool       window_auto; /* -window auto (default): per example, from the signal (window.h) */
   SemgIZPhaseMode phase_mode;
   SemgDecoderSpec dec;
   SemgCCSParams   ccs;
@@ -31,17 +36,19 @@ typedef struct {
 static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
 {
   PetscBool set_m, set_d, set_o;
-  PetscInt  n, mode = 0, method = BL_NMETHODS;
-  const char *const lat[] = {"peak", "xcorr", "SemgLatencyType", "SEMG_LATENCY_", NULL};
+  PetscInt  n, mode = SEMG_IZ_PHASE_MINIMUM, method = BL_NMETHODS; /* phase: minimum measured better than auto (crossing) on every tuning and test set, docs/baselines.md */
+  char      wtext[64] = "auto";
+  const char *const lat[] = {"peak", "xcorr", "chain", "SemgLatencyType", "SEMG_LATENCY_", NULL};
   const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
   PetscFunctionBeginUser;
-  ctx->cv_channels   = 4;
+  ctx->cv_channels   = 5; /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
   ctx->cv_range[0]   = 2.0; /* spec 4.2c (MATLAB range) */
   ctx->cv_range[1]   = 7.0;
-  ctx->cv_exclude    = 1.5;
+  ctx->cv_exclude    = 1.0;
+  ctx->minamp_frac   = 0.5;
   ctx->phase_max_lag = 0;
-  ctx->vfit_latency  = SEMG_LATENCY_PEAK;
+  ctx->vfit_latency  = SEMG_LATENCY_CHAIN;
   ctx->window[0]     = 0.0;
   ctx->window[1]     = PETSC_MAX_REAL;
   ctx->data[0]       = 0; /* -help shows these as defaults */
@@ -56,14 +63,14 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   n = 2;
   PetscCall(PetscOptionsRealArray("-cv_range", "CV search range lo,hi (m/s) of the delay estimators", "semg baseline", ctx->cv_range, &n, NULL));
   PetscCall(PetscOptionsReal("-cv_exclude", "CV methods skip DD channels within this many IEDs of the (min-amplitude) IZ", "semg baseline", ctx->cv_exclude, &ctx->cv_exclude, NULL));
-  PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[0], &mode, NULL));
+  PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[mode], &mode, NULL));
   PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples", "semg baseline",
                             ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
-  PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency from the peak of |DD| or the xcorr delay to the largest channel", "semg baseline", lat, 2, lat[0],
+  PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency: chain (cumulative neighbour delays), peak of |DD|, or xcorr delay to the largest channel", "semg baseline", lat, 3, lat[ctx->vfit_latency],
                               &ctx->vfit_latency, NULL));
-  n = 2;
-  PetscCall(PetscOptionsRealArray("-window", "classical methods: time window t0,t1 (s, from the sample start) they look at, e.g. to skip the CCS generation transient", "semg baseline",
-                                  ctx->window, &n, NULL));
+  PetscCall(PetscOptionsReal("-minamp_frac", "iz_minamp: search the RMS minimum between the first and last channel above this share of the largest RMS (0 = global argmin)", "semg baseline", ctx->minamp_frac, &ctx->minamp_frac, NULL));
+  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline",
+                               wtext, wtext, sizeof(wtext), NULL));
   PetscOptionsEnd();
   ctx->phase_mode = (SemgIZPhaseMode)mode;
   PetscCall(SemgOptionsRequire(comm, "-method", set_m));
@@ -73,7 +80,15 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= SEMG_BASELINE_MAX_CV_CHANNELS, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..%d", ctx->cv_channels,
              SEMG_BASELINE_MAX_CV_CHANNELS);
   PetscCheck(ctx->cv_range[0] > 0 && ctx->cv_range[1] > ctx->cv_range[0], comm, SEMG_ERR_USER, "-cv_range must be 0 < lo < hi");
+  ctx->window_auto = (PetscBool)!strcmp(wtext, "auto");
+  if (strcmp(wtext, "auto") && strcmp(wtext, "all")) {
+    double a, b;
+    char   tail;
+    PetscCheck(sscanf(wtext, "%lf,%lf%c", &a, &b, &tail) == 2, comm, SEMG_ERR_USER, "-window '%s' must be auto, all or t0,t1", wtext);
+    ctx->window[0] = a, ctx->window[1] = b;
+  }
   PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
+  PetscCheck(ctx->minamp_frac >= 0 && ctx->minamp_frac < 1, comm, SEMG_ERR_USER, "-minamp_frac %g must be in [0, 1)", (double)ctx->minamp_frac);
   PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
   if (ctx->method == BL_PHYSFIT) {
     PetscCall(SemgDecoderSpecSetFromOptions(comm, &ctx->dec));
@@ -153,13 +168,14 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
   *iz = *cv = *quality = NAN;
   switch (ctx->method) {
   case BL_IZ_MINAMP:
-    PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, iz, NULL));
+    PetscCall(SemgIZMinAmplitudeBetween(nsd, nt, xs, cs, ctx->minamp_frac, iz));
     break;
   case BL_IZ_PHASE:
     PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, ctx->phase_max_lag, iz, NULL, NULL));
     break;
   case BL_VFIT:
-    PetscCall(SemgDelayLagRange(PetscAbsReal(cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi)); /* the array's span at the slowest CV */
+    /* latency search: the array's span at the slowest CV, or one IED for the chained neighbour delays */
+    PetscCall(SemgDelayLagRange(PetscAbsReal(ctx->vfit_latency == SEMG_LATENCY_CHAIN ? cd[1] - cd[0] : cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi));
     PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, (SemgLatencyType)ctx->vfit_latency, hi, iz, cv, NULL));
     break;
   default: /* delay estimators: channels chosen with the min-amplitude IZ, which is not reported */
@@ -210,13 +226,17 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
    columns that gave an estimate (grids); est[2] = ML quality for cv_mle. */
 static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w, const SemgDataset *ds, const PetscReal *x, PetscInt k0, PetscInt k1, PetscReal *est)
 {
-  const PetscInt ntw      = k1 - k0;
-  PetscInt       nused_iz = 0, nused_cv = 0;
-  PetscReal      iz_sum = 0, cv_sum = 0, q_sum = 0;
+  PetscInt  ntw, nused_iz = 0, nused_cv = 0;
+  PetscReal iz_sum = 0, cv_sum = 0, q_sum = 0;
 
   PetscFunctionBeginUser;
   SemgArraysApply(w->sd, x, w->xs);
   SemgArraysApply(w->dd, x, w->xd);
+  if (ctx->window_auto) { /* from the SD channels for every method (measured better than DD for the delay methods too) */
+    const PetscReal ied = PetscAbsReal(w->sd->centre[1] - w->sd->centre[0]);
+    PetscCall(SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, ied * ds->fs / ctx->cv_range[1], ied * ds->fs / ctx->cv_range[0], 8, &k0, &k1));
+  }
+  ntw = k1 - k0;
   CropChannels(w->sd->n_derived, ds->n_times, k0, k1, w->xs);
   CropChannels(w->dd->n_derived, ds->n_times, k0, k1, w->xd);
   for (PetscInt col = 0; col < w->sd->n_columns; col++) {

@@ -3,6 +3,7 @@
 #include "core/semg_error.h"
 #include "estimator/baselines/iz.h"
 #include "estimator/baselines/delay.h"
+#include "estimator/baselines/latency.h"
 
 static PetscErrorCode CheckShape(PetscInt nc, PetscInt nt, PetscInt nc_min)
 {
@@ -225,6 +226,7 @@ PetscErrorCode SemgIZVFitLatency(PetscInt nc, PetscInt nt, const PetscReal *x, c
   PetscCall(CheckShape(nc, nt, 4));
   PetscCall(PetscMalloc3(nc, &tau, nc, &w, nc, &use));
   if (type == SEMG_LATENCY_XCORR) PetscCall(SemgLatencyXcorr(nc, nt, x, fs, max_lag, tau, w));
+  else if (type == SEMG_LATENCY_CHAIN) PetscCall(SemgLatencyChain(nc, nt, x, fs, max_lag, tau, w));
   else PetscCall(SemgLatencyPeak(nc, nt, x, fs, tau, w));
   for (PetscInt c = 0; c < nc; c++) wmax = PetscMax(wmax, w[c]);
   for (PetscInt c = 0; c < nc; c++) {

@@ -28,7 +28,7 @@ PETSC_EXTERN PetscErrorCode SemgLatencyPeak(PetscInt nc, PetscInt nt, const Pets
    over lags -max_lag..max_lag with parabolic refinement; weight = peak^2. */
 PETSC_EXTERN PetscErrorCode SemgLatencyXcorr(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, PetscInt max_lag, PetscReal *tau, PetscReal *weight);
 
-typedef enum { SEMG_LATENCY_PEAK = 0, SEMG_LATENCY_XCORR = 1 } SemgLatencyType;
+typedef enum { SEMG_LATENCY_PEAK = 0, SEMG_LATENCY_XCORR = 1, SEMG_LATENCY_CHAIN = 2 } SemgLatencyType; /* chain: latency.h */
 
 /* c. V-shaped latency fit (joint IZ and CV): tau_c = tau_0 + |c_c - x_IZ|/v, weighted least squares
    (w_c = peak^2), x_IZ scanned over the channel span in 0.01 * IED steps and refined by a parabola; the

@@ -5,4 +5,7 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cv.c
   ${CMAKE_CURRENT_LIST_DIR}/physfit.c
   ${CMAKE_CURRENT_LIST_DIR}/arrays.c
+  ${CMAKE_CURRENT_LIST_DIR}/window.c
+  ${CMAKE_CURRENT_LIST_DIR}/latency.c
+  ${CMAKE_CURRENT_LIST_DIR}/minamp.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_baseline.c)

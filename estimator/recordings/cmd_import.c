@@ -59,6 +59,20 @@ static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The time column must advance by 1/fs within each sample's rows (1 % tolerance): a wrong -fs would
+   silently rescale every time and velocity downstream. */
+static PetscErrorCode CheckTimeColumn(MPI_Comm comm, const SemgCSVTable *s, PetscReal fs)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt r = 1; r < s->nrows; r++) {
+    const PetscReal *a = s->values + (size_t)(r - 1) * s->ncols, *b = s->values + (size_t)r * s->ncols;
+    if (a[0] != b[0]) continue; /* a new sample starts its own time axis */
+    PetscCheck(PetscAbsReal((b[1] - a[1]) * fs - 1.0) <= 0.01, comm, SEMG_ERR_USER, "-signals '%s' line %" PetscInt_FMT ": time_s steps by %g s, but -fs %g Hz means %g s (wrong -fs or missing rows)", s->path, r + 2,
+               (double)(b[1] - a[1]), (double)fs, (double)(1.0 / fs));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Rows are grouped by sample id; every sample must have the same number of rows. */
 static PetscErrorCode SignalsShape(MPI_Comm comm, const SemgCSVTable *s, PetscInt *n_examples, PetscInt *n_times)
 {
@@ -165,6 +179,7 @@ PetscErrorCode SemgCmdImport(MPI_Comm comm)
   PetscCall(SemgCSVRead(comm, "-signals", o.signals, &s));
   PetscCheck(s.ncols >= 3 && !strcmp(s.names[0], "sample") && !strcmp(s.names[1], "time_s"), comm, SEMG_ERR_USER, "-signals '%s': header must start with sample,time_s then one column per electrode", o.signals);
   PetscCheck(s.ncols - 2 == ne, comm, SEMG_ERR_USER, "-signals '%s' has %" PetscInt_FMT " signal columns, -electrodes '%s' has %" PetscInt_FMT " electrodes", o.signals, s.ncols - 2, o.electrodes, ne);
+  PetscCall(CheckTimeColumn(comm, &s, o.fs));
   if (o.epoch > 0) {
     PetscCall(ImportEpochs(comm, &o, &s, ne, xyz, column));
     PetscCall(SemgCSVTableFree(&s));

@@ -1,0 +1,49 @@
+#!/bin/bash
+# semg record and semg templates: identical files on 1 and 2 ranks; templates found on the test bed;
+# bad inputs give one line and exit 2 or a reported, excluded channel (issue 18).
+set -u
+. "$SEMG_SOURCE/tests/common.sh"
+semg_test_dir
+fail=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+run() { "$MPIEXEC" "$NPFLAG" "$@"; }
+R="-excitation 0.1 -duration 4 -seed 5"
+for np in 1 2; do
+  run $np "$SEMG" record $R -output "$dir/r$np.h5" >/dev/null 2>&1 || bad "record on $np ranks"
+  run $np "$SEMG" templates -data "$dir/r1.h5" -output "$dir/t$np.h5" -report "$dir/t$np.csv" >"$dir/t$np.log" 2>&1 || bad "templates on $np ranks: $(cat "$dir/t$np.log")"
+done
+h5diff "$dir/r1.h5" "$dir/r2.h5" /emg/data >/dev/null && h5diff "$dir/r1.h5" "$dir/r2.h5" /ground_truth/muap >/dev/null && h5diff "$dir/r1.h5" "$dir/r2.h5" /ground_truth/firings >/dev/null \
+  && ok "record: data and truth identical on 1 and 2 ranks" || bad "record differs between 1 and 2 ranks"
+cmp -s "$dir/t1.csv" "$dir/t2.csv" && h5diff "$dir/t1.h5" "$dir/t2.h5" /emg/data >/dev/null && ok "templates: identical on 1 and 2 ranks" || bad "templates differ between 1 and 2 ranks"
+# at least 3 of 4 epochs give a template that is the true MUAP of its unit (correlation >= 0.8)
+good=$(awk -F, 'NR > 1 && $11 == 1 && $4 >= 0.8' "$dir/t1.csv" | wc -l)
+[ "$good" -ge 3 ] && ok "templates: $good of 4 epochs match their unit's true MUAP (>= 0.8)" || bad "templates: only $good of 4 epochs match their unit's MUAP"
+# the templates feed the estimators, with the matched unit's IZ and CV as truth
+"$SEMG" baseline -method iz_minamp -data "$dir/t1.h5" -output "$dir/iz.csv" >/dev/null 2>&1 && ok "baseline runs on the templates" || bad "baseline on the templates"
+
+# bad inputs: the continuous recording as CSV (every row sample 0), then edited
+"$SEMG" export -data "$dir/r1.h5" -output "$dir/rec.csv" -electrodes "$dir/el.csv" >/dev/null 2>&1 || bad "export"
+imp() { "$SEMG" import -signals "$1" -electrodes "$dir/el.csv" -fs "${3:-2048}" -output "$2" 2>&1; }
+expect_error() { # name, expected text, command...
+  local name=$1 want=$2; shift 2
+  out=$("$@" 2>&1); rc=$?
+  if [ $rc -eq 2 ] && [ "$(echo "$out" | grep -c 'error')" -eq 1 ] && echo "$out" | grep -q "$want"; then ok "$name: $(echo "$out" | grep error)"; else bad "$name (exit $rc): $out"; fi
+}
+expect_error "fs inconsistent with the time column" "time_s steps by" imp "$dir/rec.csv" "$dir/x.h5" 1000
+[ -e "$dir/x.h5" ] && bad "a failed import left $dir/x.h5"
+expect_error "recording shorter than one epoch" "shorter than one epoch" "$SEMG" templates -data "$dir/r1.h5" -epoch 5 -output "$dir/x.h5"
+expect_error "not a continuous recording" "needs one continuous recording" "$SEMG" templates -data "$dir/t1.h5" -output "$dir/x.h5"
+# flat electrode 3, saturated electrode 6, disconnected (noise only) electrode 10: reported and replaced
+awk -F, 'BEGIN { srand(3) } NR == 1 { print; next } { $5 = 0.25; if ($8 > 0.02) $8 = 0.02; if ($8 < -0.02) $8 = -0.02; $12 = (rand() - 0.5) * 0.05; print }' OFS=, "$dir/rec.csv" >"$dir/bad.csv"
+imp "$dir/bad.csv" "$dir/bad.h5" >/dev/null || bad "import of the damaged recording"
+out=$("$SEMG" templates -data "$dir/bad.h5" -output "$dir/tb.h5" 2>&1)
+for want in "channel 3 .*(flat)" "channel 6 .*(saturated)" "channel 10 .*(noise only)"; do
+  echo "$out" | grep -q "$want" && ok "reported: $(echo "$out" | grep "$want")" || bad "not reported: $want in: $out"
+done
+# noise only everywhere: no usable template -> one line, nothing written
+awk -F, 'BEGIN { srand(4) } NR == 1 { print; next } { for (i = 3; i <= NF; i++) $i = rand() - 0.5; print }' OFS=, "$dir/rec.csv" >"$dir/noise.csv"
+imp "$dir/noise.csv" "$dir/noise.h5" >/dev/null || bad "import of the noise recording"
+expect_error "no usable template" "" "$SEMG" templates -data "$dir/noise.h5" -output "$dir/tn.h5"
+[ -e "$dir/tn.h5" ] && bad "an all-noise recording left $dir/tn.h5 (zeros?)"
+exit $fail
