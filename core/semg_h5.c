@@ -7,6 +7,7 @@
 #include "core/semg_error.h"
 #include "core/semg_h5.h"
 #include "core/semg_options.h"
+#include "core/semg_output.h"
 #include "semg_version.h"
 
 /* HDF5 would print its own error stack for every expected failure (missing attribute, bad file);
@@ -48,8 +49,10 @@ PetscErrorCode SemgH5CreateAtomic(MPI_Comm comm, const char path[], SemgH5File *
   f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   SemgCallH5(H5Pclose(fapl));
   PetscCheck(f->file >= 0, comm, SEMG_ERR_USER, "cannot create '%s' (directory missing or not writable?)", f->tmp);
+  SemgOutputTempAdd(f->tmp, f->file, NULL); /* removed by SemgOutputRemoveTemps if the command fails */
   PetscCall(TransferList(&f->dxpl));
   PetscCallMPI(MPI_Comm_rank(comm, &f->rank));
+  f->comm    = comm;
   f->writing = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -75,26 +78,8 @@ PetscErrorCode SemgH5Open(MPI_Comm comm, const char option[], const char path[],
   PetscCheck(f->file >= 0, comm, SEMG_ERR_USER, "%s '%s': HDF5 cannot open it (corrupt, truncated, or still open for writing: h5clear -s)", option, path);
   PetscCall(TransferList(&f->dxpl));
   f->rank = rank;
+  f->comm = comm;
   PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* Make the rename durable: a crash right after must not bring back the old directory entry. */
-static void SyncDirectoryOf(const char *path)
-{
-  char  dir[PETSC_MAX_PATH_LEN];
-  char *slash;
-  int   fd;
-
-  strncpy(dir, path, sizeof(dir) - 1);
-  dir[sizeof(dir) - 1] = 0;
-  slash                = strrchr(dir, '/');
-  if (slash) *slash = 0;
-  else strcpy(dir, ".");
-  fd = open(dir[0] ? dir : "/", O_RDONLY);
-  if (fd >= 0) {
-    (void)fsync(fd);
-    close(fd);
-  }
 }
 
 PetscErrorCode SemgH5Close(MPI_Comm comm, SemgH5File *f)
@@ -104,17 +89,23 @@ PetscErrorCode SemgH5Close(MPI_Comm comm, SemgH5File *f)
 
   PetscFunctionBeginUser;
   if (f->dxpl > 0) SemgCallH5(H5Pclose(f->dxpl));
-  if (f->file > 0) SemgCallH5(H5Fclose(f->file));
+  if (f->file > 0) {
+    herr_t herr = H5Fclose(f->file); /* flushes: where a full disk shows */
+    if (f->writing) SemgOutputTempAdd(f->tmp, -1, NULL); /* closed, but still to be removed on failure */
+    if (f->writing) PetscCall(SemgOutputShareWriteError(comm, (PetscBool)(herr < 0), f->path));
+    else SemgCallH5(herr);
+  }
   f->file = f->dxpl = 0;
   if (f->writing) {
     PetscCallMPI(MPI_Barrier(comm));
     PetscCallMPI(MPI_Comm_rank(comm, &rank));
     if (!rank) {
       err = rename(f->tmp, f->path) ? errno : 0;
-      if (!err) SyncDirectoryOf(f->path);
+      if (!err) SemgOutputSyncDirectoryOf(f->path);
     }
     PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
     PetscCheck(!err, comm, SEMG_ERR_USER, "cannot rename '%s' to '%s': %s", f->tmp, f->path, strerror(err));
+    SemgOutputTempForget(f->tmp);
     f->writing = 0;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -130,6 +121,7 @@ PetscErrorCode SemgH5Abandon(MPI_Comm comm, SemgH5File *f)
   f->file = f->dxpl = 0;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (f->writing && !rank) (void)unlink(f->tmp);
+  if (f->writing) SemgOutputTempForget(f->tmp);
   f->writing = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -239,12 +231,14 @@ PetscErrorCode SemgH5ReadAttrInt(hid_t loc, const char name[], long long *value,
    contiguous, early-allocated storage, so an independent write needs no other rank. */
 PetscErrorCode SemgH5WriteSmall(SemgH5File *f, hid_t loc, const char name[], int rank, const hsize_t dims[], hid_t memtype, const void *buf, const char units[])
 {
-  hid_t space, dset;
+  hid_t  space, dset;
+  herr_t herr = 0;
 
   PetscFunctionBeginUser;
   SemgCallH5Id(space, H5Screate_simple(rank, dims, NULL));
   SemgCallH5Id(dset, H5Dcreate2(loc, name, memtype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  if (!f->rank) SemgCallH5(H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+  if (!f->rank) herr = H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+  PetscCall(SemgOutputShareWriteError(f->comm, (PetscBool)(herr < 0), f->path));
   if (units) PetscCall(SemgH5WriteAttrString(dset, "units", units));
   SemgCallH5(H5Dclose(dset));
   SemgCallH5(H5Sclose(space));
@@ -365,7 +359,7 @@ PetscErrorCode SemgH5WriteRows(SemgH5File *f, hid_t dset, hsize_t start, hsize_t
   }
   if (fspace > 0) SemgCallH5(H5Sclose(fspace));
   PetscCall(RowSelection(dset, start, n, &fspace, &mspace));
-  SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy));
+  PetscCall(SemgOutputShareWriteError(f->comm, (PetscBool)(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy) < 0), f->path));
   SemgCallH5(H5Sclose(mspace));
   SemgCallH5(H5Sclose(fspace));
   PetscFunctionReturn(PETSC_SUCCESS);

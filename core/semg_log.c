@@ -4,6 +4,7 @@
 #include "core/semg_error.h"
 #include "core/semg_log.h"
 #include "core/semg_options.h"
+#include "core/semg_output.h"
 
 static int semg_exit_code = 0;
 
@@ -46,6 +47,7 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
 PetscErrorCode SemgErrorHandlerPush(void)
 {
   PetscFunctionBeginUser;
+  PetscErrorPrintf = PetscErrorPrintfDefault; /* silenced during PetscInitialize by SemgPreInitialize */
   PetscCall(PetscPushErrorHandler(SemgErrorHandler, NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -54,6 +56,9 @@ int SemgExitCode(MPI_Comm comm, PetscErrorCode ierr)
 {
   (void)comm;
   if (!ierr || ierr == SEMG_ERR_HELP_DONE) return semg_exit_code;
+  /* A failed command leaves no temporary file behind. User errors are raised on every rank together,
+     so HDF5 files can be closed collectively; after an internal error only the names are removed. */
+  SemgOutputRemoveTemps(SemgIsUserError(ierr));
   if (SemgIsUserError(ierr)) return 2;
   return 1;
 }

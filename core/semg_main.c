@@ -8,6 +8,7 @@ static char help[] = "semg: surface-EMG simulation and motor-unit parameter esti
 #include "core/semg_commands.h"
 #include "core/semg_options.h"
 #include "core/semg_log.h"
+#include "core/semg_input.h"
 
 /* Every subcommand of the program. Keep alphabetical within each part. */
 static const SemgCommand semg_commands[] = {
@@ -57,8 +58,10 @@ int main(int argc, char **argv)
   argc--;
   argv++;
   SemgSetCommandName(cmd->name);
+  exit_code = SemgPreInitialize(cmd->name, argc, argv); /* options files, MPI-IO component */
+  if (exit_code) return exit_code;
   ierr = PetscInitialize(&argc, &argv, NULL, help);
-  if (ierr) return 1;
+  if (ierr) return SemgInitializeFailed(cmd->name, argc, argv);
   /* Output piped into a reader that stops early (| head, | grep -q) ends the output, not the run. */
   signal(SIGPIPE, SIG_IGN);
   ierr = SemgErrorHandlerPush();
