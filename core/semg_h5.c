@@ -79,6 +79,7 @@ PetscErrorCode SemgH5Open(MPI_Comm comm, const char option[], const char path[],
   PetscCall(TransferList(&f->dxpl));
   f->rank = rank;
   f->comm = comm;
+  SemgInputReadingSet(option, path);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -96,6 +97,7 @@ PetscErrorCode SemgH5Close(MPI_Comm comm, SemgH5File *f)
     else SemgCallH5(herr);
   }
   f->file = f->dxpl = 0;
+  if (!f->writing) SemgInputReadingClear(f->path);
   if (f->writing) {
     PetscCallMPI(MPI_Barrier(comm));
     PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -166,6 +168,17 @@ PetscErrorCode SemgH5WriteAttrInt(hid_t loc, const char name[], long long value)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Memory type for a fixed-length string of size bytes: one byte more than the file's, so that a
+   null-padded or space-padded string of exactly size characters keeps its last character. */
+static PetscErrorCode StringMemType(size_t size, hid_t *mem)
+{
+  PetscFunctionBeginUser;
+  SemgCallH5Id(*mem, H5Tcopy(H5T_C_S1));
+  SemgCallH5(H5Tset_size(*mem, size + 1));
+  SemgCallH5(H5Tset_strpad(*mem, H5T_STR_NULLTERM));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgH5ReadAttrString(hid_t loc, const char name[], char value[], size_t len, PetscBool *found)
 {
   hid_t  attr, type, mem;
@@ -178,11 +191,19 @@ PetscErrorCode SemgH5ReadAttrString(hid_t loc, const char name[], char value[], 
   if (H5Aexists(loc, name) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
   SemgCallH5Id(attr, H5Aopen(loc, name, H5P_DEFAULT));
   SemgCallH5Id(type, H5Aget_type(attr));
-  if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
+  if (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0) { /* h5py and others write these */
+    char *vs = NULL;
+    SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
+    SemgCallH5(H5Tset_size(mem, H5T_VARIABLE));
+    SemgCallH5(H5Aread(attr, mem, &vs));
+    PetscCall(PetscStrncpy(value, vs ? vs : "", len));
+    if (vs) H5free_memory(vs);
+    SemgCallH5(H5Tclose(mem));
+    *found = PETSC_TRUE;
+  } else if (H5Tget_class(type) == H5T_STRING) {
     size = H5Tget_size(type);
     PetscCall(PetscCalloc1(size + 1, &buf));
-    SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
-    SemgCallH5(H5Tset_size(mem, size));
+    PetscCall(StringMemType(size, &mem));
     SemgCallH5(H5Aread(attr, mem, buf));
     SemgCallH5(H5Tclose(mem));
     PetscCall(PetscStrncpy(value, buf, len));
@@ -268,12 +289,20 @@ PetscErrorCode SemgH5ReadText(hid_t loc, const char name[], char **text)
   if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
   SemgCallH5Id(dset, H5Dopen2(loc, name, H5P_DEFAULT));
   SemgCallH5Id(type, H5Dget_type(dset));
-  PetscCheck(H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type), PETSC_COMM_SELF, SEMG_ERR_USER, "dataset %s is not a fixed-length string", name);
-  size = H5Tget_size(type);
-  PetscCall(PetscCalloc1(size + 1, text));
-  SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
-  SemgCallH5(H5Tset_size(mem, size));
-  SemgCallH5(H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, *text));
+  PetscCheck(H5Tget_class(type) == H5T_STRING && H5Sget_simple_extent_npoints(H5Dget_space(dset)) == 1, PETSC_COMM_SELF, SEMG_ERR_USER, "dataset %s is not a single string", name);
+  if (H5Tis_variable_str(type) > 0) {
+    char *vs = NULL;
+    SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
+    SemgCallH5(H5Tset_size(mem, H5T_VARIABLE));
+    SemgCallH5(H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, &vs));
+    PetscCall(PetscStrallocpy(vs ? vs : "", text));
+    if (vs) H5free_memory(vs);
+  } else {
+    size = H5Tget_size(type);
+    PetscCall(PetscCalloc1(size + 2, text));
+    PetscCall(StringMemType(size, &mem));
+    SemgCallH5(H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, *text));
+  }
   SemgCallH5(H5Tclose(mem));
   SemgCallH5(H5Tclose(type));
   SemgCallH5(H5Dclose(dset));

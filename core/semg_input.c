@@ -131,6 +131,23 @@ PetscErrorCode SemgInputCheckFile(MPI_Comm comm, const char option[], const char
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* ---- files being read -------------------------------------------------------------------------- */
+
+static char semg_reading[PETSC_MAX_PATH_LEN + 80] = "", semg_reading_path[PETSC_MAX_PATH_LEN] = "";
+
+void SemgInputReadingSet(const char option[], const char path[])
+{
+  snprintf(semg_reading, sizeof(semg_reading), "%s '%s'", option, path);
+  snprintf(semg_reading_path, sizeof(semg_reading_path), "%s", path);
+}
+
+void SemgInputReadingClear(const char path[])
+{
+  if (!strcmp(path, semg_reading_path)) semg_reading[0] = semg_reading_path[0] = 0;
+}
+
+const char *SemgInputReading(void) { return semg_reading[0] ? semg_reading : NULL; }
+
 /* ---- strict option values ----------------------------------------------------------------------- */
 
 int SemgParseInt(const char option[], const char text[], PetscInt lb, PetscInt ub, PetscInt *v, char msg[], size_t len)
@@ -279,6 +296,11 @@ int SemgPreInitialize(const char command[], int argc, char **argv)
 
   /* Past a file-size limit (ulimit -f) a write must fail with EFBIG and be reported, not kill us. */
   signal(SIGXFSZ, SIG_IGN);
+  /* No HDF5 clean-up at exit: after a failed command it would close MPI-IO files after
+     MPI_Finalize and abort (see SemgOutputRemoveTemps). Must precede any other HDF5 call. */
+  H5dont_atexit();
+  /* HDF5 would print its error stack for every malformed input; semg reports each error once */
+  if (!getenv("SEMG_HDF5_DEBUG")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 #if defined(OPEN_MPI)
   /* Open MPI's default MPI-IO component (ompio) overflows a fixed buffer in its shared-file-pointer
      components (sm, lockedfile) for file paths of about 240 characters and aborts; ROMIO has no such

@@ -17,6 +17,13 @@
 /* One input file named by option: a readable regular file, not an output of this run (collective). */
 PETSC_EXTERN PetscErrorCode SemgInputCheckFile(MPI_Comm comm, const char option[], const char path[]);
 
+/* While an input file is being read, a library failure (HDF5: wrong type, shape, truncated data) is
+   a malformed input, i.e. a user error naming the file, not an internal error. Set by SemgH5Open,
+   cleared by SemgH5Close; SemgInputReading returns "-data 'x.h5'" or NULL. */
+PETSC_EXTERN void        SemgInputReadingSet(const char option[], const char path[]);
+PETSC_EXTERN void        SemgInputReadingClear(const char path[]);
+PETSC_EXTERN const char *SemgInputReading(void);
+
 /* Identity registry of the files named on the command line (rank-local; rank 0 decides).
    kind: 'i' input, 'o' output. On a clash msg gets a one-line explanation and 1 is returned. */
 PETSC_EXTERN int SemgFileIdentityAdd(char kind, const char option[], const char path[], char msg[], size_t len);

@@ -32,6 +32,13 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
   if (n == SEMG_ERR_HELP_DONE) return n;
   /* option parsing, or a type name (-vc_pc_type, -vc_dm_mat_type ...) that only options can supply */
   if ((fun && !strncmp(fun, "PetscOptions", 12)) || n == PETSC_ERR_ARG_UNKNOWN_TYPE) semg_options_error = PETSC_TRUE;
+  /* a library failure while an input file is read: the file is malformed (same on every rank) */
+  if (n == PETSC_ERR_LIB && SemgInputReading() && !SemgIsUserError(n)) {
+    semg_options_error = PETSC_TRUE;
+    if (rank == 0) fprintf(stderr, "semg %s: error: %s: malformed file (wrong type, shape or truncated): %s\n", SemgCommandName(), SemgInputReading(), mess ? mess : "");
+    fflush(stderr);
+    return n;
+  }
   if (SemgIsUserError(n)) {
     static PetscBool printed = PETSC_FALSE; /* SemgShareError raises the same user error again */
     if (rank == 0 && !printed) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");

@@ -33,7 +33,7 @@ PetscErrorCode SemgOutputCheckPath(MPI_Comm comm, const char option[], const cha
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     DirectoryOf(path, dir, sizeof(dir));
     if (strlen(path) + 5 >= PETSC_MAX_PATH_LEN) snprintf(msg, sizeof(msg), "option %s: the path '%.60s...' is longer than %d characters", option, path, PETSC_MAX_PATH_LEN - 5);
-    else if (strlen(base) + 4 > NAME_MAX) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': file name longer than %d characters (with .tmp)", option, path, NAME_MAX);
+    else if (strlen(base) + 4 > NAME_MAX) snprintf(msg, sizeof(msg), "option %s: cannot write '%.300s': file name longer than %d characters (with .tmp)", option, path, NAME_MAX);
     else if (stat(dir, &st) || !S_ISDIR(st.st_mode)) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': directory does not exist", option, path);
     else if (access(dir, W_OK)) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': directory is not writable", option, path);
     else if (!stat(path, &st) && S_ISDIR(st.st_mode)) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': it is a directory", option, path);
@@ -78,9 +78,12 @@ void SemgOutputTempForget(const char tmp[])
 
 void SemgOutputRemoveTemps(PetscBool close_h5)
 {
+  /* HDF5 files still open after a failure are left open on purpose: closing a file whose write
+     failed crashes HDF5 1.10 (H5F__close_cb), and HDF5's exit handler, which would close them after
+     MPI_Finalize and abort, is switched off (H5dont_atexit in SemgPreInitialize). */
+  (void)close_h5;
   for (int i = 0; i < semg_ntemps; i++) {
     if (semg_temps[i].fp) fclose(semg_temps[i].fp);
-    if (close_h5 && semg_temps[i].h5 >= 0) H5Fclose(semg_temps[i].h5); /* before MPI_Finalize */
     (void)unlink(semg_temps[i].tmp); /* every rank: ENOENT on all but the first is harmless */
   }
   semg_ntemps = 0;
