@@ -137,6 +137,15 @@ case_disk_full_simulate()         { small_disk; expect 2 "cannot write 'full/o.h
 case_disk_full_simulate_2ranks()  { small_disk; expect 2 "cannot write 'full/o.h5': no space left on device" "${M2[@]}" "$S" simulate -n 200 -samples 512 -output full/o.h5 -quiet; }
 case_disk_full_export_csv()       { small_disk; head -c 1000k /dev/zero > full/filler; expect 2 "cannot write 'full/s.csv': no space left on device" "$S" export -data t.h5 -output full/s.csv; }
 case_disk_full_baseline_2ranks()  { small_disk; "$S" simulate -n 2000 -samples 64 -output big.h5 -quiet > /dev/null || fail setup; head -c 900k /dev/zero > full/filler; expect 2 "cannot write 'full/o.csv'" "${M2[@]}" "$S" baseline -method vfit -data big.h5 -output full/o.csv; }
+# a solver that does not converge (an internal error, exit 1, every rank aborted): no .tmp left behind
+case_leadfield_not_converging_2ranks() {
+  local before; before=$(snapshot)
+  timeout -k 10 120 "${M2[@]}" "$S" leadfield -electrodes E4.csv -output o.h5 -vc_grid 17,17,17 -vc_skin_cells 2 -vc_fat_cells 4 -vc_ksp_max_it 2 > ../out.txt 2>&1; rc=$?
+  [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "exit $rc"
+  grep -q "did not converge" ../out.txt || { cat ../out.txt; fail "no convergence message"; }
+  [ "$(snapshot)" = "$before" ] || fail "files changed or .tmp left: $(cd "$W" && find . -newer ../out.txt)"
+  echo "ok   exit $rc: $(grep -m1 'did not converge' ../out.txt)"
+}
 case_lag_overflow()               { awk -F, 'BEGIN { OFS = "," } NR > 1 { $2 = sprintf("%.17g", (NR - 2) % 64 * 1e-12) } 1' sig.csv > s2.csv
                                     "$S" import -signals s2.csv -electrodes el.csv -fs 1e12 -output big.h5 > /dev/null || fail "setup"; expect 2 "the delay range" "$S" baseline -method cv_mle -data big.h5 -output o.csv; }
 
