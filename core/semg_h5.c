@@ -326,6 +326,32 @@ PetscErrorCode SemgH5DatasetShape(hid_t loc, const char name[], int *ndims, hsiz
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Disk space for a rows dataset of a file being written, reserved before any rank writes to it (see
+   SemgOutputReserve): the file's name and communicator come from its HDF5 handle. */
+static PetscErrorCode ReserveRows(hid_t loc, int rank, const hsize_t dims[])
+{
+  char     tmp[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
+  hid_t    fapl, file;
+  MPI_Comm comm = MPI_COMM_NULL;
+  MPI_Info info = MPI_INFO_NULL;
+  size_t   bytes = sizeof(double);
+
+  PetscFunctionBeginUser;
+  if (H5Fget_name(loc, tmp, sizeof(tmp)) <= 0 || !SemgStringEndsWith(tmp, ".tmp")) PetscFunctionReturn(PETSC_SUCCESS);
+  for (int i = 0; i < rank; i++) bytes *= (size_t)dims[i];
+  PetscCall(PetscStrncpy(path, tmp, sizeof(path)));
+  path[strlen(path) - 4] = 0;
+  SemgCallH5Id(file, H5Iget_file_id(loc));
+  SemgCallH5Id(fapl, H5Fget_access_plist(file));
+  if (H5Pget_driver(fapl) == H5FD_MPIO) SemgCallH5(H5Pget_fapl_mpio(fapl, &comm, &info));
+  SemgCallH5(H5Pclose(fapl));
+  SemgCallH5(H5Fclose(file)); /* the reference H5Iget_file_id took */
+  PetscCall(SemgOutputReserve(comm == MPI_COMM_NULL ? PETSC_COMM_SELF : comm, tmp, path, bytes));
+  if (comm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&comm));
+  if (info != MPI_INFO_NULL) PetscCallMPI(MPI_Info_free(&info));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Chunks along the example axis of about 1 MiB: whole rows, read and written whole. */
 PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hsize_t dims[], const char units[], hid_t *dset)
 {
@@ -343,6 +369,7 @@ PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hs
   SemgCallH5(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY));
   SemgCallH5(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
   SemgCallH5Id(*dset, H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  PetscCall(ReserveRows(loc, rank, dims));
   if (units) PetscCall(SemgH5WriteAttrString(*dset, "units", units));
   SemgCallH5(H5Pclose(dcpl));
   SemgCallH5(H5Sclose(space));

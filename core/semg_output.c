@@ -48,22 +48,37 @@ PetscErrorCode SemgOutputCheckPath(MPI_Comm comm, const char option[], const cha
 /* ---- temporary files ---------------------------------------------------------------------------- */
 
 typedef struct {
-  char  tmp[PETSC_MAX_PATH_LEN];
-  hid_t h5;
-  FILE *fp;
+  char   tmp[PETSC_MAX_PATH_LEN];
+  hid_t  h5;
+  FILE  *fp;
+  size_t reserved; /* bytes reserved by SemgOutputReserve */
 } SemgTemp;
 
 #define SEMG_MAX_TEMPS 32
 static SemgTemp semg_temps[SEMG_MAX_TEMPS];
 static int      semg_ntemps = 0;
 
+static SemgTemp *FindTemp(const char tmp[])
+{
+  for (int i = 0; i < semg_ntemps; i++)
+    if (!strcmp(semg_temps[i].tmp, tmp)) return &semg_temps[i];
+  return NULL;
+}
+
 void SemgOutputTempAdd(const char tmp[], hid_t h5, FILE *fp)
 {
-  SemgOutputTempForget(tmp);
+  SemgTemp *t = FindTemp(tmp);
+
+  if (t) { /* re-registered (closed, still to be renamed): keep what was reserved */
+    t->h5 = h5;
+    t->fp = fp;
+    return;
+  }
   if (semg_ntemps == SEMG_MAX_TEMPS) return;
   snprintf(semg_temps[semg_ntemps].tmp, sizeof(semg_temps[semg_ntemps].tmp), "%s", tmp);
-  semg_temps[semg_ntemps].h5 = h5;
-  semg_temps[semg_ntemps].fp = fp;
+  semg_temps[semg_ntemps].h5       = h5;
+  semg_temps[semg_ntemps].fp       = fp;
+  semg_temps[semg_ntemps].reserved = 0;
   semg_ntemps++;
 }
 
@@ -87,6 +102,26 @@ void SemgOutputRemoveTemps(PetscBool close_h5)
     (void)unlink(semg_temps[i].tmp); /* every rank: ENOENT on all but the first is harmless */
   }
   semg_ntemps = 0;
+}
+
+PetscErrorCode SemgOutputReserve(MPI_Comm comm, const char tmp[], const char path[], size_t bytes)
+{
+  PetscMPIInt rank;
+  SemgTemp   *t = FindTemp(tmp);
+  int         err = 0;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (t) t->reserved += bytes;
+  if (!rank && t) {
+    int fd = open(tmp, O_WRONLY);
+    err    = fd < 0 ? errno : posix_fallocate(fd, 0, (off_t)(t->reserved + (1u << 20)));
+    if (err == EOPNOTSUPP || err == EINVAL) err = 0; /* a file system without fallocate: no reservation */
+    if (fd >= 0) close(fd);
+  }
+  errno = err;
+  PetscCall(SemgOutputShareWriteError(comm, (PetscBool)(err != 0), path));
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* ---- write failures ----------------------------------------------------------------------------- */

@@ -24,6 +24,12 @@ PETSC_EXTERN void SemgOutputTempForget(const char tmp[]);
 /* collective: close (HDF5 files only when close_h5, i.e. every rank is here) and delete every temp */
 PETSC_EXTERN void SemgOutputRemoveTemps(PetscBool close_h5);
 
+/* Collective: reserve disk space for bytes more of the temporary file tmp (rank 0 extends it with
+   posix_fallocate to everything reserved so far plus 1 MiB for metadata). A full disk or file-size
+   limit then fails here, on every rank together, instead of in the middle of a collective HDF5 write,
+   where HDF5 lets the ranks diverge and hang. */
+PETSC_EXTERN PetscErrorCode SemgOutputReserve(MPI_Comm comm, const char tmp[], const char path[], size_t bytes);
+
 /* Why writing path failed: "no space left on device", "file size limit (ulimit -f) reached" ... */
 PETSC_EXTERN void SemgOutputWriteFailure(const char path[], int err, char reason[], size_t len);
 /* Collective: if failed on any rank, every rank raises "cannot write 'path': reason". */

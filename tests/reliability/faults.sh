@@ -32,7 +32,7 @@ CMD[export]="export -data ../ref_simulate/out.h5 -output out.csv -truth truth.cs
 same_output() { # cmd file reference
   if [ -z "${CMP[$1]}" ]; then cmp -s "$2" "$3"; else h5diff "$2" "$3" "${CMP[$1]}" "${CMP[$1]}" > /dev/null 2>&1; fi
 }
-run2() { "$MPIEXEC" "$NPFLAG" 2 "$S" "$@"; }
+run2() { timeout -k 10 600 "$MPIEXEC" "$NPFLAG" 2 "$S" "$@"; }   # a hang is a violation, not a stuck CI
 
 # uninterrupted reference runs, timed
 declare -A SECS
@@ -82,13 +82,14 @@ for c in simulate export; do
     echo "previous" > "${OUT[$c]}"; prev=$(md5sum < "${OUT[$c]}")
     lim=$(( 4096 + (size > 4096 ? RANDOM % (size - 4096 + 1) : 0) ))
     # shellcheck disable=SC2086
-    OMPI_MCA_btl=self,tcp "$MPIEXEC" "$NPFLAG" 2 bash -c "ulimit -f $lim; exec \"$S\" ${CMD[$c]}" > log.txt 2>&1; rc=$?
+    OMPI_MCA_btl=self,tcp timeout -k 10 300 "$MPIEXEC" "$NPFLAG" 2 bash -c "ulimit -f $lim; exec \"$S\" ${CMD[$c]}" > log.txt 2>&1; rc=$?
     trials=$((trials + 1))
     if [ $rc -eq 0 ]; then same_output "$c" "${OUT[$c]}" "../ref_$c/${OUT[$c]}" || bad "$c limit $lim KiB: exit 0 but output differs"
     elif [ $rc -eq 2 ]; then
       [ "$(md5sum < "${OUT[$c]}")" = "$prev" ] || bad "$c limit $lim KiB: previous output changed"
       [ -z "$(find . -name '*.tmp')" ] || bad "$c limit $lim KiB: .tmp left after exit 2"
       [ "$(grep -c error log.txt)" -eq 1 ] && grep -q "file size limit" log.txt || bad "$c limit $lim KiB: message: $(grep error log.txt)"
+    elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then bad "$c limit $lim KiB: hang (killed after 300 s)"
     else bad "$c limit $lim KiB: exit $rc: $(tail -3 log.txt)"; fi
     echo "ok   $c with ulimit -f $lim KiB (output $size KiB): exit $rc"
     cd .. || exit 1
