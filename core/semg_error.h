@@ -21,7 +21,7 @@
      PetscCall(SemgShareError(comm, ierr)); */
 PETSC_EXTERN PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr);
 
-/* User errors (bad option, bad file, impossible parameter) carry this code; semg_main turns them
+/* User errors (bad option, bad file, impossible parameter) carry this code; the program (semg.c) turns them
    into a single line "semg <cmd>: error: ..." and exit code 2 instead of a PETSc traceback. */
 #define SEMG_ERR_USER PETSC_ERR_USER_INPUT
 

@@ -4,7 +4,7 @@
 
 #include <petscsys.h>
 
-/* Name of the running subcommand (for messages), set by semg_main. */
+/* Name of the running subcommand (for messages), set by the program (semg.c). */
 PETSC_EXTERN const char *SemgCommandName(void);
 PETSC_EXTERN void        SemgSetCommandName(const char *name);
 

@@ -14,7 +14,7 @@ for cmd in $("$semg" -help | awk '/^Commands:/ { on = 1; next } on && NF { print
   echo
   echo '```'
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "$semg" "$cmd" -help 2>&1 |
-    awk '/root_device_context_stream_type/ { on = 1; next } on && /^ *-/ && !/^ *-----/' |
+    awk '/^ *-/ && !/^ *-----/' |
     sed -E -e 's/ <now ([^:]*) : formerly [^>]*>/ <\1>/' -e 's/ <([^:>]*) : [^>]*>/ <\1>/' -e 's/ \(\)$//' -e 's/^  //'
   echo '```'
 done

@@ -104,7 +104,7 @@ static PetscErrorCode WriteH5(MPI_Comm comm, const char path[], const SemgResult
   PetscCall(SemgH5CreateAtomic(comm, path, &f));
   SemgCallH5Id(root, H5Gopen2(f.file, "/", H5P_DEFAULT));
   PetscCall(SemgH5WriteAttrString(root, "schema_name", SEMG_RESULT_SCHEMA));
-  PetscCall(SemgH5WriteAttrInt(root, "schema_version", 1));
+  PetscCall(SemgH5WriteAttrInt(root, "schema_version", SEMG_RESULT_SCHEMA_VERSION));
   PetscCall(SemgH5WriteAttrString(root, "method", r->method));
   PetscCall(SemgH5WriteAttrString(root, "dataset", r->dataset));
   PetscCall(SemgH5WriteProvenance(comm, &f, root));

@@ -11,6 +11,9 @@
 #include <petscsys.h>
 #include "core/semg_dataset.h"
 
+/* schema_version attribute of the result files (docs/data-format.md) */
+#define SEMG_RESULT_SCHEMA_VERSION 1
+
 typedef struct {
   char        method[64];
   char        dataset[PETSC_MAX_PATH_LEN];

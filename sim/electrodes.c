@@ -79,7 +79,7 @@ PetscErrorCode SemgAddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t
   PetscReal sigma;
 
   PetscFunctionBeginUser;
-  if (!(snr_db < 300)) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!(snr_db < SEMG_SNR_NO_NOISE_DB)) PetscFunctionReturn(PETSC_SUCCESS);
   sigma = SemgNoiseSigma(nc, nt, snr_db, x);
   SemgRngInit(&rng, seed, sample, SEMG_STREAM_NOISE);
   for (size_t i = 0; i < (size_t)nc * nt; i++) x[i] += sigma * SemgRngNormal(&rng);

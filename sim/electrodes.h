@@ -16,8 +16,10 @@ PETSC_EXTERN PetscErrorCode SemgArraySpecSetFromOptions(SemgArraySpec *a, const 
 /* Positions ne x 3 in column-major order (a whole column along x, then the next column); column index per electrode. */
 PETSC_EXTERN PetscErrorCode SemgArrayBuild(const SemgArraySpec *a, PetscInt *ne, PetscReal **xyz, PetscInt **column);
 
+/* An SNR at or above this (dB) means no noise: datasets without noise set e.g. -snr_range 1000. */
+#define SEMG_SNR_NO_NOISE_DB 300
 /* Noise at a given SNR (dB) of signal power, sigma = median over channels (spec 9); draws from
-   SemgRng (seed, sample, NOISE). snr = +inf (or > 300) adds nothing. */
+   SemgRng (seed, sample, NOISE). snr >= SEMG_SNR_NO_NOISE_DB (or +inf) adds nothing. */
 PETSC_EXTERN PetscErrorCode SemgAddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t seed, uint64_t sample, PetscReal *x);
 PETSC_EXTERN PetscReal      SemgNoiseSigma(PetscInt nc, PetscInt nt, PetscReal snr_db, const PetscReal *x);
 

@@ -27,7 +27,12 @@ typedef enum {
 
 PETSC_EXTERN const char *const SemgThetaNames[];
 PETSC_EXTERN const char *const SemgThetaUnits[];
-PETSC_EXTERN const char *const SemgSimulateVCSources[]; /* "line", "homogenised" */
+/* -model: ccs, or a lead-field model: vc (stored grid lead field), halfspace, infinite, layered (analytic) */
+typedef enum { SEMG_SIM_MODEL_CCS, SEMG_SIM_MODEL_VC, SEMG_SIM_MODEL_HALFSPACE, SEMG_SIM_MODEL_INFINITE, SEMG_SIM_MODEL_LAYERED } SemgSimulateModel;
+PETSC_EXTERN const char *const SemgSimulateModels[];
+/* -vc_source (-model vc): per-fibre line sources, or one homogenised MU compartment on the lead field's cells */
+typedef enum { SEMG_SIM_VC_SOURCE_LINE, SEMG_SIM_VC_SOURCE_HOMOGENISED } SemgSimulateVCSource;
+PETSC_EXTERN const char *const SemgSimulateVCSources[];
 
 typedef struct {
   PetscReal lo, hi;
@@ -46,10 +51,10 @@ typedef struct {
   PetscReal         contact_gain_sd; /* log-normal per-electrode gain, applied before the montage */
   PetscBool         fixed_template;  /* every sample the same fibre table, shifted to its IZ */
   PetscInt          template_seed;
-  char              model[16];       /* ccs | vc (stored grid lead field) | halfspace | infinite | layered (analytic lead fields) */
+  SemgSimulateModel model;
   char              leadfield[PETSC_MAX_PATH_LEN]; /* -model vc: file written by semg leadfield */
   PetscBool         ccs_sources;     /* lead-field models: CCS point sources instead of the charge-conserving line source */
-  PetscInt          vc_source;       /* -model vc: 0 per-fibre line sources, 1 homogenised MU compartment (SemgSimulateVCSources) */
+  SemgSimulateVCSource vc_source;
   PetscReal         sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
   SemgTissue        layers;          /* layered: fat and skin (conductivities, thicknesses); muscle from sigma_long/trans */
   char              output[PETSC_MAX_PATH_LEN];

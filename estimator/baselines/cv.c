@@ -1,75 +1,12 @@
 /* Classical CV estimators (spec estimator.md 4.2 a-c). Frequencies w_k = 2 pi k / N, k = 1 .. N/2. */
 #include <complex.h>
 #include <math.h>
-#include <fftw3.h>
 #include "core/semg_error.h"
-#include "estimator/baselines/iz.h"
 #include "estimator/baselines/cv.h"
 
 typedef double _Complex Cplx;
 
 static inline Cplx Bin(const PetscReal *X, PetscInt nf, PetscInt c, PetscInt k) { return X[2 * (c * nf + k)] + X[2 * (c * nf + k) + 1] * _Complex_I; }
-
-PetscErrorCode SemgDelayLagRange(PetscReal ied, PetscReal fs, PetscReal v_min, PetscReal v_max, PetscInt *lag_lo, PetscInt *lag_hi)
-{
-  PetscFunctionBeginUser;
-  PetscCheck(ied > 0 && fs > 0 && v_min > 0 && v_max > v_min, PETSC_COMM_SELF, SEMG_ERR_USER, "bad CV range [%g, %g] m/s or IED %g m or fs %g Hz",
-             (double)v_min, (double)v_max, (double)ied, (double)fs);
-  /* a huge fs (or a tiny CV bound) would overflow the integer lag: bound it before converting */
-  PetscCheck(ied * fs / v_min < 1e8, PETSC_COMM_SELF, SEMG_ERR_USER, "the delay range (IED %g m x fs %g Hz / CV %g m/s = %g samples) is beyond any recording: check the dataset's sampling frequency and -cv_range", (double)ied, (double)fs, (double)v_min, (double)(ied * fs / v_min));
-  *lag_lo = (PetscInt)PetscFloorReal(ied * fs / v_max);
-  *lag_hi = (PetscInt)PetscCeilReal(ied * fs / v_min);
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode SemgDelayXcorr(PetscInt nt, const PetscReal *a, const PetscReal *b, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscBool *at_bound)
-{
-  PetscInt   nl = lag_hi - lag_lo + 1, jb = 0;
-  PetscReal *r;
-
-  PetscFunctionBeginUser;
-  PetscCheck(nl >= 1 && lag_lo > -nt && lag_hi < nt, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lag range [%d, %d] for %d samples", (int)lag_lo,
-             (int)lag_hi, (int)nt);
-  PetscCall(PetscMalloc1(nl, &r));
-  for (PetscInt j = 0; j < nl; j++) {
-    PetscInt  L = lag_lo + j, n0 = PetscMax(0, -L), n1 = PetscMin(nt, nt - L);
-    PetscReal s = 0.0;
-    for (PetscInt n = n0; n < n1; n++) s += a[n] * b[n + L];
-    r[j] = s;
-    if (r[j] > r[jb]) jb = j;
-  }
-  *theta = lag_lo + jb;
-  if (jb > 0 && jb < nl - 1) *theta += SemgParabolaVertex(r[jb - 1], r[jb], r[jb + 1]);
-  if (at_bound) *at_bound = (PetscBool)(nl > 1 && (jb == 0 || jb == nl - 1));
-  PetscCall(PetscFree(r));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode SemgSpectraCompute(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal *X)
-{
-  PetscInt      nf = nt / 2 + 1;
-  double       *in;
-  fftw_complex *out;
-  fftw_plan     plan;
-  int           n = (int)nt;
-
-  PetscFunctionBeginUser;
-  in  = fftw_alloc_real((size_t)nc * nt);
-  out = fftw_alloc_complex((size_t)nc * nf);
-  PetscCheck(in && out, PETSC_COMM_SELF, PETSC_ERR_MEM, "FFTW allocation failed");
-  plan = fftw_plan_many_dft_r2c(1, &n, (int)nc, in, NULL, 1, (int)nt, out, NULL, 1, (int)nf, FFTW_ESTIMATE);
-  SemgCheckFFTWPlan(plan);
-  for (PetscCount i = 0; i < (PetscCount)nc * nt; i++) in[i] = x[i];
-  fftw_execute(plan);
-  {
-    const double *o = (const double *)out; /* fftw_complex is double _Complex under PETSc */
-    for (PetscCount i = 0; i < 2 * (PetscCount)nc * nf; i++) X[i] = o[i];
-  }
-  fftw_destroy_plan(plan);
-  fftw_free(in);
-  fftw_free(out);
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
 
 PetscErrorCode SemgDelaySpectralCost(PetscInt nt, const PetscReal *X1, const PetscReal *X2, PetscReal theta, PetscReal *e, PetscReal *de, PetscReal *d2e)
 {
@@ -99,7 +36,7 @@ static PetscReal NewtonStep(PetscReal de, PetscReal d2e)
   return u;
 }
 
-PetscErrorCode SemgDelaySpectral(PetscInt nt, const PetscReal *a, const PetscReal *b, PetscReal *theta, PetscInt *its)
+PetscErrorCode SemgDelaySpectral(SemgSpectra sp, PetscInt nt, const PetscReal *a, const PetscReal *b, PetscReal *theta, PetscInt *its)
 {
   PetscReal *X, th, de, d2e, u;
   PetscInt   nf = nt / 2 + 1, L = PetscMin(10, nt - 1), it;
@@ -112,7 +49,7 @@ PetscErrorCode SemgDelaySpectral(PetscInt nt, const PetscReal *a, const PetscRea
     x2[k]      = a[k];
     x2[nt + k] = b[k];
   }
-  PetscCall(SemgSpectraCompute(2, nt, x2, X));
+  PetscCall(SemgSpectraCompute(sp, 2, nt, x2, X));
   PetscCall(SemgDelayXcorr(nt, a, b, -L, L, &th, &edge));
   th = PetscFloorReal(th + 0.5); /* the spec starts from the integer peak */
   for (it = 0; it < SEMG_DELAY_MAX_IT; it++) {
@@ -195,7 +132,7 @@ static PetscReal AlignedCorrelation(PetscInt nc, PetscInt nt, const PetscReal *X
   return q / (nc - 1);
 }
 
-PetscErrorCode SemgDelayMLE(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscReal *quality,
+PetscErrorCode SemgDelayMLE(SemgSpectra sp, PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscReal *quality,
                             PetscInt *its)
 {
   PetscReal *X, th, dE, d2E, u;
@@ -204,7 +141,7 @@ PetscErrorCode SemgDelayMLE(PetscInt nc, PetscInt nt, const PetscReal *x, PetscI
   PetscFunctionBeginUser;
   PetscCheck(nc >= 2, PETSC_COMM_SELF, SEMG_ERR_USER, "ML delay estimator needs at least 2 channels, got %d", (int)nc);
   PetscCall(PetscMalloc1(2 * nc * nf, &X));
-  PetscCall(SemgSpectraCompute(nc, nt, x, X));
+  PetscCall(SemgSpectraCompute(sp, nc, nt, x, X));
   PetscCall(SemgDelayXcorr(nt, x + ca * nt, x + (ca + 1) * nt, lag_lo, lag_hi, &th, NULL));
   for (it = 0; it < SEMG_DELAY_MAX_IT; it++) {
     PetscCall(SemgDelayMLECost(nc, nt, X, th, NULL, &dE, &d2E));

@@ -2,15 +2,7 @@
 #include <math.h>
 #include "core/semg_error.h"
 #include "estimator/baselines/iz.h"
-#include "estimator/baselines/cv.h"
-
-PetscReal SemgParabolaVertex(PetscReal a, PetscReal b, PetscReal c)
-{
-  PetscReal den = a - 2.0 * b + c;
-
-  if (den == 0.0) return 0.0;
-  return 0.5 * (a - c) / den;
-}
+#include "estimator/baselines/delay.h"
 
 static PetscErrorCode CheckShape(PetscInt nc, PetscInt nt, PetscInt nc_min)
 {

@@ -4,11 +4,7 @@
 #ifndef SEMG_BASELINES_IZ_H
 #define SEMG_BASELINES_IZ_H
 
-#include <petscsys.h>
-
-/* Vertex offset of the parabola through (-1, a), (0, b), (1, c), in [-0.5, 0.5] for a true minimum or
-   maximum at b; 0 when the three points are collinear. */
-PETSC_EXTERN PetscReal SemgParabolaVertex(PetscReal a, PetscReal b, PetscReal c);
+#include "estimator/baselines/delay.h"
 
 /* a. Minimum-amplitude single-differential channel: RMS per channel, argmin, parabolic refinement
    x = c_n* + delta * (c_{n*+1} - c_{n*-1})/2. at_edge (may be NULL) is set when n* is the first or last

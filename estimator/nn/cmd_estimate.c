@@ -1,7 +1,7 @@
 /* semg estimate: IZ and CV (and nuisance latents) of every sample with a trained informed autoencoder,
    written as an estimator result file (.h5 or .csv, estimator/result.h). */
 #include "core/semg_error.h"
-#include "core/semg_commands.h"
+#include "estimator/commands.h"
 #include "core/semg_options.h"
 #include "estimator/result.h"
 #include "estimator/nn/trainer.h"

@@ -1,6 +1,6 @@
 /* semg train: the informed autoencoder trained data-parallel over MPI (docs/estimator.md). */
 #include "core/semg_error.h"
-#include "core/semg_commands.h"
+#include "estimator/commands.h"
 #include "core/semg_options.h"
 #include "estimator/nn/trainer.h"
 

@@ -1,4 +1,4 @@
-# Informed autoencoder (issue 5): layers, encoder, scaler, AdamW, decoder, trainer, checkpoints, commands.
+# Informed autoencoder: layers, encoder, scaler, AdamW, decoder, trainer, checkpoints, commands.
 target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/layers.c
   ${CMAKE_CURRENT_LIST_DIR}/encoder.c
@@ -7,7 +7,10 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/decoder.c
   ${CMAKE_CURRENT_LIST_DIR}/model.c
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.c
+  ${CMAKE_CURRENT_LIST_DIR}/sampler.c
+  ${CMAKE_CURRENT_LIST_DIR}/lr_schedule.c
   ${CMAKE_CURRENT_LIST_DIR}/trainer.c
+  ${CMAKE_CURRENT_LIST_DIR}/trainer_options.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_train.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_estimate.c)
 # The dense layers call BLAS dgemm through PETSc's name mangling; PETSc's .pc file does not list BLAS.

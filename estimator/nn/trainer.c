@@ -8,10 +8,9 @@
 #include "core/semg_rng.h"
 #include "estimator/nn/trainer.h"
 
-const char *const SemgLRSchedules[] = {"constant", "cosine", "step", "SemgLRSchedule", "SEMG_LR_", NULL};
-
-enum { ST_SETUP, ST_DATA, ST_DECODER, ST_ENCODER, ST_BACKWARD, ST_ALLREDUCE, ST_OPTIMIZER, ST_CHECKPOINT };
-static const char *const stage_names[] = {"Setup", "Data", "Decoder", "Encoder", "Backward", "Allreduce", "Optimizer", "Checkpoint"};
+enum { ST_SETUP, ST_DATA, ST_DECODER, ST_ENCODER, ST_BACKWARD, ST_ALLREDUCE, ST_OPTIMIZER, ST_CHECKPOINT, ST_COUNT };
+_Static_assert(ST_COUNT == SEMG_TRAINER_NSTAGES, "one name per trainer log stage");
+static const char *const stage_names[ST_COUNT] = {"Setup", "Data", "Decoder", "Encoder", "Backward", "Allreduce", "Optimizer", "Checkpoint"};
 
 /* Signal handlers only set this flag; it travels in the step's reduction so all ranks stop together. */
 static volatile sig_atomic_t stop_requested = 0;
@@ -19,129 +18,6 @@ static void StopHandler(int sig)
 {
   (void)sig;
   stop_requested = 1;
-}
-
-PetscErrorCode SemgTrainerSetFromOptions(MPI_Comm comm, SemgTrainer *tr)
-{
-  SemgNNState *st = &tr->st;
-  PetscBool    set_data, set_out, set_ckpt;
-  PetscInt     seed = 1, variant = SEMG_ADAMW_TORCH;
-  PetscReal    lr, b[2], eps, wd;
-  PetscInt     n2 = 2;
-
-  PetscFunctionBeginUser;
-  tr->comm = comm;
-  PetscCallMPI(MPI_Comm_rank(comm, &tr->rank));
-  PetscCallMPI(MPI_Comm_size(comm, &tr->size));
-  /* defaults (spec estimator.md 2.2, 2.6, 3) */
-  st->enc_type = SEMG_ENCODER_CNN;
-  st->nconv    = 3;
-  st->conv[0] = 16, st->conv[1] = 32, st->conv[2] = 64;
-  st->kernel = 7;
-  st->ndense = 1;
-  st->dense[0] = 128;
-  st->act      = SEMG_ACT_RELU;
-  st->init     = SEMG_INIT_TORCH;
-  tr->global_batch = 32;
-  tr->epochs       = 50;
-  tr->max_steps    = 0;
-  tr->patience     = 10;
-  tr->chunks       = 0;
-  tr->val_fraction = 0.1;
-  tr->clip_norm    = 0.0;
-  tr->schedule     = SEMG_LR_CONSTANT;
-  tr->lr_min       = 0.0;
-  tr->lr_gamma     = 0.5;
-  tr->lr_step_epochs = 10;
-  tr->warmup_steps = 0;
-  tr->decay_bias   = PETSC_TRUE;
-  tr->resume       = PETSC_TRUE;
-  tr->shuffle      = PETSC_TRUE;
-  tr->ckpt_interval = 0;
-  tr->ckpt_epoch   = PETSC_TRUE;
-  tr->ckpt_keep    = 3;
-  tr->ckpt_major   = 0;
-  tr->max_wall_time = 0.0;
-  tr->eval_batch   = 64;
-  PetscCall(SemgDecoderSpecDefault(&st->dec));
-
-  PetscOptionsBegin(comm, NULL, "semg train: informed autoencoder, data-parallel", "semg");
-  PetscCall(PetscOptionsString("-data", "training dataset (.h5, semg simulate/import)", "", tr->data, tr->data, sizeof(tr->data), &set_data));
-  PetscCall(PetscOptionsString("-output", "trained model (.h5; checkpoint layout plus loss history)", "", tr->output, tr->output, sizeof(tr->output), &set_out));
-  PetscCall(PetscOptionsString("-ckpt_dir", "checkpoint directory (default: OUTPUT without .h5 + _ckpt)", "", tr->ckpt_dir, tr->ckpt_dir, sizeof(tr->ckpt_dir), &set_ckpt));
-  PetscCall(PetscOptionsEnum("-enc_type", "encoder: mlp or cnn", "", SemgEncoderTypes, (PetscEnum)st->enc_type, (PetscEnum *)&st->enc_type, NULL));
-  {
-    PetscInt  nc = SEMG_NN_MAX_WIDTHS;
-    PetscBool set;
-    PetscCall(PetscOptionsIntArray("-enc_conv", "CNN filters per block (conv, activation, avgpool 2)", "", st->conv, &nc, &set));
-    if (set) st->nconv = nc;
-  }
-  PetscCall(PetscOptionsInt("-enc_kernel", "CNN kernel length (odd)", "", st->kernel, &st->kernel, NULL));
-  {
-    PetscInt  nd = SEMG_NN_MAX_WIDTHS;
-    PetscBool set;
-    PetscCall(PetscOptionsIntArray("-enc_dense", "hidden dense widths (after the conv blocks / MLP hidden layers)", "", st->dense, &nd, &set));
-    if (set) st->ndense = nd;
-  }
-  PetscCall(PetscOptionsEnum("-enc_activation", "hidden activation", "", SemgActivations, (PetscEnum)st->act, (PetscEnum *)&st->act, NULL));
-  PetscCall(PetscOptionsEnum("-enc_init", "weight initialisation: torch or glorot", "", SemgInitTypes, (PetscEnum)st->init, (PetscEnum *)&st->init, NULL));
-  PetscCall(PetscOptionsInt("-train_seed", "seed of initialisation, split and sampler", "", seed, &seed, NULL));
-  PetscCall(PetscOptionsInt("-train_global_batch", "global batch (samples per step over all ranks)", "", tr->global_batch, &tr->global_batch, NULL));
-  PetscCall(PetscOptionsInt("-train_epochs", "maximum epochs", "", tr->epochs, &tr->epochs, NULL));
-  PetscCall(PetscOptionsInt("-train_max_steps", "stop after this many global steps (0 = no limit)", "", tr->max_steps, &tr->max_steps, NULL));
-  PetscCall(PetscOptionsReal("-train_val_fraction", "validation split fraction", "", tr->val_fraction, &tr->val_fraction, NULL));
-  PetscCall(PetscOptionsInt("-train_patience", "early stopping: epochs without validation improvement (0 = off)", "", tr->patience, &tr->patience, NULL));
-  PetscCall(PetscOptionsInt("-train_chunks", "fixed-order reduction over this many canonical chunks (power of two; 0 = plain MPI_Allreduce)", "", tr->chunks, &tr->chunks, NULL));
-  PetscCall(PetscOptionsBool("-train_shuffle", "shuffle every epoch (permutation keyed by seed and epoch)", "", tr->shuffle, &tr->shuffle, NULL));
-  PetscCall(PetscOptionsReal("-train_lambda_sup", "weight of the supervised term (needs ground truth)", "", tr->lambda_sup, &tr->lambda_sup, NULL));
-  PetscCall(PetscOptionsReal("-train_lambda_h", "weight of the latent penalty sum h^2", "", tr->lambda_h, &tr->lambda_h, NULL));
-  PetscCall(PetscOptionsReal("-train_clip_norm", "clip the reduced gradient to this global norm (0 = off)", "", tr->clip_norm, &tr->clip_norm, NULL));
-  PetscCall(PetscOptionsInt("-train_eval_batch", "batch for validation/estimation", "", tr->eval_batch, &tr->eval_batch, NULL));
-  PetscCall(PetscOptionsBool("-train_quiet", "no progress line", "", tr->quiet, &tr->quiet, NULL));
-  PetscCall(PetscOptionsEnum("-lr_schedule", "learning-rate schedule: constant, cosine (to -lr_min over the run), step (x gamma every -lr_step_epochs)", "", SemgLRSchedules, (PetscEnum)tr->schedule, (PetscEnum *)&tr->schedule, NULL));
-  PetscCall(PetscOptionsReal("-lr_min", "final learning rate of the cosine schedule", "", tr->lr_min, &tr->lr_min, NULL));
-  PetscCall(PetscOptionsReal("-lr_gamma", "factor of the step schedule", "", tr->lr_gamma, &tr->lr_gamma, NULL));
-  PetscCall(PetscOptionsInt("-lr_step_epochs", "epochs between steps of the step schedule", "", tr->lr_step_epochs, &tr->lr_step_epochs, NULL));
-  PetscCall(PetscOptionsInt("-lr_warmup_steps", "linear warm-up steps", "", tr->warmup_steps, &tr->warmup_steps, NULL));
-  PetscCall(PetscOptionsEnum("-adamw_variant", "AdamW form: torch or keras", "", SemgAdamWVariants, (PetscEnum)variant, (PetscEnum *)&variant, NULL));
-  PetscCall(SemgAdamWDefaults((SemgAdamWVariant)variant, &st->adamw));
-  lr = st->adamw.lr, b[0] = st->adamw.beta1, b[1] = st->adamw.beta2, eps = st->adamw.eps, wd = st->adamw.weight_decay;
-  PetscCall(PetscOptionsReal("-adamw_lr", "learning rate", "", lr, &lr, NULL));
-  PetscCall(PetscOptionsRealArray("-adamw_betas", "beta1,beta2", "", b, &n2, NULL));
-  PetscCall(PetscOptionsReal("-adamw_eps", "epsilon", "", eps, &eps, NULL));
-  PetscCall(PetscOptionsReal("-adamw_weight_decay", "decoupled weight decay", "", wd, &wd, NULL));
-  PetscCall(PetscOptionsBool("-adamw_decay_bias", "apply weight decay to biases too (PyTorch default)", "", tr->decay_bias, &tr->decay_bias, NULL));
-  PetscCall(PetscOptionsInt("-ckpt_interval", "checkpoint every this many steps (0 = epoch ends only)", "", tr->ckpt_interval, &tr->ckpt_interval, NULL));
-  PetscCall(PetscOptionsBool("-ckpt_epoch", "checkpoint at every epoch end", "", tr->ckpt_epoch, &tr->ckpt_epoch, NULL));
-  PetscCall(PetscOptionsInt("-ckpt_keep", "complete checkpoints kept", "", tr->ckpt_keep, &tr->ckpt_keep, NULL));
-  PetscCall(PetscOptionsInt("-ckpt_major", "also keep every step divisible by this (0 = none)", "", tr->ckpt_major, &tr->ckpt_major, NULL));
-  PetscCall(PetscOptionsBool("-train_resume", "resume from the newest complete checkpoint", "", tr->resume, &tr->resume, NULL));
-  PetscCall(PetscOptionsReal("-max_wall_time", "wall-clock budget in s: checkpoint and exit 99 before it runs out (0 = none)", "", tr->max_wall_time, &tr->max_wall_time, NULL));
-  PetscOptionsEnd();
-  st->adamw.lr = lr, st->adamw.beta1 = b[0], st->adamw.beta2 = b[1], st->adamw.eps = eps, st->adamw.weight_decay = wd;
-  st->seed = seed;
-  PetscCall(SemgDecoderSpecSetFromOptions(comm, &st->dec));
-
-  PetscCall(SemgOptionsRequire(comm, "-data", set_data));
-  PetscCall(SemgOptionsRequire(comm, "-output", set_out));
-  PetscCheck(SemgStringEndsWith(tr->output, ".h5"), comm, SEMG_ERR_USER, "-output '%s' must end in .h5", tr->output);
-  if (!set_ckpt) {
-    size_t len;
-    PetscCall(PetscStrncpy(tr->ckpt_dir, tr->output, sizeof(tr->ckpt_dir)));
-    PetscCall(PetscStrlen(tr->ckpt_dir, &len));
-    tr->ckpt_dir[len - 3] = 0;
-    PetscCall(PetscStrlcat(tr->ckpt_dir, "_ckpt", sizeof(tr->ckpt_dir)));
-  }
-  PetscCheck(tr->global_batch > 0 && tr->global_batch % tr->size == 0, comm, SEMG_ERR_USER, "-train_global_batch %" PetscInt_FMT " must be a positive multiple of the rank count %d", tr->global_batch, tr->size);
-  if (tr->chunks > 0) {
-    PetscCheck((tr->chunks & (tr->chunks - 1)) == 0 && (tr->size & (tr->size - 1)) == 0 && tr->chunks % tr->size == 0, comm, SEMG_ERR_USER,
-               "-train_chunks %" PetscInt_FMT " must be a power of two divisible by the rank count %d (itself a power of two)", tr->chunks, tr->size);
-    PetscCheck(tr->global_batch % tr->chunks == 0, comm, SEMG_ERR_USER, "-train_chunks %" PetscInt_FMT " must divide -train_global_batch %" PetscInt_FMT, tr->chunks, tr->global_batch);
-  }
-  PetscCheck(tr->val_fraction >= 0 && tr->val_fraction < 1, comm, SEMG_ERR_USER, "-train_val_fraction %g must be in [0, 1)", (double)tr->val_fraction);
-  PetscCheck(st->nconv >= 0 && st->ndense >= 0 && tr->epochs > 0 && tr->eval_batch > 0 && tr->ckpt_keep > 0, comm, SEMG_ERR_USER, "-train_epochs, -train_eval_batch, -ckpt_keep must be > 0");
-  PetscCheck(lr > 0 && eps > 0 && wd >= 0 && b[0] >= 0 && b[0] < 1 && b[1] >= 0 && b[1] < 1, comm, SEMG_ERR_USER, "-adamw_*: need lr > 0, eps > 0, weight decay >= 0, betas in [0, 1)");
-  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgNNTruth(const SemgDataset *ds, PetscInt K, PetscCount n, PetscReal *truth)
@@ -273,7 +149,7 @@ PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already_final)
   char        *opts;
 
   PetscFunctionBeginUser;
-  for (int i = 0; i < 8; i++) PetscCall(PetscLogStageRegister(stage_names[i], &tr->stage[i]));
+  for (int i = 0; i < ST_COUNT; i++) PetscCall(PetscLogStageRegister(stage_names[i], &tr->stage[i]));
   PetscCall(PetscTime(&tr->t_start));
   PetscCall(SemgCheckpointIsFinal(tr->comm, tr->ckpt_dir, already_final));
   if (*already_final) PetscFunctionReturn(PETSC_SUCCESS);
@@ -344,32 +220,6 @@ PetscErrorCode SemgTrainerDestroy(SemgTrainer *tr)
   if (tr->bx) PetscCall(PetscFree3(tr->bx, tr->bt, tr->vloss));
   PetscCall(PetscFree(tr->decay_mask));
   if (tr->st.P) PetscCall(SemgNNStateFree(&tr->st));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode SemgSamplerPermutation(uint64_t seed, PetscInt epoch, PetscBool shuffle, PetscCount n, PetscCount *perm)
-{
-  SemgRng rng;
-
-  PetscFunctionBeginUser;
-  if (shuffle) {
-    SemgRngInit(&rng, seed, (uint64_t)epoch, SEMG_STREAM_SAMPLER);
-    SemgRngPermutation(&rng, n, perm);
-  } else
-    for (PetscCount i = 0; i < n; i++) perm[i] = i;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode SemgSamplerRankPositions(PetscInt global_batch, PetscInt k, PetscMPIInt W, PetscMPIInt r, PetscInt chunks, PetscCount *pos)
-{
-  const PetscCount base = (PetscCount)k * global_batch;
-  const PetscInt   nloc = global_batch / W;
-
-  PetscFunctionBeginUser;
-  if (chunks == 0)
-    for (PetscInt j = 0; j < nloc; j++) pos[j] = base + r + (PetscCount)W * j;
-  else
-    for (PetscInt j = 0; j < nloc; j++) pos[j] = base + (PetscCount)r * nloc + j; /* chunks r C/W ... are contiguous */
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -457,15 +307,11 @@ static PetscErrorCode TrainerReduceStep(SemgTrainer *tr, PetscInt k, PetscReal s
 
 static PetscReal TrainerLearningRate(const SemgTrainer *tr)
 {
-  const SemgNNState *st  = &tr->st;
-  PetscReal          lr0 = st->adamw.lr, lr = lr0;
-  PetscInt64         S   = tr->n_train / tr->global_batch, total = (PetscInt64)tr->epochs * S;
+  const SemgNNState *st    = &tr->st;
+  PetscInt64         S     = tr->n_train / tr->global_batch, total = (PetscInt64)tr->epochs * S;
 
   if (tr->max_steps > 0 && tr->max_steps < total) total = tr->max_steps;
-  if (tr->schedule == SEMG_LR_COSINE && total > 0) lr = tr->lr_min + 0.5 * (lr0 - tr->lr_min) * (1.0 + cos(PETSC_PI * (PetscReal)PetscMin(st->step, total) / (PetscReal)total));
-  else if (tr->schedule == SEMG_LR_STEP) lr = lr0 * pow(tr->lr_gamma, (PetscReal)(st->epoch / PetscMax(tr->lr_step_epochs, 1)));
-  if (tr->warmup_steps > 0 && st->step < tr->warmup_steps) lr *= (PetscReal)(st->step + 1) / (PetscReal)tr->warmup_steps;
-  return lr;
+  return SemgLRScheduleRate(&tr->lr, st->adamw.lr, st->step, st->epoch, total);
 }
 
 /* Average, clip, update: identical on every rank (same reduced bits in, same bits out). */

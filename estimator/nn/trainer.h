@@ -9,17 +9,18 @@
 #include "core/semg_dataset.h"
 #include "estimator/nn/model.h"
 #include "estimator/nn/checkpoint.h"
+#include "estimator/nn/sampler.h"
+#include "estimator/nn/lr_schedule.h"
 
-typedef enum { SEMG_LR_CONSTANT = 0, SEMG_LR_COSINE = 1, SEMG_LR_STEP = 2 } SemgLRSchedule;
-PETSC_EXTERN const char *const SemgLRSchedules[];
+/* log stages of a training run (trainer.c registers them by name) */
+#define SEMG_TRAINER_NSTAGES 8
 
 typedef struct {
   /* options */
   char           data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], ckpt_dir[PETSC_MAX_PATH_LEN];
   PetscInt       global_batch, epochs, max_steps, patience, chunks, ckpt_interval, ckpt_keep, ckpt_major, eval_batch;
-  PetscReal      val_fraction, clip_norm, max_wall_time, lr_min, lr_gamma, lambda_sup, lambda_h;
-  PetscInt       lr_step_epochs, warmup_steps;
-  SemgLRSchedule schedule;
+  PetscReal      val_fraction, clip_norm, max_wall_time, lambda_sup, lambda_h;
+  SemgLRSchedule lr;
   PetscBool      decay_bias, resume, shuffle, ckpt_epoch, quiet;
   SemgNNState    st; /* architecture, parameters, optimiser and sampler state */
   /* data (every rank holds every example: the sampler draws from the whole set) */
@@ -36,7 +37,7 @@ typedef struct {
   char        *decay_mask;
   MPI_Comm     comm;
   PetscMPIInt  rank, size;
-  PetscLogStage stage[8];
+  PetscLogStage stage[SEMG_TRAINER_NSTAGES]; /* Setup, Data, Decoder, Encoder, Backward, Allreduce, Optimizer, Checkpoint */
   PetscLogDouble t_start, t_step, t_ckpt;
 } SemgTrainer;
 
@@ -48,14 +49,6 @@ PETSC_EXTERN PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already
 /* Train until done (writes -output and FINAL) or stopped (checkpoint, SemgSetExitCode(99)). */
 PETSC_EXTERN PetscErrorCode SemgTrainerRun(SemgTrainer *tr);
 PETSC_EXTERN PetscErrorCode SemgTrainerDestroy(SemgTrainer *tr);
-
-/* Distributed sampler (spec 3.2). Permutation of 0..n-1 for an epoch, keyed by (seed, epoch) on the
-   SAMPLER stream (identity without shuffling). */
-PETSC_EXTERN PetscErrorCode SemgSamplerPermutation(uint64_t seed, PetscInt epoch, PetscBool shuffle, PetscCount n, PetscCount *perm);
-/* Positions (indices into the epoch permutation) that rank r of W evaluates in global batch k:
-   chunks == 0: stride layout r, r + W, ... (G_b/W positions); chunks > 0: the block of canonical chunks
-   [r C/W, (r+1) C/W), each G_b/C consecutive positions. pos must hold G_b/W entries. */
-PETSC_EXTERN PetscErrorCode SemgSamplerRankPositions(PetscInt global_batch, PetscInt k, PetscMPIInt W, PetscMPIInt r, PetscInt chunks, PetscCount *pos);
 
 /* Shared with semg estimate: encoder and decoder of a stored model for a dataset's geometry. */
 PETSC_EXTERN PetscErrorCode SemgNNBuild(const SemgNNState *st, const SemgDataset *ds, PetscInt bmax, SemgEncoder **enc, SemgDecoder **dec);

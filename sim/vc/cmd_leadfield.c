@@ -2,7 +2,7 @@
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_csv.h"
-#include "core/semg_commands.h"
+#include "sim/commands.h"
 #include "sim/vc/leadfield.h"
 #include "sim/vc/misalign.h"
 

@@ -3,7 +3,7 @@
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_csv.h"
-#include "core/semg_commands.h"
+#include "sim/commands.h"
 #include "sim/vc/layered.h"
 #include "sim/vc/conductor.h"
 

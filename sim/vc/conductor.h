@@ -11,40 +11,14 @@
 #include <petscdmda.h>
 #include <petscksp.h>
 #include "sim/vc/tissue.h"
+#include "sim/vc/grid.h"
 #include "sim/vc/inhomog.h"
 
-typedef enum { SEMG_VC_FAR_NEUMANN, SEMG_VC_FAR_DIRICHLET, SEMG_VC_FAR_MONOPOLE, SEMG_VC_FAR_ROBIN } SemgVCFarBC;
-PETSC_EXTERN const char *const SemgVCFarBCs[];
-
-typedef enum { SEMG_VC_STAGE_MESH, SEMG_VC_STAGE_ASSEMBLE, SEMG_VC_STAGE_SOLVE, SEMG_VC_STAGE_LEADFIELD, SEMG_VC_STAGE_IO } SemgVCStage;
+typedef enum { SEMG_VC_STAGE_MESH, SEMG_VC_STAGE_ASSEMBLE, SEMG_VC_STAGE_SOLVE, SEMG_VC_STAGE_LEADFIELD, SEMG_VC_STAGE_IO, SEMG_VC_NSTAGES } SemgVCStage;
 /* The fixed log stages Mesh, Assemble, Solve, LeadField, IO (registered once). */
 PETSC_EXTERN PetscErrorCode SemgVCStageGet(SemgVCStage which, PetscLogStage *stage);
 
-typedef struct {
-  PetscInt    n[3];        /* cells along x, y, z (2^k m + 1 for geometric multigrid) */
-  PetscReal   centre[2];   /* centre of the fine region under the array (x, y), m */
-  PetscReal   extent[3];   /* far half-widths in x and y, and total depth, m */
-  PetscReal   h[2];        /* target spacing under the array (x and y) and at the top of the muscle (z), m */
-  PetscReal   stretch_max; /* largest ratio of neighbouring cell widths (spec: <= 1.15) */
-  PetscInt    skin_cells, fat_cells;
-  SemgVCFarBC far_bc;
-  PetscBool   open_top;    /* top face treated as a far face too (infinite-medium validation only) */
-  PetscReal   robin_centre[3];  /* expansion centre of the Robin far condition, m */
-  PetscBool   robin_centre_set; /* else (centre x, centre y, 0): the skin point above the array centre */
-  PetscInt    ilu_fill[2]; /* -vc_pc_type mg: ILU fill levels of the smoother, finest level and below */
-  PetscInt    ref_n[2];    /* > 0: x and y follow the mapping of a grid with ref_n cells (core spacing h[0]),
-                              sampled at n cells: every cell of a refinement family shrinks alike */
-} SemgVCGrid;
-
 typedef struct _p_SemgConductor *SemgConductor;
-
-PETSC_EXTERN PetscErrorCode SemgVCGridDefault(SemgVCGrid *g);
-/* The commands' default grid (semg leadfield, semg pointsource -model fdm): 225 x 81 x 113 cells. */
-PETSC_EXTERN PetscErrorCode SemgVCGridProduction(SemgVCGrid *g);
-/* -vc_grid nx,ny,nz -vc_centre x,y -vc_extent X,Y,Z -vc_h hxy,hz -vc_stretch_max r -vc_skin_cells n
-   -vc_fat_cells n -vc_far_bc neumann|dirichlet|monopole|robin -vc_robin_centre x,y,z. Between
-   PetscOptionsBegin/End. */
-PETSC_EXTERN PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGrid *g);
 
 PETSC_EXTERN PetscErrorCode SemgConductorCreate(MPI_Comm comm, const SemgVCGrid *grid, const SemgTissue *t, const SemgInhomogeneity *inh, SemgConductor *c);
 /* Mesh, conductivities, operator, KSP set-up (preconditioner built here, once). */
@@ -76,9 +50,6 @@ PETSC_EXTERN PetscErrorCode SemgConductorAddElectrodeRectRotated(SemgConductor c
 PETSC_EXTERN PetscErrorCode SemgConductorSolve(SemgConductor c, Vec b, PetscBool remove_mean, Vec phi, PetscInt *its);
 /* Global number of cells, and whether the problem has the constant null space. */
 PETSC_EXTERN PetscErrorCode SemgConductorGetInfo(SemgConductor c, PetscCount *ncells, PetscBool *singular);
-
-
-
 /* The tissue and grid the conductor was created with (for provenance). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetParams(SemgConductor c, SemgTissue *t, SemgVCGrid *g);
 /* Uniform core of the x and y axes around the grid centre: half-widths and cell sizes (m). Outside it
@@ -88,18 +59,9 @@ PETSC_EXTERN PetscErrorCode SemgConductorGetCore(SemgConductor c, PetscReal half
 PETSC_EXTERN PetscErrorCode SemgConductorGetCentres(SemgConductor c, const PetscReal *cen[3]);
 /* Per-cell principal conductivities (dof 3 on a DMDA compatible with the potential's; not to be destroyed). */
 PETSC_EXTERN PetscErrorCode SemgConductorGetSigma(SemgConductor c, Vec *sigma);
-/* The refinement family of the production grid used by benchmarks and tests (level n = 16 m + 1):
-   (7(n-1)/4+1) x (5(n-1)/8+1) x (7(n-1)/8+1) cells, insulated box, uniform core under a 16-electrode
-   array, skin and fat resolved with cell counts growing with n, geometrically stretched far field. */
-PETSC_EXTERN PetscErrorCode SemgVCGridFamily(PetscInt n, SemgVCGrid *g);
-
 /* Common start of the volume-conductor commands, after their ProcessOptions: reject unknown options
    (PETSc solver options with the vc_ prefix are allowed), check the electrode and output paths, and
    read the electrode table (x, y, z[, column]). */
 PETSC_EXTERN PetscErrorCode SemgVCCommandSetUp(MPI_Comm comm, const char electrodes[], const char output[], PetscInt *ne, PetscReal **xyz, PetscInt **column);
-
-/* Bracketing index i0 and fraction f of x among n increasing cell centres (trilinear interpolation;
-   constant beyond the ends, f = 0 when n = 1). */
-PETSC_EXTERN void SemgGridLocate(const PetscReal *cen, PetscInt n, PetscReal x, PetscInt *i0, PetscReal *f);
 
 #endif

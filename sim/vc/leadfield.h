@@ -9,6 +9,9 @@
 #include "sim/vc/conductor.h"
 #include "sim/vc/layeredtable.h"
 
+/* schema_version attribute of the lead-field files semg leadfield writes (docs/data-format.md) */
+#define SEMG_LEADFIELD_SCHEMA_VERSION 1
+
 typedef enum { SEMG_LF_GRID, SEMG_LF_INFINITE, SEMG_LF_HALFSPACE, SEMG_LF_LAYERED } SemgLeadfieldType;
 
 typedef struct _p_SemgLeadfield *SemgLeadfield;

@@ -17,7 +17,7 @@ check "too few (min-amp)" "needs at least 3"           -method iz_minamp -data "
 check "all-zero signal"   "example 1 is all zero"      -method cv_mle -data "$dir/zero.h5" -output "$dir/o.csv"
 check "NaN"               "example 2 contains NaN"     -method iz_phase -data "$dir/nan.h5" -output "$dir/o.csv"
 check "channel mismatch"  "7 channels, but the sd montage of its 9 electrodes gives 8" -method iz_minamp -data "$dir/mismatch.h5" -output "$dir/o.csv"
-check "unknown method"    "-method 'foo' unknown"      -method foo -data "$dir/ok.h5" -output "$dir/o.csv"
+check "unknown method"    "Unknown option foo for -method" -method foo -data "$dir/ok.h5" -output "$dir/o.csv"
 check "missing data"      "-data"                      -method vfit -data "$dir/none.h5" -output "$dir/o.csv"
 check "bad window"        "-window"                    -method vfit -data "$dir/ok.h5" -output "$dir/o.csv" -window 0.01,0.005
 check "unknown option"    "unknown option"             -method vfit -data "$dir/ok.h5" -output "$dir/o.csv" -cv_chanels 3

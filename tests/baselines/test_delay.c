@@ -6,6 +6,7 @@ static char help[] = "Delay and IZ estimators on pure-delay synthetic signals (e
 #include "core/semg_rng.h"
 #include "estimator/baselines/iz.h"
 #include "estimator/baselines/cv.h"
+#include "sim/electrodes.h"
 
 /* Smooth biphasic pulse (second Hermite function shape), width sigma, centred at tc (seconds). */
 static PetscReal Pulse(PetscReal t, PetscReal tc, PetscReal sigma)
@@ -47,27 +48,6 @@ static PetscErrorCode DelayedPulses(PetscInt nc, PetscInt nt, PetscReal fs, Pets
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Noise at the spec's SNR definition (median over channels of the per-channel sigma). */
-static PetscErrorCode AddNoise(PetscInt nc, PetscInt nt, PetscReal snr_db, uint64_t seed, uint64_t sample, PetscReal *x)
-{
-  PetscReal *sig, s;
-  SemgRng    rng;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(nc, &sig));
-  for (PetscInt c = 0; c < nc; c++) {
-    PetscReal ms = 0;
-    for (PetscInt k = 0; k < nt; k++) ms += x[c * nt + k] * x[c * nt + k];
-    sig[c] = PetscSqrtReal(ms / nt / PetscPowReal(10.0, snr_db / 10.0));
-  }
-  PetscCall(PetscSortReal(nc, sig));
-  s = nc % 2 ? sig[nc / 2] : 0.5 * (sig[nc / 2 - 1] + sig[nc / 2]);
-  SemgRngInit(&rng, seed, sample, SEMG_STREAM_NOISE);
-  for (PetscInt i = 0; i < nc * nt; i++) x[i] += s * SemgRngNormal(&rng);
-  PetscCall(PetscFree(sig));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 static PetscErrorCode TestCostDerivatives(void)
 {
   PetscInt   nc = 5, nt = 128, nf = nt / 2 + 1;
@@ -76,7 +56,7 @@ static PetscErrorCode TestCostDerivatives(void)
   PetscFunctionBeginUser;
   for (PetscInt c = 0; c < nc; c++) delay[c] = 6.1 * c + 0.2 * c * c; /* not a pure delay: derivatives must still match */
   PetscCall(DelayedPulses(nc, nt, fs, 4e-3, 1e-3, delay, x));
-  PetscCall(SemgSpectraCompute(nc, nt, x, X));
+  PetscCall(SemgSpectraCompute(NULL, nc, nt, x, X));
   PetscCall(SemgDelayMLECost(nc, nt, X, th, &E0, &dE, &d2E));
   PetscCall(SemgDelayMLECost(nc, nt, X, th + h, &Ep, NULL, NULL));
   PetscCall(SemgDelayMLECost(nc, nt, X, th - h, &Em, NULL, NULL));
@@ -109,8 +89,8 @@ static PetscErrorCode TestNoiseless(void)
     PetscCall(DelayedPulses(nc, nt, fs, 0.03, 2e-3, delay, x));
     PetscCall(SemgDelayLagRange(ied, fs, 1.0, 40.0, &lo, &hi));
     lo = -3;
-    PetscCall(SemgDelayMLE(nc, nt, x, lo, hi, &t_ml, &q, &its));
-    PetscCall(SemgDelaySpectral(nt, x, x + nt, &t_sp, NULL));
+    PetscCall(SemgDelayMLE(NULL, nc, nt, x, lo, hi, &t_ml, &q, &its));
+    PetscCall(SemgDelaySpectral(NULL, nt, x, x + nt, &t_sp, NULL));
     PetscCall(SemgDelayXcorr(nt, x, x + nt, lo, hi, &t_xc, NULL));
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "noiseless theta %.2f: ML %.6f (quality %.4f), spectral %.6f, xcorr %.2f\n", (double)th, (double)t_ml, (double)q,
                           (double)t_sp, (double)t_xc));
@@ -132,9 +112,9 @@ static PetscErrorCode TestNoisy(void)
   for (PetscInt s = 0; s < ntrial; s++) {
     PetscReal t[3], e;
     PetscCall(DelayedPulses(nc, nt, fs, 0.03, 2e-3, delay, x));
-    PetscCall(AddNoise(nc, nt, 20.0, 7, (uint64_t)s, x));
-    PetscCall(SemgDelayMLE(nc, nt, x, lo, hi, &t[0], NULL, NULL));
-    PetscCall(SemgDelaySpectral(nt, x + nt, x + 2 * nt, &t[1], NULL));
+    PetscCall(SemgAddNoise(nc, nt, 20.0, 7, (uint64_t)s, x)); /* the simulator's own noise */
+    PetscCall(SemgDelayMLE(NULL, nc, nt, x, lo, hi, &t[0], NULL, NULL));
+    PetscCall(SemgDelaySpectral(NULL, nt, x + nt, x + 2 * nt, &t[1], NULL));
     PetscCall(SemgDelayXcorr(nt, x + nt, x + 2 * nt, lo, hi, &t[2], NULL));
     for (PetscInt m = 0; m < 3; m++) {
       e = PetscAbsReal(ied * fs / t[m] - v) / v;

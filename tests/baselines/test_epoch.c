@@ -5,7 +5,7 @@ static char help[] = "Epochs and peak-triggered templates on a simulated interfe
 #include "sim/ccs.h"
 #include "sim/fibres.h"
 #include "sim/firing.h"
-#include "core/semg_epoch.h"
+#include "estimator/recordings/epoch.h"
 
 #define NE   16
 #define NC   15

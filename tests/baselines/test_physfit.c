@@ -4,6 +4,7 @@ static char help[] = "Physics fit (estimator/baselines/physfit): its decoder (Se
 #include "core/semg_rng.h"
 #include "estimator/baselines/physfit.h"
 #include "sim/fibres.h"
+#include "sim/electrodes.h"
 #include "estimator/nn/decoder.h"
 
 #define NE 16
@@ -78,26 +79,12 @@ static PetscErrorCode TestDecoder(SemgPhysFit *pf, const SemgMotorUnitSpec *mu, 
 
 static PetscErrorCode MakeSample(SemgPhysFit *pf, const PetscReal *th, PetscReal gain, PetscReal snr_db, uint64_t sample, PetscReal *x)
 {
-  PetscInt   nc = NE - 1;
-  PetscReal *sig, s;
-  SemgRng    rng;
+  PetscInt nc = NE - 1;
 
   PetscFunctionBeginUser;
   PetscCall(SemgDecoderApply(pf->dec, th, x, NULL));
   for (PetscInt i = 0; i < nc * NT; i++) x[i] *= gain;
-  if (snr_db < 1000) {
-    PetscCall(PetscMalloc1(nc, &sig));
-    for (PetscInt c = 0; c < nc; c++) {
-      PetscReal ms = 0;
-      for (PetscInt k = 0; k < NT; k++) ms += x[c * NT + k] * x[c * NT + k];
-      sig[c] = PetscSqrtReal(ms / NT / PetscPowReal(10.0, snr_db / 10.0));
-    }
-    PetscCall(PetscSortReal(nc, sig));
-    s = nc % 2 ? sig[nc / 2] : 0.5 * (sig[nc / 2 - 1] + sig[nc / 2]);
-    SemgRngInit(&rng, 99, sample, SEMG_STREAM_NOISE);
-    for (PetscInt i = 0; i < nc * NT; i++) x[i] += s * SemgRngNormal(&rng);
-    PetscCall(PetscFree(sig));
-  }
+  PetscCall(SemgAddNoise(nc, NT, snr_db, 99, sample, x)); /* the simulator's own noise; none at >= SEMG_SNR_NO_NOISE_DB */
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

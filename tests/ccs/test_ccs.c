@@ -7,19 +7,7 @@ static char help[] = "Known-answer tests of the CCS model against forward-model-
 #include "sim/fibres.h"
 #include "sim/firing.h"
 #include "sim/electrodes.h"
-
-static int n_fail = 0, n_pass = 0;
-
-/* |got - want| <= tol * max(|want|, scale) */
-static void Check(const char *what, double got, double want, double tol, double scale)
-{
-  const double err = fabs(got - want), ref = fmax(fabs(want), scale);
-  if (err <= tol * ref) n_pass++;
-  else {
-    n_fail++;
-    printf("FAIL %-48s got % .15e want % .15e (rel %.2e > %.1e)\n", what, got, want, err / ref, tol);
-  }
-}
+#include "tests/common/semg_test.h"
 
 /* Fibre F of spec 10. */
 static SemgFibre FibreF(void)
@@ -44,27 +32,27 @@ static PetscErrorCode TestSections(const SemgCCSParams *par)
   double       sum      = 0;
 
   PetscFunctionBeginUser;
-  Check("section bound z1", z1, 1.2679491924311229e-3, 1e-15, 0);
-  Check("section bound z2", z2, 4.732050807568877e-3, 1e-15, 0);
+  PetscCall(ExpectClose("section bound z1", z1, 1.2679491924311229e-3, 1e-15, 0));
+  PetscCall(ExpectClose("section bound z2", z2, 4.732050807568877e-3, 1e-15, 0));
   for (int k = 0; k < 3; k++) {
     PetscReal cur, zb;
     SemgCCSSection(par, b[k], b[k + 1], &cur, &zb);
-    Check("full-AP section current", cur, wantI[k], 2e-10, 0);
-    Check("full-AP section centroid", zb, wantz[k], 2e-10, 0);
+    PetscCall(ExpectClose("full-AP section current", cur, wantI[k], 2e-10, 0));
+    PetscCall(ExpectClose("full-AP section centroid", zb, wantz[k], 2e-10, 0));
     sum += cur;
   }
-  Check("sum of section currents = V'(Z)", sum, -1.7210648817e-07, 2e-9, 0);
+  PetscCall(ExpectClose("sum of section currents = V'(Z)", sum, -1.7210648817e-07, 2e-9, 0));
   /* Rosenfalck V'' zero crossings: the section bounds are where the current changes sign */
   {
     PetscReal I1, zb, I2;
     SemgCCSSection(par, z1 - 1e-7, z1, &I1, &zb);
     SemgCCSSection(par, z1, z1 + 1e-7, &I2, &zb);
-    Check("V'' sign change at z1 (source->sink)", (I1 > 0 && I2 < 0) ? 1 : 0, 1, 0, 0);
+    PetscCall(ExpectClose("V'' sign change at z1 (source->sink)", (I1 > 0 && I2 < 0) ? 1 : 0, 1, 0, 0));
     SemgCCSSection(par, z2 - 1e-7, z2, &I1, &zb);
     SemgCCSSection(par, z2, z2 + 1e-7, &I2, &zb);
-    Check("V'' sign change at z2 (sink->source)", (I1 < 0 && I2 > 0) ? 1 : 0, 1, 0, 0);
+    PetscCall(ExpectClose("V'' sign change at z2 (sink->source)", (I1 < 0 && I2 > 0) ? 1 : 0, 1, 0, 0));
     SemgCCSSection(par, z1, z1, &I1, &zb);
-    Check("vanished section carries no current", I1, 0, 0, 1);
+    PetscCall(ExpectClose("vanished section carries no current", I1, 0, 0, 1));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -81,26 +69,26 @@ static PetscErrorCode TestSourcesAndMonopole(const SemgCCSParams *par)
 
   PetscFunctionBeginUser;
   SemgCCSFibreSources(par, &F, F.cv * 2e-3, PETSC_FALSE, &src);
-  Check("fibre F at 2 ms: six sources", src.n, 6, 0, 1);
+  PetscCall(ExpectClose("fibre F at 2 ms: six sources", src.n, 6, 0, 1));
   for (int j = 0; j < 6 && j < src.n; j++) {
-    Check("fibre F 2 ms source current", src.current[j], want2[j][0], 2e-10, 0);
-    Check("fibre F 2 ms source x", src.p[j][0], want2[j][1], 2e-10, 0);
+    PetscCall(ExpectClose("fibre F 2 ms source current", src.current[j], want2[j][0], 2e-10, 0));
+    PetscCall(ExpectClose("fibre F 2 ms source x", src.p[j][0], want2[j][1], 2e-10, 0));
   }
   for (int i = 0; i < 3; i++) {
     double sum = 0;
     SemgCCSFibreSources(par, &F, F.cv * ts[i], PETSC_FALSE, &src);
     for (int j = 0; j < src.n; j++) sum += src.current[j];
-    Check("fibre F total current", sum, sums[i], 2e-9, 0);
+    PetscCall(ExpectClose("fibre F total current", sum, sums[i], 2e-9, 0));
   }
   SemgCCSFibreSources(par, &F, F.cv * 0.3e-3, PETSC_FALSE, &src);
-  Check("fibre F at 0.3 ms: section 3 vanished on both sides", src.n, 4, 0, 1);
+  PetscCall(ExpectClose("fibre F at 0.3 ms: section 3 vanished on both sides", src.n, 4, 0, 1));
   SemgCCSFibreSources(par, &F, F.cv * 13e-3, PETSC_FALSE, &src);
-  Check("fibre F at 13 ms: left sections 1, 2 extinguished", src.n, 4, 0, 1);
+  PetscCall(ExpectClose("fibre F at 13 ms: left sections 1, 2 extinguished", src.n, 4, 0, 1));
   for (int i = 0; i < 6; i++) {
     double sum = 0;
     SemgCCSFibreSources(par, &F, s44[i], PETSC_FALSE, &src);
     for (int j = 0; j < src.n; j++) sum += src.current[j];
-    Check("IZ monopole 2V'(s)", sum, w44[i], 5e-5, 1e-9);
+    PetscCall(ExpectClose("IZ monopole 2V'(s)", sum, w44[i], 5e-5, 1e-9));
   }
   {
     SemgCCSParams cc = *par;
@@ -109,7 +97,7 @@ static PetscErrorCode TestSourcesAndMonopole(const SemgCCSParams *par)
       double sum = 0, asum = 0;
       SemgCCSFibreSources(&cc, &F, F.cv * ts[i], PETSC_FALSE, &src);
       for (int j = 0; j < src.n; j++) sum += src.current[j], asum += fabs(src.current[j]);
-      Check("charge-conserving CCS: total current 0", sum, 0, 1e-14, asum);
+      PetscCall(ExpectClose("charge-conserving CCS: total current 0", sum, 0, 1e-14, asum));
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -132,12 +120,12 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
   for (int i = 0; i < 4; i++) e[3 * i] = xe[i], e[3 * i + 1] = 0, e[3 * i + 2] = 0.010;
   for (int k = 0; k < 7; k++) {
     PetscCall(PhiAt(par, 1, &F, 4, e, ts[k], phi));
-    for (int i = 0; i < 4; i++) Check("fibre F monopolar phi (spec 10)", phi[i], want[k][i], 5e-10, 1e-14);
+    for (int i = 0; i < 4; i++) PetscCall(ExpectClose("fibre F monopolar phi (spec 10)", phi[i], want[k][i], 5e-10, 1e-14));
   }
   for (int k = 0; k < 7; k++) {
     PetscCall(PhiAt(par, 1, &F, 4, e, ts[k], phi));
     if (ts[k] == 0 || ts[k] > 16e-3)
-      for (int i = 0; i < 4; i++) Check("phi exactly 0 before firing / after extinction", phi[i], 0, 0, 1);
+      for (int i = 0; i < 4; i++) PetscCall(ExpectClose("phi exactly 0 before firing / after extinction", phi[i], 0, 0, 1));
   }
   { /* linear array, t = 2 ms, mono/SD/DD */
     const double mono[5] = {-6.9333612006e-04, -1.2974413706e-03, -1.4763164658e-03, -1.4839034726e-03, -1.1814816052e-03};
@@ -145,9 +133,9 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
     PetscReal    a[15];
     for (int i = 0; i < 5; i++) a[3 * i] = -0.01 + 0.005 * i, a[3 * i + 1] = 0, a[3 * i + 2] = 0.01;
     PetscCall(PhiAt(par, 1, &F, 5, a, 2e-3, phi));
-    for (int i = 0; i < 5; i++) Check("linear array mono", phi[i], mono[i], 5e-10, 0);
-    for (int i = 0; i < 4; i++) Check("linear array SD", phi[i] - phi[i + 1], sd[i], 5e-9, 0);
-    for (int i = 0; i < 3; i++) Check("linear array DD", phi[i] - 2 * phi[i + 1] + phi[i + 2], dd[i], 5e-9, 0);
+    for (int i = 0; i < 5; i++) PetscCall(ExpectClose("linear array mono", phi[i], mono[i], 5e-10, 0));
+    for (int i = 0; i < 4; i++) PetscCall(ExpectClose("linear array SD", phi[i] - phi[i + 1], sd[i], 5e-9, 0));
+    for (int i = 0; i < 3; i++) PetscCall(ExpectClose("linear array DD", phi[i] - 2 * phi[i + 1] + phi[i + 2], dd[i], 5e-9, 0));
   }
   { /* rotated fibre */
     SemgFibre    R         = F;
@@ -157,7 +145,7 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
     R.rz = 0.2, R.ry = 0.1;
     for (int k = 0; k < 3; k++) {
       PetscCall(PhiAt(par, 1, &R, 4, e4, tr[k], phi));
-      for (int i = 0; i < 4; i++) Check("rotated fibre phi", phi[i], w[k][i], 5e-10, 0);
+      for (int i = 0; i < 4; i++) PetscCall(ExpectClose("rotated fibre phi", phi[i], w[k][i], 5e-10, 0));
     }
   }
   { /* three-fibre MU */
@@ -170,7 +158,7 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
     for (int i = 0; i < 5; i++) a[3 * i] = -0.01 + 0.005 * i, a[3 * i + 1] = 0, a[3 * i + 2] = 0.015;
     for (int k = 0; k < 3; k++) {
       PetscCall(PhiAt(par, 3, mu, 5, a, tm[k], phi));
-      for (int i = 0; i < 5; i++) Check("three-fibre MU phi", phi[i], w[k][i], 5e-10, 0);
+      for (int i = 0; i < 5; i++) PetscCall(ExpectClose("three-fibre MU phi", phi[i], w[k][i], 5e-10, 0));
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -192,7 +180,7 @@ static PetscErrorCode TestProperties(const SemgCCSParams *par)
   PetscCall(SemgCCSPotentialAdd(par, 1, &F, 10, e, nt, 0, 1e-4, a));
   PetscCall(SemgCCSPotentialAdd(par, 1, &G, 10, e, nt, 0, 1e-4 * 4.5 / 3.0, b));
   for (int i = 0; i < 10 * nt; i++) amax = fmax(amax, fabs(a[i])), dmax = fmax(dmax, fabs(a[i] - b[i]));
-  Check("time scaling phi(v,t) = phi(v',tv/v') (max diff / max|phi|)", dmax / amax, 0, 1e-14, 1);
+  PetscCall(ExpectClose("time scaling phi(v,t) = phi(v',tv/v') (max diff / max|phi|)", dmax / amax, 0, 1e-14, 1));
   printf("time scaling phi(4.5, t) vs phi(3, 1.5 t): max diff / max |phi| = %.2e\n", dmax / amax);
 
   { /* centred fibre: IP at L/2, electrodes mirrored about the IP */
@@ -202,7 +190,7 @@ static PetscErrorCode TestProperties(const SemgCCSParams *par)
     PetscCall(SemgCCSPotentialAdd(par, 1, &C, 2, m, 100, 0, 2e-4, p));
     amax = dmax = 0;
     for (int k = 0; k < 100; k++) amax = fmax(amax, fabs(p[k])), dmax = fmax(dmax, fabs(p[k] - p[100 + k]));
-    Check("centred fibre: phi(-x) = phi(x)", dmax / amax, 0, 1e-13, 1);
+    PetscCall(ExpectClose("centred fibre: phi(-x) = phi(x)", dmax / amax, 0, 1e-13, 1));
     printf("centred fibre symmetry: max diff / max |phi| = %.2e\n", dmax / amax);
   }
   { /* anisotropic medium = isotropic medium with transverse coordinates scaled by sqrt(Ra), divided by sigma_T */
@@ -219,7 +207,7 @@ static PetscErrorCode TestProperties(const SemgCCSParams *par)
     PetscCall(SemgCCSPotentialAdd(par, 1, &S, 10, es, 50, 0, 2e-4, c));
     amax = dmax = 0;
     for (int i = 0; i < 500; i++) amax = fmax(amax, fabs(a[i])), dmax = fmax(dmax, fabs(a[i] - c[i] / sT));
-    Check("anisotropic = scaled isotropic / sigma_T", dmax / amax, 0, 1e-13, 1);
+    PetscCall(ExpectClose("anisotropic = scaled isotropic / sigma_T", dmax / amax, 0, 1e-13, 1));
     printf("anisotropic medium vs scaled isotropic: max diff / max |phi| = %.2e\n", dmax / amax);
     /* closed form of spec volume-conductor 8.1: 1 A at depth 5 mm, infinite medium = half the half-space values */
     {
@@ -229,7 +217,7 @@ static PetscErrorCode TestProperties(const SemgCCSParams *par)
         const double dx = pts[i][0], dy = pts[i][1], dz = 0.005;
         const double model = 1.0 / (an.sigma_trans * sqrt(dx * dx + (an.sigma_long / an.sigma_trans) * (dy * dy + dz * dz)));
         /* semg's model units drop 4 pi: phi_SI = phi_model / (4 pi) */
-        Check("infinite anisotropic closed form (volts)", model / (4 * PETSC_PI), half[i] / 2, 1e-10, 0);
+        PetscCall(ExpectClose("infinite anisotropic closed form (volts)", model / (4 * PETSC_PI), half[i] / 2, 1e-10, 0));
       }
     }
   }
@@ -249,10 +237,10 @@ static PetscErrorCode TestDerivatives(const SemgCCSParams *par0)
   for (int k = 0; k < 4; k++) {
     PetscReal phi, dx, dy, dz, dv, dt0, *ds[3] = {&dx, &dy, &dz};
     PetscCall(SemgCCSPotentialTangents(par0, 1, &F, 1, e, 1, -ts[k], 1.0, &phi, ds, &dv, &dt0));
-    Check("tangent table: phi", phi, w[k][0], 5e-10, 0);
-    Check("tangent table: dphi/ds", -dt0 / F.cv, w[k][1], 5e-10, 0);
-    Check("tangent table: dphi/dv", dv, w[k][2], 5e-10, 0);
-    Check("tangent table: dphi/ddelta (rigid)", dx, w[k][3], 5e-10, 0);
+    PetscCall(ExpectClose("tangent table: phi", phi, w[k][0], 5e-10, 0));
+    PetscCall(ExpectClose("tangent table: dphi/ds", -dt0 / F.cv, w[k][1], 5e-10, 0));
+    PetscCall(ExpectClose("tangent table: dphi/dv", dv, w[k][2], 5e-10, 0));
+    PetscCall(ExpectClose("tangent table: dphi/ddelta (rigid)", dx, w[k][3], 5e-10, 0));
   }
   /* central differences on a rotated multi-fibre MU, several electrodes and times, both CCS variants */
   for (int variant = 0; variant < 2; variant++) {
@@ -291,7 +279,7 @@ static PetscErrorCode TestDerivatives(const SemgCCSParams *par0)
       }
     }
   }
-  Check("tangents vs central differences (worst rel error)", worst, 0, 1e-6, 1);
+  PetscCall(ExpectClose("tangents vs central differences (worst rel error)", worst, 0, 1e-6, 1));
   printf("derivative check: worst relative error %.2e (threshold 1e-6)\n", worst);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -309,33 +297,33 @@ static PetscErrorCode TestGenerators(void)
   mu.iz[0] = mu.iz[1] = mu.iz[2] = 0;
   mu.iz_spread = 0.02, mu.radius = 17.8412411615e-3, mu.tendon_left = mu.tendon_right = 0.075, mu.tendon_spread_left = mu.tendon_spread_right = 0.005;
   SemgMerlettiFibre(&mu, u, &f);
-  Check("Merletti worked example IP", f.ip, 0.0685, 1e-12, 0);
-  Check("Merletti worked example L", f.length, 0.1465, 1e-12, 0);
-  Check("Merletti worked example o_x", f.ox, -0.0735, 1e-12, 0);
-  Check("Merletti worked example o_y", f.oy, 0.01009253, 1e-6, 0);
-  Check("Merletti worked example o_z", f.oz, 0.01009253, 1e-6, 0);
+  PetscCall(ExpectClose("Merletti worked example IP", f.ip, 0.0685, 1e-12, 0));
+  PetscCall(ExpectClose("Merletti worked example L", f.length, 0.1465, 1e-12, 0));
+  PetscCall(ExpectClose("Merletti worked example o_x", f.ox, -0.0735, 1e-12, 0));
+  PetscCall(ExpectClose("Merletti worked example o_y", f.oy, 0.01009253, 1e-6, 0));
+  PetscCall(ExpectClose("Merletti worked example o_z", f.oz, 0.01009253, 1e-6, 0));
   for (PetscInt i = 0; i < 774; i++) total += SemgPoolFibreCount(i, 774);
-  Check("pool n(0)", SemgPoolFibreCount(0, 774), 21, 0, 1);
-  Check("pool n(400)", SemgPoolFibreCount(400, 774), 315, 0, 1);
-  Check("pool n(773)", SemgPoolFibreCount(773, 774), 3934, 0, 1);
-  Check("pool total fibres", total, 579998, 0, 1);
-  Check("pool mean CV of MU 400", SemgPoolMeanCV(400, 774), 4.00065, 1e-6, 0);
+  PetscCall(ExpectClose("pool n(0)", SemgPoolFibreCount(0, 774), 21, 0, 1));
+  PetscCall(ExpectClose("pool n(400)", SemgPoolFibreCount(400, 774), 315, 0, 1));
+  PetscCall(ExpectClose("pool n(773)", SemgPoolFibreCount(773, 774), 3934, 0, 1));
+  PetscCall(ExpectClose("pool total fibres", total, 579998, 0, 1));
+  PetscCall(ExpectClose("pool mean CV of MU 400", SemgPoolMeanCV(400, 774), 4.00065, 1e-6, 0));
   PetscCall(SemgFiringSpecDefault(&fs));
-  Check("recruitment threshold MU 0", SemgRecruitmentThreshold(&fs, 0), 0.01, 1e-10, 0);
-  Check("recruitment threshold MU 400", SemgRecruitmentThreshold(&fs, 400), 0.0962740046, 1e-9, 0);
-  Check("recruitment threshold MU 773", SemgRecruitmentThreshold(&fs, 773), 0.7954835705, 1e-9, 0);
+  PetscCall(ExpectClose("recruitment threshold MU 0", SemgRecruitmentThreshold(&fs, 0), 0.01, 1e-10, 0));
+  PetscCall(ExpectClose("recruitment threshold MU 400", SemgRecruitmentThreshold(&fs, 400), 0.0962740046, 1e-9, 0));
+  PetscCall(ExpectClose("recruitment threshold MU 773", SemgRecruitmentThreshold(&fs, 773), 0.7954835705, 1e-9, 0));
   {
     const PetscInt  mus[3] = {0, 400, 773};
     const PetscReal at_rec[3] = {5.0820, 5.9556, 24.0198}, at_one[3] = {42.9000, 42.0373, 35.0452};
     for (int i = 0; i < 3; i++) {
-      Check("firing rate at recruitment", SemgFiringRate(&fs, mus[i], SemgRecruitmentThreshold(&fs, mus[i])), at_rec[i], 2e-5, 0);
-      Check("firing rate at CD = 1", SemgFiringRate(&fs, mus[i], 1.0), at_one[i], 2e-5, 0);
+      PetscCall(ExpectClose("firing rate at recruitment", SemgFiringRate(&fs, mus[i], SemgRecruitmentThreshold(&fs, mus[i])), at_rec[i], 2e-5, 0));
+      PetscCall(ExpectClose("firing rate at CD = 1", SemgFiringRate(&fs, mus[i], 1.0), at_one[i], 2e-5, 0));
     }
-    Check("ISI variation at recruitment", SemgISIVariation(&fs, 0, SemgRecruitmentThreshold(&fs, 0)), 0.30, 1e-12, 0);
+    PetscCall(ExpectClose("ISI variation at recruitment", SemgISIVariation(&fs, 0, SemgRecruitmentThreshold(&fs, 0)), 0.30, 1e-12, 0));
   }
   {
     PetscReal x[3 * 4] = {1, -1, 1, -1, 1, 1, -1, -1, 1.5, -1.5, 1.5, -1.5};
-    Check("noise sigma: median over channels (spec 9)", SemgNoiseSigma(3, 4, 20.0, x), 0.1, 1e-14, 0);
+    PetscCall(ExpectClose("noise sigma: median over channels (spec 9)", SemgNoiseSigma(3, 4, 20.0, x), 0.1, 1e-14, 0));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -350,10 +338,10 @@ static PetscErrorCode TestRng(void)
 
   PetscFunctionBeginUser;
   SemgRngInit(&r, 0, 0, 0);
-  for (int i = 0; i < 4; i++) Check("Philox4x32-10 KAT (zero)", SemgRngUint32(&r), want0[i], 0, 1);
+  for (int i = 0; i < 4; i++) PetscCall(ExpectClose("Philox4x32-10 KAT (zero)", SemgRngUint32(&r), want0[i], 0, 1));
   SemgRngInit(&r, 0xffffffffffffffffull, 0xffffffffffffffffull, 0xffffffffu);
   r.ctr[3] = 0xffffffffu;
-  for (int i = 0; i < 4; i++) Check("Philox4x32-10 KAT (all ones)", SemgRngUint32(&r), wantF[i], 0, 1);
+  for (int i = 0; i < 4; i++) PetscCall(ExpectClose("Philox4x32-10 KAT (all ones)", SemgRngUint32(&r), wantF[i], 0, 1));
   /* a draw depends only on (seed, sample, stream): sample 7 gives the same value whether drawn first or last */
   SemgRngInit(&a, 42, 7, SEMG_STREAM_NOISE);
   x1 = SemgRngNormal(&a);
@@ -363,7 +351,7 @@ static PetscErrorCode TestRng(void)
   }
   SemgRngInit(&b, 42, 7, SEMG_STREAM_NOISE);
   x2 = SemgRngNormal(&b);
-  Check("RNG draw independent of processing order", x1, x2, 0, 1);
+  PetscCall(ExpectClose("RNG draw independent of processing order", x1, x2, 0, 1));
   {
     double m = 0, v = 0;
     SemgRngInit(&r, 3, 0, 1);
@@ -372,8 +360,8 @@ static PetscErrorCode TestRng(void)
       m += z, v += z * z;
     }
     m /= 100000, v = v / 100000 - m * m;
-    Check("normal mean ~ 0 (100000 draws)", m, 0, 0.01, 1);
-    Check("normal variance ~ 1", v, 1, 0.02, 0);
+    PetscCall(ExpectClose("normal mean ~ 0 (100000 draws)", m, 0, 0.01, 1));
+    PetscCall(ExpectClose("normal variance ~ 1", v, 1, 0.02, 0));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -391,7 +379,7 @@ int main(int argc, char **argv)
   PetscCall(TestDerivatives(&par));
   PetscCall(TestGenerators());
   PetscCall(TestRng());
-  printf("test_ccs: %d passed, %d failed\n", n_pass, n_fail);
+  PetscCall(SemgTestReport());
   PetscCall(PetscFinalize());
-  return n_fail ? 1 : 0;
+  return SemgTestFailures() ? 1 : 0;
 }

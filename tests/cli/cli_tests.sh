@@ -4,6 +4,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../common.sh"
 name=$1
+expected=$(cd "$(dirname "$0")" && pwd)/expected.txt
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -42,7 +43,7 @@ case "$name" in
     mpirun_n 2 "$SEMG" "${args[@]}" -output r2.csv || fail "2 ranks"
     rel=$(csv_maxrel r1.csv r2.csv)
     echo "muap 1 vs 2 ranks: max relative difference $rel"
-    awk -v r="$rel" 'BEGIN { exit !(r <= 1e-13) }' || fail "ranks differ by $rel > 1e-13"
+    semg_expect "$expected" muap_ranks_max_rel "$rel" || fail "ranks differ by $rel"
     ;;
   simulate_ranks)
     args=(simulate -n 9 -fibres_range 50,120 -radius_range 0.002,0.005 -depth_range 0.012,0.02 -snr_range 10,30 -contact_gain_sd 0.05 -shift_x_range -0.002,0.002 -rotation_range 0,10 -samples 80 -quiet)
@@ -68,7 +69,7 @@ case "$name" in
     "$SEMG" export -data v1.h5 -output v.csv > /dev/null || fail "export"
     # SD amplitude of a 60-fibre MU 10 mm deep: microvolts (volume-conductor.md 9: tens of uV for hundreds of fibres)
     amax=$(awk -F, 'NR>1 { for (i=3;i<=NF;i++) { v=$i<0?-$i:$i; if (v>m) m=v } } END { print m }' v.csv)
-    awk -v a="$amax" 'BEGIN { exit !(a > 1e-7 && a < 1e-4) }' || fail "vc SD amplitude $amax V out of range"
+    semg_expect "$expected" vc_sd_amplitude "$amax" || fail "vc SD amplitude $amax V out of range"
     out=$("$SEMG" "${args[@]}" -model vc -output x.h5 2>&1); [ $? -eq 2 ] && [[ "$out" == *"needs -leadfield"* ]] || fail "missing -leadfield: $out"
     echo "simulate -model halfspace and -model vc: bitwise identical on 1 and 2 ranks, SD max $amax V"
     ;;

@@ -1,7 +1,7 @@
 # Shared by the nn script tests: a tiny matched dataset and training options.
 set -u
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+semg_mpi_env
 : "${SEMG:?SEMG must point to the semg binary}"
 : "${MPIEXEC:=mpiexec}"
 : "${NPFLAG:=-n}"

@@ -17,7 +17,7 @@ for d in electrodes radius x_centres z_faces iterations; do
 done
 # electrode 15 rotated by 10 degrees about the array centre: y = 37.5 mm * sin(10 deg) = 6.5118 mm
 y15=$(h5dump -d /leadfield/electrodes -y -w 0 "$dir/lf.h5" | tr -d ' ' | grep -v '^$' | sed -n '/DATA{/,/}/p' | tr ',' '\n' | grep -E '^-?[0-9.e-]+$' | sed -n '47p')
-awk -v y="$y15" 'BEGIN { exit !(y > 0.00650 && y < 0.00652) }' && echo "ok   misalignment rotation applied (y15 = $y15)" || { echo "FAIL rotation: y15 = $y15"; fail=1; }
+semg_expect "$(dirname "$0")/expected.txt" leadfield_rotated_y15 "$y15" || fail=1
 # electrode groups: 2 ranks solve side by side (default), each on its own copy of the grid, so the
 # lead fields are bitwise those of 1 rank; one domain-decomposed solve per electrode agrees to the tolerance
 "$MPIEXEC" $NPFLAG 1 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/lf1.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
@@ -47,7 +47,7 @@ grep -q "/leadfield/values .*{16, 11, 19, 23}" "$dir/ls2.txt" && echo "ok   box-
 "$MPIEXEC" $NPFLAG 2 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/rot.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
   -vc_skin_cells 2 -vc_fat_cells 4 -electrode_size 2e-3,1e-3 -misalign_rotation 30 > "$dir/log3.txt" 2>&1 || { cat "$dir/log3.txt"; fail=1; }
 rot=$(h5dump -d /leadfield/rotation -y -w 0 "$dir/rot.h5" | sed -n '/DATA {/,/}/p' | tr -cs '0-9eE.+-' '\n' | grep -E '^-?[0-9]' | sort -u)
-[ "$(echo "$rot" | wc -l)" -eq 1 ] && awk -v r="$rot" 'BEGIN { exit !(r > 0.52359 && r < 0.52360) }' && echo "ok   rectangles turned with the array: /leadfield/rotation = $rot rad" || { echo "FAIL /leadfield/rotation: $rot"; fail=1; }
+[ "$(echo "$rot" | wc -l)" -eq 1 ] && semg_expect "$(dirname "$0")/expected.txt" leadfield_rect_rotation "$rot" || { echo "FAIL /leadfield/rotation: $rot"; fail=1; }
 for d in size stored_offset grid_cells robin_centre rotation; do
   grep -q "/leadfield/$d " "$dir/ls2.txt" && echo "ok   /leadfield/$d" || { echo "FAIL /leadfield/$d missing"; fail=1; }
 done

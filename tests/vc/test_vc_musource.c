@@ -312,7 +312,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-timing", &timing, NULL));
   PetscCall(TestRefine());
   PetscCall(TestGrid(path, timing));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %d failures\n", nfail ? "FAIL" : "PASS", (int)nfail));
+  PetscCall(SemgTestReport());
   PetscCall(PetscFinalize());
-  return nfail ? 1 : 0;
+  return SemgTestFailures() ? 1 : 0;
 }

@@ -3,33 +3,24 @@ static char help[] = "Volume-conductor oracles against the reference values of s
 #include <petscsys.h>
 #include "core/semg_error.h"
 #include "sim/vc/layered.h"
+#include "tests/common/semg_test.h"
 
-/* Relative agreement to the digits given in the spec table: |a - ref| <= 0.5 ulp of the last digit shown. */
-static PetscErrorCode CheckValue(const char *what, PetscReal val, PetscReal ref, PetscReal halfulp, PetscInt *nfail)
-{
-  PetscBool ok = (PetscBool)(PetscAbsReal(val - ref) <= halfulp);
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-44s %.12e  ref %.12e  %s\n", what, (double)val, (double)ref, ok ? "ok" : "FAIL"));
-  if (!ok) (*nfail)++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-static PetscErrorCode TestHalfspace(PetscInt *nfail)
+/* Agreement to the digits given in the spec table: |a - ref| <= 0.5 ulp of the last digit shown (ExpectNear). */
+static PetscErrorCode TestHalfspace(void)
 {
   PetscReal src5[3] = {0, 0, -5e-3}, src10[3] = {0, 0, -10e-3};
   PetscReal p0[3] = {0, 0, 0}, p1[3] = {10e-3, 0, 0}, p2[3] = {0, 5e-3, 0};
 
   PetscFunctionBeginUser;
-  PetscCall(CheckValue("half-space d=5mm (0,0)", SemgOracleHalfspace(0.5, 0.1, src5, p0), 142.3525086834, 5e-11, nfail));
-  PetscCall(CheckValue("half-space d=5mm (10mm,0)", SemgOracleHalfspace(0.5, 0.1, src5, p1), 106.1032953946, 5e-11, nfail));
-  PetscCall(CheckValue("half-space d=5mm (0,5mm)", SemgOracleHalfspace(0.5, 0.1, src5, p2), 100.6584242090, 5e-11, nfail));
-  PetscCall(CheckValue("half-space d=10mm (0,0)", SemgOracleHalfspace(0.5, 0.1, src10, p0), 71.1762543417, 5e-11, nfail));
-  PetscCall(CheckValue("infinite d=10mm (0,0) (= half)", SemgOracleInfinite(0.5, 0.1, 0.1, 0, 0, 10e-3), 0.5 * 71.1762543417, 5e-11, nfail));
+  PetscCall(ExpectNear("half-space d=5mm (0,0)", SemgOracleHalfspace(0.5, 0.1, src5, p0), 142.3525086834, 5e-11));
+  PetscCall(ExpectNear("half-space d=5mm (10mm,0)", SemgOracleHalfspace(0.5, 0.1, src5, p1), 106.1032953946, 5e-11));
+  PetscCall(ExpectNear("half-space d=5mm (0,5mm)", SemgOracleHalfspace(0.5, 0.1, src5, p2), 100.6584242090, 5e-11));
+  PetscCall(ExpectNear("half-space d=10mm (0,0)", SemgOracleHalfspace(0.5, 0.1, src10, p0), 71.1762543417, 5e-11));
+  PetscCall(ExpectNear("infinite d=10mm (0,0) (= half)", SemgOracleInfinite(0.5, 0.1, 0.1, 0, 0, 10e-3), 0.5 * 71.1762543417, 5e-11));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode TestImageSeries(PetscInt *nfail)
+static PetscErrorCode TestImageSeries(void)
 {
   const PetscReal rho[5] = {0, 2e-3, 5e-3, 10e-3, 20e-3};
   const PetscReal ref[5] = {82.3718508527, 79.3561779401, 67.2693530258, 46.5134151950, 25.7732559777};
@@ -39,7 +30,7 @@ static PetscErrorCode TestImageSeries(PetscInt *nfail)
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < 5; i++) {
     PetscCall(PetscSNPrintf(name, sizeof(name), "image series rho=%gmm", (double)(rho[i] * 1e3)));
-    PetscCall(CheckValue(name, SemgOracleImageSeries(0.3, 0.05, 3e-3, 5e-3, rho[i]), ref[i], 5e-11, nfail));
+    PetscCall(ExpectNear(name, SemgOracleImageSeries(0.3, 0.05, 3e-3, 5e-3, rho[i]), ref[i], 5e-11));
   }
   /* The same case through the three-layer quadrature (isotropic muscle, no skin) must agree. */
   PetscCall(SemgTissueDefault(&t));
@@ -49,12 +40,12 @@ static PetscErrorCode TestImageSeries(PetscInt *nfail)
     PetscReal v;
     PetscCall(SemgLayeredSurfacePotential(&t, 5e-3, rho[i], 0, &v));
     PetscCall(PetscSNPrintf(name, sizeof(name), "quadrature = image series rho=%gmm", (double)(rho[i] * 1e3)));
-    PetscCall(CheckValue(name, v, ref[i], 1e-8, nfail));
+    PetscCall(ExpectNear(name, v, ref[i], 1e-8));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode TestTransfer(PetscInt *nfail)
+static PetscErrorCode TestTransfer(void)
 {
   const PetscReal k[5][2] = {{0, 10}, {50, 100}, {300, 300}, {200, 1000}, {2000, 2000}};
   const PetscReal ref[5]  = {8.481376731061e-01, 1.108933472203e-02, 1.579045961507e-05, 9.520235641537e-08, 8.50132382e-20};
@@ -66,7 +57,7 @@ static PetscErrorCode TestTransfer(PetscInt *nfail)
   PetscCall(SemgTissueDefault(&t));
   for (PetscInt i = 0; i < 5; i++) {
     PetscCall(PetscSNPrintf(name, sizeof(name), "H(%g,%g) rad/m", (double)k[i][0], (double)k[i][1]));
-    PetscCall(CheckValue(name, SemgLayeredTransfer(&t, 5e-3, k[i][0], k[i][1]), ref[i], ulp[i], nfail));
+    PetscCall(ExpectNear(name, SemgLayeredTransfer(&t, 5e-3, k[i][0], k[i][1]), ref[i], ulp[i]));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -86,7 +77,7 @@ static PetscErrorCode TestThreeLayer(PetscInt *nfail)
   for (PetscInt i = 0; i < 4; i++) {
     PetscCall(SemgLayeredSurfacePotential(&t, 5e-3, xy[i][0], xy[i][1], &v[i]));
     PetscCall(PetscSNPrintf(name, sizeof(name), "3-layer quadrature (%g,%g) mm", (double)(xy[i][0] * 1e3), (double)(xy[i][1] * 1e3)));
-    PetscCall(CheckValue(name, v[i], ref[i], 5e-11, nfail));
+    PetscCall(ExpectNear(name, v[i], ref[i], 5e-11));
   }
   /* FFT grid (spec: L = 0.8 m, h = 0.39 mm): differences against the quadrature. Grid points nearest
      to the reference points are used and the quadrature is re-evaluated there. */
@@ -121,10 +112,11 @@ int main(int argc, char **argv)
   PetscInt nfail = 0;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  PetscCall(TestHalfspace(&nfail));
-  PetscCall(TestImageSeries(&nfail));
-  PetscCall(TestTransfer(&nfail));
+  PetscCall(TestHalfspace());
+  PetscCall(TestImageSeries());
+  PetscCall(TestTransfer());
   PetscCall(TestThreeLayer(&nfail));
+  nfail += SemgTestFailures();
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %d failures\n", nfail ? "FAIL" : "PASS", (int)nfail));
   PetscCall(PetscFinalize());
   return nfail ? 1 : 0;

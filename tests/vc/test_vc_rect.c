@@ -277,7 +277,7 @@ int main(int argc, char **argv)
   PetscCall(TestWeights());
   PetscCall(TestRotated());
   PetscCall(TestOracle(nsizes, sizes));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %d failures\n", nfail ? "FAIL" : "PASS", (int)nfail));
+  PetscCall(SemgTestReport());
   PetscCall(PetscFinalize());
-  return nfail ? 1 : 0;
+  return SemgTestFailures() ? 1 : 0;
 }

@@ -56,16 +56,6 @@ static PetscErrorCode MakeOldFile(const char *full, const char *old)
 }
 
 /* The call must fail with a user error (message printed for the log). */
-static PetscErrorCode ExpectUserError(const char *what, PetscErrorCode ierr)
-{
-  char msg[200];
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: user error (code %d)", what, (int)ierr));
-  PetscCall(Expect(msg, (PetscBool)(ierr == SEMG_ERR_USER)));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 int main(int argc, char **argv)
 {
   char                     prefix[PETSC_MAX_PATH_LEN] = "vc_store", full[PETSC_MAX_PATH_LEN], box[PETSC_MAX_PATH_LEN], old[PETSC_MAX_PATH_LEN], msg[256];
@@ -150,7 +140,7 @@ int main(int argc, char **argv)
   PetscCall(SemgLeadfieldDestroy(&lf_old));
   PetscCall(SemgLeadfieldDestroy(&lf_boxload));
   PetscCall(SemgConductorDestroy(&c));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %d failures\n", nfail ? "FAIL" : "PASS", (int)nfail));
+  PetscCall(SemgTestReport());
   PetscCall(PetscFinalize());
-  return nfail ? 1 : 0;
+  return SemgTestFailures() ? 1 : 0;
 }

@@ -1,22 +1,10 @@
-/* One pass/fail line per check for the volume-conductor test programs; main returns nfail != 0.
-   Header-only: each test is a single translation unit with its own counter. Also the small layered
-   conductor that several of them solve on. */
+/* The small layered conductor that several volume-conductor test programs solve on; their checks are
+   those of tests/common/semg_test.h. */
 #ifndef SEMG_TESTS_VC_EXPECT_H
 #define SEMG_TESTS_VC_EXPECT_H
 
-#include <petscsys.h>
-#include "core/semg_error.h"
+#include "tests/common/semg_test.h"
 #include "sim/vc/conductor.h"
-
-static PetscInt nfail = 0;
-
-static PetscErrorCode Expect(const char *what, PetscBool ok)
-{
-  PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-100s %s\n", what, ok ? "ok" : "FAIL"));
-  if (!ok) nfail++;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
 
 /* Default tissue on 33^3 cells: 1 mm core, 2 skin and 3 fat cells, +-60 mm x +-60 mm x 40 mm; set up. */
 static inline PetscErrorCode CreateSmallLayeredConductor(SemgConductor *c)

@@ -2,8 +2,8 @@
    epoch by peak-triggered averaging across channels (used by `semg import -epoch SECONDS -template peak`).
    Continuous input is time-major as stored in /emg/data of a continuous recording: x[k*nc + c];
    epochs and templates are channel-major examples: out[c*len + k]. */
-#ifndef SEMG_EPOCH_H
-#define SEMG_EPOCH_H
+#ifndef SEMG_RECORDINGS_EPOCH_H
+#define SEMG_RECORDINGS_EPOCH_H
 
 #include <petscsys.h>
 

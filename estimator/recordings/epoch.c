@@ -1,6 +1,6 @@
 /* Epochs and peak-triggered propagation templates of interference recordings (see epoch.h). */
 #include "core/semg_error.h"
-#include "core/semg_epoch.h"
+#include "estimator/recordings/epoch.h"
 
 PetscErrorCode SemgEpochCount(PetscCount n_samples, PetscReal fs, PetscReal seconds, PetscCount *n_epochs, PetscInt *len)
 {

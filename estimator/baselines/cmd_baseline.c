@@ -4,13 +4,16 @@
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_log.h"
-#include "core/semg_commands.h"
+#include "estimator/commands.h"
 #include "estimator/result.h"
 #include "estimator/baselines/arrays.h"
 #include "estimator/baselines/iz.h"
 #include "estimator/baselines/cv.h"
 #include "estimator/baselines/physfit.h"
 #include "estimator/nn/decoder.h"
+
+/* The CV methods use at most this many DD channels (-cv_channels; the work buffer is sized for it). */
+#define SEMG_BASELINE_MAX_CV_CHANNELS 64
 
 typedef enum { BL_IZ_MINAMP, BL_IZ_PHASE, BL_VFIT, BL_CV_XCORR, BL_CV_SPECTRAL, BL_CV_MLE, BL_PHYSFIT, BL_NMETHODS } BaselineMethod;
 static const char *const bl_names[] = {"iz_minamp", "iz_phase", "vfit", "cv_xcorr", "cv_spectral", "cv_mle", "physfit"};
@@ -27,9 +30,8 @@ typedef struct {
 
 static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
 {
-  char      method[64] = "";
   PetscBool set_m, set_d, set_o;
-  PetscInt  n, mode = 0;
+  PetscInt  n, mode = 0, method = BL_NMETHODS;
   const char *const lat[] = {"peak", "xcorr", "SemgLatencyType", "SEMG_LATENCY_", NULL};
   const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
@@ -47,7 +49,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
   PetscCall(SemgCCSParamsDefault(&ctx->ccs));
   PetscOptionsBegin(comm, NULL, "semg baseline: white-box IZ / CV estimators and the per-sample physics fit", "semg");
-  PetscCall(PetscOptionsString("-method", "iz_minamp | iz_phase | vfit | cv_xcorr | cv_spectral | cv_mle | physfit", "semg baseline", method, method, sizeof(method), &set_m));
+  PetscCall(PetscOptionsEList("-method", "estimator: iz_minamp | iz_phase | vfit | cv_xcorr | cv_spectral | cv_mle | physfit", "semg baseline", bl_names, BL_NMETHODS, "", &method, &set_m));
   PetscCall(PetscOptionsString("-data", "input dataset (.h5, semg simulate / import)", "semg baseline", ctx->data, ctx->data, sizeof(ctx->data), &set_d));
   PetscCall(PetscOptionsString("-output", "result file, .h5 or .csv (columns as semg estimate)", "semg baseline", ctx->output, ctx->output, sizeof(ctx->output), &set_o));
   PetscCall(PetscOptionsInt("-cv_channels", "DD channels used by the CV methods (one side of the IZ)", "semg baseline", ctx->cv_channels, &ctx->cv_channels, NULL));
@@ -67,12 +69,9 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(SemgOptionsRequire(comm, "-method", set_m));
   PetscCall(SemgOptionsRequire(comm, "-data", set_d));
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
-  ctx->method = BL_NMETHODS;
-  for (int m = 0; m < BL_NMETHODS; m++)
-    if (!strcmp(method, bl_names[m])) ctx->method = (BaselineMethod)m;
-  PetscCheck(ctx->method != BL_NMETHODS, comm, SEMG_ERR_USER,
-             "-method '%s' unknown (iz_minamp, iz_phase, vfit, cv_xcorr, cv_spectral, cv_mle, physfit)", method);
-  PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= 64, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..64", ctx->cv_channels);
+  ctx->method = (BaselineMethod)method;
+  PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= SEMG_BASELINE_MAX_CV_CHANNELS, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..%d", ctx->cv_channels,
+             SEMG_BASELINE_MAX_CV_CHANNELS);
   PetscCheck(ctx->cv_range[0] > 0 && ctx->cv_range[1] > ctx->cv_range[0], comm, SEMG_ERR_USER, "-cv_range must be 0 < lo < hi");
   PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
   PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
@@ -132,8 +131,9 @@ static PetscInt SelectCVChannels(const BaselineCtx *ctx, PetscInt nd, const Pets
 
 typedef struct {
   SemgArrays  *sd, *dd;
-  PetscReal   *xs, *xd, *buf;
+  PetscReal   *xs, *xd, *buf; /* buf: the CV methods' channels, at most SEMG_BASELINE_MAX_CV_CHANNELS */
   SemgPhysFit *pf;
+  SemgSpectra  spectra;       /* one FFTW plan for the windowed length, made once per command */
 } BaselineWork;
 
 /* Keep samples [k0, k1) of each of n channels (in place, channel-major). */
@@ -146,7 +146,7 @@ static void CropChannels(PetscInt n, PetscInt nt, PetscInt k0, PetscInt k1, Pets
 static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs,
                                      PetscInt ndd, const PetscReal *xd, const PetscReal *cd, PetscReal *iz, PetscReal *cv, PetscReal *quality)
 {
-  PetscInt  sel[64], m, lo, hi;
+  PetscInt  sel[SEMG_BASELINE_MAX_CV_CHANNELS], m, lo, hi;
   PetscReal ied, th = 0, izc;
 
   PetscFunctionBeginUser;
@@ -172,12 +172,12 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     hi = PetscMin(hi, nt - 2);
     lo = PetscMin(lo, hi);
     if (ctx->method == BL_CV_MLE) {
-      PetscCall(SemgDelayMLE(m, nt, w->buf, lo, hi, &th, quality, NULL));
+      PetscCall(SemgDelayMLE(w->spectra, m, nt, w->buf, lo, hi, &th, quality, NULL));
     } else { /* two-channel estimators: mean delay over neighbouring pairs */
       for (PetscInt i = 0; i + 1 < m; i++) {
         PetscReal t;
         if (ctx->method == BL_CV_XCORR) PetscCall(SemgDelayXcorr(nt, w->buf + i * nt, w->buf + (i + 1) * nt, lo, hi, &t, NULL));
-        else PetscCall(SemgDelaySpectral(nt, w->buf + i * nt, w->buf + (i + 1) * nt, &t, NULL));
+        else PetscCall(SemgDelaySpectral(w->spectra, nt, w->buf + i * nt, w->buf + (i + 1) * nt, &t, NULL));
         th += t / (m - 1);
       }
     }
@@ -205,6 +205,55 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A classical method on one sample: per electrode column on the window [k0, k1), then the mean over the
+   columns that gave an estimate (grids); est[2] = ML quality for cv_mle. */
+static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w, const SemgDataset *ds, const PetscReal *x, PetscInt k0, PetscInt k1, PetscReal *est)
+{
+  const PetscInt ntw      = k1 - k0;
+  PetscInt       nused_iz = 0, nused_cv = 0;
+  PetscReal      iz_sum = 0, cv_sum = 0, q_sum = 0;
+
+  PetscFunctionBeginUser;
+  SemgArraysApply(w->sd, x, w->xs);
+  SemgArraysApply(w->dd, x, w->xd);
+  CropChannels(w->sd->n_derived, ds->n_times, k0, k1, w->xs);
+  CropChannels(w->dd->n_derived, ds->n_times, k0, k1, w->xd);
+  for (PetscInt col = 0; col < w->sd->n_columns; col++) {
+    PetscInt  a = w->sd->col_start[col], b = w->dd->col_start[col];
+    PetscInt  nsd = w->sd->col_start[col + 1] - a, ndd = w->dd->col_start[col + 1] - b;
+    PetscReal iz, cv, q;
+    PetscCall(EstimateColumn(ctx, w, ds->fs, ntw, nsd, w->xs + (size_t)a * ntw, w->sd->centre + a, ndd, w->xd + (size_t)b * ntw, w->dd->centre + b, &iz, &cv, &q));
+    if (!PetscIsNanReal(iz)) iz_sum += iz, nused_iz++;
+    if (!PetscIsNanReal(cv)) cv_sum += cv, q_sum += q, nused_cv++;
+  }
+  if (nused_iz) est[0] = iz_sum / nused_iz;
+  if (nused_cv) est[1] = cv_sum / nused_cv;
+  if (ctx->method == BL_CV_MLE && nused_cv) est[2] = q_sum / nused_cv;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Too few channels per electrode column for the method is a user error naming the file. */
+static PetscErrorCode CheckChannels(MPI_Comm comm, const BaselineCtx *ctx, const BaselineWork *w, const SemgDataset *ds)
+{
+  PetscInt min_ch, need;
+
+  PetscFunctionBeginUser;
+  switch (ctx->method) {
+  case BL_IZ_MINAMP:
+  case BL_IZ_PHASE:
+    min_ch = SemgArraysMinColumn(w->sd), need = 3;
+    break;
+  case BL_PHYSFIT:
+    min_ch = ds->n_channels, need = 2;
+    break;
+  default:
+    min_ch = PetscMin(SemgArraysMinColumn(w->dd), SemgArraysMinColumn(w->sd)), need = 4;
+  }
+  PetscCheck(min_ch >= need, comm, SEMG_ERR_USER, "'%s': -method %s needs at least %" PetscInt_FMT " %s channels per electrode column, the dataset gives %" PetscInt_FMT, ctx->data,
+             bl_names[ctx->method], need, ctx->method == BL_PHYSFIT ? "" : (need == 3 ? SemgMontages[w->sd->montage] : SemgMontages[w->dd->montage]), min_ch);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
 {
   static const char *const allowed[]  = {"physfit_", "dec_", "ccs_", NULL};
@@ -213,7 +262,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   SemgDataset *ds;
   SemgResult  *res;
   const char  *ex_names[3], *ex_units[3];
-  PetscInt     n_extra = 0, K, min_ch, need, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
+  PetscInt     n_extra = 0, K, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
   SemgProgress prog;
   PetscMPIInt  size;
 
@@ -223,22 +272,10 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCall(ProcessOptions(comm, &ctx));
   PetscCall(SemgOptionsRejectUnknown(comm, allowed));
   PetscCall(SemgDatasetRead(comm, ctx.data, &ds));
-  /* the arrays each method needs; too few channels is a user error naming the file */
+  /* the arrays each method needs */
   PetscCall(SemgArraysCreate(comm, ds, ctx.data, SEMG_MONTAGE_SD, &w.sd));
   PetscCall(SemgArraysCreate(comm, ds, ctx.data, SEMG_MONTAGE_DD, &w.dd));
-  switch (ctx.method) {
-  case BL_IZ_MINAMP:
-  case BL_IZ_PHASE:
-    min_ch = SemgArraysMinColumn(w.sd), need = 3;
-    break;
-  case BL_PHYSFIT:
-    min_ch = ds->n_channels, need = 2;
-    break;
-  default:
-    min_ch = PetscMin(SemgArraysMinColumn(w.dd), SemgArraysMinColumn(w.sd)), need = 4;
-  }
-  PetscCheck(min_ch >= need, comm, SEMG_ERR_USER, "'%s': -method %s needs at least %" PetscInt_FMT " %s channels per electrode column, the dataset gives %" PetscInt_FMT, ctx.data,
-             bl_names[ctx.method], need, ctx.method == BL_PHYSFIT ? "" : (need == 3 ? SemgMontages[w.sd->montage] : SemgMontages[w.dd->montage]), min_ch);
+  PetscCall(CheckChannels(comm, &ctx, &w, ds));
   PetscCall(CheckSignals(comm, &ctx, ds));
   if (ctx.method == BL_CV_MLE) ex_names[n_extra] = "ml_quality", ex_units[n_extra++] = "1";
   if (ctx.method == BL_PHYSFIT) {
@@ -249,7 +286,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   }
   K = 2 + n_extra;
   PetscCall(SemgResultCreate(ds, bl_names[ctx.method], ctx.data, n_extra, ex_names, ex_units, &res));
-  PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)64 * ds->n_times, &w.buf));
+  PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)SEMG_BASELINE_MAX_CV_CHANNELS * ds->n_times, &w.buf));
   /* the classical methods' time window in samples */
   k0 = (PetscInt)PetscCeilReal(ctx.window[0] * ds->fs - 1e-9);
   k1 = ctx.window[1] * ds->fs >= ds->n_times ? ds->n_times : (PetscInt)PetscFloorReal(ctx.window[1] * ds->fs + 1e-9) + 1;
@@ -257,6 +294,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCheck(ctx.method == BL_PHYSFIT || k1 - k0 >= 8, comm, SEMG_ERR_USER, "-window %g,%g keeps %" PetscInt_FMT " of the %" PetscInt_FMT " samples of '%s' (need >= 8)", (double)ctx.window[0],
              (double)ctx.window[1], PetscMax(k1 - k0, 0), ds->n_times, ctx.data);
   ntw = k1 - k0;
+  if (ctx.method == BL_CV_SPECTRAL || ctx.method == BL_CV_MLE) PetscCall(SemgSpectraCreate(ntw, &w.spectra));
   PetscCall(SemgProgressStart(comm, bl_names[ctx.method], ds->n_examples, &prog));
   for (PetscCount s = 0; s < ds->n_local; s++) {
     const PetscReal *x = ds->data + s * (size_t)ds->n_channels * ds->n_times;
@@ -272,27 +310,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
       est[0] = th[0], est[1] = th[1], est[2] = gain;
       if (w.pf->fit_depth) est[3] = th[2];
       est[K - 1] = (PetscReal)its;
-    } else {
-      PetscInt  nused_iz = 0, nused_cv = 0;
-      PetscReal iz_sum = 0, cv_sum = 0, q_sum = 0;
-      SemgArraysApply(w.sd, x, w.xs);
-      SemgArraysApply(w.dd, x, w.xd);
-      CropChannels(w.sd->n_derived, ds->n_times, k0, k1, w.xs);
-      CropChannels(w.dd->n_derived, ds->n_times, k0, k1, w.xd);
-      for (PetscInt col = 0; col < w.sd->n_columns; col++) {
-        PetscInt  a = w.sd->col_start[col], b = w.dd->col_start[col];
-        PetscInt  nsd = w.sd->col_start[col + 1] - a, ndd = w.dd->col_start[col + 1] - b;
-        PetscReal iz, cv, q;
-        PetscCall(EstimateColumn(&ctx, &w, ds->fs, ntw, nsd, w.xs + (size_t)a * ntw, w.sd->centre + a, ndd, w.xd + (size_t)b * ntw,
-                                 w.dd->centre + b, &iz, &cv, &q));
-        if (!PetscIsNanReal(iz)) iz_sum += iz, nused_iz++;
-        if (!PetscIsNanReal(cv)) cv_sum += cv, q_sum += q, nused_cv++;
-      }
-      /* grids: the mean over the columns that gave an estimate */
-      if (nused_iz) est[0] = iz_sum / nused_iz;
-      if (nused_cv) est[1] = cv_sum / nused_cv;
-      if (ctx.method == BL_CV_MLE && nused_cv) est[2] = q_sum / nused_cv;
-    }
+    } else PetscCall(EstimateClassical(&ctx, &w, ds, x, k0, k1, est));
     PetscCall(PetscTime(&t1));
     res->seconds[s]     = t1 - t0;
     res->recon_nrmse[s] = nrmse;
@@ -301,6 +319,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCall(SemgProgressEnd(comm, &prog));
   PetscCall(SemgResultWrite(comm, ctx.output, res));
   PetscCall(PetscFree3(w.xs, w.xd, w.buf));
+  PetscCall(SemgSpectraDestroy(&w.spectra));
   PetscCall(SemgPhysFitDestroy(&w.pf));
   PetscCall(SemgArraysDestroy(&w.sd));
   PetscCall(SemgArraysDestroy(&w.dd));

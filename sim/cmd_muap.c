@@ -4,7 +4,7 @@
 #include "core/semg_options.h"
 #include "core/semg_csv.h"
 #include "core/semg_dataset.h"
-#include "core/semg_commands.h"
+#include "sim/commands.h"
 #include "sim/ccs.h"
 #include "sim/fibres.h"
 #include "sim/electrodes.h"

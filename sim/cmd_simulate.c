@@ -4,14 +4,15 @@
 #include "core/semg_options.h"
 #include "core/semg_dataset.h"
 #include "core/semg_log.h"
-#include "core/semg_commands.h"
+#include "sim/commands.h"
 #include "sim/simulate.h"
 #include "sim/vc/leadfield.h"
 #include "sim/vc/musource.h"
 
 const char *const SemgThetaNames[] = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation"};
 const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad"};
-const char *const SemgSimulateVCSources[] = {"line", "homogenised"};
+const char *const SemgSimulateModels[]    = {"ccs", "vc", "halfspace", "infinite", "layered", "SemgSimulateModel", "SEMG_SIM_MODEL_", NULL};
+const char *const SemgSimulateVCSources[] = {"line", "homogenised", "SemgSimulateVCSource", "SEMG_SIM_VC_SOURCE_", NULL};
 
 static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *text, SemgRange *r)
 {
@@ -47,7 +48,6 @@ static PetscErrorCode LayeredCheck(MPI_Comm comm, const SemgSimulateOptions *o)
 PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOptions *o)
 {
   PetscBool set_out, set_n;
-  char      vc_source[16] = "line";
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(o, sizeof(*o)));
@@ -57,7 +57,8 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   o->n_times  = 200;
   o->montage  = SEMG_MONTAGE_SD;
   o->template_seed = 12345;
-  PetscCall(PetscStrncpy(o->model, "ccs", sizeof(o->model)));
+  o->model     = SEMG_SIM_MODEL_CCS;
+  o->vc_source = SEMG_SIM_VC_SOURCE_LINE;
   o->sigma_long  = 0.5; /* tissue set A of volume-conductor.md */
   o->sigma_trans = 0.1;
   PetscCall(SemgTissueDefault(&o->layers)); /* fat 0.05 S/m 3 mm, skin 1 S/m 1 mm */
@@ -77,10 +78,10 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscOptionsBegin(comm, NULL, "semg simulate: dataset of single-MU samples", "semg");
   PetscCall(PetscOptionsInt("-n", "number of samples", "", o->n, &o->n, &set_n));
   PetscCall(PetscOptionsInt("-seed", "seed of every random draw", "", o->seed, &o->seed, NULL));
-  PetscCall(PetscOptionsString("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace, infinite or layered (analytic anisotropic lead fields, V; layered: muscle under fat and skin, tabulated)", "", o->model, o->model, sizeof(o->model), NULL));
+  PetscCall(PetscOptionsEnum("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace, infinite or layered (analytic anisotropic lead fields, V; layered: muscle under fat and skin, tabulated)", "", SemgSimulateModels, (PetscEnum)o->model, (PetscEnum *)&o->model, NULL));
   PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file of semg leadfield (its electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
   PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
-  PetscCall(PetscOptionsString("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", vc_source, vc_source, sizeof(vc_source), NULL));
+  PetscCall(PetscOptionsEnum("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", SemgSimulateVCSources, (PetscEnum)o->vc_source, (PetscEnum *)&o->vc_source, NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite/layered: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite/layered: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
   PetscCall(PetscOptionsReal("-sigma_fat", "layered: fat conductivity (S/m)", "", o->layers.sigma_fat, &o->layers.sigma_fat, NULL));
@@ -96,7 +97,7 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCall(RangeOption(PetscOptionsObject, "-fibres_range", "fibres per MU: lo,hi (integers)", &o->fibres));
   PetscCall(RangeOption(PetscOptionsObject, "-radius_range", "MU territory radius (m): lo,hi", &o->radius));
   PetscCall(RangeOption(PetscOptionsObject, "-iz_spread_range", "IP spread W_I (m): lo,hi", &o->iz_spread));
-  PetscCall(RangeOption(PetscOptionsObject, "-snr_range", "SNR (dB): lo,hi; 1000 = no noise", &o->snr));
+  PetscCall(RangeOption(PetscOptionsObject, "-snr_range", "SNR (dB): lo,hi; >= " PetscStringize(SEMG_SNR_NO_NOISE_DB) " = no noise", &o->snr));
   PetscCall(RangeOption(PetscOptionsObject, "-shift_x_range", "array shift along the fibres (m): lo,hi", &o->shift_x));
   PetscCall(RangeOption(PetscOptionsObject, "-shift_y_range", "array shift across the fibres (m): lo,hi", &o->shift_y));
   PetscCall(RangeOption(PetscOptionsObject, "-rotation_range", "array rotation in the skin plane (degrees): lo,hi", &o->rotation_deg));
@@ -117,16 +118,13 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(o->depth.lo > o->radius.hi, comm, SEMG_ERR_USER, "-depth_range lo %g must exceed the largest territory radius %g (fibres would reach the electrodes)", (double)o->depth.lo, (double)o->radius.hi);
   PetscCheck(o->fibres.lo >= 1, comm, SEMG_ERR_USER, "-fibres_range must be >= 1");
   PetscCheck(o->radius.lo >= 0 && o->iz_spread.lo >= 0 && o->contact_gain_sd >= 0, comm, SEMG_ERR_USER, "-radius_range, -iz_spread_range, -contact_gain_sd must be >= 0");
-  PetscCheck(!strcmp(o->model, "ccs") || !strcmp(o->model, "vc") || !strcmp(o->model, "halfspace") || !strcmp(o->model, "infinite") || !strcmp(o->model, "layered"), comm, SEMG_ERR_USER, "-model '%s' unknown (ccs, vc, halfspace, infinite, layered)", o->model);
-  PetscCheck(strcmp(o->model, "vc") || o->leadfield[0], comm, SEMG_ERR_USER, "-model vc needs -leadfield FILE (made by semg leadfield)");
-  PetscCheck(strcmp(o->model, "vc") || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
+  PetscCheck(o->model != SEMG_SIM_MODEL_VC || o->leadfield[0], comm, SEMG_ERR_USER, "-model vc needs -leadfield FILE (made by semg leadfield)");
+  PetscCheck(o->model != SEMG_SIM_MODEL_VC || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
              "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
   PetscCheck(o->sigma_long > 0 && o->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0");
   o->layers.sigma_long = o->sigma_long, o->layers.sigma_trans = o->sigma_trans;
-  if (!strcmp(o->model, "layered")) PetscCall(LayeredCheck(comm, o));
-  PetscCheck(!strcmp(vc_source, "line") || !strcmp(vc_source, "homogenised"), comm, SEMG_ERR_USER, "-vc_source '%s' unknown (line, homogenised)", vc_source);
-  o->vc_source = !strcmp(vc_source, "homogenised");
-  PetscCheck(!o->vc_source || (!strcmp(o->model, "vc") && !o->ccs_sources), comm, SEMG_ERR_USER, "-vc_source homogenised needs -model vc and no -vc_ccs_sources");
+  if (o->model == SEMG_SIM_MODEL_LAYERED) PetscCall(LayeredCheck(comm, o));
+  PetscCheck(o->vc_source == SEMG_SIM_VC_SOURCE_LINE || (o->model == SEMG_SIM_MODEL_VC && !o->ccs_sources), comm, SEMG_ERR_USER, "-vc_source homogenised needs -model vc and no -vc_ccs_sources");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -217,14 +215,14 @@ static PetscErrorCode ForwardModel(const SemgSimulateOptions *o, SemgLeadfield l
   SemgLeadfield an = NULL;
 
   PetscFunctionBeginUser;
-  if (!strcmp(o->model, "ccs")) {
+  if (o->model == SEMG_SIM_MODEL_CCS) {
     PetscCall(PetscArrayzero(mono, (size_t)ne * nt));
     PetscCall(SemgCCSPotentialAdd(&o->ccs, nf, f, ne, xyz, nt, 0.0, 1.0 / o->fs, mono));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  if (!strcmp(o->model, "layered")) PetscCall(SemgLeadfieldSetElectrodes(lf, ne, xyz)); /* table built once, electrodes per sample */
+  if (o->model == SEMG_SIM_MODEL_LAYERED) PetscCall(SemgLeadfieldSetElectrodes(lf, ne, xyz)); /* table built once, electrodes per sample */
   if (!lf) { /* analytic lead fields follow the (misaligned) electrodes of this sample */
-    PetscCall(SemgLeadfieldCreateAnalytic(!strcmp(o->model, "halfspace") ? SEMG_LF_HALFSPACE : SEMG_LF_INFINITE, ne, xyz, o->sigma_long, o->sigma_trans, &an));
+    PetscCall(SemgLeadfieldCreateAnalytic(o->model == SEMG_SIM_MODEL_HALFSPACE ? SEMG_LF_HALFSPACE : SEMG_LF_INFINITE, ne, xyz, o->sigma_long, o->sigma_trans, &an));
     lf = an;
   }
   if (o->ccs_sources) PetscCall(SemgLeadfieldSetCCSParams(lf, &o->ccs));
@@ -269,7 +267,7 @@ static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, SemgLeadfield lf
   PetscCall(SemgSimulateDrawParams(o, sample, &p));
   PetscCall(SemgSimulateFibres(o, sample, &p, &nf, &f));
   PetscCall(SemgSimulateElectrodes(o, &p, ne, ds->electrode_xyz, xyz));
-  if (o->vc_source) PetscCall(HomogenisedMUAP(o, lf, sample, &p, nt, mono));
+  if (o->vc_source == SEMG_SIM_VC_SOURCE_HOMOGENISED) PetscCall(HomogenisedMUAP(o, lf, sample, &p, nt, mono));
   else PetscCall(ForwardModel(o, lf, nf, f, ne, xyz, nt, mono));
   PetscCall(ApplyContactGains(o, sample, ne, nt, mono));
   SemgDatasetApplyChannels(ds, mono, out);
@@ -372,11 +370,11 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
                           "leadfield: '%s'\nvc_ccs_sources: %s\nvc_source: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
                           "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: %g, cv_sd: %g}\n"
                           "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
-                          o->model, (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum, o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false",
+                          SemgSimulateModels[o->model], (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum, o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false",
                           (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
                           (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across,
                           (double)o->contact_gain_sd));
-  if (!strcmp(o->model, "layered")) {
+  if (o->model == SEMG_SIM_MODEL_LAYERED) {
     size_t len;
     PetscCall(PetscStrlen(buf, &len));
     PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, "layered: {sigma_fat: %g, sigma_skin: %g, fat_thickness: %g, skin_thickness: %g}\n", (double)o->layers.sigma_fat, (double)o->layers.sigma_skin, (double)o->layers.fat_thickness, (double)o->layers.skin_thickness));
@@ -404,14 +402,14 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
   PetscCall(PetscLogStageRegister("Simulate", &stage_sim));
   PetscCall(PetscLogStageRegister("IO", &stage_io));
-  if (!strcmp(o.model, "vc")) PetscCall(LeadfieldElectrodes(comm, &o, &lf, &ne, &nominal, &column));
+  if (o.model == SEMG_SIM_MODEL_VC) PetscCall(LeadfieldElectrodes(comm, &o, &lf, &ne, &nominal, &column));
   else PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
-  if (!strcmp(o.model, "layered")) PetscCall(LayeredLeadfield(comm, &o, ne, nominal, &lf));
+  if (o.model == SEMG_SIM_MODEL_LAYERED) PetscCall(LayeredLeadfield(comm, &o, ne, nominal, &lf));
   PetscCheck(SemgMontageChannelCount(o.montage, ne, column) > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
   PetscCall(SemgDatasetCreate(comm, o.n, ne, SemgMontageChannelCount(o.montage, ne, column), o.n_times, SEMG_THETA_COUNT, &ds));
   ds->fs = o.fs;
   /* the line source of the lead-field models is in volts; CCS currents are model units */
-  if (strcmp(o.model, "ccs") && !o.ccs_sources) PetscCall(PetscStrncpy(ds->units, "V", sizeof(ds->units)));
+  if (o.model != SEMG_SIM_MODEL_CCS && !o.ccs_sources) PetscCall(PetscStrncpy(ds->units, "V", sizeof(ds->units)));
   PetscCall(PetscArraycpy(ds->electrode_xyz, nominal, 3 * (size_t)ne));
   PetscCall(PetscArraycpy(ds->electrode_column, column, ne));
   PetscCall(SemgDatasetSetMontage(ds, o.montage));
@@ -439,7 +437,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgDatasetWrite(comm, o.output, ds));
   PetscCall(PetscLogStagePop());
   PetscCall(SemgProgressEnd(comm, &prog));
-  PetscCall(PetscPrintf(comm, "semg simulate: %" PetscInt_FMT " samples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times (model %s) -> %s\n", o.n, ds->n_channels, SemgMontages[o.montage], o.n_times, o.model, o.output));
+  PetscCall(PetscPrintf(comm, "semg simulate: %" PetscInt_FMT " samples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times (model %s) -> %s\n", o.n, ds->n_channels, SemgMontages[o.montage], o.n_times, SemgSimulateModels[o.model], o.output));
   PetscCall(PetscFree2(mono, xyz));
   PetscCall(PetscFree(nominal));
   PetscCall(PetscFree(column));
