@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_csv.h"
 #include "core/semg_output.h"
 

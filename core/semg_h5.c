@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_h5.h"
 #include "core/semg_options.h"
 #include "core/semg_output.h"

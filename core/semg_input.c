@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include "core/semg_error.h"
 #include "core/semg_input.h"
-#include "core/semg_options.h"
 
 #define SEMG_MSG_LEN 600
 

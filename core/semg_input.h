@@ -7,8 +7,8 @@
      with more values than they take are user errors instead of being silently cut or wrapped.
    - Before PetscInitialize: options files are checked (regular, readable) and the MPI-IO component
      that cannot crash on long paths is chosen.
-   The option macros below replace PETSc's of the same name for every file that includes
-   core/semg_error.h, so each subcommand keeps its ordinary PetscOptionsBegin/End block. */
+   The strict option macros are in core/semg_strict_options.h (included by core/semg_error.h), so each
+   subcommand keeps its ordinary PetscOptionsBegin/End block. */
 #ifndef SEMG_INPUT_H
 #define SEMG_INPUT_H
 
@@ -32,29 +32,10 @@ PETSC_EXTERN int SemgFileIdentityAdd(char kind, const char option[], const char 
 PETSC_EXTERN int SemgParseInt(const char option[], const char text[], PetscInt lb, PetscInt ub, PetscInt *v, char msg[], size_t len);
 PETSC_EXTERN int SemgParseReal(const char option[], const char text[], PetscReal *v, char msg[], size_t len);
 
-PETSC_EXTERN PetscErrorCode SemgOptionsIntStrict(PetscOptionItems *, const char[], const char[], const char[], PetscInt, PetscInt *, PetscBool *, PetscInt, PetscInt);
-PETSC_EXTERN PetscErrorCode SemgOptionsRealStrict(PetscOptionItems *, const char[], const char[], const char[], PetscReal, PetscReal *, PetscBool *);
-PETSC_EXTERN PetscErrorCode SemgOptionsRealArrayStrict(PetscOptionItems *, const char[], const char[], const char[], PetscReal[], PetscInt *, PetscBool *);
-PETSC_EXTERN PetscErrorCode SemgOptionsIntArrayStrict(PetscOptionItems *, const char[], const char[], const char[], PetscInt[], PetscInt *, PetscBool *);
-
 /* Called by main before PetscInitialize: 0 to go on, else the exit code (the one-line error printed). */
 PETSC_EXTERN int SemgPreInitialize(const char command[], int argc, char **argv);
 /* Called by main when PetscInitialize failed: prints one line, returns the exit code. */
 PETSC_EXTERN int SemgInitializeFailed(const char command[], int argc, char **argv);
 
-#if !defined(SEMG_INPUT_KEEP_PETSC_OPTIONS)
-  #undef PetscOptionsInt
-  #undef PetscOptionsBoundedInt
-  #undef PetscOptionsRangeInt
-  #undef PetscOptionsReal
-  #undef PetscOptionsRealArray
-  #undef PetscOptionsIntArray
-  #define PetscOptionsInt(a, b, c, d, e, f)            SemgOptionsIntStrict(PetscOptionsObject, a, b, c, d, e, f, PETSC_MIN_INT, PETSC_MAX_INT)
-  #define PetscOptionsBoundedInt(a, b, c, d, e, f, g)  SemgOptionsIntStrict(PetscOptionsObject, a, b, c, d, e, f, g, PETSC_MAX_INT)
-  #define PetscOptionsRangeInt(a, b, c, d, e, f, g, h) SemgOptionsIntStrict(PetscOptionsObject, a, b, c, d, e, f, g, h)
-  #define PetscOptionsReal(a, b, c, d, e, f)           SemgOptionsRealStrict(PetscOptionsObject, a, b, c, d, e, f)
-  #define PetscOptionsRealArray(a, b, c, d, e, f)      SemgOptionsRealArrayStrict(PetscOptionsObject, a, b, c, d, e, f)
-  #define PetscOptionsIntArray(a, b, c, d, e, f)       SemgOptionsIntArrayStrict(PetscOptionsObject, a, b, c, d, e, f)
-#endif
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_log.h"
 #include "core/semg_options.h"
 #include "core/semg_output.h"

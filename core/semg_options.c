@@ -1,5 +1,6 @@
 #include <string.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_options.h"
 #include "core/semg_output.h"
 
