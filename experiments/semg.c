@@ -7,6 +7,7 @@ static char help[] = "semg: surface-EMG simulation and motor-unit parameter esti
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_log.h"
+#include "core/semg_input.h"
 #include "estimator/recordings/commands.h"
 #include "sim/commands.h"
 #include "estimator/commands.h"
