@@ -2,8 +2,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_csv.h"
+#include "core/semg_output.h"
 
 #define CSV_MSG_LEN 512
 
@@ -31,7 +34,7 @@ static int SplitFields(char *line, char **fields, int maxf)
   return n;
 }
 
-static char *ReadWholeFile(const char *path, char *msg)
+static char *ReadWholeFile(const char *path, char *msg, long *len)
 {
   FILE *fp = fopen(path, "rb");
   long  n;
@@ -52,22 +55,65 @@ static char *ReadWholeFile(const char *path, char *msg)
     return NULL;
   }
   buf[n] = 0;
+  *len   = n;
   fclose(fp);
   return buf;
+}
+
+/* Ends the line at line (LF, CRLF or a lone CR as written by old Mac tools) and returns the next one. */
+static char *NextLine(char *line)
+{
+  char *p = line + strcspn(line, "\r\n");
+
+  if (!*p) return NULL;
+  if (p[0] == '\r' && p[1] == '\n') *p++ = 0;
+  *p = 0;
+  return p + 1;
+}
+
+/* Column names must be non-empty and distinct: a duplicated name would make one of them unreachable. */
+static int HeaderProblem(char **fields, int n, const char *path, char *msg)
+{
+  for (int i = 0; i < n && i < 4096; i++) {
+    if (!fields[i][0]) {
+      snprintf(msg, CSV_MSG_LEN, "'%s' header: column %d has no name", path, i + 1);
+      return 1;
+    }
+    for (int j = 0; j < i; j++)
+      if (!strcmp(fields[i], fields[j])) {
+        snprintf(msg, CSV_MSG_LEN, "'%s' header: column '%s' appears twice (columns %d and %d)", path, fields[i], j + 1, i + 1);
+        return 1;
+      }
+  }
+  return 0;
+}
+
+/* A NUL byte would silently end the text early: every row after it lost. */
+static int NulByteProblem(const char *text, long len, const char *path, char *msg)
+{
+  const char *nul = memchr(text, 0, (size_t)len);
+  long        line = 1;
+
+  if (!nul) return 0;
+  for (const char *p = text; p < nul; p++) line += *p == '\n';
+  snprintf(msg, CSV_MSG_LEN, "'%s' line %ld: NUL byte (a binary file, or a text encoding other than UTF-8/ASCII?)", path, line);
+  return 1;
 }
 
 /* Rank-0 parser: fills names (one '\0'-separated block), values; returns 0 or writes msg. */
 static int ParseCSV(char *text, PetscBool allow_empty, const char *path, char **names_block, size_t *names_len, PetscInt *ncols, PetscInt *nrows, PetscReal **values, char *msg)
 {
-  char  *line, *save = NULL, *fields[4096];
+  char  *line, *next, *fields[4096];
   int    nf = 0;
   size_t cap = 1024, nval = 0;
   long   lineno = 0;
 
   *values = NULL;
-  for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+  if (!strncmp(text, "\xEF\xBB\xBF", 3)) text += 3; /* UTF-8 byte-order mark (spreadsheet exports) */
+  for (line = text; line && *line; line = next) {
     int n;
     lineno++;
+    next = NextLine(line);
     if (line[strspn(line, " \t\r")] == 0) continue; /* blank line */
     n = SplitFields(line, fields, 4096);
     if (n > 4096) {
@@ -77,6 +123,7 @@ static int ParseCSV(char *text, PetscBool allow_empty, const char *path, char **
     if (!nf) { /* header */
       size_t len = 0;
       nf         = n;
+      if (HeaderProblem(fields, n, path, msg)) return 1;
       for (int i = 0; i < n; i++) len += strlen(fields[i]) + 1;
       *names_block = (char *)malloc(len);
       *names_len   = len;
@@ -136,9 +183,11 @@ static PetscErrorCode CSVReadImpl(MPI_Comm comm, const char option[], const char
   PetscCall(PetscMemzero(tab, sizeof(*tab)));
   PetscCall(PetscStrncpy(tab->path, path, sizeof(tab->path)));
   PetscCall(PetscStrncpy(tab->option, option, sizeof(tab->option)));
+  PetscCall(SemgInputCheckFile(comm, option, path));
   if (!rank) {
-    char *text = ReadWholeFile(path, msg);
-    err        = text ? ParseCSV(text, allow_empty, path, &names_block, &names_len, &shape[0], &shape[1], &vals, msg) : 1;
+    long  len  = 0;
+    char *text = ReadWholeFile(path, msg, &len);
+    err        = text ? (NulByteProblem(text, len, path, msg) || ParseCSV(text, allow_empty, path, &names_block, &names_len, &shape[0], &shape[1], &vals, msg)) : 1;
     free(text);
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
@@ -210,21 +259,32 @@ PetscErrorCode SemgCSVOpen(const char path[], FILE **fp)
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
   *fp = fopen(tmp, "w");
   PetscCheck(*fp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write '%s': %s", tmp, strerror(errno));
+  SemgOutputTempAdd(tmp, -1, *fp); /* closed and removed by SemgOutputRemoveTemps if the command fails */
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgCSVClose(const char path[], FILE **fp)
 {
-  char tmp[PETSC_MAX_PATH_LEN];
-  int  bad;
+  char tmp[PETSC_MAX_PATH_LEN], reason[128];
+  int  bad, err;
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.tmp", path));
-  bad = ferror(*fp);
+  bad = fflush(*fp) || ferror(*fp);
+  err = bad ? errno : 0;
   bad |= fclose(*fp);
+  if (bad && !err) err = errno;
   *fp = NULL;
-  PetscCheck(!bad, PETSC_COMM_SELF, SEMG_ERR_USER, "writing '%s' failed (disk full?)", tmp);
+  SemgOutputTempAdd(tmp, -1, NULL); /* the stream is closed; the file is still ours to remove */
+  if (bad) {
+    SemgOutputWriteFailure(path, err, reason, sizeof(reason));
+    (void)unlink(tmp);
+    SemgOutputTempForget(tmp);
+    SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write '%s': %s", path, reason);
+  }
   PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, SEMG_ERR_USER, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+  SemgOutputTempForget(tmp);
+  SemgOutputSyncDirectoryOf(path);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -514,3 +514,21 @@ PetscErrorCode SemgDatasetDestroy(SemgDataset **ds)
   *ds = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+static uint64_t Fnv1a(uint64_t h, const void *p, size_t n)
+{
+  const unsigned char *b = (const unsigned char *)p;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+  return h;
+}
+
+uint64_t SemgDatasetFingerprint(const SemgDataset *ds)
+{
+  uint64_t  h     = 0xcbf29ce484222325ull;
+  long long dims[3] = {(long long)ds->n_examples, (long long)ds->n_channels, (long long)ds->n_times};
+
+  h = Fnv1a(h, dims, sizeof(dims));
+  h = Fnv1a(h, &ds->fs, sizeof(ds->fs));
+  h = Fnv1a(h, ds->data, sizeof(PetscReal) * (size_t)ds->n_local * ds->n_channels * ds->n_times);
+  return h ? h : 1;
+}

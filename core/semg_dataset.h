@@ -66,4 +66,8 @@ PETSC_EXTERN PetscInt SemgMontageChannelCount(SemgMontage m, PetscInt ne, const 
 PETSC_EXTERN PetscErrorCode SemgDatasetThetaIndex(const SemgDataset *ds, const char *name, PetscInt *j); /* -1 if absent */
 PETSC_EXTERN PetscErrorCode SemgDatasetDestroy(SemgDataset **ds);
 
+/* 64-bit FNV-1a hash of shape, sampling frequency and every sample (a dataset read with
+   SemgDatasetReadAll): identical on every rank; tells a checkpoint which data it was trained on. */
+PETSC_EXTERN uint64_t SemgDatasetFingerprint(const SemgDataset *ds);
+
 #endif

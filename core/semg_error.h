@@ -51,4 +51,7 @@ PETSC_EXTERN PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr);
    own data, the verdicts are combined, and all ranks raise the same error together (no hang). */
 PETSC_EXTERN PetscErrorCode SemgCheckAllRanks(MPI_Comm comm, PetscBool ok, const char *fmt, ...);
 
+/* Strict option parsing for every subcommand (the PetscOptions* macros). */
+#include "core/semg_strict_options.h"
+
 #endif

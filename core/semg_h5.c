@@ -5,8 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_h5.h"
 #include "core/semg_options.h"
+#include "core/semg_output.h"
 #include "semg_version.h"
 
 /* HDF5 would print its own error stack for every expected failure (missing attribute, bad file);
@@ -48,8 +50,10 @@ PetscErrorCode SemgH5CreateAtomic(MPI_Comm comm, const char path[], SemgH5File *
   f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   SemgCallH5(H5Pclose(fapl));
   PetscCheck(f->file >= 0, comm, SEMG_ERR_USER, "cannot create '%s' (directory missing or not writable?)", f->tmp);
+  SemgOutputTempAdd(f->tmp, f->file, NULL); /* removed by SemgOutputRemoveTemps if the command fails */
   PetscCall(TransferList(&f->dxpl));
   PetscCallMPI(MPI_Comm_rank(comm, &f->rank));
+  f->comm    = comm;
   f->writing = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -75,26 +79,9 @@ PetscErrorCode SemgH5Open(MPI_Comm comm, const char option[], const char path[],
   PetscCheck(f->file >= 0, comm, SEMG_ERR_USER, "%s '%s': HDF5 cannot open it (corrupt, truncated, or still open for writing: h5clear -s)", option, path);
   PetscCall(TransferList(&f->dxpl));
   f->rank = rank;
+  f->comm = comm;
+  SemgInputReadingSet(option, path);
   PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* Make the rename durable: a crash right after must not bring back the old directory entry. */
-static void SyncDirectoryOf(const char *path)
-{
-  char  dir[PETSC_MAX_PATH_LEN];
-  char *slash;
-  int   fd;
-
-  strncpy(dir, path, sizeof(dir) - 1);
-  dir[sizeof(dir) - 1] = 0;
-  slash                = strrchr(dir, '/');
-  if (slash) *slash = 0;
-  else strcpy(dir, ".");
-  fd = open(dir[0] ? dir : "/", O_RDONLY);
-  if (fd >= 0) {
-    (void)fsync(fd);
-    close(fd);
-  }
 }
 
 PetscErrorCode SemgH5Close(MPI_Comm comm, SemgH5File *f)
@@ -104,17 +91,24 @@ PetscErrorCode SemgH5Close(MPI_Comm comm, SemgH5File *f)
 
   PetscFunctionBeginUser;
   if (f->dxpl > 0) SemgCallH5(H5Pclose(f->dxpl));
-  if (f->file > 0) SemgCallH5(H5Fclose(f->file));
+  if (f->file > 0) {
+    herr_t herr = H5Fclose(f->file); /* flushes: where a full disk shows */
+    if (f->writing) SemgOutputTempAdd(f->tmp, -1, NULL); /* closed, but still to be removed on failure */
+    if (f->writing) PetscCall(SemgOutputShareWriteError(comm, (PetscBool)(herr < 0), f->path));
+    else SemgCallH5(herr);
+  }
   f->file = f->dxpl = 0;
+  if (!f->writing) SemgInputReadingClear(f->path);
   if (f->writing) {
     PetscCallMPI(MPI_Barrier(comm));
     PetscCallMPI(MPI_Comm_rank(comm, &rank));
     if (!rank) {
       err = rename(f->tmp, f->path) ? errno : 0;
-      if (!err) SyncDirectoryOf(f->path);
+      if (!err) SemgOutputSyncDirectoryOf(f->path);
     }
     PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
     PetscCheck(!err, comm, SEMG_ERR_USER, "cannot rename '%s' to '%s': %s", f->tmp, f->path, strerror(err));
+    SemgOutputTempForget(f->tmp);
     f->writing = 0;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -130,6 +124,7 @@ PetscErrorCode SemgH5Abandon(MPI_Comm comm, SemgH5File *f)
   f->file = f->dxpl = 0;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (f->writing && !rank) (void)unlink(f->tmp);
+  if (f->writing) SemgOutputTempForget(f->tmp);
   f->writing = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -174,6 +169,17 @@ PetscErrorCode SemgH5WriteAttrInt(hid_t loc, const char name[], long long value)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Memory type for a fixed-length string of size bytes: one byte more than the file's, so that a
+   null-padded or space-padded string of exactly size characters keeps its last character. */
+static PetscErrorCode StringMemType(size_t size, hid_t *mem)
+{
+  PetscFunctionBeginUser;
+  SemgCallH5Id(*mem, H5Tcopy(H5T_C_S1));
+  SemgCallH5(H5Tset_size(*mem, size + 1));
+  SemgCallH5(H5Tset_strpad(*mem, H5T_STR_NULLTERM));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgH5ReadAttrString(hid_t loc, const char name[], char value[], size_t len, PetscBool *found)
 {
   hid_t  attr, type, mem;
@@ -186,11 +192,19 @@ PetscErrorCode SemgH5ReadAttrString(hid_t loc, const char name[], char value[], 
   if (H5Aexists(loc, name) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
   SemgCallH5Id(attr, H5Aopen(loc, name, H5P_DEFAULT));
   SemgCallH5Id(type, H5Aget_type(attr));
-  if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
+  if (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0) { /* h5py and others write these */
+    char *vs = NULL;
+    SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
+    SemgCallH5(H5Tset_size(mem, H5T_VARIABLE));
+    SemgCallH5(H5Aread(attr, mem, &vs));
+    PetscCall(PetscStrncpy(value, vs ? vs : "", len));
+    if (vs) H5free_memory(vs);
+    SemgCallH5(H5Tclose(mem));
+    *found = PETSC_TRUE;
+  } else if (H5Tget_class(type) == H5T_STRING) {
     size = H5Tget_size(type);
     PetscCall(PetscCalloc1(size + 1, &buf));
-    SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
-    SemgCallH5(H5Tset_size(mem, size));
+    PetscCall(StringMemType(size, &mem));
     SemgCallH5(H5Aread(attr, mem, buf));
     SemgCallH5(H5Tclose(mem));
     PetscCall(PetscStrncpy(value, buf, len));
@@ -239,12 +253,14 @@ PetscErrorCode SemgH5ReadAttrInt(hid_t loc, const char name[], long long *value,
    contiguous, early-allocated storage, so an independent write needs no other rank. */
 PetscErrorCode SemgH5WriteSmall(SemgH5File *f, hid_t loc, const char name[], int rank, const hsize_t dims[], hid_t memtype, const void *buf, const char units[])
 {
-  hid_t space, dset;
+  hid_t  space, dset;
+  herr_t herr = 0;
 
   PetscFunctionBeginUser;
   SemgCallH5Id(space, H5Screate_simple(rank, dims, NULL));
   SemgCallH5Id(dset, H5Dcreate2(loc, name, memtype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  if (!f->rank) SemgCallH5(H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+  if (!f->rank) herr = H5Dwrite(dset, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+  PetscCall(SemgOutputShareWriteError(f->comm, (PetscBool)(herr < 0), f->path));
   if (units) PetscCall(SemgH5WriteAttrString(dset, "units", units));
   SemgCallH5(H5Dclose(dset));
   SemgCallH5(H5Sclose(space));
@@ -274,12 +290,20 @@ PetscErrorCode SemgH5ReadText(hid_t loc, const char name[], char **text)
   if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(PETSC_SUCCESS);
   SemgCallH5Id(dset, H5Dopen2(loc, name, H5P_DEFAULT));
   SemgCallH5Id(type, H5Dget_type(dset));
-  PetscCheck(H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type), PETSC_COMM_SELF, SEMG_ERR_USER, "dataset %s is not a fixed-length string", name);
-  size = H5Tget_size(type);
-  PetscCall(PetscCalloc1(size + 1, text));
-  SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
-  SemgCallH5(H5Tset_size(mem, size));
-  SemgCallH5(H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, *text));
+  PetscCheck(H5Tget_class(type) == H5T_STRING && H5Sget_simple_extent_npoints(H5Dget_space(dset)) == 1, PETSC_COMM_SELF, SEMG_ERR_USER, "dataset %s is not a single string", name);
+  if (H5Tis_variable_str(type) > 0) {
+    char *vs = NULL;
+    SemgCallH5Id(mem, H5Tcopy(H5T_C_S1));
+    SemgCallH5(H5Tset_size(mem, H5T_VARIABLE));
+    SemgCallH5(H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, &vs));
+    PetscCall(PetscStrallocpy(vs ? vs : "", text));
+    if (vs) H5free_memory(vs);
+  } else {
+    size = H5Tget_size(type);
+    PetscCall(PetscCalloc1(size + 2, text));
+    PetscCall(StringMemType(size, &mem));
+    SemgCallH5(H5Dread(dset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, *text));
+  }
   SemgCallH5(H5Tclose(mem));
   SemgCallH5(H5Tclose(type));
   SemgCallH5(H5Dclose(dset));
@@ -303,6 +327,32 @@ PetscErrorCode SemgH5DatasetShape(hid_t loc, const char name[], int *ndims, hsiz
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Disk space for a rows dataset of a file being written, reserved before any rank writes to it (see
+   SemgOutputReserve): the file's name and communicator come from its HDF5 handle. */
+static PetscErrorCode ReserveRows(hid_t loc, int rank, const hsize_t dims[])
+{
+  char     tmp[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
+  hid_t    fapl, file;
+  MPI_Comm comm = MPI_COMM_NULL;
+  MPI_Info info = MPI_INFO_NULL;
+  size_t   bytes = sizeof(double);
+
+  PetscFunctionBeginUser;
+  if (H5Fget_name(loc, tmp, sizeof(tmp)) <= 0 || !SemgStringEndsWith(tmp, ".tmp")) PetscFunctionReturn(PETSC_SUCCESS);
+  for (int i = 0; i < rank; i++) bytes *= (size_t)dims[i];
+  PetscCall(PetscStrncpy(path, tmp, sizeof(path)));
+  path[strlen(path) - 4] = 0;
+  SemgCallH5Id(file, H5Iget_file_id(loc));
+  SemgCallH5Id(fapl, H5Fget_access_plist(file));
+  if (H5Pget_driver(fapl) == H5FD_MPIO) SemgCallH5(H5Pget_fapl_mpio(fapl, &comm, &info));
+  SemgCallH5(H5Pclose(fapl));
+  SemgCallH5(H5Fclose(file)); /* the reference H5Iget_file_id took */
+  PetscCall(SemgOutputReserve(comm == MPI_COMM_NULL ? PETSC_COMM_SELF : comm, tmp, path, bytes));
+  if (comm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&comm));
+  if (info != MPI_INFO_NULL) PetscCallMPI(MPI_Info_free(&info));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Chunks along the example axis of about 1 MiB: whole rows, read and written whole. */
 PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hsize_t dims[], const char units[], hid_t *dset)
 {
@@ -320,6 +370,7 @@ PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hs
   SemgCallH5(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY));
   SemgCallH5(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
   SemgCallH5Id(*dset, H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  PetscCall(ReserveRows(loc, rank, dims));
   if (units) PetscCall(SemgH5WriteAttrString(*dset, "units", units));
   SemgCallH5(H5Pclose(dcpl));
   SemgCallH5(H5Sclose(space));
@@ -365,7 +416,7 @@ PetscErrorCode SemgH5WriteRows(SemgH5File *f, hid_t dset, hsize_t start, hsize_t
   }
   if (fspace > 0) SemgCallH5(H5Sclose(fspace));
   PetscCall(RowSelection(dset, start, n, &fspace, &mspace));
-  SemgCallH5(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy));
+  PetscCall(SemgOutputShareWriteError(f->comm, (PetscBool)(H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, n ? buf : &dummy) < 0), f->path));
   SemgCallH5(H5Sclose(mspace));
   SemgCallH5(H5Sclose(fspace));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -2,8 +2,10 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_log.h"
 #include "core/semg_options.h"
+#include "core/semg_output.h"
 
 static int semg_exit_code = 0;
 
@@ -31,6 +33,13 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
   if (n == SEMG_ERR_HELP_DONE) return n;
   /* option parsing, or a type name (-vc_pc_type, -vc_dm_mat_type ...) that only options can supply */
   if ((fun && !strncmp(fun, "PetscOptions", 12)) || n == PETSC_ERR_ARG_UNKNOWN_TYPE) semg_options_error = PETSC_TRUE;
+  /* a library failure while an input file is read: the file is malformed (same on every rank) */
+  if (n == PETSC_ERR_LIB && SemgInputReading() && !SemgIsUserError(n)) {
+    semg_options_error = PETSC_TRUE;
+    if (rank == 0) fprintf(stderr, "semg %s: error: %s: malformed file (wrong type, shape or truncated): %s\n", SemgCommandName(), SemgInputReading(), mess ? mess : "");
+    fflush(stderr);
+    return n;
+  }
   if (SemgIsUserError(n)) {
     static PetscBool printed = PETSC_FALSE; /* SemgShareError raises the same user error again */
     if (rank == 0 && !printed) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");
@@ -46,6 +55,7 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
 PetscErrorCode SemgErrorHandlerPush(void)
 {
   PetscFunctionBeginUser;
+  PetscErrorPrintf = PetscErrorPrintfDefault; /* silenced during PetscInitialize by SemgPreInitialize */
   PetscCall(PetscPushErrorHandler(SemgErrorHandler, NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -54,6 +64,9 @@ int SemgExitCode(MPI_Comm comm, PetscErrorCode ierr)
 {
   (void)comm;
   if (!ierr || ierr == SEMG_ERR_HELP_DONE) return semg_exit_code;
+  /* A failed command leaves no temporary file behind. User errors are raised on every rank together,
+     so HDF5 files can be closed collectively; after an internal error only the names are removed. */
+  SemgOutputRemoveTemps(SemgIsUserError(ierr));
   if (SemgIsUserError(ierr)) return 2;
   return 1;
 }

@@ -1,9 +1,8 @@
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include "core/semg_error.h"
+#include "core/semg_input.h"
 #include "core/semg_options.h"
+#include "core/semg_output.h"
 
 static const char *semg_command_name = "";
 
@@ -80,51 +79,17 @@ PetscErrorCode SemgOptionsString(char **str)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Rank 0 looks at the file system, every rank gets the same verdict. */
+/* The checks live in the input-validation and output-safety layers. */
 PetscErrorCode SemgCheckOutputPath(MPI_Comm comm, const char option[], const char path[])
 {
-  PetscMPIInt rank;
-  int         ok = 1;
-  char        dir[PETSC_MAX_PATH_LEN];
-  struct stat st;
-
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCheck(path && path[0], comm, SEMG_ERR_USER, "option %s: empty output path", option);
-  if (!rank) {
-    char *slash;
-    PetscCall(PetscStrncpy(dir, path, sizeof(dir)));
-    slash = strrchr(dir, '/');
-    if (slash) {
-      if (slash == dir) slash[1] = 0;
-      else slash[0] = 0;
-    } else PetscCall(PetscStrncpy(dir, ".", sizeof(dir)));
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) ok = -1;
-    else if (access(dir, W_OK)) ok = -2;
-    else if (!stat(path, &st) && S_ISDIR(st.st_mode)) ok = -3;
-  }
-  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
-  PetscCheck(ok != -1, comm, SEMG_ERR_USER, "option %s: cannot write '%s': directory does not exist", option, path);
-  PetscCheck(ok != -2, comm, SEMG_ERR_USER, "option %s: cannot write '%s': directory is not writable", option, path);
-  PetscCheck(ok != -3, comm, SEMG_ERR_USER, "option %s: cannot write '%s': it is a directory", option, path);
+  PetscCall(SemgOutputCheckPath(comm, option, path));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgCheckInputPath(MPI_Comm comm, const char option[], const char path[])
 {
-  PetscMPIInt rank;
-  int         err = 0;
-  struct stat st;
-
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCheck(path && path[0], comm, SEMG_ERR_USER, "option %s: empty input path", option);
-  if (!rank) {
-    if (stat(path, &st)) err = errno;
-    else if (S_ISDIR(st.st_mode)) err = EISDIR;
-    else if (access(path, R_OK)) err = EACCES;
-  }
-  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
-  PetscCheck(!err, comm, SEMG_ERR_USER, "option %s: cannot read '%s': %s", option, path, strerror(err));
+  PetscCall(SemgInputCheckFile(comm, option, path));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

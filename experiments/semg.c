@@ -7,6 +7,7 @@ static char help[] = "semg: surface-EMG simulation and motor-unit parameter esti
 #include "core/semg_error.h"
 #include "core/semg_options.h"
 #include "core/semg_log.h"
+#include "core/semg_input.h"
 #include "estimator/recordings/commands.h"
 #include "sim/commands.h"
 #include "estimator/commands.h"
@@ -72,8 +73,10 @@ int main(int argc, char **argv)
   argv++;
   SemgSetCommandName(cmd->name);
   plain_help = TakeOutHelp(&argc, argv);
-  ierr       = PetscInitialize(&argc, &argv, NULL, help);
-  if (ierr) return 1;
+  exit_code  = SemgPreInitialize(cmd->name, argc, argv); /* options files, MPI-IO component (core/semg_input.h) */
+  if (exit_code) return exit_code;
+  ierr = PetscInitialize(&argc, &argv, NULL, help);
+  if (ierr) return SemgInitializeFailed(cmd->name, argc, argv);
   if (plain_help) {
     ierr = PetscOptionsSetValue(NULL, "-help", NULL);
     if (!ierr) ierr = PetscPrintf(PETSC_COMM_WORLD, "semg %s: options (PETSc's generic options: semg %s -help all)\n", cmd->name, cmd->name);

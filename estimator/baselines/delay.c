@@ -16,6 +16,8 @@ PetscErrorCode SemgDelayLagRange(PetscReal ied, PetscReal fs, PetscReal v_min, P
   PetscFunctionBeginUser;
   PetscCheck(ied > 0 && fs > 0 && v_min > 0 && v_max > v_min, PETSC_COMM_SELF, SEMG_ERR_USER, "bad CV range [%g, %g] m/s or IED %g m or fs %g Hz",
              (double)v_min, (double)v_max, (double)ied, (double)fs);
+  /* a huge fs (or a tiny CV bound) would overflow the integer lag: bound it before converting */
+  PetscCheck(ied * fs / v_min < 1e8, PETSC_COMM_SELF, SEMG_ERR_USER, "the delay range (IED %g m x fs %g Hz / CV %g m/s = %g samples) is beyond any recording: check the dataset's sampling frequency and -cv_range", (double)ied, (double)fs, (double)v_min, (double)(ied * fs / v_min));
   *lag_lo = (PetscInt)PetscFloorReal(ied * fs / v_max);
   *lag_hi = (PetscInt)PetscCeilReal(ied * fs / v_min);
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -107,7 +107,7 @@ static const Field fields[] = {
   FLD("adamw_t", F_INT64, adamw.t), FLD("step", F_INT64, step), FLD("epoch", F_INT, epoch), FLD("step_in_epoch", F_INT, step_in_epoch),
   FLD("seed", F_INT64, seed), FLD("n_ranks", F_INT, n_ranks), FLD("chunks", F_INT, chunks), FLD("global_batch", F_INT, global_batch),
   FLD("epoch_loss_sum", F_REAL, epoch_loss_sum), FLD("epoch_count", F_INT64, epoch_count), FLD("best_val", F_REAL, best_val), FLD("best_epoch", F_INT, best_epoch), FLD("bad_epochs", F_INT, bad_epochs), FLD("finished", F_INT, finished),
-  FLD("n_hist", F_INT, n_hist),
+  FLD("n_hist", F_INT, n_hist), FLD("data_fingerprint", F_INT64, data_fingerprint),
 };
 
 static PetscErrorCode WriteFields(hid_t loc, const SemgNNState *st)
@@ -143,7 +143,7 @@ static PetscErrorCode ReadFields(hid_t loc, const char *path, SemgNNState *st)
       else *(PetscInt64 *)p = (PetscInt64)iv;
     }
     /* attributes added after schema 1 was first written default to 0 */
-    PetscCheck(found || !strcmp(fields[i].name, "dec_centre"), PETSC_COMM_SELF, SEMG_ERR_USER, "'%s': not a semg model/checkpoint (attribute %s missing)", path, fields[i].name);
+    PetscCheck(found || !strcmp(fields[i].name, "dec_centre") || !strcmp(fields[i].name, "data_fingerprint"), PETSC_COMM_SELF, SEMG_ERR_USER, "'%s': not a semg model/checkpoint (attribute %s missing)", path, fields[i].name);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -277,6 +277,17 @@ static PetscErrorCode StateReadRank0(const char option[], const char path[], Sem
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* NaN or Inf in a model's parameters or scaler would turn every estimate into NaN without a word. */
+static PetscErrorCode CheckFiniteState(MPI_Comm comm, const char option[], const char path[], const SemgNNState *st)
+{
+  PetscFunctionBeginUser;
+  for (PetscCount i = 0; i < st->np; i++)
+    PetscCheck(!PetscIsInfOrNanReal(st->P[i]), comm, SEMG_ERR_USER, "%s '%s': parameter %lld is %g (a diverged or corrupt model)", option, path, (long long)i, (double)st->P[i]);
+  for (PetscInt k = 0; k < st->K; k++)
+    PetscCheck(!PetscIsInfOrNanReal(st->lo[k]) && !PetscIsInfOrNanReal(st->hi[k]), comm, SEMG_ERR_USER, "%s '%s': scaler %d is not finite", option, path, (int)k);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgNNStateRead(MPI_Comm comm, const char option[], const char path[], SemgNNState *st)
 {
   PetscMPIInt rank;
@@ -285,10 +296,19 @@ PetscErrorCode SemgNNStateRead(MPI_Comm comm, const char option[], const char pa
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(st, sizeof(*st)));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) PetscCall(StateReadRank0(option, path, st, err, sizeof(err)));
+  if (!rank) {
+    /* rank 0 alone reads: a malformed file (truncated, wrong types) must become this rank's message,
+       shared below, not an error that leaves the other ranks waiting */
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = StateReadRank0(option, path, st, err, sizeof(err));
+    PetscCall(PetscPopErrorHandler());
+    if (ierr && !err[0]) PetscCall(PetscSNPrintf(err, sizeof(err), "%s '%s': not a readable semg model/checkpoint (truncated, corrupt or wrong types)", option, path));
+  }
   PetscCallMPI(MPI_Bcast(err, (PetscMPIInt)sizeof(err), MPI_CHAR, 0, comm));
   PetscCheck(!err[0], comm, SEMG_ERR_USER, "%s", err);
   PetscCall(StateBcast(comm, st));
+  PetscCall(CheckFiniteState(comm, option, path, st));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

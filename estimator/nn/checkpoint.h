@@ -31,6 +31,7 @@ typedef struct {
   PetscInt64 seed;
   PetscInt   n_ranks, chunks;      /* W and Tier-B chunk count at save (0 = plain allreduce) */
   PetscInt   global_batch;
+  PetscInt64 data_fingerprint;     /* SemgDatasetFingerprint of the training data (0 = unknown) */
   PetscReal  epoch_loss_sum;        /* running sums of the current epoch (exact resume mid-epoch) */
   PetscInt64 epoch_count;
   PetscReal  best_val;

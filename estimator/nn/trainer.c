@@ -122,6 +122,7 @@ static PetscErrorCode TrainerResume(SemgTrainer *tr, PetscInt64 step)
   PetscCall(SemgNNStateRead(tr->comm, "-ckpt_dir", path, &ck));
   PetscCheck(ck.np == st->np && ck.template_hash == st->template_hash && ck.global_batch == st->global_batch && ck.K == st->K, tr->comm, SEMG_ERR_USER,
              "checkpoint '%s' does not match this run (architecture, template or -train_global_batch changed); use another -ckpt_dir or -train_resume 0", path);
+  PetscCheck(!ck.data_fingerprint || ck.data_fingerprint == st->data_fingerprint, tr->comm, SEMG_ERR_USER, "checkpoint '%s' was written while training on other data (-data '%s' differs); use another -ckpt_dir or -train_resume 0", path, tr->data);
   if (ck.chunks == 0) PetscCheck(ck.n_ranks == tr->size, tr->comm, SEMG_ERR_USER, "checkpoint '%s' was written by %d ranks; resume with the same count (or train with -train_chunks)", path, (int)ck.n_ranks);
   PetscCheck(ck.chunks == st->chunks, tr->comm, SEMG_ERR_USER, "checkpoint '%s' used -train_chunks %d", path, (int)ck.chunks);
   PetscCall(PetscArraycpy(st->P, ck.P, st->np));
@@ -155,6 +156,7 @@ PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already_final)
   if (*already_final) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogStagePush(tr->stage[ST_SETUP]));
   PetscCall(SemgDatasetReadAll(tr->comm, tr->data, &tr->ds));
+  tr->st.data_fingerprint = (PetscInt64)SemgDatasetFingerprint(tr->ds); /* a resume must see the same data */
   tr->nx = tr->ds->n_channels * tr->ds->n_times;
   PetscCall(SemgNormaliseSamples(tr->ds->n_examples, tr->nx, tr->ds->data, NULL));
   PetscCall(TrainerSplit(tr));

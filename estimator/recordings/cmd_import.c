@@ -59,16 +59,18 @@ static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* The time column must advance by 1/fs within each sample's rows (1 % tolerance): a wrong -fs would
-   silently rescale every time and velocity downstream. */
-static PetscErrorCode CheckTimeColumn(MPI_Comm comm, const SemgCSVTable *s, PetscReal fs)
+/* time_s must advance by 1/fs from row to row of a sample (of the whole recording with -epoch): a
+   wrong -fs, dropped rows or shuffled rows would otherwise be imported silently. 1 % tolerance for
+   times printed with few digits. */
+static PetscErrorCode CheckTimeColumn(MPI_Comm comm, const ImportOptions *o, const SemgCSVTable *s)
 {
+  const PetscReal dt = 1.0 / o->fs;
+
   PetscFunctionBeginUser;
   for (PetscInt r = 1; r < s->nrows; r++) {
-    const PetscReal *a = s->values + (size_t)(r - 1) * s->ncols, *b = s->values + (size_t)r * s->ncols;
-    if (a[0] != b[0]) continue; /* a new sample starts its own time axis */
-    PetscCheck(PetscAbsReal((b[1] - a[1]) * fs - 1.0) <= 0.01, comm, SEMG_ERR_USER, "-signals '%s' line %" PetscInt_FMT ": time_s steps by %g s, but -fs %g Hz means %g s (wrong -fs or missing rows)", s->path, r + 2,
-               (double)(b[1] - a[1]), (double)fs, (double)(1.0 / fs));
+    const PetscReal *row = &s->values[(size_t)r * s->ncols], *prev = row - s->ncols;
+    if (o->epoch <= 0 && row[0] != prev[0]) continue; /* a new sample starts */
+    PetscCheck(PetscAbsReal(row[1] - prev[1] - dt) <= 0.01 * dt, comm, SEMG_ERR_USER, "-signals '%s' line %" PetscInt_FMT ": time_s %g follows %g, expected a step of 1/fs = %g s (-fs %g)", s->path, r + 2, (double)row[1], (double)prev[1], (double)dt, (double)o->fs);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -115,6 +117,27 @@ static PetscErrorCode ImportTruth(MPI_Comm comm, const ImportOptions *o, PetscIn
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Epochs in which the peak detector finds no trigger would become all-zero templates, i.e. fake
+   examples: they are left out (and counted in the summary). Every rank decides for all epochs (the
+   whole recording is on every rank), so the kept list is the same everywhere. */
+static PetscErrorCode KeepTriggeredEpochs(PetscInt nc, PetscInt nrows, const PetscReal *mono, PetscInt len, PetscCount n_epochs, const ImportOptions *o, PetscReal *ep, PetscCount *n_kept, PetscCount **kept)
+{
+  PetscReal *scratch;
+  PetscInt   ntrig;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1((size_t)nc * SemgPeakTemplateLength(&o->tmpl, o->fs), &scratch));
+  PetscCall(PetscMalloc1(n_epochs, kept));
+  *n_kept = 0;
+  for (PetscCount k = 0; k < n_epochs; k++) {
+    PetscCall(SemgEpochExtract(nc, nrows, mono, len, k, ep));
+    PetscCall(SemgPeakTemplate(nc, len, ep, o->fs, &o->tmpl, scratch, &ntrig, NULL));
+    if (ntrig > 0) (*kept)[(*n_kept)++] = k;
+  }
+  PetscCall(PetscFree(scratch));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* A continuous recording (all rows, whatever their sample id) cut into epochs, optionally reduced to
    peak-triggered templates. Every rank cuts the whole recording and keeps its block of epochs. */
 static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const SemgCSVTable *s, PetscInt ne, const PetscReal *xyz, const PetscInt *column)
@@ -125,6 +148,7 @@ static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const 
   PetscReal   *chan, *mono, *ep;
   SemgDataset *tmp;
   PetscInt     ntrig_total = 0, ntrig, all_trig;
+  PetscCount   n_kept = 0, *kept = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(SemgEpochCount(s->nrows, o->fs, o->epoch, &n_epochs, &len));
@@ -140,7 +164,9 @@ static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const 
   SemgDatasetApplyChannels(tmp, mono, chan); /* channel-major */
   for (PetscInt c = 0; c < nc; c++) /* to time-major, as SemgEpochExtract expects */
     for (PetscInt k = 0; k < s->nrows; k++) mono[(size_t)k * nc + c] = chan[(size_t)c * s->nrows + k];
-  PetscCall(SemgDatasetCreate(comm, n_epochs, ne, nc, nt, 0, &ds));
+  if (o->template_peak) PetscCall(KeepTriggeredEpochs(nc, s->nrows, mono, len, n_epochs, o, ep, &n_kept, &kept));
+  PetscCheck(!o->template_peak || n_kept > 0, comm, SEMG_ERR_USER, "-template peak: none of the %lld epochs of -signals '%s' has a trigger above -template_threshold %g / -template_rel %g; lower them or use -template none", (long long)n_epochs, o->signals, (double)o->tmpl.threshold, (double)o->tmpl.rel);
+  PetscCall(SemgDatasetCreate(comm, o->template_peak ? n_kept : n_epochs, ne, nc, nt, 0, &ds));
   ds->fs = o->fs;
   PetscCall(PetscStrncpy(ds->units, o->units, sizeof(ds->units)));
   PetscCall(PetscArraycpy(ds->electrode_xyz, xyz, 3 * (size_t)ne));
@@ -148,7 +174,7 @@ static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const 
   PetscCall(SemgDatasetSetMontage(ds, o->montage));
   for (PetscCount i = 0; i < ds->n_local; i++) {
     PetscReal *out = &ds->data[(size_t)i * nc * nt];
-    PetscCall(SemgEpochExtract(nc, s->nrows, mono, len, ds->start + i, o->template_peak ? ep : out));
+    PetscCall(SemgEpochExtract(nc, s->nrows, mono, len, o->template_peak ? kept[ds->start + i] : ds->start + i, o->template_peak ? ep : out));
     if (o->template_peak) {
       PetscCall(SemgPeakTemplate(nc, len, ep, o->fs, &o->tmpl, out, &ntrig, NULL));
       ntrig_total += ntrig;
@@ -158,7 +184,8 @@ static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const 
   PetscCall(SemgDatasetWrite(comm, o->output, ds));
   PetscCall(PetscPrintf(comm, "semg import: %g s continuous recording -> %lld epochs of %g s%s, %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times -> %s\n", (double)(s->nrows / o->fs),
                         (long long)n_epochs, (double)o->epoch, o->template_peak ? " as peak-triggered templates" : "", nc, SemgMontages[o->montage], nt, o->output));
-  if (o->template_peak) PetscCall(PetscPrintf(comm, "semg import: %" PetscInt_FMT " triggers averaged over %lld epochs\n", all_trig, (long long)n_epochs));
+  if (o->template_peak) PetscCall(PetscPrintf(comm, "semg import: %" PetscInt_FMT " triggers averaged over %lld epochs; %lld of %lld epochs had no trigger and were left out\n", all_trig, (long long)n_kept, (long long)(n_epochs - n_kept), (long long)n_epochs));
+  PetscCall(PetscFree(kept));
   PetscCall(PetscFree3(mono, chan, ep));
   PetscCall(SemgDatasetDestroy(&tmp));
   PetscCall(SemgDatasetDestroy(&ds));
@@ -179,7 +206,7 @@ PetscErrorCode SemgCmdImport(MPI_Comm comm)
   PetscCall(SemgCSVRead(comm, "-signals", o.signals, &s));
   PetscCheck(s.ncols >= 3 && !strcmp(s.names[0], "sample") && !strcmp(s.names[1], "time_s"), comm, SEMG_ERR_USER, "-signals '%s': header must start with sample,time_s then one column per electrode", o.signals);
   PetscCheck(s.ncols - 2 == ne, comm, SEMG_ERR_USER, "-signals '%s' has %" PetscInt_FMT " signal columns, -electrodes '%s' has %" PetscInt_FMT " electrodes", o.signals, s.ncols - 2, o.electrodes, ne);
-  PetscCall(CheckTimeColumn(comm, &s, o.fs));
+  PetscCall(CheckTimeColumn(comm, &o, &s));
   if (o.epoch > 0) {
     PetscCall(ImportEpochs(comm, &o, &s, ne, xyz, column));
     PetscCall(SemgCSVTableFree(&s));

@@ -123,6 +123,8 @@ PetscErrorCode SemgCmdPointsource(MPI_Comm comm)
   PetscCall(PetscMalloc1(ne, &phi));
   if (ctx.model == PS_FDM) PetscCall(PointFDM(comm, &ctx, ne, xyz, phi));
   else PetscCall(PointAnalytic(comm, &ctx, ne, xyz, phi));
+  for (PetscInt e = 0; e < ne; e++) /* a 1/r model at r = 0: never write inf */
+    PetscCheck(!PetscIsInfOrNanReal(phi[e]), comm, SEMG_ERR_USER, "-source %g,%g,%g is on electrode %d of -electrodes '%s': the potential there is infinite; put the source inside the tissue", (double)ctx.src[0], (double)ctx.src[1], (double)ctx.src[2], (int)e + 1, ctx.electrodes);
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
     FILE *fp;

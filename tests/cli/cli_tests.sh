@@ -121,7 +121,7 @@ case "$name" in
       printf "%-22s -> %s\n" "${pat}" "$(grep error out.txt)"
     }
     M=("$SEMG" muap -electrodes E.csv -fs 1000 -samples 10)
-    check "cannot open 'missing.csv'" "${M[@]}" -fibres missing.csv -output o.csv
+    check "cannot read 'missing.csv'" "${M[@]}" -fibres missing.csv -output o.csv
     check "columns, the header has 6" "${M[@]}" -fibres cols.csv -output o.csv
     check "not a finite number" "${M[@]}" -fibres nan.csv -output o.csv
     check "length -0.11 must be > 0" "${M[@]}" -fibres neg.csv -output o.csv
@@ -142,9 +142,9 @@ case "$name" in
     check "not a semg lead-field file" "$SEMG" simulate -n 2 -model vc -leadfield good.h5 -output x.h5
     check "is longer than the recording" "$SEMG" import -signals sig2.csv -electrodes E2.csv -fs 1000 -epoch 1 -output x.h5
     check "depth_range lo" "$SEMG" simulate -n 2 -depth_range 0.001,0.002 -output x.h5
-    check "cannot open 'missing.csv'" mpirun_n 2 "${M[@]}" -fibres missing.csv -output o.csv
+    check "cannot read 'missing.csv'" mpirun_n 2 "${M[@]}" -fibres missing.csv -output o.csv
     check "Unknown option foo for -montage" "$SEMG" simulate -n 2 -montage foo -output x.h5
-    check "abc has no integer value" mpirun_n 2 "$SEMG" simulate -n abc -output x.h5
+    check "-n 'abc' is not an integer" mpirun_n 2 "$SEMG" simulate -n abc -output x.h5
     check "requested PC type bogus" mpirun_n 2 "$SEMG" leadfield -electrodes E.csv -vc_grid 33,33,33 -vc_pc_type bogus -output lf_bad.h5
     # a failing run never replaces good data
     "${M[@]}" -fibres nan.csv -output keep.csv > /dev/null 2>&1
