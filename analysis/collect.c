@@ -71,11 +71,11 @@ static void RowHead(SemgMetricRow *m, const CollectCtx *c, const SemgIndexRow *i
 static PetscErrorCode CollectFile(const CollectCtx *c, const SemgIndexRow *ix, SemgMetricTable *t)
 {
   static const char *const qname[2] = {"iz", "cv"}, *const qunit[2] = {"mm", "mps"};
-  const double             scale[2] = {1e3, 1};
-  SemgResult              *r;
-  double                  *err, secs = 0;
-  long                     n;
-  SemgMetricRow            m;
+  const double  scale[2] = {1e3, 1};
+  SemgResult   *r;
+  double       *err, secs = 0;
+  long          n;
+  SemgMetricRow m;
 
   PetscFunctionBeginUser;
   PetscCall(SemgResultRead(PETSC_COMM_SELF, ix->file, &r));
@@ -118,7 +118,7 @@ static PetscErrorCode AcrossSeeds(SemgMetricTable *t)
   for (PetscInt i = 0; i < n0; i++) {
     SemgMetricRow a = t->row[i];
     double        x[64];
-    int           R = 0;
+    int           R     = 0;
     PetscBool     first = PETSC_TRUE;
     if (!strcmp(a.seed, "-")) continue;
     for (PetscInt j = 0; j < n0; j++) {

@@ -14,7 +14,7 @@ static int SplitFields(char *line, char sep, char *f[], int max)
   int n = 0;
 
   line[strcspn(line, "\r\n")] = 0;
-  f[n++] = line;
+  f[n++]                      = line;
   for (char *p = line; *p && n < max; p++)
     if (*p == sep) *p = 0, f[n++] = p + 1;
   return n;

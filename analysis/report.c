@@ -70,8 +70,8 @@ void SemgReportValue(const SemgReport *R, const char axis[], PetscInt level, con
 
 void SemgSensitivityCompute(PetscInt n, const double v[], const double m[], const char *const labels[], SemgSensitivity *s)
 {
-  PetscInt order[SEMG_REPORT_MAX_LEVELS];
-  double   sev[SEMG_REPORT_MAX_LEVELS], psev = 0, pm;
+  PetscInt  order[SEMG_REPORT_MAX_LEVELS];
+  double    sev[SEMG_REPORT_MAX_LEVELS], psev = 0, pm;
   PetscBool numeric = (PetscBool)isfinite(v[0]);
 
   s->mae0 = m[0], s->mae_last = NAN, s->mae_worst = m[0], s->doubling = NAN, s->slope0 = NAN;
@@ -123,7 +123,7 @@ static PetscErrorCode Load(const ReportCtx *c, SemgReport *R)
       if (R->n_models < 64) PetscCall(PetscStrncpy(R->model[R->n_models++], ix[i].file, 256));
       continue;
     }
-    for (a = 0; a < R->n_axes && strcmp(R->axis[a].name, ix[i].axis); a++) {}
+    for (a = 0; a < R->n_axes && strcmp(R->axis[a].name, ix[i].axis); a++) { }
     if (a == R->n_axes) {
       PetscCheck(a < SEMG_REPORT_MAX_AXES, PETSC_COMM_SELF, SEMG_ERR_USER, "-index: more than %d axes", SEMG_REPORT_MAX_AXES);
       PetscCall(PetscStrncpy(R->axis[a].name, ix[i].axis, sizeof(R->axis[a].name)));
@@ -137,7 +137,7 @@ static PetscErrorCode Load(const ReportCtx *c, SemgReport *R)
       else PetscCall(PetscStrncpy(ax->label[ix[i].level], ix[i].label, sizeof(ax->label[0])));
       ax->value[ix[i].level] = ix[i].value;
     }
-    for (e = 0; e < R->n_est && strcmp(R->est[e], ix[i].estimator); e++) {}
+    for (e = 0; e < R->n_est && strcmp(R->est[e], ix[i].estimator); e++) { }
     if (e == R->n_est && e < SEMG_REPORT_MAX_EST) PetscCall(PetscStrncpy(R->est[R->n_est++], ix[i].estimator, 32));
   }
   /* sensitivity and each estimator's worst condition (for the scatter plot) */
@@ -169,7 +169,8 @@ static PetscErrorCode Load(const ReportCtx *c, SemgReport *R)
           lab = num;
         }
         if (ix[i].level == 0 && access(ix[i].file, R_OK) == 0) PetscCall(PetscStrncpy(R->worst[e][q].ref_file, ix[i].file, 256));
-        if (ix[i].level > 0 && !strcmp(ix[i].axis, R->worst[e][q].axis) && !strcmp(lab, R->worst[e][q].label) && access(ix[i].file, R_OK) == 0) PetscCall(PetscStrncpy(R->worst[e][q].file, ix[i].file, 256));
+        if (ix[i].level > 0 && !strcmp(ix[i].axis, R->worst[e][q].axis) && !strcmp(lab, R->worst[e][q].label) && access(ix[i].file, R_OK) == 0)
+          PetscCall(PetscStrncpy(R->worst[e][q].file, ix[i].file, 256));
       }
     }
   PetscCall(PetscFree(ix));
@@ -186,7 +187,7 @@ static void Cell(FILE *fp, double v, double lo, double hi, int digits)
 /* Sum of the step times in logs/ (wall, user + system CPU), the steps' own record. */
 static void StepTimes(double *wall, double *cpu, int *steps)
 {
-  FILE *ls = popen("cat logs/*.time 2>/dev/null", "r");
+  FILE  *ls = popen("cat logs/*.time 2>/dev/null", "r");
   double w, u, s;
 
   *wall = *cpu = 0, *steps = 0;
@@ -197,13 +198,13 @@ static void StepTimes(double *wall, double *cpu, int *steps)
 
 static void Provenance(FILE *fp, const ReportCtx *c, const SemgReport *R)
 {
-  double      wall, cpu;
-  int         steps, n_test = 0;
-  unsigned    maj, min, rel;
-  char        line[1024];
-  FILE       *spec;
-  time_t      now = time(NULL);
-  char        date[64];
+  double   wall, cpu;
+  int      steps, n_test = 0;
+  unsigned maj, min, rel;
+  char     line[1024];
+  FILE    *spec;
+  time_t   now = time(NULL);
+  char     date[64];
 
   StepTimes(&wall, &cpu, &steps);
   for (PetscInt i = 0; i < R->t.n; i++)
@@ -211,10 +212,12 @@ static void Provenance(FILE *fp, const ReportCtx *c, const SemgReport *R)
   H5get_libversion(&maj, &min, &rel);
   strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
   fprintf(fp, "## What was run\n\n");
-  fprintf(fp, "- preset `%s`, %d axes, %d estimators, %d test samples per condition, %d trained model(s)\n", c->preset[0] ? c->preset : "?", (int)R->n_axes, (int)R->n_est, n_test, (int)R->n_models);
+  fprintf(fp, "- preset `%s`, %d axes, %d estimators, %d test samples per condition, %d trained model(s)\n", c->preset[0] ? c->preset : "?", (int)R->n_axes,
+          (int)R->n_est, n_test, (int)R->n_models);
   fprintf(fp, "- semg %s, git %s (%s, %s), PETSc %d.%d.%d, HDF5 %u.%u.%u; report written %s\n", SEMG_VERSION_STRING, SEMG_GIT_SHA, SEMG_C_COMPILER, SEMG_BUILD_TYPE, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR, maj, min, rel, date);
   fprintf(fp, "- steps run here: %d, wall %.0f s (%.2f h), CPU %.0f s (%.2f core-hours) — sums over `logs/*.time` of the steps this folder ran (steps skipped on a rerun keep their first record)\n", steps, wall, wall / 3600, cpu, cpu / 3600);
-  fprintf(fp, "- files: `plan.tsv` (the steps and their commands), `index.tsv` (what each result file measures), `metrics.csv` (every number below, long form), `logs/` (one log per step)\n\n");
+  fprintf(fp, "- files: `plan.tsv` (the steps and their commands), `index.tsv` (what each result file measures), `metrics.csv` (every number below, "
+              "long form), `logs/` (one log per step)\n\n");
   spec = c->spec[0] ? fopen(c->spec, "r") : NULL;
   if (spec) {
     fprintf(fp, "<details><summary>spec</summary>\n\n```yaml\n");
@@ -226,8 +229,11 @@ static void Provenance(FILE *fp, const ReportCtx *c, const SemgReport *R)
 
 static void SensitivityTable(FILE *fp, const SemgReport *R)
 {
-  fprintf(fp, "## Sensitivity\n\nMAE at the reference (level 0), at the most severe level, the distance from the reference at which the MAE doubles (interpolated; named levels: the first that doubles; `-`: never within the levels run) and the slope at the reference. Trained estimators: mean over training seeds.\n\n");
-  fprintf(fp, "| axis | unit | estimator | IZ MAE ref (mm) | IZ MAE last (mm) | IZ doubles at | IZ slope (mm/unit) | CV MAE ref (m/s) | CV MAE last (m/s) | CV doubles at | CV slope (m/s/unit) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+  fprintf(fp, "## Sensitivity\n\nMAE at the reference (level 0), at the most severe level, the distance from the reference at which the MAE doubles "
+              "(interpolated; named levels: the first that doubles; `-`: never within the levels run) and the slope at the reference. Trained "
+              "estimators: mean over training seeds.\n\n");
+  fprintf(fp, "| axis | unit | estimator | IZ MAE ref (mm) | IZ MAE last (mm) | IZ doubles at | IZ slope (mm/unit) | CV MAE ref (m/s) | CV MAE last "
+              "(m/s) | CV doubles at | CV slope (m/s/unit) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (PetscInt a = 0; a < R->n_axes; a++)
     for (PetscInt e = 0; e < R->n_est; e++) {
       fprintf(fp, "| %s | %s | %s |", R->axis[a].name, R->axis[a].unit, R->est[e]);
@@ -248,7 +254,8 @@ static void SensitivityTable(FILE *fp, const SemgReport *R)
 
 static void AxisTables(FILE *fp, const SemgReport *R)
 {
-  fprintf(fp, "## Error against level, per axis\n\nMAE with 95 %% bootstrap intervals (trained estimators: mean over training seeds with the across-seed t interval when there are >= 2 seeds).\n\n");
+  fprintf(fp, "## Error against level, per axis\n\nMAE with 95 %% bootstrap intervals (trained estimators: mean over training seeds with the "
+              "across-seed t interval when there are >= 2 seeds).\n\n");
   for (PetscInt a = 0; a < R->n_axes; a++) {
     const SemgReportAxis *ax = &R->axis[a];
     fprintf(fp, "### %s (%s)\n\n![%s](plots/axis_%s.png)\n\n", ax->name, ax->unit, ax->name, ax->name);
@@ -280,10 +287,12 @@ static void ReferenceTable(FILE *fp, const SemgReport *R)
 {
   const char *ax = R->n_axes ? R->axis[0].name : "";
 
-  fprintf(fp, "## Reference condition (matched), every statistic\n\n| estimator | train seed | IZ MAE (mm) | IZ bias | IZ SD | IZ RMSE | IZ median AE | IZ p95 AE | CV MAE (m/s) | CV bias | CV SD | CV RMSE | CV median AE | CV p95 AE | failed | s/sample |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  fprintf(fp, "## Reference condition (matched), every statistic\n\n| estimator | train seed | IZ MAE (mm) | IZ bias | IZ SD | IZ RMSE | IZ median "
+              "AE | IZ p95 AE | CV MAE (m/s) | CV bias | CV SD | CV RMSE | CV median AE | CV p95 AE | failed | s/sample "
+              "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (PetscInt e = 0; e < R->n_est; e++)
     for (PetscInt i = 0; i < R->t.n; i++) {
-      const SemgMetricRow *r = &R->t.row[i], *x;
+      const SemgMetricRow *r     = &R->t.row[i], *x;
       const char          *st[6] = {"mae", "bias", "sd", "rmse", "median_ae", "p95_ae"};
       char                 m[64];
       long                 nf = 0, n = 0;
@@ -298,16 +307,18 @@ static void ReferenceTable(FILE *fp, const SemgReport *R)
         }
       fprintf(fp, " %ld/%ld | %.2g |\n", nf, n, r->est);
     }
-  fprintf(fp, "\nTrain seed `all`: mean over the training seeds, interval across seeds (model variance); `s<k>`: one trained model, bootstrap interval over test samples (sampling variance).\n\n");
+  fprintf(fp, "\nTrain seed `all`: mean over the training seeds, interval across seeds (model variance); `s<k>`: one trained model, bootstrap "
+              "interval over test samples (sampling variance).\n\n");
 }
 
 /* Published figures beside ours, per condition of the grid, and the condition closest to them. */
 static void CompareTable(FILE *fp, const ReportCtx *c, const SemgReport *R)
 {
-  double best = INFINITY;
+  double best           = INFINITY;
   char   best_cond[128] = "-";
 
-  fprintf(fp, "## Our figures beside the published ones\n\nPublished (matched synthetic data): IZ MAE **%.4f mm**, CV MAE **%.4f m/s**. Ours (autoencoder, mean over training seeds, 95 %% interval):\n\n| condition | IZ MAE (mm) | CV MAE (m/s) | distance to the published pair |\n|---|---|---|---|\n", (double)c->compare[0], (double)c->compare[1]);
+  fprintf(fp, "## Our figures beside the published ones\n\nPublished (matched synthetic data): IZ MAE **%.4f mm**, CV MAE **%.4f m/s**. Ours (autoencoder, mean over training seeds, 95 %% interval):\n\n| condition | IZ MAE (mm) | CV MAE (m/s) | distance to the published pair |\n|---|---|---|---|\n",
+          (double)c->compare[0], (double)c->compare[1]);
   for (PetscInt a = 0; a < R->n_axes; a++)
     for (PetscInt l = (a ? 1 : 0); l < R->axis[a].n_levels; l++) {
       double iz, izl, izh, cv, cvl, cvh, d;
@@ -315,7 +326,9 @@ static void CompareTable(FILE *fp, const ReportCtx *c, const SemgReport *R)
       SemgReportValue(R, R->axis[a].name, l, "autoencoder", "iz_mae_mm", &iz, &izl, &izh);
       SemgReportValue(R, R->axis[a].name, l, "autoencoder", "cv_mae_mps", &cv, &cvl, &cvh);
       PetscSNPrintf(cond, sizeof(cond), "%s", l ? R->axis[a].name : "reference");
-      if (l) PetscSNPrintf(cond, sizeof(cond), "%s = %s%s%s", R->axis[a].name, R->axis[a].label[l], strcmp(R->axis[a].unit, "-") ? " " : "", strcmp(R->axis[a].unit, "-") ? R->axis[a].unit : "");
+      if (l)
+        PetscSNPrintf(cond, sizeof(cond), "%s = %s%s%s", R->axis[a].name, R->axis[a].label[l], strcmp(R->axis[a].unit, "-") ? " " : "",
+                      strcmp(R->axis[a].unit, "-") ? R->axis[a].unit : "");
       /* distance on a log scale: a factor 2 off in either quantity counts alike */
       d = fabs(log(iz / c->compare[0])) + fabs(log(cv / c->compare[1]));
       fprintf(fp, "| %s |", cond);
@@ -324,7 +337,8 @@ static void CompareTable(FILE *fp, const ReportCtx *c, const SemgReport *R)
       fprintf(fp, " %.2f |\n", d);
       if (isfinite(d) && d < best) best = d, PetscStrncpy(best_cond, cond, sizeof(best_cond));
     }
-  fprintf(fp, "\nDistance = |ln(IZ MAE / %.4f)| + |ln(CV MAE / %.4f)|. Closest condition: **%s** (distance %.2f).\n\n", (double)c->compare[0], (double)c->compare[1], best_cond, best);
+  fprintf(fp, "\nDistance = |ln(IZ MAE / %.4f)| + |ln(CV MAE / %.4f)|. Closest condition: **%s** (distance %.2f).\n\n", (double)c->compare[0],
+          (double)c->compare[1], best_cond, best);
 }
 
 /* The answer to spec section 1, from the numbers above. */
@@ -372,7 +386,8 @@ static void Answer(FILE *fp, const SemgReport *R)
     {
       PetscInt top = R->n_axes > 3 ? 3 : R->n_axes - 1 > 0 ? R->n_axes - 1 : 1;
       fprintf(fp, "**%s.** Ranked by the median over the %d estimators of %s of the MAE at the worst level divided by the MAE at the reference, the model error%s that matter%s most %s ", qn, (int)ne, qn, top > 1 ? "s" : "", top > 1 ? "" : "s", top > 1 ? "are" : "is");
-      for (PetscInt i = 0; i < top; i++) fprintf(fp, "%s%s (%.2g)", i ? (i == top - 1 ? " and " : ", ") : "", R->axis[order[i]].name, ratio[order[i]]);
+      for (PetscInt i = 0; i < top; i++)
+        fprintf(fp, "%s%s (%.2g)", i ? (i == top - 1 ? " and " : ", ") : "", R->axis[order[i]].name, ratio[order[i]]);
       if (R->n_axes > top) fprintf(fp, "; the least, %s (%.2g)", R->axis[order[R->n_axes - 1]].name, ratio[order[R->n_axes - 1]]);
       fprintf(fp, ". The MAE doubled within the levels run in %d of %d axis-estimator pairs.", (int)doubled, (int)cells);
     }
@@ -404,7 +419,9 @@ PetscErrorCode SemgCmdReport(MPI_Comm comm)
   PetscCall(SemgReportPlotTraining(R, &curves));
   PetscCall(SemgCSVOpen(c.output, &fp));
   fprintf(fp, "# Study report: %s\n\n", R->t.row[0].study);
-  fprintf(fp, "How much do the IZ/CV estimators degrade when the recording comes from a forward model other than the one they assume, and which model errors matter most? Level 0 of every axis is the matched reference; every estimator read the same test file of each condition.\n\n");
+  fprintf(fp,
+          "How much do the IZ/CV estimators degrade when the recording comes from a forward model other than the one they assume, and which model "
+          "errors matter most? Level 0 of every axis is the matched reference; every estimator read the same test file of each condition.\n\n");
   Answer(fp, R);
   if (c.has_compare) CompareTable(fp, &c, R);
   SensitivityTable(fp, R);

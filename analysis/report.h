@@ -5,13 +5,13 @@
 #include <petscsys.h>
 #include "analysis/metrics.h"
 
-#define SEMG_REPORT_MAX_AXES 32
-#define SEMG_REPORT_MAX_EST 16
+#define SEMG_REPORT_MAX_AXES   32
+#define SEMG_REPORT_MAX_EST    16
 #define SEMG_REPORT_MAX_LEVELS 17
 
 typedef struct {
   char     name[64], unit[16];
-  PetscInt n_levels;                         /* including the reference, level 0 */
+  PetscInt n_levels;                          /* including the reference, level 0 */
   char     label[SEMG_REPORT_MAX_LEVELS][48]; /* value column of metrics.csv */
   double   value[SEMG_REPORT_MAX_LEVELS];     /* numeric value, NaN for named levels */
 } SemgReportAxis;
@@ -30,20 +30,20 @@ typedef struct {
 } SemgWorst;
 
 typedef struct {
-  SemgMetricTable  t;
-  PetscInt         n_axes, n_est, n_models;
-  SemgReportAxis   axis[SEMG_REPORT_MAX_AXES];
-  char             est[SEMG_REPORT_MAX_EST][32];
-  char             model[64][256];
-  SemgSensitivity  sens[SEMG_REPORT_MAX_AXES][SEMG_REPORT_MAX_EST][2];
-  SemgWorst        worst[SEMG_REPORT_MAX_EST][2];
+  SemgMetricTable t;
+  PetscInt        n_axes, n_est, n_models;
+  SemgReportAxis  axis[SEMG_REPORT_MAX_AXES];
+  char            est[SEMG_REPORT_MAX_EST][32];
+  char            model[64][256];
+  SemgSensitivity sens[SEMG_REPORT_MAX_AXES][SEMG_REPORT_MAX_EST][2];
+  SemgWorst       worst[SEMG_REPORT_MAX_EST][2];
 } SemgReport;
 
 /* The number shown for (axis, level, estimator, metric): the trained estimator's mean over seeds
    (with the across-seed interval when there are >= 2 seeds, else the bootstrap interval of its one
    seed), otherwise the estimator's row with its bootstrap interval. */
-PETSC_EXTERN void      SemgReportValue(const SemgReport *R, const char axis[], PetscInt level, const char est[], const char metric[], double *v, double *lo, double *hi);
-PETSC_EXTERN PetscBool SemgReportEstimates(const char est[], const char quantity[]);
+PETSC_EXTERN void SemgReportValue(const SemgReport *R, const char axis[], PetscInt level, const char est[], const char metric[], double *v, double *lo, double *hi);
+PETSC_EXTERN PetscBool      SemgReportEstimates(const char est[], const char quantity[]);
 PETSC_EXTERN PetscErrorCode SemgReportGnuplot(const char name[]);
 PETSC_EXTERN PetscErrorCode SemgReportPlotAxis(const SemgReport *R, PetscInt a);
 PETSC_EXTERN PetscErrorCode SemgReportPlotHeatmap(const SemgReport *R);

@@ -34,11 +34,16 @@ static void Header(FILE *gp, const char name[], int w, int h)
 /* MAE and bias of both quantities against level, one line + CI band per estimator. */
 PetscErrorCode SemgReportPlotAxis(const SemgReport *R, PetscInt a)
 {
-  const SemgReportAxis *ax = &R->axis[a];
-  static const char    *panels[4][3] = {{"iz_mae_mm", "IZ MAE (mm)", "IZ"}, {"cv_mae_mps", "CV MAE (m/s)", "CV"}, {"iz_bias_mm", "IZ bias (mm)", "IZ"}, {"cv_bias_mps", "CV bias (m/s)", "CV"}};
-  char                  name[128], path[PETSC_MAX_PATH_LEN];
-  FILE                 *dat, *gp;
-  int                   points[4][SEMG_REPORT_MAX_EST], block[4][SEMG_REPORT_MAX_EST], nblock = 0;
+  const SemgReportAxis *ax           = &R->axis[a];
+  static const char    *panels[4][3] = {
+       {"iz_mae_mm",   "IZ MAE (mm)",   "IZ"},
+       {"cv_mae_mps",  "CV MAE (m/s)",  "CV"},
+       {"iz_bias_mm",  "IZ bias (mm)",  "IZ"},
+       {"cv_bias_mps", "CV bias (m/s)", "CV"}
+  };
+  char  name[128], path[PETSC_MAX_PATH_LEN];
+  FILE *dat, *gp;
+  int   points[4][SEMG_REPORT_MAX_EST], block[4][SEMG_REPORT_MAX_EST], nblock = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(name, sizeof(name), "axis_%s", ax->name));
@@ -123,8 +128,10 @@ PetscErrorCode SemgReportPlotHeatmap(const SemgReport *R)
   fprintf(gp, ") rotate by -45 font \",9\"\nset ytics (");
   for (PetscInt a = 0; a < R->n_axes; a++) fprintf(gp, "%s\"%s\" %d", a ? ", " : "", R->axis[a].name, (int)a);
   fprintf(gp, ")\nset xrange [-0.5:%g]\nset yrange [-0.5:%g]\nset xlabel \"estimator (quantity)\"\nset ylabel \"mismatch axis\"\n", col - 0.5, R->n_axes - 0.5);
-  fprintf(gp, "set cblabel \"log2(MAE ratio)\"\nset palette defined (-1 \"#2166ac\", 0 \"#f7f7f7\", 1 \"#fddbc7\", 3 \"#b2182b\", 6 \"#67001f\")\nset cbrange [-1:6]\n");
-  fprintf(gp, "plot \"plots/sensitivity.dat\" using 1:2:3 with image notitle, \"\" using 1:2:(sprintf(\"%%.1f\",$3)) with labels font \",8\" notitle\n");
+  fprintf(gp, "set cblabel \"log2(MAE ratio)\"\nset palette defined (-1 \"#2166ac\", 0 \"#f7f7f7\", 1 \"#fddbc7\", 3 \"#b2182b\", 6 "
+              "\"#67001f\")\nset cbrange [-1:6]\n");
+  fprintf(gp,
+          "plot \"plots/sensitivity.dat\" using 1:2:3 with image notitle, \"\" using 1:2:(sprintf(\"%%.1f\",$3)) with labels font \",8\" notitle\n");
   fclose(gp);
   PetscCall(SemgReportGnuplot("sensitivity"));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -201,7 +208,7 @@ PetscErrorCode SemgReportPlotTraining(const SemgReport *R, PetscBool *made)
 
   PetscFunctionBeginUser;
   *made = PETSC_FALSE;
-  dat = fopen("plots/training.dat", "w");
+  dat   = fopen("plots/training.dat", "w");
   PetscCheck(dat, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write plots/training.dat");
   for (PetscInt i = 0; i < R->n_models; i++) {
     SemgH5File f;
@@ -228,7 +235,8 @@ PetscErrorCode SemgReportPlotTraining(const SemgReport *R, PetscBool *made)
   gp = fopen("plots/training.gp", "w");
   PetscCheck(gp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write plots/training.gp");
   Header(gp, "training", 900, 550);
-  fprintf(gp, "set title \"autoencoder training curves (solid: training, dashed: validation)\"\nset xlabel \"epoch\"\nset ylabel \"loss (mean squared reconstruction error, signal units^2)\"\nset logscale y\nset key outside right font \",9\"\nplot ");
+  fprintf(gp, "set title \"autoencoder training curves (solid: training, dashed: validation)\"\nset xlabel \"epoch\"\nset ylabel \"loss (mean "
+              "squared reconstruction error, signal units^2)\"\nset logscale y\nset key outside right font \",9\"\nplot ");
   for (int i = 0, k = 0; i < (int)R->n_models && k < nm; i++) {
     if (access(R->model[i], R_OK)) continue;
     fprintf(gp, "%s\"plots/training.dat\" index %d using 1:2 with lines lw 2 lc rgb \"%s\" title \"%s\", \"\" index %d using 1:3 with lines lw 2 dt 2 lc rgb \"%s\" notitle", k ? ", " : "", k, colours[k % N_COLOURS], R->model[i], k, colours[k % N_COLOURS]);

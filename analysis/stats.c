@@ -41,15 +41,15 @@ static void Compute(const double *err, const long *idx, long n, double *work, Se
     if (!isnan(e)) sum2 += (e - mean) * (e - mean);
   }
   qsort(work, (size_t)m, sizeof(double), CompareDouble);
-  s->n                        = n;
-  s->n_failed                 = n - m;
-  s->v[SEMG_STAT_MAE]         = m ? sabs / (double)m : NAN;
-  s->v[SEMG_STAT_BIAS]        = mean;
-  s->v[SEMG_STAT_SD]          = m > 1 ? sqrt(sum2 / (double)(m - 1)) : NAN;
-  s->v[SEMG_STAT_RMSE]        = NAN;
-  s->v[SEMG_STAT_MEDIAN_AE]   = SemgQuantileSorted(work, m, 0.5);
-  s->v[SEMG_STAT_P95_AE]      = SemgQuantileSorted(work, m, 0.95);
-  s->v[SEMG_STAT_FAILURE]     = n ? (double)(n - m) / (double)n : NAN;
+  s->n                      = n;
+  s->n_failed               = n - m;
+  s->v[SEMG_STAT_MAE]       = m ? sabs / (double)m : NAN;
+  s->v[SEMG_STAT_BIAS]      = mean;
+  s->v[SEMG_STAT_SD]        = m > 1 ? sqrt(sum2 / (double)(m - 1)) : NAN;
+  s->v[SEMG_STAT_RMSE]      = NAN;
+  s->v[SEMG_STAT_MEDIAN_AE] = SemgQuantileSorted(work, m, 0.5);
+  s->v[SEMG_STAT_P95_AE]    = SemgQuantileSorted(work, m, 0.95);
+  s->v[SEMG_STAT_FAILURE]   = n ? (double)(n - m) / (double)n : NAN;
   if (m) {
     double sq = 0;
     for (long i = 0; i < m; i++) sq += work[i] * work[i];

@@ -6,7 +6,16 @@
 #include <stdint.h>
 #include <petscsys.h>
 
-typedef enum { SEMG_STAT_MAE, SEMG_STAT_BIAS, SEMG_STAT_SD, SEMG_STAT_RMSE, SEMG_STAT_MEDIAN_AE, SEMG_STAT_P95_AE, SEMG_STAT_FAILURE, SEMG_STAT_N } SemgStatKind;
+typedef enum {
+  SEMG_STAT_MAE,
+  SEMG_STAT_BIAS,
+  SEMG_STAT_SD,
+  SEMG_STAT_RMSE,
+  SEMG_STAT_MEDIAN_AE,
+  SEMG_STAT_P95_AE,
+  SEMG_STAT_FAILURE,
+  SEMG_STAT_N
+} SemgStatKind;
 
 PETSC_EXTERN const char *const SemgStatNames[SEMG_STAT_N]; /* mae, bias, sd, rmse, median_ae, p95_ae, failure_share */
 

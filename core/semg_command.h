@@ -12,7 +12,7 @@
 typedef PetscErrorCode (*SemgCommandFn)(MPI_Comm comm);
 
 typedef struct {
-  const char   *name;    /* semg NAME */
+  const char   *name; /* semg NAME */
   SemgCommandFn run;
   const char   *summary; /* one line for `semg -help` */
 } SemgCommand;
@@ -20,6 +20,9 @@ typedef struct {
 #define SEMG_COMMAND_PROTOTYPE(name, fn, summary) PETSC_EXTERN PetscErrorCode fn(MPI_Comm);
 #define SEMG_COMMAND_ENTRY(name, fn, summary)     {name, fn, summary},
 /* the entry that ends every part's table */
-#define SEMG_COMMAND_END {NULL, NULL, NULL}
+#define SEMG_COMMAND_END \
+  { \
+    NULL, NULL, NULL \
+  }
 
 #endif

@@ -91,7 +91,7 @@ static int HeaderProblem(char **fields, int n, const char *path, char *msg)
 /* A NUL byte would silently end the text early: every row after it lost. */
 static int NulByteProblem(const char *text, long len, const char *path, char *msg)
 {
-  const char *nul = memchr(text, 0, (size_t)len);
+  const char *nul  = memchr(text, 0, (size_t)len);
   long        line = 1;
 
   if (!nul) return 0;
@@ -104,7 +104,7 @@ static int NulByteProblem(const char *text, long len, const char *path, char *ms
 static int ParseCSV(char *text, PetscBool allow_empty, const char *path, char **names_block, size_t *names_len, PetscInt *ncols, PetscInt *nrows, PetscReal **values, char *msg)
 {
   char  *line, *next, *fields[4096];
-  int    nf = 0;
+  int    nf  = 0;
   size_t cap = 1024, nval = 0;
   long   lineno = 0;
 
@@ -172,10 +172,10 @@ static PetscErrorCode CSVReadImpl(MPI_Comm comm, const char option[], const char
 {
   PetscMPIInt rank;
   char        msg[CSV_MSG_LEN] = "", *names_block = NULL;
-  size_t      names_len        = 0;
-  PetscInt    shape[2]         = {0, 0};
-  PetscReal  *vals             = NULL;
-  int         err              = 0;
+  size_t      names_len = 0;
+  PetscInt    shape[2]  = {0, 0};
+  PetscReal  *vals      = NULL;
+  int         err       = 0;
   long long   nl;
 
   PetscFunctionBeginUser;
@@ -187,7 +187,7 @@ static PetscErrorCode CSVReadImpl(MPI_Comm comm, const char option[], const char
   if (!rank) {
     long  len  = 0;
     char *text = ReadWholeFile(path, msg, &len);
-    err        = text ? (NulByteProblem(text, len, path, msg) || ParseCSV(text, allow_empty, path, &names_block, &names_len, &shape[0], &shape[1], &vals, msg)) : 1;
+    err = text ? (NulByteProblem(text, len, path, msg) || ParseCSV(text, allow_empty, path, &names_block, &names_len, &shape[0], &shape[1], &vals, msg)) : 1;
     free(text);
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));

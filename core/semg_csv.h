@@ -8,8 +8,8 @@
 
 typedef struct {
   PetscInt   ncols, nrows;
-  char     **names;   /* ncols column names */
-  PetscReal *values;  /* nrows x ncols, row-major */
+  char     **names;  /* ncols column names */
+  PetscReal *values; /* nrows x ncols, row-major */
   char       path[PETSC_MAX_PATH_LEN];
   char       option[64];
 } SemgCSVTable;

@@ -102,8 +102,7 @@ PetscErrorCode SemgDatasetCreate(MPI_Comm comm, PetscCount n_examples, PetscInt 
   SemgDataset *d;
 
   PetscFunctionBeginUser;
-  PetscCheck(n_examples >= 0 && n_electrodes > 0 && n_channels > 0 && n_times > 0 && n_theta >= 0, comm, SEMG_ERR_USER,
-             "dataset shape must be positive (examples %lld, electrodes %" PetscInt_FMT ", channels %" PetscInt_FMT ", times %" PetscInt_FMT ")", (long long)n_examples, n_electrodes, n_channels, n_times);
+  PetscCheck(n_examples >= 0 && n_electrodes > 0 && n_channels > 0 && n_times > 0 && n_theta >= 0, comm, SEMG_ERR_USER, "dataset shape must be positive (examples %lld, electrodes %" PetscInt_FMT ", channels %" PetscInt_FMT ", times %" PetscInt_FMT ")", (long long)n_examples, n_electrodes, n_channels, n_times);
   PetscCall(PetscNew(&d));
   d->n_examples   = n_examples;
   d->n_electrodes = n_electrodes;
@@ -124,9 +123,13 @@ PetscErrorCode SemgDatasetCreate(MPI_Comm comm, PetscCount n_examples, PetscInt 
 /* Channels are formed within each electrode column, in electrode order. */
 PetscErrorCode SemgDatasetSetMontage(SemgDataset *d, SemgMontage montage)
 {
-  static const PetscReal w[3][3] = {{1, 0, 0}, {1, -1, 0}, {1, -2, 1}};
-  const PetscInt         span    = (PetscInt)montage + 1;
-  PetscInt               c       = 0;
+  static const PetscReal w[3][3] = {
+    {1, 0,  0},
+    {1, -1, 0},
+    {1, -2, 1}
+  };
+  const PetscInt span = (PetscInt)montage + 1;
+  PetscInt       c    = 0;
 
   PetscFunctionBeginUser;
   for (PetscInt e = 0; e + span - 1 < d->n_electrodes; e++) {
@@ -357,7 +360,8 @@ static PetscErrorCode ReadHeader(MPI_Comm comm, SemgH5File *f, const char *path,
   PetscCall(SemgH5DatasetShape(f->file, "/ground_truth/theta", &nd, dims, 2));
   d->n_theta = 0;
   if (nd == 2) {
-    PetscCheck((PetscCount)dims[0] == d->n_examples, comm, SEMG_ERR_USER, "'%s': /ground_truth/theta has %lld rows, /emg/data %lld examples", path, (long long)dims[0], (long long)d->n_examples);
+    PetscCheck((PetscCount)dims[0] == d->n_examples, comm, SEMG_ERR_USER, "'%s': /ground_truth/theta has %lld rows, /emg/data %lld examples", path, (long long)dims[0],
+               (long long)d->n_examples);
     d->n_theta = (PetscInt)dims[1];
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -390,7 +394,8 @@ static PetscErrorCode ReadTables(MPI_Comm comm, SemgH5File *f, const char *path,
       d->channel_electrode[3 * c + j] = cr[c].electrode[j];
       d->channel_weight[3 * c + j]    = cr[c].weight[j];
       d->channel_centre[3 * c + j]    = cr[c].centre[j];
-      PetscCheck(cr[c].electrode[j] >= -1 && cr[c].electrode[j] < d->n_electrodes, comm, SEMG_ERR_USER, "'%s': channel %" PetscInt_FMT " refers to electrode %d, table has %" PetscInt_FMT, path, c, cr[c].electrode[j], d->n_electrodes);
+      PetscCheck(cr[c].electrode[j] >= -1 && cr[c].electrode[j] < d->n_electrodes, comm, SEMG_ERR_USER, "'%s': channel %" PetscInt_FMT " refers to electrode %d, table has %" PetscInt_FMT, path, c,
+                 cr[c].electrode[j], d->n_electrodes);
     }
   }
   SemgCallH5(H5Tclose(te));
@@ -524,7 +529,7 @@ static uint64_t Fnv1a(uint64_t h, const void *p, size_t n)
 
 uint64_t SemgDatasetFingerprint(const SemgDataset *ds)
 {
-  uint64_t  h     = 0xcbf29ce484222325ull;
+  uint64_t  h       = 0xcbf29ce484222325ull;
   long long dims[3] = {(long long)ds->n_examples, (long long)ds->n_channels, (long long)ds->n_times};
 
   h = Fnv1a(h, dims, sizeof(dims));

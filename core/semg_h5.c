@@ -92,7 +92,7 @@ PetscErrorCode SemgH5Close(MPI_Comm comm, SemgH5File *f)
   PetscFunctionBeginUser;
   if (f->dxpl > 0) SemgCallH5(H5Pclose(f->dxpl));
   if (f->file > 0) {
-    herr_t herr = H5Fclose(f->file); /* flushes: where a full disk shows */
+    herr_t herr = H5Fclose(f->file);                     /* flushes: where a full disk shows */
     if (f->writing) SemgOutputTempAdd(f->tmp, -1, NULL); /* closed, but still to be removed on failure */
     if (f->writing) PetscCall(SemgOutputShareWriteError(comm, (PetscBool)(herr < 0), f->path));
     else SemgCallH5(herr);
@@ -333,8 +333,8 @@ static PetscErrorCode ReserveRows(hid_t loc, int rank, const hsize_t dims[])
 {
   char     tmp[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
   hid_t    fapl, file;
-  MPI_Comm comm = MPI_COMM_NULL;
-  MPI_Info info = MPI_INFO_NULL;
+  MPI_Comm comm  = MPI_COMM_NULL;
+  MPI_Info info  = MPI_INFO_NULL;
   size_t   bytes = sizeof(double);
 
   PetscFunctionBeginUser;
@@ -407,7 +407,7 @@ static PetscErrorCode RowSelection(hid_t dset, hsize_t start, hsize_t n, hid_t *
 PetscErrorCode SemgH5WriteRows(SemgH5File *f, hid_t dset, hsize_t start, hsize_t n, const double *buf)
 {
   hid_t  fspace = -1, mspace;
-  double dummy = 0;
+  double dummy  = 0;
 
   PetscFunctionBeginUser;
   if (H5Dget_storage_size(dset) == 0 && H5Sget_simple_extent_npoints(fspace = H5Dget_space(dset)) == 0) {

@@ -8,13 +8,13 @@
 #include <petscsys.h>
 
 typedef struct {
-  hid_t file;
-  hid_t dxpl;                       /* collective transfer list */
-  char  path[PETSC_MAX_PATH_LEN];   /* final name */
-  char  tmp[PETSC_MAX_PATH_LEN];    /* name while writing */
-  int   writing;
-  int   rank;                       /* rank in the file's communicator */
-  MPI_Comm comm;                    /* the file's communicator (write errors are shared over it) */
+  hid_t    file;
+  hid_t    dxpl;                     /* collective transfer list */
+  char     path[PETSC_MAX_PATH_LEN]; /* final name */
+  char     tmp[PETSC_MAX_PATH_LEN];  /* name while writing */
+  int      writing;
+  int      rank; /* rank in the file's communicator */
+  MPI_Comm comm; /* the file's communicator (write errors are shared over it) */
 } SemgH5File;
 
 /* Create NAME.tmp for writing (collective, MPI-IO driver when comm has several ranks). */

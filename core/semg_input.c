@@ -121,7 +121,8 @@ PetscErrorCode SemgInputCheckFile(MPI_Comm comm, const char option[], const char
   if (!rank) {
     if (stat(path, &st)) snprintf(msg, sizeof(msg), "option %s: cannot read '%s': %s", option, path, strerror(errno));
     else if (S_ISDIR(st.st_mode)) snprintf(msg, sizeof(msg), "option %s: cannot read '%s': Is a directory", option, path);
-    else if (!S_ISREG(st.st_mode)) snprintf(msg, sizeof(msg), "option %s: '%s' is not a regular file (a FIFO, device or socket); semg reads regular files only", option, path);
+    else if (!S_ISREG(st.st_mode))
+      snprintf(msg, sizeof(msg), "option %s: '%s' is not a regular file (a FIFO, device or socket); semg reads regular files only", option, path);
     else if (access(path, R_OK)) snprintf(msg, sizeof(msg), "option %s: cannot read '%s': %s", option, path, strerror(errno));
     else (void)SemgFileIdentityAdd('i', option, path, msg, sizeof(msg));
   }
@@ -145,7 +146,10 @@ void SemgInputReadingClear(const char path[])
   if (!strcmp(path, semg_reading_path)) semg_reading[0] = semg_reading_path[0] = 0;
 }
 
-const char *SemgInputReading(void) { return semg_reading[0] ? semg_reading : NULL; }
+const char *SemgInputReading(void)
+{
+  return semg_reading[0] ? semg_reading : NULL;
+}
 
 /* ---- strict option values ----------------------------------------------------------------------- */
 

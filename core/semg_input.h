@@ -37,5 +37,4 @@ PETSC_EXTERN int SemgPreInitialize(const char command[], int argc, char **argv);
 /* Called by main when PetscInitialize failed: prints one line, returns the exit code. */
 PETSC_EXTERN int SemgInitializeFailed(const char command[], int argc, char **argv);
 
-
 #endif

@@ -9,7 +9,10 @@
 
 static int semg_exit_code = 0;
 
-void SemgSetExitCode(int code) { semg_exit_code = code; }
+void SemgSetExitCode(int code)
+{
+  semg_exit_code = code;
+}
 
 /* Set when PETSc's option parsing (PetscOptions*: an unknown value of an enumerated option, "abc" for an
    integer) or an unknown type name raised the error: that is bad user input too, identical on every rank. */
@@ -36,7 +39,8 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
   /* a library failure while an input file is read: the file is malformed (same on every rank) */
   if (n == PETSC_ERR_LIB && SemgInputReading() && !SemgIsUserError(n)) {
     semg_options_error = PETSC_TRUE;
-    if (rank == 0) fprintf(stderr, "semg %s: error: %s: malformed file (wrong type, shape or truncated): %s\n", SemgCommandName(), SemgInputReading(), mess ? mess : "");
+    if (rank == 0)
+      fprintf(stderr, "semg %s: error: %s: malformed file (wrong type, shape or truncated): %s\n", SemgCommandName(), SemgInputReading(), mess ? mess : "");
     fflush(stderr);
     return n;
   }
@@ -45,8 +49,7 @@ static PetscErrorCode SemgErrorHandler(MPI_Comm comm, int line, const char *fun,
     if (rank == 0 && !printed) fprintf(stderr, "semg %s: error: %s\n", SemgCommandName(), mess ? mess : "(no message)");
     printed = PETSC_TRUE;
   } else {
-    fprintf(stderr, "semg %s: internal error on rank %d: %s [PETSc error %d in %s() at %s:%d]\n", SemgCommandName(), (int)rank,
-            mess ? mess : "(no message)", (int)n, fun, file, line);
+    fprintf(stderr, "semg %s: internal error on rank %d: %s [PETSc error %d in %s() at %s:%d]\n", SemgCommandName(), (int)rank, mess ? mess : "(no message)", (int)n, fun, file, line);
   }
   fflush(stderr);
   return n;
@@ -105,7 +108,7 @@ PetscErrorCode SemgCheckAllRanks(MPI_Comm comm, PetscBool ok, const char *fmt, .
 PetscErrorCode SemgShareError(MPI_Comm comm, PetscErrorCode ierr)
 {
   PetscMPIInt rank, size, first;
-  int         code = (int)ierr;
+  int         code      = (int)ierr;
   char        msg[1024] = "";
 
   PetscFunctionBeginUser;
@@ -172,7 +175,8 @@ PetscErrorCode SemgProgressEnd(MPI_Comm comm, SemgProgress *p)
   if (rank || p->quiet) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscTime(&now));
   if (p->tty) fprintf(stderr, "\r\033[K");
-  if (p->done > 0 && p->done < p->total) fprintf(stderr, "%s: stopped after %lld of %lld in %.2f s\n", p->what, (long long)p->done, (long long)p->total, now - p->t_start);
+  if (p->done > 0 && p->done < p->total)
+    fprintf(stderr, "%s: stopped after %lld of %lld in %.2f s\n", p->what, (long long)p->done, (long long)p->total, now - p->t_start);
   else fprintf(stderr, "%s: %lld done in %.2f s\n", p->what, (long long)p->total, now - p->t_start);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

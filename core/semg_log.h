@@ -18,7 +18,7 @@ PETSC_EXTERN void SemgSetExitCode(int code);
 typedef struct {
   const char    *what;
   PetscCount     total;
-  PetscCount     done;   /* last count passed to SemgProgressUpdate */
+  PetscCount     done; /* last count passed to SemgProgressUpdate */
   PetscLogDouble t_start, t_last;
   PetscReal      interval;
   PetscBool      tty;

@@ -6,8 +6,14 @@
 
 static const char *semg_command_name = "";
 
-const char *SemgCommandName(void) { return semg_command_name; }
-void        SemgSetCommandName(const char *name) { semg_command_name = name; }
+const char *SemgCommandName(void)
+{
+  return semg_command_name;
+}
+void SemgSetCommandName(const char *name)
+{
+  semg_command_name = name;
+}
 
 PetscBool SemgStringEndsWith(const char *s, const char *suffix)
 {

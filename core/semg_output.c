@@ -32,12 +32,16 @@ PetscErrorCode SemgOutputCheckPath(MPI_Comm comm, const char option[], const cha
   if (!rank) {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     DirectoryOf(path, dir, sizeof(dir));
-    if (strlen(path) + 5 >= PETSC_MAX_PATH_LEN) snprintf(msg, sizeof(msg), "option %s: the path '%.60s...' is longer than %d characters", option, path, PETSC_MAX_PATH_LEN - 5);
-    else if (strlen(base) + 4 > NAME_MAX) snprintf(msg, sizeof(msg), "option %s: cannot write '%.300s': file name longer than %d characters (with .tmp)", option, path, NAME_MAX);
-    else if (stat(dir, &st) || !S_ISDIR(st.st_mode)) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': directory does not exist", option, path);
+    if (strlen(path) + 5 >= PETSC_MAX_PATH_LEN)
+      snprintf(msg, sizeof(msg), "option %s: the path '%.60s...' is longer than %d characters", option, path, PETSC_MAX_PATH_LEN - 5);
+    else if (strlen(base) + 4 > NAME_MAX)
+      snprintf(msg, sizeof(msg), "option %s: cannot write '%.300s': file name longer than %d characters (with .tmp)", option, path, NAME_MAX);
+    else if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+      snprintf(msg, sizeof(msg), "option %s: cannot write '%s': directory does not exist", option, path);
     else if (access(dir, W_OK)) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': directory is not writable", option, path);
     else if (!stat(path, &st) && S_ISDIR(st.st_mode)) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': it is a directory", option, path);
-    else if (!lstat(path, &st) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) snprintf(msg, sizeof(msg), "option %s: cannot write '%s': it exists and is not a regular file", option, path);
+    else if (!lstat(path, &st) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+      snprintf(msg, sizeof(msg), "option %s: cannot write '%s': it exists and is not a regular file", option, path);
     else (void)SemgFileIdentityAdd('o', option, path, msg, sizeof(msg));
   }
   PetscCallMPI(MPI_Bcast(msg, (int)sizeof(msg), MPI_CHAR, 0, comm));
@@ -107,7 +111,7 @@ void SemgOutputRemoveTemps(PetscBool close_h5)
 PetscErrorCode SemgOutputReserve(MPI_Comm comm, const char tmp[], const char path[], size_t bytes)
 {
   PetscMPIInt rank;
-  SemgTemp   *t = FindTemp(tmp);
+  SemgTemp   *t   = FindTemp(tmp);
   int         err = 0;
 
   PetscFunctionBeginUser;
@@ -135,8 +139,11 @@ void SemgOutputWriteFailure(const char path[], int err, char reason[], size_t le
 
   DirectoryOf(path, dir, sizeof(dir));
   snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-  if (err == ENOSPC || (!statvfs(dir, &vfs) && vfs.f_bavail * (unsigned long long)vfs.f_bsize < (1ull << 20))) snprintf(reason, len, "no space left on device");
-  else if (err == EFBIG || (!getrlimit(RLIMIT_FSIZE, &rl) && rl.rlim_cur != RLIM_INFINITY && !stat(tmp, &st) && (unsigned long long)st.st_size + (1ull << 20) > (unsigned long long)rl.rlim_cur)) snprintf(reason, len, "file size limit reached (ulimit -f)");
+  if (err == ENOSPC || (!statvfs(dir, &vfs) && vfs.f_bavail * (unsigned long long)vfs.f_bsize < (1ull << 20)))
+    snprintf(reason, len, "no space left on device");
+  else if (err == EFBIG || (!getrlimit(RLIMIT_FSIZE, &rl) && rl.rlim_cur != RLIM_INFINITY && !stat(tmp, &st) &&
+                            (unsigned long long)st.st_size + (1ull << 20) > (unsigned long long)rl.rlim_cur))
+    snprintf(reason, len, "file size limit reached (ulimit -f)");
   else if (err == EDQUOT) snprintf(reason, len, "disk quota exceeded");
   else if (err) snprintf(reason, len, "%s", strerror(err));
   else snprintf(reason, len, "write error (disk full or I/O error)");

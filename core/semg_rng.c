@@ -18,8 +18,12 @@ void SemgRngInit(SemgRng *rng, uint64_t seed, uint64_t sample, uint32_t stream)
 uint32_t SemgRngUint32(SemgRng *rng)
 {
   if (rng->used == 4) {
-    philox4x32_ctr_t c = {{rng->ctr[0], rng->ctr[1], rng->ctr[2], rng->ctr[3]}};
-    philox4x32_key_t k = {{rng->key[0], rng->key[1]}};
+    philox4x32_ctr_t c = {
+      {rng->ctr[0], rng->ctr[1], rng->ctr[2], rng->ctr[3]}
+    };
+    philox4x32_key_t k = {
+      {rng->key[0], rng->key[1]}
+    };
     philox4x32_ctr_t r = philox4x32(c, k);
     for (int i = 0; i < 4; i++) rng->buf[i] = r.v[i];
     rng->ctr[3]++;
@@ -35,7 +39,10 @@ double SemgRngUniform(SemgRng *rng)
   return (double)((hi << 26) | lo) * 0x1.0p-53;
 }
 
-double SemgRngUniformRange(SemgRng *rng, double lo, double hi) { return lo + (hi - lo) * SemgRngUniform(rng); }
+double SemgRngUniformRange(SemgRng *rng, double lo, double hi)
+{
+  return lo + (hi - lo) * SemgRngUniform(rng);
+}
 
 double SemgRngNormal(SemgRng *rng)
 {
@@ -47,8 +54,8 @@ double SemgRngNormal(SemgRng *rng)
   }
   do u1 = SemgRngUniform(rng);
   while (u1 <= 0.0);
-  u2 = SemgRngUniform(rng);
-  r  = sqrt(-2.0 * log(u1));
+  u2               = SemgRngUniform(rng);
+  r                = sqrt(-2.0 * log(u1));
   rng->spare       = r * sin(2.0 * 3.14159265358979323846 * u2);
   rng->have_normal = 1;
   return r * cos(2.0 * 3.14159265358979323846 * u2);

@@ -174,9 +174,9 @@ static PetscErrorCode WriteCSVRank0(const char path[], PetscCount n, const doubl
 /* CSV: gather every block on rank 0, which writes the file. */
 static PetscErrorCode WriteCSV(MPI_Comm comm, const char path[], const SemgResult *r)
 {
-  PetscMPIInt size, rank;
-  double     *mine, *all = NULL;
-  int        *counts = NULL, *displs = NULL, n = (int)(r->n_local * 4);
+  PetscMPIInt    size, rank;
+  double        *mine, *all = NULL;
+  int           *counts = NULL, *displs = NULL, n = (int)(r->n_local * 4);
   PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
@@ -219,13 +219,13 @@ PetscErrorCode SemgResultWrite(MPI_Comm comm, const char path[], const SemgResul
 
 PetscErrorCode SemgResultRead(MPI_Comm comm, const char path[], SemgResult **res)
 {
-  SemgH5File f;
+  SemgH5File  f;
   SemgResult *r;
-  char       name[64];
-  PetscBool  found;
-  hsize_t    dims[2];
-  int        nd;
-  hid_t      s32, dset;
+  char        name[64];
+  PetscBool   found;
+  hsize_t     dims[2];
+  int         nd;
+  hid_t       s32, dset;
 
   PetscFunctionBeginUser;
   PetscCall(SemgH5Open(comm, "-result", path, &f));

@@ -15,22 +15,21 @@
 #define SEMG_RESULT_SCHEMA_VERSION 1
 
 typedef struct {
-  char        method[64];
-  char        dataset[PETSC_MAX_PATH_LEN];
-  PetscCount  n_examples;           /* global */
-  PetscInt    n_theta;              /* K */
-  char      (*theta_names)[SEMG_NAME_LEN];
-  char      (*theta_units)[SEMG_NAME_LEN];
-  PetscCount  start, n_local;       /* this rank's block (same partition as the dataset) */
-  PetscReal  *theta_est;            /* n_local x K */
-  PetscReal  *theta_true;           /* n_local x K, NaN when unknown */
-  PetscReal  *recon_nrmse;          /* n_local */
-  PetscReal  *seconds;              /* n_local */
+  char       method[64];
+  char       dataset[PETSC_MAX_PATH_LEN];
+  PetscCount n_examples; /* global */
+  PetscInt   n_theta;    /* K */
+  char (*theta_names)[SEMG_NAME_LEN];
+  char (*theta_units)[SEMG_NAME_LEN];
+  PetscCount start, n_local; /* this rank's block (same partition as the dataset) */
+  PetscReal *theta_est;      /* n_local x K */
+  PetscReal *theta_true;     /* n_local x K, NaN when unknown */
+  PetscReal *recon_nrmse;    /* n_local */
+  PetscReal *seconds;        /* n_local */
 } SemgResult;
 
 /* Result for the examples of ds, with theta names "iz" and "cv" first and any extra names after. */
-PETSC_EXTERN PetscErrorCode SemgResultCreate(const SemgDataset *ds, const char method[], const char dataset_path[], PetscInt n_extra,
-                                             const char *const extra_names[], const char *const extra_units[], SemgResult **res);
+PETSC_EXTERN PetscErrorCode SemgResultCreate(const SemgDataset *ds, const char method[], const char dataset_path[], PetscInt n_extra, const char *const extra_names[], const char *const extra_units[], SemgResult **res);
 /* Writes .h5 or .csv depending on the path's ending (collective). Prints MAE/RMSE/bias on rank 0. */
 PETSC_EXTERN PetscErrorCode SemgResultWrite(MPI_Comm comm, const char path[], const SemgResult *res);
 PETSC_EXTERN PetscErrorCode SemgResultRead(MPI_Comm comm, const char path[], SemgResult **res);

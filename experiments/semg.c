@@ -15,7 +15,7 @@ static char help[] = "semg: surface-EMG simulation and motor-unit parameter esti
 
 /* The command tables of the parts, in the order `semg -help` lists them. Each part owns its list. */
 static const SemgCommand *const semg_parts[] = {SemgSimCommands, SemgRecordingsCommands, SemgEstimatorCommands, SemgExperimentsCommands};
-static const int semg_nparts = (int)(sizeof(semg_parts) / sizeof(semg_parts[0]));
+static const int                semg_nparts  = (int)(sizeof(semg_parts) / sizeof(semg_parts[0]));
 
 static void PrintUsage(FILE *fp)
 {

@@ -7,20 +7,20 @@
 #include <petscsys.h>
 
 #define SEMG_STUDY_MAX_LEVELS 16
-#define SEMG_STUDY_MAX_AXES 32
-#define SEMG_STUDY_MAX_EST 16
-#define SEMG_STUDY_MAX_SEEDS 16
-#define SEMG_STUDY_ARGS 1024
+#define SEMG_STUDY_MAX_AXES   32
+#define SEMG_STUDY_MAX_EST    16
+#define SEMG_STUDY_MAX_SEEDS  16
+#define SEMG_STUDY_ARGS       1024
 
 /* One mismatch axis of spec section 3: how a level becomes `semg simulate` options. */
 typedef struct {
-  const char *name, *unit, *what;
-  PetscBool   categorical;       /* levels are names (conductor model, noise colour), else numbers */
-  const char *const *choices;    /* categorical: the level names (NULL-terminated) */
-  PetscReal   ref_value;         /* the reference condition's value on this axis (NaN: none / categorical) */
-  PetscReal   lo, hi;            /* numeric: allowed level range */
-  const char *default_levels;    /* comma list (the reference is level 0 and never listed) */
-  const char *leadfield;         /* non-NULL: levels need grid lead fields; the conductor options of one level */
+  const char        *name, *unit, *what;
+  PetscBool          categorical;    /* levels are names (conductor model, noise colour), else numbers */
+  const char *const *choices;        /* categorical: the level names (NULL-terminated) */
+  PetscReal          ref_value;      /* the reference condition's value on this axis (NaN: none / categorical) */
+  PetscReal          lo, hi;         /* numeric: allowed level range */
+  const char        *default_levels; /* comma list (the reference is level 0 and never listed) */
+  const char        *leadfield;      /* non-NULL: levels need grid lead fields; the conductor options of one level */
 } SemgStudyAxis;
 
 /* One estimator of spec section 4. */
@@ -32,20 +32,20 @@ typedef struct {
 
 /* A study after reading its spec with one preset. */
 typedef struct {
-  char      name[64], preset[16], kind[16];
-  PetscInt  n_test, n_train, n_seeds, epochs, ranks, seed, realisations, bootstrap;
-  char      reference[SEMG_STUDY_ARGS];    /* simulate options of the matched reference condition */
-  char      train_options[SEMG_STUDY_ARGS];
-  char      leadfield_options[SEMG_STUDY_ARGS];
-  char      compare[64];                     /* published IZ MAE (mm), CV MAE (m/s) to set beside ours */
-  PetscInt  n_axes;
-  const SemgStudyAxis *axis[SEMG_STUDY_MAX_AXES];
-  PetscInt  n_levels[SEMG_STUDY_MAX_AXES];
-  char      level[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS][32]; /* level labels as written in the spec */
-  PetscReal value[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS];     /* numeric value (index for categorical) */
-  PetscInt  n_est;
+  char                      name[64], preset[16], kind[16];
+  PetscInt                  n_test, n_train, n_seeds, epochs, ranks, seed, realisations, bootstrap;
+  char                      reference[SEMG_STUDY_ARGS]; /* simulate options of the matched reference condition */
+  char                      train_options[SEMG_STUDY_ARGS];
+  char                      leadfield_options[SEMG_STUDY_ARGS];
+  char                      compare[64]; /* published IZ MAE (mm), CV MAE (m/s) to set beside ours */
+  PetscInt                  n_axes;
+  const SemgStudyAxis      *axis[SEMG_STUDY_MAX_AXES];
+  PetscInt                  n_levels[SEMG_STUDY_MAX_AXES];
+  char                      level[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS][32]; /* level labels as written in the spec */
+  PetscReal                 value[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS];     /* numeric value (index for categorical) */
+  PetscInt                  n_est;
   const SemgStudyEstimator *est[SEMG_STUDY_MAX_EST];
-  char      est_options[SEMG_STUDY_MAX_EST][SEMG_STUDY_ARGS];
+  char                      est_options[SEMG_STUDY_MAX_EST][SEMG_STUDY_ARGS];
 } SemgStudy;
 
 /* The built-in axes and estimators (experiments/study_axes.c). */

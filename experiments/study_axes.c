@@ -13,41 +13,41 @@ static const char *const realistic_choices[] = {"layered4_rot5_gain10_20db", "la
 
 /* Levels are listed from mild to severe; the reference (level 0) is implicit. */
 static const SemgStudyAxis axes[] = {
-  {"conductor", "-", "forward model of the recording (reference: CCS infinite isotropic)", PETSC_TRUE, conductor_choices, NAN, 0, 0, "ccs_cc,halfspace,layered,grid", NULL},
-  {"fat_thickness", "mm", "3-layer skin/fat/muscle, fat thickness (reference: CCS, no layers)", PETSC_FALSE, NULL, 0, 0.1, 30, "1,2,4,6,8", NULL},
-  {"inhomogeneity", "log-sigma SD", "grid conductor, log-normal conductivity field (corr. 5 mm), several realisations", PETSC_FALSE, NULL, 0, 0.01, 2, "0.1,0.2,0.3,0.5", "-tissue_corr 0.005,0.005,0.005"},
-  {"anisotropy", "ratio", "CCS in an anisotropic medium, sigma_long/sigma_trans (reference: isotropic)", PETSC_FALSE, NULL, 1, 1.01, 50, "2,3,5,10", NULL},
-  {"offset", "mm", "array shifted across the fibres", PETSC_FALSE, NULL, 0, 0.01, 50, "2,5,10,15", NULL},
-  {"rotation", "deg", "array rotated in the skin plane", PETSC_FALSE, NULL, 0, -90, 90, "2,5,10,15", NULL},
-  {"ied_error", "%", "actual inter-electrode distance off by this much (estimators assume the nominal 5 mm)", PETSC_FALSE, NULL, 0, -50, 50, "2,-2,5,-5,10,-10", NULL},
-  {"gain_spread", "%", "log-normal contact-gain spread per electrode", PETSC_FALSE, NULL, 0, 0.1, 100, "5,10,20,30", NULL},
-  {"snr", "dB", "white-noise SNR (reference 20 dB)", PETSC_FALSE, NULL, 20, -20, 100, "30,10,5,0", NULL},
-  {"noise_colour", "-", "noise colour at 20 dB, then at 5 dB (reference white, 20 dB)", PETSC_TRUE, colour_choices, NAN, 0, 0, "pink,line,wander,pink_5db,line_5db", NULL},
-  {"interference", "dB", "other active motor units at this signal-to-interference ratio (reference: none)", PETSC_FALSE, NULL, NAN, -20, 100, "20,10,5,0", NULL},
-  {"mu_depth", "mm", "MU axis depth beyond the training range 15-25 mm", PETSC_FALSE, NULL, 20, 1, 60, "28,32,36,40", NULL},
-  {"mu_radius", "mm", "MU territory radius beyond the training range 2-6 mm", PETSC_FALSE, NULL, 4, 0.1, 30, "7,8,10,12", NULL},
-  {"mu_iz_spread", "mm", "end-plate spread W_I beyond the training range 2-10 mm", PETSC_FALSE, NULL, 6, 0.1, 60, "12,15,20,25", NULL},
-  {"mu_fibres", "fibres", "fibres per MU beyond the training range 50-300", PETSC_FALSE, NULL, 175, 1, 5000, "400,600,800,1000", NULL},
-  {"mu_cv_sd", "m/s", "CV spread between the fibres of a MU (training 0.1 m/s)", PETSC_FALSE, NULL, 0.1, 0, 2, "0.2,0.3,0.5,0.7", NULL},
-  {"n_train", "samples", "training-set size (matched studies; the test sets stay the reference's)", PETSC_FALSE, NULL, NAN, 2, 1e7, "500,2000", NULL},
-  {"window", "samples", "input window length at 5 kHz (reference 200 samples = 40 ms)", PETSC_FALSE, NULL, 200, 16, 4000, "100,400", NULL},
-  {"template", "-", "MU resampling: every sample the decoder's own template, or one other fixed template (reference: random MU per sample)", PETSC_TRUE, template_choices, NAN, 0, 0, "decoder_own,other_fixed", NULL},
-  {"realistic", "-", "named combined conditions (spec section 2)", PETSC_TRUE, realistic_choices, NAN, 0, 0, "layered4_rot5_gain10_20db,layered6_off5_gain10_line10db", NULL},
+  {"conductor",     "-",            "forward model of the recording (reference: CCS infinite isotropic)",                                                    PETSC_TRUE,  conductor_choices, NAN, 0,    0,    "ccs_cc,halfspace,layered,grid",                           NULL                            },
+  {"fat_thickness", "mm",           "3-layer skin/fat/muscle, fat thickness (reference: CCS, no layers)",                                                    PETSC_FALSE, NULL,              0,   0.1,  30,   "1,2,4,6,8",                                               NULL                            },
+  {"inhomogeneity", "log-sigma SD", "grid conductor, log-normal conductivity field (corr. 5 mm), several realisations",                                      PETSC_FALSE, NULL,              0,   0.01, 2,    "0.1,0.2,0.3,0.5",                                         "-tissue_corr 0.005,0.005,0.005"},
+  {"anisotropy",    "ratio",        "CCS in an anisotropic medium, sigma_long/sigma_trans (reference: isotropic)",                                           PETSC_FALSE, NULL,              1,   1.01, 50,   "2,3,5,10",                                                NULL                            },
+  {"offset",        "mm",           "array shifted across the fibres",                                                                                       PETSC_FALSE, NULL,              0,   0.01, 50,   "2,5,10,15",                                               NULL                            },
+  {"rotation",      "deg",          "array rotated in the skin plane",                                                                                       PETSC_FALSE, NULL,              0,   -90,  90,   "2,5,10,15",                                               NULL                            },
+  {"ied_error",     "%",            "actual inter-electrode distance off by this much (estimators assume the nominal 5 mm)",                                 PETSC_FALSE, NULL,              0,   -50,  50,   "2,-2,5,-5,10,-10",                                        NULL                            },
+  {"gain_spread",   "%",            "log-normal contact-gain spread per electrode",                                                                          PETSC_FALSE, NULL,              0,   0.1,  100,  "5,10,20,30",                                              NULL                            },
+  {"snr",           "dB",           "white-noise SNR (reference 20 dB)",                                                                                     PETSC_FALSE, NULL,              20,  -20,  100,  "30,10,5,0",                                               NULL                            },
+  {"noise_colour",  "-",            "noise colour at 20 dB, then at 5 dB (reference white, 20 dB)",                                                          PETSC_TRUE,  colour_choices,    NAN, 0,    0,    "pink,line,wander,pink_5db,line_5db",                      NULL                            },
+  {"interference",  "dB",           "other active motor units at this signal-to-interference ratio (reference: none)",                                       PETSC_FALSE, NULL,              NAN, -20,  100,  "20,10,5,0",                                               NULL                            },
+  {"mu_depth",      "mm",           "MU axis depth beyond the training range 15-25 mm",                                                                      PETSC_FALSE, NULL,              20,  1,    60,   "28,32,36,40",                                             NULL                            },
+  {"mu_radius",     "mm",           "MU territory radius beyond the training range 2-6 mm",                                                                  PETSC_FALSE, NULL,              4,   0.1,  30,   "7,8,10,12",                                               NULL                            },
+  {"mu_iz_spread",  "mm",           "end-plate spread W_I beyond the training range 2-10 mm",                                                                PETSC_FALSE, NULL,              6,   0.1,  60,   "12,15,20,25",                                             NULL                            },
+  {"mu_fibres",     "fibres",       "fibres per MU beyond the training range 50-300",                                                                        PETSC_FALSE, NULL,              175, 1,    5000, "400,600,800,1000",                                        NULL                            },
+  {"mu_cv_sd",      "m/s",          "CV spread between the fibres of a MU (training 0.1 m/s)",                                                               PETSC_FALSE, NULL,              0.1, 0,    2,    "0.2,0.3,0.5,0.7",                                         NULL                            },
+  {"n_train",       "samples",      "training-set size (matched studies; the test sets stay the reference's)",                                               PETSC_FALSE, NULL,              NAN, 2,    1e7,  "500,2000",                                                NULL                            },
+  {"window",        "samples",      "input window length at 5 kHz (reference 200 samples = 40 ms)",                                                          PETSC_FALSE, NULL,              200, 16,   4000, "100,400",                                                 NULL                            },
+  {"template",      "-",            "MU resampling: every sample the decoder's own template, or one other fixed template (reference: random MU per sample)", PETSC_TRUE,  template_choices,  NAN, 0,    0,    "decoder_own,other_fixed",                                 NULL                            },
+  {"realistic",     "-",            "named combined conditions (spec section 2)",                                                                            PETSC_TRUE,  realistic_choices, NAN, 0,    0,    "layered4_rot5_gain10_20db,layered6_off5_gain10_line10db", NULL                            },
 };
 
 static const SemgStudyEstimator estimators[] = {
-  {"autoencoder", "", PETSC_TRUE},
-  {"physfit", "", PETSC_FALSE},
-  {"iz_minamp", "-window 0.003,0.04", PETSC_FALSE},
-  {"iz_phase", "-window 0.003,0.04", PETSC_FALSE},
-  {"vfit", "-vfit_latency xcorr -window 0.003,0.04", PETSC_FALSE},
-  {"cv_xcorr", "-window 0.002,0.012 -cv_channels 5 -cv_exclude 1", PETSC_FALSE},
+  {"autoencoder", "",                                                 PETSC_TRUE },
+  {"physfit",     "",                                                 PETSC_FALSE},
+  {"iz_minamp",   "-window 0.003,0.04",                               PETSC_FALSE},
+  {"iz_phase",    "-window 0.003,0.04",                               PETSC_FALSE},
+  {"vfit",        "-vfit_latency xcorr -window 0.003,0.04",           PETSC_FALSE},
+  {"cv_xcorr",    "-window 0.002,0.012 -cv_channels 5 -cv_exclude 1", PETSC_FALSE},
   {"cv_spectral", "-window 0.002,0.012 -cv_channels 5 -cv_exclude 1", PETSC_FALSE},
-  {"cv_mle", "-window 0.002,0.012 -cv_channels 5 -cv_exclude 1", PETSC_FALSE},
+  {"cv_mle",      "-window 0.002,0.012 -cv_channels 5 -cv_exclude 1", PETSC_FALSE},
 };
 
 #define N_AXES ((int)(sizeof(axes) / sizeof(axes[0])))
-#define N_EST ((int)(sizeof(estimators) / sizeof(estimators[0])))
+#define N_EST  ((int)(sizeof(estimators) / sizeof(estimators[0])))
 
 const SemgStudyAxis *SemgStudyFindAxis(const char name[])
 {
@@ -102,7 +102,8 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
     if (!strcmp(label, "ccs_cc")) (void)snprintf(args, len, "-ccs_charge_conserving");
     else if (!strcmp(label, "grid")) (void)snprintf(args, len, "-model vc -leadfield %s", lf);
     else (void)snprintf(args, len, "-model %s", label);
-  } else if (!strcmp(n, "fat_thickness")) (void)snprintf(args, len, "-model layered -fat_thickness %g -depth_range %g,%g", (double)(v * 1e-3), d0 + v * 1e-3, d1 + v * 1e-3);
+  } else if (!strcmp(n, "fat_thickness"))
+    (void)snprintf(args, len, "-model layered -fat_thickness %g -depth_range %g,%g", (double)(v * 1e-3), d0 + v * 1e-3, d1 + v * 1e-3);
   else if (!strcmp(n, "inhomogeneity")) (void)snprintf(args, len, "-model vc -leadfield %s", lf);
   else if (!strcmp(n, "anisotropy")) (void)snprintf(args, len, "-ccs_anisotropic -ccs_sigma_long %g -ccs_sigma_trans 1", (double)v);
   else if (!strcmp(n, "offset")) (void)snprintf(args, len, "-shift_y_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
@@ -113,8 +114,7 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
   else if (!strcmp(n, "noise_colour")) {
     size_t k = strcspn(label, "_");
     (void)snprintf(args, len, "-noise_colour %.*s%s", (int)k, label, label[k] ? " -snr_range 5,5" : "");
-  }
-  else if (!strcmp(n, "interference")) (void)snprintf(args, len, "-interference_sir_range %g,%g", (double)v, (double)v);
+  } else if (!strcmp(n, "interference")) (void)snprintf(args, len, "-interference_sir_range %g,%g", (double)v, (double)v);
   else if (!strcmp(n, "mu_depth")) (void)snprintf(args, len, "-depth_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
   else if (!strcmp(n, "mu_radius")) (void)snprintf(args, len, "-radius_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
   else if (!strcmp(n, "mu_iz_spread")) (void)snprintf(args, len, "-iz_spread_range %g,%g", (double)(v * 1e-3), (double)(v * 1e-3));
@@ -123,11 +123,14 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
   else if (!strcmp(n, "n_train")) args[0] = 0; /* the training set changes, the test set is the reference's */
   else if (!strcmp(n, "window")) (void)snprintf(args, len, "-samples %d", (int)v);
   else if (!strcmp(n, "template")) {
-    const char *fixed = "-fixed_template -fibres_range 50,50 -radius_range 0.004,0.004 -iz_spread_range 0.006,0.006 -mu_cv_sd 0.1 -depth_range 0.02,0.02 -template_seed";
+    const char *fixed = "-fixed_template -fibres_range 50,50 -radius_range 0.004,0.004 -iz_spread_range 0.006,0.006 -mu_cv_sd 0.1 -depth_range "
+                        "0.02,0.02 -template_seed";
     (void)snprintf(args, len, "%s %d", fixed, !strcmp(label, "decoder_own") ? 7001 : 5001);
   } else if (!strcmp(n, "realistic")) {
-    if (!strcmp(label, "layered4_rot5_gain10_20db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.004 -depth_range %g,%g -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", d0 + 0.004, d1 + 0.004);
-    else if (!strcmp(label, "layered6_off5_gain10_line10db")) (void)snprintf(args, len, "-model layered -fat_thickness 0.006 -depth_range %g,%g -shift_y_range 0.005,0.005 -contact_gain_sd 0.1 -snr_range 10,10 -noise_colour line", d0 + 0.006, d1 + 0.006);
+    if (!strcmp(label, "layered4_rot5_gain10_20db"))
+      (void)snprintf(args, len, "-model layered -fat_thickness 0.004 -depth_range %g,%g -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", d0 + 0.004, d1 + 0.004);
+    else if (!strcmp(label, "layered6_off5_gain10_line10db"))
+      (void)snprintf(args, len, "-model layered -fat_thickness 0.006 -depth_range %g,%g -shift_y_range 0.005,0.005 -contact_gain_sd 0.1 -snr_range 10,10 -noise_colour line", d0 + 0.006, d1 + 0.006);
     else (void)snprintf(args, len, "-model vc -leadfield %s -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", lf);
   } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "axis %s has no generator", n);
   PetscFunctionReturn(PETSC_SUCCESS);

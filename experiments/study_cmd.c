@@ -86,11 +86,14 @@ static PetscErrorCode WriteFiles(const StudyCtx *ctx, const SemgStudy *st, Petsc
   PetscFunctionBeginUser;
   PetscCall(OpenIn(ctx->results, "plan.tsv", fin, &fp));
   fprintf(fp, "id\tkind\tdeps\tranks\test_seconds\toutputs\targs\n");
-  for (PetscInt i = 0; i < n; i++) fprintf(fp, "%s\t%s\t%s\t%d\t%.0f\t%s\t%s\n", s[i].id, s[i].kind, s[i].deps, (int)s[i].ranks, (double)s[i].est_seconds, s[i].outputs, s[i].args);
+  for (PetscInt i = 0; i < n; i++)
+    fprintf(fp, "%s\t%s\t%s\t%d\t%.0f\t%s\t%s\n", s[i].id, s[i].kind, s[i].deps, (int)s[i].ranks, (double)s[i].est_seconds, s[i].outputs, s[i].args);
   PetscCall(SemgCSVClose(fin, &fp));
   PetscCall(OpenIn(ctx->results, "index.tsv", fin, &fp));
   fprintf(fp, "file\tkind\taxis\tlevel\tlabel\tvalue\tunit\testimator\ttrain_seed\n");
-  for (PetscInt i = 0; i < nrow; i++) fprintf(fp, "%s\t%s\t%s\t%d\t%s\t%.10g\t%s\t%s\t%s\n", row[i].file, row[i].kind, row[i].axis, (int)row[i].level, row[i].label, (double)row[i].value, row[i].unit, row[i].estimator, row[i].seed);
+  for (PetscInt i = 0; i < nrow; i++)
+    fprintf(fp, "%s\t%s\t%s\t%d\t%s\t%.10g\t%s\t%s\t%s\n", row[i].file, row[i].kind, row[i].axis, (int)row[i].level, row[i].label, (double)row[i].value,
+            row[i].unit, row[i].estimator, row[i].seed);
   PetscCall(SemgCSVClose(fin, &fp));
   /* the study is self-contained: its spec travels with the results (unless it is already there) */
   PetscCall(OpenIn(ctx->results, "spec.yaml", fin, &fp));
@@ -123,12 +126,12 @@ static PetscErrorCode PrintPlan(MPI_Comm comm, const StudyCtx *ctx, const SemgSt
   char        a[32], b[32];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscPrintf(comm, "study %s (%s), preset %s: %d axes, %d estimators, n_test %d, n_train %d, %d training seed(s), %d epochs, %d ranks per step\n", st->name, st->kind, st->preset, (int)st->n_axes, (int)st->n_est, (int)st->n_test, (int)st->n_train, (int)st->n_seeds,
-                         (int)st->epochs, (int)st->ranks));
+  PetscCall(PetscPrintf(comm, "study %s (%s), preset %s: %d axes, %d estimators, n_test %d, n_train %d, %d training seed(s), %d epochs, %d ranks per step\n", st->name, st->kind, st->preset,
+                        (int)st->n_axes, (int)st->n_est, (int)st->n_test, (int)st->n_train, (int)st->n_seeds, (int)st->epochs, (int)st->ranks));
   PetscCall(PetscPrintf(comm, "%-10s %6s %12s %12s   %s\n", "kind", "steps", "wall", "core-hours", "first step"));
   for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-    PetscInt    cnt   = 0;
-    double      w     = 0, c = 0;
+    PetscInt    cnt = 0;
+    double      w = 0, c = 0;
     const char *first = NULL;
     for (PetscInt i = 0; i < n; i++)
       if (!strcmp(s[i].kind, kinds[k])) {
@@ -142,7 +145,8 @@ static PetscErrorCode PrintPlan(MPI_Comm comm, const StudyCtx *ctx, const SemgSt
   }
   FormatSeconds(wall, b, sizeof(b));
   PetscCall(PetscPrintf(comm, "%-10s %6d %12s %12.3f   (estimate from the per-step costs in docs/performance.md)\n", "total", (int)n, b, core / 3600));
-  PetscCall(PetscPrintf(comm, "plan: %s/plan.tsv (%d steps, one line each with its command; experiments/study-step %s ID runs one)\n", ctx->results, (int)n, ctx->results));
+  PetscCall(PetscPrintf(comm, "plan: %s/plan.tsv (%d steps, one line each with its command; experiments/study-step %s ID runs one)\n", ctx->results, (int)n,
+                        ctx->results));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -166,9 +170,8 @@ static PetscErrorCode RunPlan(const StudyCtx *ctx, PetscInt ranks)
     /* drop the variables of this MPI job (OMPI_COMM_*, PMIX_*, OMPI_MCA_ess_*, ...) but keep the
        user's MCA settings (oversubscribe, binding) */
     for (char **e = environ; *e;) {
-      if ((!strncmp(*e, "OMPI_", 5) && strncmp(*e, "OMPI_MCA_", 9) && strncmp(*e, "OMPI_ALLOW", 10)) || !strncmp(*e, "PMIX_", 5) || !strncmp(*e, "OMPI_MCA_ess", 12) ||
-          !strncmp(*e, "OMPI_MCA_orte_", 14) || !strncmp(*e, "OMPI_MCA_pmix", 13)) {
-        char name[256];
+      if ((!strncmp(*e, "OMPI_", 5) && strncmp(*e, "OMPI_MCA_", 9) && strncmp(*e, "OMPI_ALLOW", 10)) || !strncmp(*e, "PMIX_", 5) || !strncmp(*e, "OMPI_MCA_ess", 12) || !strncmp(*e, "OMPI_MCA_orte_", 14) || !strncmp(*e, "OMPI_MCA_pmix", 13)) {
+        char   name[256];
         size_t k = strcspn(*e, "=");
         if (k >= sizeof(name)) k = sizeof(name) - 1;
         memcpy(name, *e, k), name[k] = 0;
@@ -178,7 +181,7 @@ static PetscErrorCode RunPlan(const StudyCtx *ctx, PetscInt ranks)
     execlp("bash", "bash", runner, ctx->results, nr, (char *)NULL);
     _exit(127);
   }
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) PetscFunctionReturn(PETSC_SUCCESS);
   SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "study %s: some steps failed (listed above; logs in %s/logs)", ctx->results, ctx->results);
 }

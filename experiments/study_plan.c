@@ -76,8 +76,8 @@ static PetscErrorCode AddRow(Plan *p, const char file[], const char kind[], cons
 /* A test condition: the reference or one level of one axis. */
 typedef struct {
   char      name[128], args[SEMG_STUDY_ARGS], lf_deps[512], lf_files[512], model[16];
-  PetscInt  n_train;     /* matched studies: training-set size of this condition */
-  PetscBool own_test;    /* false: the condition reuses the reference test set (n_train axis) */
+  PetscInt  n_train;  /* matched studies: training-set size of this condition */
+  PetscBool own_test; /* false: the condition reuses the reference test set (n_train axis) */
 } Condition;
 
 static const char *ModelOf(const char args[])
@@ -138,7 +138,8 @@ static PetscErrorCode AddTraining(Plan *p, const Condition *c)
   for (PetscInt k = 1; k <= st->n_seeds; k++) {
     PetscCall(PetscSNPrintf(id, sizeof(id), matched ? "train.%s.s%d" : "train%s.s%d", matched ? c->name : "", (int)k));
     PetscCall(PetscSNPrintf(model, sizeof(model), matched ? "models/ae.%s.s%d.h5" : "models/ae%s.s%d.h5", matched ? c->name : "", (int)k));
-    PetscCall(PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
+    PetscCall(
+      PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
     PetscCall(AddStep(p, id, "train", dep, st->ranks, SemgStudyStepCost("train", "", c->n_train, st->epochs, st->ranks), model, args));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -161,7 +162,7 @@ static PetscErrorCode AddTestset(Plan *p, const Condition *c)
 /* Every estimator on the condition's test set; index rows for each axis that lists the condition. */
 static PetscErrorCode AddEstimates(Plan *p, const Condition *c, const char *const axes[], const PetscInt levels[], const char *const labels[], const PetscReal values[], const char *const units[], PetscInt n_axes)
 {
-  const SemgStudy *st = p->st;
+  const SemgStudy *st      = p->st;
   PetscBool        matched = (PetscBool)!strcmp(st->kind, "matched");
   char             id[256], out[256], args[2 * SEMG_STUDY_ARGS], deps[512], data[256], seed[8], tset[192];
 
@@ -236,9 +237,9 @@ PetscErrorCode SemgStudyExpand(const SemgStudy *st, PetscInt *n_steps, SemgStudy
   for (PetscInt a = 0; a < st->n_axes; a++) {
     const SemgStudyAxis *ax = st->axis[a];
     for (PetscInt l = 0; l < st->n_levels[a]; l++) {
-      PetscInt  lev  = l + 1;
-      PetscReal v    = st->value[a][l];
-      const char *lb = st->level[a][l];
+      PetscInt    lev = l + 1;
+      PetscReal   v   = st->value[a][l];
+      const char *lb  = st->level[a][l];
       PetscCall(PetscMemzero(&c, sizeof(c)));
       PetscCall(PetscSNPrintf(c.name, sizeof(c.name), "%s.%s", ax->name, lb));
       PetscCall(AddLeadfields(&p, ax, lb, v, &c));
@@ -249,7 +250,8 @@ PetscErrorCode SemgStudyExpand(const SemgStudy *st, PetscInt *n_steps, SemgStudy
     }
   }
   for (PetscInt i = 0; i < p.n; i++)
-    if (!strcmp(p.s[i].kind, "train")) PetscCall(AddRow(&p, p.s[i].outputs, "model", "-", 0, "-", NAN, "-", "autoencoder", strrchr(p.s[i].id, '.') + 1));
+    if (!strcmp(p.s[i].kind, "train"))
+      PetscCall(AddRow(&p, p.s[i].outputs, "model", "-", 0, "-", NAN, "-", "autoencoder", strrchr(p.s[i].id, '.') + 1));
   /* the aggregate runs after every estimate, whatever their exit (a runner uses afterany semantics) */
   {
     size_t len = 2;
@@ -261,7 +263,8 @@ PetscErrorCode SemgStudyExpand(const SemgStudy *st, PetscInt *n_steps, SemgStudy
         if (deps[0]) PetscCall(PetscStrlcat(deps, ",", len));
         PetscCall(PetscStrlcat(deps, p.s[i].id, len));
       }
-    PetscCall(PetscSNPrintf(args, sizeof(args), "collect -index index.tsv -output metrics.csv -study %s -bootstrap %d -seed %d", st->name, (int)st->bootstrap, (int)st->seed));
+    PetscCall(PetscSNPrintf(args, sizeof(args), "collect -index index.tsv -output metrics.csv -study %s -bootstrap %d -seed %d", st->name, (int)st->bootstrap,
+                            (int)st->seed));
     PetscCall(AddStep(&p, "collect", "collect", deps, 1, SemgStudyStepCost("collect", "", p.nrow, 0, 1), "metrics.csv", args));
     PetscCall(PetscFree(deps));
   }

@@ -94,7 +94,7 @@ static PetscErrorCode ReadLevels(SpecCtx *c, SemgStudy *st, PetscInt a)
   for (int l = 0; l < n; l++) {
     PetscCall(PetscStrncpy(st->level[a][l], item[l], sizeof(st->level[a][l])));
     if (ax->categorical) {
-      int  k = -1;
+      int  k          = -1;
       char known[256] = "";
       for (int j = 0; ax->choices[j]; j++) {
         if (!strcmp(ax->choices[j], item[l])) k = j;
@@ -106,7 +106,8 @@ static PetscErrorCode ReadLevels(SpecCtx *c, SemgStudy *st, PetscInt a)
     } else {
       char  *end;
       double v = strtod(item[l], &end);
-      PetscCheck(end != item[l] && *end == 0 && v >= ax->lo && v <= ax->hi, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': level '%s' of axis %s must be a number in [%g, %g] %s", c->spec, where, item[l], ax->name, (double)ax->lo, (double)ax->hi, ax->unit);
+      PetscCheck(end != item[l] && *end == 0 && v >= ax->lo && v <= ax->hi, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': level '%s' of axis %s must be a number in [%g, %g] %s", c->spec, where, item[l], ax->name,
+                 (double)ax->lo, (double)ax->hi, ax->unit);
       PetscCheck(isnan(ax->ref_value) || v != ax->ref_value, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': level %s is the reference value (level 0 is implicit, do not list it)", c->spec, where, item[l]);
       st->value[a][l] = v;
     }
@@ -132,14 +133,21 @@ static PetscErrorCode ReadNames(SpecCtx *c, const char key[], const char what[],
       PetscCall(known(names, sizeof(names)));
       SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': unknown %s '%s' (known: %s)", c->spec, where, one, item[i], names);
     }
-    for (int b = 0; b < i; b++) PetscCheck(found_items[b] != found_items[i], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': '%s' listed twice", c->spec, where, item[i]);
+    for (int b = 0; b < i; b++)
+      PetscCheck(found_items[b] != found_items[i], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': '%s' listed twice", c->spec, where, item[i]);
   }
   *count = n;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static const void *FindAxis(const char name[]) { return SemgStudyFindAxis(name); }
-static const void *FindEstimator(const char name[]) { return SemgStudyFindEstimator(name); }
+static const void *FindAxis(const char name[])
+{
+  return SemgStudyFindAxis(name);
+}
+static const void *FindEstimator(const char name[])
+{
+  return SemgStudyFindEstimator(name);
+}
 
 static PetscErrorCode ReadAxes(SpecCtx *c, SemgStudy *st)
 {
@@ -169,7 +177,6 @@ static PetscErrorCode ReadEstimators(SpecCtx *c, SemgStudy *st)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-
 static PetscErrorCode ReadOne(SpecCtx *c, SemgStudy *st)
 {
   PetscFunctionBeginUser;
@@ -181,7 +188,8 @@ static PetscErrorCode ReadOne(SpecCtx *c, SemgStudy *st)
   PetscCall(GetString(c, "", "name", st->name, sizeof(st->name)));
   PetscCall(GetString(c, "", "kind", st->kind, sizeof(st->kind)));
   PetscCheck(!strcmp(st->kind, "robustness") || !strcmp(st->kind, "matched"), PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.kind' must be robustness (train on the reference only) or matched (train on every condition), got '%s'", c->spec, st->kind);
-  for (const char *p = st->name; *p; p++) PetscCheck(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.', PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.name' may only hold letters, digits, '.', '_', '-' (got '%s')", c->spec, st->name);
+  for (const char *p = st->name; *p; p++)
+    PetscCheck(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.', PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.name' may only hold letters, digits, '.', '_', '-' (got '%s')", c->spec, st->name);
   PetscCall(GetInt(c, "n_test", 1, &st->n_test));
   PetscCall(GetInt(c, "n_train", 2, &st->n_train));
   PetscCall(GetInt(c, "train_seeds", 1, &st->n_seeds));
@@ -244,7 +252,7 @@ static PetscErrorCode TouchNamedKeys(SpecCtx *c)
 
 PetscErrorCode SemgStudyRead(MPI_Comm comm, const char spec[], const char preset[], SemgStudy *st)
 {
-  SpecCtx   c = {NULL, spec, preset};
+  SpecCtx   c     = {NULL, spec, preset};
   PetscBool known = PETSC_FALSE;
   SemgStudy tmp;
 

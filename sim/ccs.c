@@ -29,21 +29,29 @@ PetscErrorCode SemgCCSParamsSetFromOptions(SemgCCSParams *par, const char prefix
   PetscCall(PetscOptionsReal("-ccs_lambda", "Rosenfalck lambda (1/m)", "SemgCCSParams", par->lambda, &par->lambda, NULL));
   PetscCall(PetscOptionsReal("-ccs_zmax", "AP support Z (m); fixed, does not scale with lambda", "SemgCCSParams", par->zmax, &par->zmax, NULL));
   PetscCall(PetscOptionsReal("-ccs_resistance_sum", "R_e + R_i (model units)", "SemgCCSParams", par->resistance_sum, &par->resistance_sum, NULL));
-  PetscCall(PetscOptionsBool("-ccs_charge_conserving", "add kink and sealed-end currents (charge-conserving CCS)", "SemgCCSParams", par->charge_conserving, &par->charge_conserving, NULL));
+  PetscCall(PetscOptionsBool("-ccs_charge_conserving", "add kink and sealed-end currents (charge-conserving CCS)", "SemgCCSParams", par->charge_conserving,
+                             &par->charge_conserving, NULL));
   PetscCall(PetscOptionsBool("-ccs_anisotropic", "infinite anisotropic medium (sigma along x / across)", "SemgCCSParams", par->anisotropic, &par->anisotropic, NULL));
   PetscCall(PetscOptionsReal("-ccs_sigma_long", "conductivity along the muscle axis x (with -ccs_anisotropic)", "SemgCCSParams", par->sigma_long, &par->sigma_long, NULL));
-  PetscCall(PetscOptionsReal("-ccs_sigma_trans", "conductivity across the muscle axis (with -ccs_anisotropic)", "SemgCCSParams", par->sigma_trans, &par->sigma_trans, NULL));
+  PetscCall(
+    PetscOptionsReal("-ccs_sigma_trans", "conductivity across the muscle axis (with -ccs_anisotropic)", "SemgCCSParams", par->sigma_trans, &par->sigma_trans, NULL));
   PetscOptionsEnd();
   PetscCheck(par->lambda > 0 && par->zmax > 0 && par->resistance_sum > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-ccs_lambda, -ccs_zmax and -ccs_resistance_sum must be > 0");
   PetscCheck(par->sigma_long > 0 && par->sigma_trans > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-ccs_sigma_long and -ccs_sigma_trans must be > 0");
-  PetscCheck((3.0 + PetscSqrtReal(3.0)) / par->lambda < par->zmax, PETSC_COMM_WORLD, SEMG_ERR_USER, "-ccs_zmax %g must exceed the second section bound (3+sqrt 3)/lambda = %g", (double)par->zmax,
-             (double)((3.0 + PetscSqrtReal(3.0)) / par->lambda));
+  PetscCheck((3.0 + PetscSqrtReal(3.0)) / par->lambda < par->zmax, PETSC_COMM_WORLD, SEMG_ERR_USER, "-ccs_zmax %g must exceed the second section bound (3+sqrt 3)/lambda = %g",
+             (double)par->zmax, (double)((3.0 + PetscSqrtReal(3.0)) / par->lambda));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* V'(z) / a and V''(z) / a of the Rosenfalck profile, given e = exp(-lam z). */
-static inline PetscReal RosenfalckD1(PetscReal lam, PetscReal z, PetscReal e) { return (3.0 * z * z - lam * z * z * z) * e; }
-static inline PetscReal RosenfalckD2(PetscReal lam, PetscReal z, PetscReal e) { return z * (6.0 - 6.0 * lam * z + lam * lam * z * z) * e; }
+static inline PetscReal RosenfalckD1(PetscReal lam, PetscReal z, PetscReal e)
+{
+  return (3.0 * z * z - lam * z * z * z) * e;
+}
+static inline PetscReal RosenfalckD2(PetscReal lam, PetscReal z, PetscReal e)
+{
+  return z * (6.0 - 6.0 * lam * z + lam * lam * z * z) * e;
+}
 
 /* Current, centroid and (optionally) their partial derivatives w.r.t. the bounds, given
    eg = exp(-lam g), eb = exp(-lam b) (one exponential per bound, shared by the two sections that
@@ -81,7 +89,7 @@ static int SectionEval(const SemgCCSParams *par, PetscReal g, PetscReal b, Petsc
 void SemgCCSSection(const SemgCCSParams *par, PetscReal gamma, PetscReal beta, PetscReal *cur, PetscReal *zbar)
 {
   if (!SectionEval(par, gamma, beta, exp(-par->lambda * gamma), exp(-par->lambda * beta), cur, zbar, NULL, NULL, NULL, NULL)) {
-    *cur    = 0.0;
+    *cur  = 0.0;
     *zbar = 0.5 * (gamma + beta);
   }
 }
@@ -114,12 +122,12 @@ static inline void FibreDirection(const SemgFibre *f, PetscReal d[3])
 
 static inline void AddSource(SemgCCSSources *src, const SemgFibre *f, const PetscReal d[3], PetscReal cur, PetscReal xi, PetscReal dI_ds, PetscReal dxi_ds)
 {
-  PetscInt n = src->n++;
-  src->current[n]     = cur;
-  src->p[n][0]  = d[0] * xi + f->ox;
-  src->p[n][1]  = d[1] * xi + f->oy;
-  src->p[n][2]  = d[2] * xi + f->oz;
-  src->dI_ds[n] = dI_ds;
+  PetscInt n      = src->n++;
+  src->current[n] = cur;
+  src->p[n][0]    = d[0] * xi + f->ox;
+  src->p[n][1]    = d[1] * xi + f->oy;
+  src->p[n][2]    = d[2] * xi + f->oz;
+  src->dI_ds[n]   = dI_ds;
   for (int c = 0; c < 3; c++) src->dp_ds[n][c] = d[c] * dxi_ds;
 }
 
@@ -173,12 +181,13 @@ void SemgCCSFibreSources(const SemgCCSParams *par, const SemgFibre *f, PetscReal
     }
     for (int k = 1; k < 4; k++) {
       PetscReal cur, zbar, dI_db = 0, dI_dg = 0, dz_db = 0, dz_dg = 0, dI_ds = 0, dxi_ds = 0;
-      if (!SectionEval(par, ze[k - 1], ze[k], ee[k - 1], ee[k], &cur, &zbar, want_tangents ? &dI_db : NULL, &dI_dg, want_tangents ? &dz_db : NULL, &dz_dg)) continue;
+      if (!SectionEval(par, ze[k - 1], ze[k], ee[k - 1], ee[k], &cur, &zbar, want_tangents ? &dI_db : NULL, &dI_dg, want_tangents ? &dz_db : NULL, &dz_dg))
+        continue;
       if (want_tangents) {
         const PetscReal db = cl[k] ? 1.0 : 0.0, dg = cl[k - 1] ? 1.0 : 0.0;
         const PetscReal dz = dz_db * db + dz_dg * dg;
-        dI_ds  = dI_db * db + dI_dg * dg;
-        dxi_ds = side < 0 ? -1.0 + dz : 1.0 - dz;
+        dI_ds              = dI_db * db + dI_dg * dg;
+        dxi_ds             = side < 0 ? -1.0 + dz : 1.0 - dz;
       }
       AddSource(src, f, d, cur, side < 0 ? (zbar + f->ip) - s : (-zbar + f->ip) + s, dI_ds, dxi_ds);
     }
@@ -306,8 +315,10 @@ PetscErrorCode SemgCCSCheckGeometry(MPI_Comm comm, PetscInt nf, const SemgFibre 
 {
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < nf; i++) {
-    PetscCheck(f[i].length > 0 && PetscIsNormalReal(f[i].length), comm, SEMG_ERR_USER, "fibre %" PetscInt_FMT ": length %g must be > 0", i, (double)f[i].length);
-    PetscCheck(f[i].ip >= 0 && f[i].ip <= f[i].length, comm, SEMG_ERR_USER, "fibre %" PetscInt_FMT ": ip %g outside [0, length = %g]", i, (double)f[i].ip, (double)f[i].length);
+    PetscCheck(f[i].length > 0 && PetscIsNormalReal(f[i].length), comm, SEMG_ERR_USER, "fibre %" PetscInt_FMT ": length %g must be > 0", i,
+               (double)f[i].length);
+    PetscCheck(f[i].ip >= 0 && f[i].ip <= f[i].length, comm, SEMG_ERR_USER, "fibre %" PetscInt_FMT ": ip %g outside [0, length = %g]", i, (double)f[i].ip,
+               (double)f[i].length);
     PetscCheck(f[i].cv > 0 && PetscIsNormalReal(f[i].cv), comm, SEMG_ERR_USER, "fibre %" PetscInt_FMT ": cv %g must be > 0", i, (double)f[i].cv);
     PetscCheck(!PetscIsInfOrNanReal(f[i].ox + f[i].oy + f[i].oz + f[i].rz + f[i].ry), comm, SEMG_ERR_USER, "fibre %" PetscInt_FMT ": non-finite origin or rotation", i);
   }

@@ -40,7 +40,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, MuapOptions *o)
   PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, &set_fs));
   PetscCall(PetscOptionsInt("-samples", "number of time samples (t = k/fs)", "", o->samples, &o->samples, &set_n));
   PetscCall(PetscOptionsString("-output", "output file (.csv or .h5)", "", o->output, o->output, sizeof(o->output), &set_out));
-  PetscCall(PetscOptionsEnum("-montage", "channels: mono, sd or dd (along electrode order within columns)", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
+  PetscCall(PetscOptionsEnum("-montage", "channels: mono, sd or dd (along electrode order within columns)", "", SemgMontages, (PetscEnum)o->montage,
+                             (PetscEnum *)&o->montage, NULL));
   PetscCall(PetscOptionsInt("-seed", "seed of the generated motor unit", "", o->seed, &o->seed, NULL));
   PetscOptionsEnd();
   PetscCall(SemgCCSParamsSetFromOptions(&o->ccs, NULL));
@@ -69,8 +70,8 @@ static PetscErrorCode ComputeMonopolar(MPI_Comm comm, const MuapOptions *o, Pets
   PetscCallMPI(MPI_Allreduce(part, phi, (PetscMPIInt)n, MPIU_REAL, MPI_SUM, comm));
   PetscCall(PetscFree(part));
   for (size_t i = 0; i < n; i++)
-    PetscCheck(!PetscIsInfOrNanReal(phi[i]), comm, SEMG_ERR_USER, "electrode %zu coincides with a current source at t = %g s (r = 0): move the electrode off the fibre", i / (size_t)o->samples + 1,
-               (double)(i % (size_t)o->samples) / (double)o->fs);
+    PetscCheck(!PetscIsInfOrNanReal(phi[i]), comm, SEMG_ERR_USER, "electrode %zu coincides with a current source at t = %g s (r = 0): move the electrode off the fibre",
+               i / (size_t)o->samples + 1, (double)(i % (size_t)o->samples) / (double)o->fs);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

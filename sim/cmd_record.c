@@ -111,7 +111,8 @@ static PetscErrorCode Superpose(const RecordOptions *o, PetscInt n_active, const
     PetscCall(SemgPoolFiringTrain(&o->pool, &u, o->excitation, o->duration + o->muap_duration, (uint64_t)o->seed, active[a], &n, &times));
     for (PetscInt c = 0; c < nc; c++) {
       PetscReal lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL;
-      for (PetscInt j = 0; j < nm; j++) lo = PetscMin(lo, t->muap[((size_t)a * nc + c) * nm + j]), hi = PetscMax(hi, t->muap[((size_t)a * nc + c) * nm + j]);
+      for (PetscInt j = 0; j < nm; j++)
+        lo = PetscMin(lo, t->muap[((size_t)a * nc + c) * nm + j]), hi = PetscMax(hi, t->muap[((size_t)a * nc + c) * nm + j]);
       ptp = PetscMax(ptp, hi - lo);
     }
     for (PetscInt i = 0; i < n; i++) {
@@ -174,8 +175,8 @@ PetscErrorCode SemgCmdRecord(MPI_Comm comm)
   PetscCall(SemgAddNoise(nc, nt, o.snr, (uint64_t)o.seed, 0, x));
   if (ds->n_local) PetscCall(PetscArraycpy(ds->data, x, (size_t)nc * nt));
   PetscCall(SemgDatasetWriteWith(comm, o.output, ds, SemgRecordingTruthWrite, &t));
-  PetscCall(PetscPrintf(comm, "semg record: %g s at %g Hz, excitation %g: %" PetscInt_FMT " of %" PetscInt_FMT " units active, %" PetscInt_FMT " firings, %" PetscInt_FMT " %s channels -> %s\n", (double)o.duration,
-                        (double)o.fs, (double)o.excitation, n_active, o.pool.n_units, t.n_firings, nc, SemgMontages[o.montage], o.output));
+  PetscCall(PetscPrintf(comm, "semg record: %g s at %g Hz, excitation %g: %" PetscInt_FMT " of %" PetscInt_FMT " units active, %" PetscInt_FMT " firings, %" PetscInt_FMT " %s channels -> %s\n",
+                        (double)o.duration, (double)o.fs, (double)o.excitation, n_active, o.pool.n_units, t.n_firings, nc, SemgMontages[o.montage], o.output));
   PetscCall(PetscFree(x));
   PetscCall(PetscFree2(t.units, t.muap));
   PetscCall(PetscFree(t.firings));

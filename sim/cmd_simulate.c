@@ -11,7 +11,8 @@
 #include "sim/interference.h"
 #include "sim/realisations.h"
 
-const char *const SemgThetaNames[] = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation", "ied_scale", "noise_colour", "sir_db", "interference_units", "lf_realisation"};
+const char *const SemgThetaNames[] = {"iz",      "cv",       "depth",     "n_fibres",     "radius", "iz_spread",          "snr_db",        "shift_x",
+                                      "shift_y", "rotation", "ied_scale", "noise_colour", "sir_db", "interference_units", "lf_realisation"};
 const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad", "1", "code", "dB", "1", "index"};
 const char *const SemgSimulateModels[]    = {"ccs", "vc", "halfspace", "infinite", "layered", "SemgSimulateModel", "SEMG_SIM_MODEL_", NULL};
 const char *const SemgSimulateVCSources[] = {"line", "homogenised", "SemgSimulateVCSource", "SEMG_SIM_VC_SOURCE_", NULL};
@@ -28,7 +29,8 @@ PetscErrorCode SemgRangeOption(PetscOptionItems *PetscOptionsObject, const char 
     PetscCheck(n == 1 || n == 2, PETSC_COMM_WORLD, SEMG_ERR_USER, "%s takes lo,hi or one value", name);
     r->lo = v[0];
     r->hi = n == 2 ? v[1] : v[0];
-    PetscCheck(r->lo <= r->hi && !PetscIsNanReal(r->lo) && !PetscIsNanReal(r->hi), PETSC_COMM_WORLD, SEMG_ERR_USER, "%s: lo %g must be <= hi %g", name, (double)r->lo, (double)r->hi);
+    PetscCheck(r->lo <= r->hi && !PetscIsNanReal(r->lo) && !PetscIsNanReal(r->hi), PETSC_COMM_WORLD, SEMG_ERR_USER, "%s: lo %g must be <= hi %g", name,
+               (double)r->lo, (double)r->hi);
   }
   if (was_set) *was_set = set;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -39,7 +41,10 @@ static PetscErrorCode RangeOption(PetscOptionItems *PetscOptionsObject, const ch
   return SemgRangeOption(PetscOptionsObject, name, text, r, NULL);
 }
 
-static void SetRange(SemgRange *r, PetscReal lo, PetscReal hi) { r->lo = lo, r->hi = hi; }
+static void SetRange(SemgRange *r, PetscReal lo, PetscReal hi)
+{
+  r->lo = lo, r->hi = hi;
+}
 
 /* -model layered: the tissue and every fibre inside the muscle (below fat and skin). */
 static PetscErrorCode LayeredCheck(MPI_Comm comm, const SemgSimulateOptions *o)
@@ -48,8 +53,8 @@ static PetscErrorCode LayeredCheck(MPI_Comm comm, const SemgSimulateOptions *o)
 
   PetscFunctionBeginUser;
   PetscCall(SemgTissueCheck(comm, &o->layers));
-  PetscCheck(o->depth.lo - o->radius.hi > top, comm, SEMG_ERR_USER, "-model layered: -depth_range lo %g minus the largest -radius_range %g must exceed -fat_thickness + -skin_thickness = %g m (fibres would reach into the fat)", (double)o->depth.lo,
-             (double)o->radius.hi, (double)top);
+  PetscCheck(o->depth.lo - o->radius.hi > top, comm, SEMG_ERR_USER, "-model layered: -depth_range lo %g minus the largest -radius_range %g must exceed -fat_thickness + -skin_thickness = %g m (fibres would reach into the fat)",
+             (double)o->depth.lo, (double)o->radius.hi, (double)top);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -59,16 +64,16 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(o, sizeof(*o)));
-  o->n        = 100;
-  o->seed     = 1;
-  o->fs       = 5000;
-  o->n_times  = 200;
-  o->montage  = SEMG_MONTAGE_SD;
+  o->n             = 100;
+  o->seed          = 1;
+  o->fs            = 5000;
+  o->n_times       = 200;
+  o->montage       = SEMG_MONTAGE_SD;
   o->template_seed = 12345;
-  o->model     = SEMG_SIM_MODEL_CCS;
-  o->vc_source = SEMG_SIM_VC_SOURCE_LINE;
-  o->sigma_long  = 0.5; /* tissue set A of volume-conductor.md */
-  o->sigma_trans = 0.1;
+  o->model         = SEMG_SIM_MODEL_CCS;
+  o->vc_source     = SEMG_SIM_VC_SOURCE_LINE;
+  o->sigma_long    = 0.5; /* tissue set A of volume-conductor.md */
+  o->sigma_trans   = 0.1;
   PetscCall(SemgTissueDefault(&o->layers)); /* fat 0.05 S/m 3 mm, skin 1 S/m 1 mm */
   PetscCall(SemgArraySpecDefault(&o->array));
   PetscCall(SemgCCSParamsDefault(&o->ccs));
@@ -88,15 +93,18 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscOptionsBegin(comm, NULL, "semg simulate: dataset of single-MU samples", "semg");
   PetscCall(PetscOptionsInt("-n", "number of samples", "", o->n, &o->n, &set_n));
   PetscCall(PetscOptionsInt("-seed", "seed of every random draw", "", o->seed, &o->seed, NULL));
-  PetscCall(PetscOptionsEnum("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace, infinite or layered (analytic anisotropic lead fields, V; layered: muscle under fat and skin, tabulated)", "", SemgSimulateModels, (PetscEnum)o->model, (PetscEnum *)&o->model, NULL));
+  PetscCall(PetscOptionsEnum("-model", "forward model: ccs (concentrated current sources, model units), vc (stored volume-conductor lead field, V), halfspace, infinite or layered (analytic anisotropic lead fields, V; layered: muscle under fat and skin, tabulated)", "", SemgSimulateModels,
+                             (PetscEnum)o->model, (PetscEnum *)&o->model, NULL));
   PetscCall(PetscOptionsString("-leadfield", "-model vc: lead-field file(s) of semg leadfield, comma-separated conductor realisations (sample i uses file i mod R; their electrodes replace -array_*)", "", o->leadfield, o->leadfield, sizeof(o->leadfield), NULL));
   PetscCall(PetscOptionsBool("-vc_ccs_sources", "lead-field models: CCS point sources instead of the charge-conserving line source", "", o->ccs_sources, &o->ccs_sources, NULL));
-  PetscCall(PetscOptionsEnum("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", SemgSimulateVCSources, (PetscEnum)o->vc_source, (PetscEnum *)&o->vc_source, NULL));
+  PetscCall(PetscOptionsEnum("-vc_source", "-model vc source: line (per-fibre charge-conserving line sources) or homogenised (one multidomain compartment per MU on the lead field's cells)", "", SemgSimulateVCSources,
+                             (PetscEnum)o->vc_source, (PetscEnum *)&o->vc_source, NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_long", "halfspace/infinite/layered: muscle conductivity along the fibres (S/m)", "", o->sigma_long, &o->sigma_long, NULL));
   PetscCall(PetscOptionsReal("-sigma_muscle_trans", "halfspace/infinite/layered: muscle conductivity across the fibres (S/m)", "", o->sigma_trans, &o->sigma_trans, NULL));
   PetscCall(PetscOptionsReal("-sigma_fat", "layered: fat conductivity (S/m)", "", o->layers.sigma_fat, &o->layers.sigma_fat, NULL));
   PetscCall(PetscOptionsReal("-sigma_skin", "layered: skin conductivity (S/m)", "", o->layers.sigma_skin, &o->layers.sigma_skin, NULL));
-  PetscCall(PetscOptionsReal("-fat_thickness", "layered: fat thickness (m); -depth_range is measured from the skin surface", "", o->layers.fat_thickness, &o->layers.fat_thickness, NULL));
+  PetscCall(PetscOptionsReal("-fat_thickness", "layered: fat thickness (m); -depth_range is measured from the skin surface", "", o->layers.fat_thickness,
+                             &o->layers.fat_thickness, NULL));
   PetscCall(PetscOptionsReal("-skin_thickness", "layered: skin thickness (m)", "", o->layers.skin_thickness, &o->layers.skin_thickness, NULL));
   PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, NULL));
   PetscCall(PetscOptionsInt("-samples", "time samples per example (t = k/fs from the firing)", "", o->n_times, &o->n_times, NULL));
@@ -128,12 +136,14 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(o->fs > 0 && PetscIsNormalReal(o->fs), comm, SEMG_ERR_USER, "-fs %g must be > 0", (double)o->fs);
   PetscCheck(o->n_times > 0, comm, SEMG_ERR_USER, "-samples %" PetscInt_FMT " must be > 0", o->n_times);
   PetscCheck(o->cv.lo > 0, comm, SEMG_ERR_USER, "-cv_range must be > 0 m/s");
-  PetscCheck(o->depth.lo > o->radius.hi, comm, SEMG_ERR_USER, "-depth_range lo %g must exceed the largest territory radius %g (fibres would reach the electrodes)", (double)o->depth.lo, (double)o->radius.hi);
+  PetscCheck(o->depth.lo > o->radius.hi, comm, SEMG_ERR_USER, "-depth_range lo %g must exceed the largest territory radius %g (fibres would reach the electrodes)",
+             (double)o->depth.lo, (double)o->radius.hi);
   PetscCheck(o->fibres.lo >= 1, comm, SEMG_ERR_USER, "-fibres_range must be >= 1");
   PetscCheck(o->radius.lo >= 0 && o->iz_spread.lo >= 0 && o->contact_gain_sd >= 0, comm, SEMG_ERR_USER, "-radius_range, -iz_spread_range, -contact_gain_sd must be >= 0");
   PetscCheck(o->model != SEMG_SIM_MODEL_VC || o->leadfield[0], comm, SEMG_ERR_USER, "-model vc needs -leadfield FILE (made by semg leadfield)");
-  PetscCheck(o->model != SEMG_SIM_MODEL_VC || (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0), comm, SEMG_ERR_USER,
-             "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
+  PetscCheck(o->model != SEMG_SIM_MODEL_VC ||
+               (o->shift_x.hi == 0 && o->shift_x.lo == 0 && o->shift_y.lo == 0 && o->shift_y.hi == 0 && o->rotation_deg.lo == 0 && o->rotation_deg.hi == 0),
+             comm, SEMG_ERR_USER, "-model vc: the electrodes are those of the lead-field file; misalign them with semg leadfield -misalign_* (per-sample -shift/-rotation ranges need -model halfspace or infinite)");
   PetscCheck(o->ied_scale.lo > 0, comm, SEMG_ERR_USER, "-ied_scale_range must be > 0");
   PetscCheck(o->model != SEMG_SIM_MODEL_VC || (o->ied_scale.lo == 1 && o->ied_scale.hi == 1), comm, SEMG_ERR_USER, "-model vc: the electrodes are those of the lead-field file; scale their IED with semg leadfield -misalign_ied_scale (per-sample -ied_scale_range needs another -model)");
   PetscCall(SemgNoiseSpecCheck(comm, &o->noise, o->fs));
@@ -154,10 +164,10 @@ PetscErrorCode SemgSimulateDrawParams(const SemgSimulateOptions *o, PetscInt sam
 
   PetscFunctionBeginUser;
   SemgRngInit(&rng, (uint64_t)o->seed, (uint64_t)sample, SEMG_STREAM_PARAMS);
-  p->theta[SEMG_THETA_IZ]        = SemgRngUniformRange(&rng, o->iz.lo, o->iz.hi);
-  p->theta[SEMG_THETA_CV]        = SemgRngUniformRange(&rng, o->cv.lo, o->cv.hi);
-  p->theta[SEMG_THETA_DEPTH]     = SemgRngUniformRange(&rng, o->depth.lo, o->depth.hi);
-  p->theta[SEMG_THETA_NFIBRES]   = floor(SemgRngUniformRange(&rng, o->fibres.lo, o->fibres.hi + 1.0));
+  p->theta[SEMG_THETA_IZ]      = SemgRngUniformRange(&rng, o->iz.lo, o->iz.hi);
+  p->theta[SEMG_THETA_CV]      = SemgRngUniformRange(&rng, o->cv.lo, o->cv.hi);
+  p->theta[SEMG_THETA_DEPTH]   = SemgRngUniformRange(&rng, o->depth.lo, o->depth.hi);
+  p->theta[SEMG_THETA_NFIBRES] = floor(SemgRngUniformRange(&rng, o->fibres.lo, o->fibres.hi + 1.0));
   if (p->theta[SEMG_THETA_NFIBRES] > o->fibres.hi) p->theta[SEMG_THETA_NFIBRES] = floor(o->fibres.hi);
   p->theta[SEMG_THETA_RADIUS]    = SemgRngUniformRange(&rng, o->radius.lo, o->radius.hi);
   p->theta[SEMG_THETA_IZ_SPREAD] = SemgRngUniformRange(&rng, o->iz_spread.lo, o->iz_spread.hi);
@@ -166,8 +176,8 @@ PetscErrorCode SemgSimulateDrawParams(const SemgSimulateOptions *o, PetscInt sam
   p->theta[SEMG_THETA_SHIFT_Y]   = SemgRngUniformRange(&rng, o->shift_y.lo, o->shift_y.hi);
   p->theta[SEMG_THETA_ROTATION]  = SemgRngUniformRange(&rng, o->rotation_deg.lo, o->rotation_deg.hi) * PETSC_PI / 180.0;
   /* mismatch axes added later draw after the others, so the columns above keep their values */
-  p->theta[SEMG_THETA_IED_SCALE]          = SemgRngUniformRange(&rng, o->ied_scale.lo, o->ied_scale.hi);
-  p->theta[SEMG_THETA_SIR]                = o->interference ? SemgRngUniformRange(&rng, o->sir.lo, o->sir.hi) : NAN; /* not applicable (CSV-exportable, unlike inf) */
+  p->theta[SEMG_THETA_IED_SCALE] = SemgRngUniformRange(&rng, o->ied_scale.lo, o->ied_scale.hi);
+  p->theta[SEMG_THETA_SIR] = o->interference ? SemgRngUniformRange(&rng, o->sir.lo, o->sir.hi) : NAN; /* not applicable (CSV-exportable, unlike inf) */
   p->theta[SEMG_THETA_NOISE_COLOUR]       = (PetscReal)o->noise.colour;
   p->theta[SEMG_THETA_INTERFERENCE_UNITS] = o->interference ? (PetscReal)o->interference_units : 0;
   p->theta[SEMG_THETA_LF_REALISATION]     = o->n_leadfields > 0 ? (PetscReal)(sample % o->n_leadfields) : NAN;
@@ -206,15 +216,15 @@ PetscErrorCode SemgSimulateFibres(const SemgSimulateOptions *o, PetscInt sample,
 
 PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt ne, const PetscReal *nominal, PetscReal *xyz)
 {
-  const PetscReal a = p->theta[SEMG_THETA_ROTATION], ca = cos(a), sa = sin(a), s = p->theta[SEMG_THETA_IED_SCALE];
+  const PetscReal  a = p->theta[SEMG_THETA_ROTATION], ca = cos(a), sa = sin(a), s = p->theta[SEMG_THETA_IED_SCALE];
   const PetscReal *c = o->array.centre;
 
   PetscFunctionBeginUser;
   for (PetscInt e = 0; e < ne; e++) {
     const PetscReal dx = s * (nominal[3 * e] - c[0]), dy = s * (nominal[3 * e + 1] - c[1]);
-    xyz[3 * e]         = c[0] + ca * dx - sa * dy + p->theta[SEMG_THETA_SHIFT_X];
-    xyz[3 * e + 1]     = c[1] + sa * dx + ca * dy + p->theta[SEMG_THETA_SHIFT_Y];
-    xyz[3 * e + 2]     = nominal[3 * e + 2];
+    xyz[3 * e]     = c[0] + ca * dx - sa * dy + p->theta[SEMG_THETA_SHIFT_X];
+    xyz[3 * e + 1] = c[1] + sa * dx + ca * dy + p->theta[SEMG_THETA_SHIFT_Y];
+    xyz[3 * e + 2] = nominal[3 * e + 2];
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -265,8 +275,8 @@ static PetscErrorCode HomogenisedMUAP(const SemgSimulateOptions *o, SemgLeadfiel
   SemgMUSource      src;
 
   PetscFunctionBeginUser;
-  mu.cv_mean   = p->theta[SEMG_THETA_CV];
-  mu.iz[0]     = p->theta[SEMG_THETA_IZ], mu.iz[1] = 0, mu.iz[2] = -p->theta[SEMG_THETA_DEPTH];
+  mu.cv_mean = p->theta[SEMG_THETA_CV];
+  mu.iz[0] = p->theta[SEMG_THETA_IZ], mu.iz[1] = 0, mu.iz[2] = -p->theta[SEMG_THETA_DEPTH];
   mu.n_fibres  = (PetscInt)p->theta[SEMG_THETA_NFIBRES];
   mu.radius    = p->theta[SEMG_THETA_RADIUS];
   mu.iz_spread = p->theta[SEMG_THETA_IZ_SPREAD];
@@ -395,19 +405,24 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(buf, sizeof(buf),
-                          "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, sigma_trans: %g}\n"
+                          "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, "
+                          "sigma_trans: %g}\n"
                           "leadfield: '%s'\nvc_ccs_sources: %s\nvc_source: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
-                          "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: %g, cv_sd: %g}\n"
+                          "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: "
+                          "%g, cv_sd: %g}\n"
                           "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
-                          SemgSimulateModels[o->model], (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum, o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false",
-                          (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread, (double)o->mu.tendon_left,
-                          (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across,
-                          (double)o->contact_gain_sd));
+                          SemgSimulateModels[o->model], (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum,
+                          o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false", (double)o->ccs.sigma_long,
+                          (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long,
+                          (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread,
+                          (double)o->mu.tendon_left, (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along,
+                          (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across, (double)o->contact_gain_sd));
   PetscCall(SemgGeneratorConfigText(o, buf, sizeof(buf)));
   if (o->model == SEMG_SIM_MODEL_LAYERED) {
     size_t len;
     PetscCall(PetscStrlen(buf, &len));
-    PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, "layered: {sigma_fat: %g, sigma_skin: %g, fat_thickness: %g, skin_thickness: %g}\n", (double)o->layers.sigma_fat, (double)o->layers.sigma_skin, (double)o->layers.fat_thickness, (double)o->layers.skin_thickness));
+    PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, "layered: {sigma_fat: %g, sigma_skin: %g, fat_thickness: %g, skin_thickness: %g}\n",
+                            (double)o->layers.sigma_fat, (double)o->layers.sigma_skin, (double)o->layers.fat_thickness, (double)o->layers.skin_thickness));
   }
   PetscCall(PetscStrallocpy(buf, text));
   PetscFunctionReturn(PETSC_SUCCESS);

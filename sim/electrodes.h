@@ -5,9 +5,9 @@
 #include <petscsys.h>
 
 typedef struct {
-  PetscInt  n_along, n_across;   /* electrodes along the fibres (x) and columns across (y); 16 x 1 = linear */
+  PetscInt  n_along, n_across;     /* electrodes along the fibres (x) and columns across (y); 16 x 1 = linear */
   PetscReal ied_along, ied_across; /* m */
-  PetscReal centre[3];           /* array centre (m); skin plane z */
+  PetscReal centre[3];             /* array centre (m); skin plane z */
 } SemgArraySpec;
 
 PETSC_EXTERN PetscErrorCode SemgArraySpecDefault(SemgArraySpec *a);

@@ -6,7 +6,7 @@
 PetscErrorCode SemgMotorUnitSpecDefault(SemgMotorUnitSpec *mu)
 {
   PetscFunctionBeginUser;
-  mu->n_fibres            = 100;
+  mu->n_fibres = 100;
   mu->iz[0] = mu->iz[1]   = 0.0;
   mu->iz[2]               = -0.02; /* 20 mm below the electrode plane z = 0 */
   mu->radius              = 0.004;
@@ -42,18 +42,17 @@ PetscErrorCode SemgMotorUnitSpecSetFromOptions(SemgMotorUnitSpec *mu, const char
   PetscCheck(mu->n_fibres > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-mu_fibres %" PetscInt_FMT " must be > 0", mu->n_fibres);
   PetscCheck(mu->radius >= 0 && mu->iz_spread >= 0 && spread >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-mu_radius, -mu_iz_spread, -mu_tendon_spread must be >= 0");
   PetscCheck(mu->cv_mean > 0 && mu->cv_sd >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-mu_cv must be > 0 and -mu_cv_sd >= 0");
-  PetscCheck(mu->tendon_left - 0.5 * (spread + mu->iz_spread) > 0 && mu->tendon_right - 0.5 * (spread + mu->iz_spread) > 0, PETSC_COMM_WORLD, SEMG_ERR_USER,
-             "-mu_tendon_left/right must exceed half the IZ and tendon spreads (fibre would have no length on one side)");
+  PetscCheck(mu->tendon_left - 0.5 * (spread + mu->iz_spread) > 0 && mu->tendon_right - 0.5 * (spread + mu->iz_spread) > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-mu_tendon_left/right must exceed half the IZ and tendon spreads (fibre would have no length on one side)");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 void SemgMerlettiFibre(const SemgMotorUnitSpec *mu, const PetscReal u[5], SemgFibre *f)
 {
-  const PetscReal dx  = (u[0] - 0.5) * mu->iz_spread;
-  const PetscReal r   = sqrt(u[1]) * mu->radius, ang = 2.0 * PETSC_PI * u[2];
+  const PetscReal dx = (u[0] - 0.5) * mu->iz_spread;
+  const PetscReal r = sqrt(u[1]) * mu->radius, ang = 2.0 * PETSC_PI * u[2];
   const PetscReal ipx = mu->iz[0] + dx, ipy = mu->iz[1] + r * cos(ang), ipz = mu->iz[2] + r * sin(ang);
-  const PetscReal ll  = fabs(-mu->tendon_left + (u[3] - 0.5) * mu->tendon_spread_left - dx);
-  const PetscReal lr  = fabs(mu->tendon_right + (u[4] - 0.5) * mu->tendon_spread_right - dx);
+  const PetscReal ll = fabs(-mu->tendon_left + (u[3] - 0.5) * mu->tendon_spread_left - dx);
+  const PetscReal lr = fabs(mu->tendon_right + (u[4] - 0.5) * mu->tendon_spread_right - dx);
 
   f->ox     = ipx - ll;
   f->oy     = ipy;
@@ -83,9 +82,15 @@ PetscErrorCode SemgMotorUnitGenerate(const SemgMotorUnitSpec *mu, uint64_t seed,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscInt SemgPoolFibreCount(PetscInt i, PetscInt n_mu) { return (PetscInt)floor(21.0 * exp(log(188.6) * (PetscReal)i / (PetscReal)n_mu) + 0.5); }
+PetscInt SemgPoolFibreCount(PetscInt i, PetscInt n_mu)
+{
+  return (PetscInt)floor(21.0 * exp(log(188.6) * (PetscReal)i / (PetscReal)n_mu) + 0.5);
+}
 
-PetscReal SemgPoolMeanCV(PetscInt i, PetscInt n_mu) { return 2.5 + (5.4 - 2.5) * (PetscReal)i / (PetscReal)(n_mu - 1); }
+PetscReal SemgPoolMeanCV(PetscInt i, PetscInt n_mu)
+{
+  return 2.5 + (5.4 - 2.5) * (PetscReal)i / (PetscReal)(n_mu - 1);
+}
 
 PetscErrorCode SemgFibresReadCSV(MPI_Comm comm, const char option[], const char path[], PetscInt *nf, SemgFibre **fibres)
 {
@@ -109,7 +114,8 @@ PetscErrorCode SemgFibresReadCSV(MPI_Comm comm, const char option[], const char 
     f->rz = irz >= 0 ? row[irz] : 0.0;
     f->ry = iry >= 0 ? row[iry] : 0.0;
     PetscCheck(f->length > 0, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": length %g must be > 0", option, path, i + 2, (double)f->length);
-    PetscCheck(f->ip >= 0 && f->ip <= f->length, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": ip %g outside [0, length = %g]", option, path, i + 2, (double)f->ip, (double)f->length);
+    PetscCheck(f->ip >= 0 && f->ip <= f->length, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": ip %g outside [0, length = %g]", option, path, i + 2,
+               (double)f->ip, (double)f->length);
     PetscCheck(f->cv > 0, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": cv %g must be > 0", option, path, i + 2, (double)f->cv);
   }
   PetscCall(SemgCSVTableFree(&tab));

@@ -9,12 +9,12 @@
 
 typedef struct {
   PetscInt  n_fibres;
-  PetscReal iz[3];          /* IZ centre p_IZ (m) */
-  PetscReal radius;         /* territory radius R (m) */
-  PetscReal iz_spread;      /* W_I (m) */
-  PetscReal tendon_left, tendon_right;     /* L_L, L_R (m) */
+  PetscReal iz[3];                                   /* IZ centre p_IZ (m) */
+  PetscReal radius;                                  /* territory radius R (m) */
+  PetscReal iz_spread;                               /* W_I (m) */
+  PetscReal tendon_left, tendon_right;               /* L_L, L_R (m) */
   PetscReal tendon_spread_left, tendon_spread_right; /* W_TL, W_TR (m) */
-  PetscReal cv_mean, cv_sd; /* per-fibre CV ~ N(mean, sd^2), redrawn if <= 0.5 m/s */
+  PetscReal cv_mean, cv_sd;                          /* per-fibre CV ~ N(mean, sd^2), redrawn if <= 0.5 m/s */
 } SemgMotorUnitSpec;
 
 PETSC_EXTERN PetscErrorCode SemgMotorUnitSpecDefault(SemgMotorUnitSpec *mu);

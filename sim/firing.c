@@ -45,9 +45,9 @@ PetscReal SemgISIVariation(const SemgFiringSpec *s, PetscInt i, PetscReal cd)
 
 PetscErrorCode SemgFiringTrain(const SemgFiringSpec *s, PetscInt i, uint64_t seed, uint64_t sample, PetscInt *n, PetscReal **times)
 {
-  SemgRng   rng;
-  PetscInt  cap = 64;
-  PetscReal t   = s->t_start;
+  SemgRng         rng;
+  PetscInt        cap   = 64;
+  PetscReal       t     = s->t_start;
   const PetscReal start = SemgRecruitmentThreshold(s, i);
 
   PetscFunctionBeginUser;

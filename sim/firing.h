@@ -6,18 +6,18 @@
 #include <petscsys.h>
 
 typedef struct {
-  PetscInt  n_mu;          /* pool size N_MU (774) */
-  PetscReal cd_full;       /* drive at which the last MU is recruited (0.8) */
-  PetscReal c[7];          /* C1..C7 */
-  PetscReal trapezoid[4];  /* corners a, b, c, d (s) */
+  PetscInt  n_mu;         /* pool size N_MU (774) */
+  PetscReal cd_full;      /* drive at which the last MU is recruited (0.8) */
+  PetscReal c[7];         /* C1..C7 */
+  PetscReal trapezoid[4]; /* corners a, b, c, d (s) */
   PetscReal t_start, t_end;
 } SemgFiringSpec;
 
 PETSC_EXTERN PetscErrorCode SemgFiringSpecDefault(SemgFiringSpec *s);
-PETSC_EXTERN PetscReal SemgCommonDrive(const SemgFiringSpec *s, PetscReal t);
-PETSC_EXTERN PetscReal SemgRecruitmentThreshold(const SemgFiringSpec *s, PetscInt i);
-PETSC_EXTERN PetscReal SemgFiringRate(const SemgFiringSpec *s, PetscInt i, PetscReal cd);
-PETSC_EXTERN PetscReal SemgISIVariation(const SemgFiringSpec *s, PetscInt i, PetscReal cd);
+PETSC_EXTERN PetscReal      SemgCommonDrive(const SemgFiringSpec *s, PetscReal t);
+PETSC_EXTERN PetscReal      SemgRecruitmentThreshold(const SemgFiringSpec *s, PetscInt i);
+PETSC_EXTERN PetscReal      SemgFiringRate(const SemgFiringSpec *s, PetscInt i, PetscReal cd);
+PETSC_EXTERN PetscReal      SemgISIVariation(const SemgFiringSpec *s, PetscInt i, PetscReal cd);
 /* Firing instants of MU i; draws from SemgRng (seed, sample, FIRING) with the MU index folded into the
    sample key, negative ISIs are redrawn. *times is PetscMalloc'ed. */
 PETSC_EXTERN PetscErrorCode SemgFiringTrain(const SemgFiringSpec *s, PetscInt i, uint64_t seed, uint64_t sample, PetscInt *n, PetscReal **times);

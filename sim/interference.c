@@ -61,9 +61,9 @@ static PetscErrorCode UnitFibres(const SemgSimulateOptions *o, PetscInt sample, 
    [t0 - nt/fs, t0 + nt/fs), so that MUAPs begun before the window contribute their tails. */
 static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt sample, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
 {
-  SemgFiringSpec fsp;
-  SemgRng        rng;
-  PetscReal     *tmpl, t0;
+  SemgFiringSpec  fsp;
+  SemgRng         rng;
+  PetscReal      *tmpl, t0;
   const PetscReal dt = 1.0 / o->fs;
 
   PetscFunctionBeginUser;
@@ -74,7 +74,7 @@ static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, SemgLeadfie
   fsp.trapezoid[2] = fsp.trapezoid[1] + 1.0 + 2.0 * nt * dt;
   fsp.trapezoid[3] = fsp.trapezoid[2] + 1.0;
   t0               = SemgRngUniformRange(&rng, fsp.trapezoid[1] + nt * dt, fsp.trapezoid[2] - nt * dt);
-  fsp.t_end = t0 + nt * dt;
+  fsp.t_end        = t0 + nt * dt;
   PetscCall(PetscMalloc1((size_t)ne * nt, &tmpl));
   for (PetscInt j = 0; j < o->interference_units; j++) {
     const PetscInt pool = (PetscInt)SemgRngBelow(&rng, (uint64_t)fsp.n_mu); /* its place in the pool sets its rate */
@@ -101,7 +101,7 @@ static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, SemgLeadfie
 PetscErrorCode SemgInterferenceAdd(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, const PetscReal *xyz, PetscReal *out, PetscReal *sir_db)
 {
   const PetscInt ne = ds->n_electrodes, nt = ds->n_times;
-  const size_t   n  = (size_t)ds->n_channels * nt;
+  const size_t   n = (size_t)ds->n_channels * nt;
   PetscReal     *mono, *chan, ratio, g;
 
   PetscFunctionBeginUser;

@@ -22,7 +22,8 @@ PetscErrorCode SemgNoiseSpecDefault(SemgNoiseSpec *s)
 PetscErrorCode SemgNoiseSpecOptions(PetscOptionItems *PetscOptionsObject, SemgNoiseSpec *s)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsEnum("-noise_colour", "kind of the added noise (power set by -snr_range): white, pink (1/f), line (-line_freq + harmonics), wander (baseline wander below -wander_freq)", "SemgNoiseSpec", SemgNoiseColours, (PetscEnum)s->colour, (PetscEnum *)&s->colour, NULL));
+  PetscCall(PetscOptionsEnum("-noise_colour", "kind of the added noise (power set by -snr_range): white, pink (1/f), line (-line_freq + harmonics), wander (baseline wander below -wander_freq)", "SemgNoiseSpec", SemgNoiseColours,
+                             (PetscEnum)s->colour, (PetscEnum *)&s->colour, NULL));
   PetscCall(PetscOptionsReal("-line_freq", "-noise_colour line: power-line frequency (Hz)", "SemgNoiseSpec", s->line_freq, &s->line_freq, NULL));
   PetscCall(PetscOptionsInt("-line_harmonics", "-noise_colour line: components at 1..H x -line_freq, amplitude 1/h", "SemgNoiseSpec", s->line_harmonics, &s->line_harmonics, NULL));
   PetscCall(PetscOptionsReal("-wander_freq", "-noise_colour wander: highest frequency of the baseline wander (Hz)", "SemgNoiseSpec", s->wander_freq, &s->wander_freq, NULL));

@@ -66,15 +66,15 @@ PetscErrorCode SemgPoolSpecCheck(MPI_Comm comm, const SemgPoolSpec *s)
   PetscFunctionBeginUser;
   PetscCheck(s->n_units >= 1 && s->n_units <= 100000, comm, SEMG_ERR_USER, "-pool_units %" PetscInt_FMT " must be in 1..100000", s->n_units);
   PetscCheck(s->recruit_range >= 1 && s->recruit_max > 0 && s->recruit_max <= 1, comm, SEMG_ERR_USER, "-pool_recruit_range >= 1 and 0 < -pool_recruit_max <= 1 required");
-  PetscCheck(s->rate_min > 0 && s->rate_gain >= 0 && s->peak_rate_first >= s->rate_min && s->peak_rate_last >= s->rate_min, comm, SEMG_ERR_USER,
-             "-pool_rate_min > 0, -pool_rate_gain >= 0 and peak rates >= -pool_rate_min required");
+  PetscCheck(s->rate_min > 0 && s->rate_gain >= 0 && s->peak_rate_first >= s->rate_min && s->peak_rate_last >= s->rate_min, comm, SEMG_ERR_USER, "-pool_rate_min > 0, -pool_rate_gain >= 0 and peak rates >= -pool_rate_min required");
   PetscCheck(s->isi_cov >= 0 && s->isi_cov < 0.5, comm, SEMG_ERR_USER, "-pool_isi_cov %g must be in [0, 0.5)", (double)s->isi_cov);
   PetscCheck(s->fibres_first >= 1 && s->fibres_last >= s->fibres_first && s->fibre_density > 0, comm, SEMG_ERR_USER, "1 <= -pool_fibres_first <= -pool_fibres_last and -pool_fibre_density > 0 required");
   PetscCheck(s->depth[0] > 0 && s->depth[1] >= s->depth[0] && s->lateral[1] >= s->lateral[0] && s->iz_x[1] >= s->iz_x[0], comm, SEMG_ERR_USER, "-pool_depth (> 0), -pool_lateral, -pool_iz need lo <= hi");
   PetscCheck(s->cv[0] - s->cv_jitter > 0.5 && s->cv[1] - s->cv_jitter > 0.5 && s->cv_jitter >= 0 && s->iz_spread >= 0, comm, SEMG_ERR_USER, "-pool_cv minus -pool_cv_jitter must exceed 0.5 m/s; -pool_iz_spread >= 0");
   {
     const PetscReal rmax = PetscSqrtReal(s->fibres_last / (PETSC_PI * s->fibre_density));
-    PetscCheck(s->depth[0] > rmax, comm, SEMG_ERR_USER, "-pool_depth lo %g m must exceed the largest territory radius %g m (-pool_fibres_last / -pool_fibre_density)", (double)s->depth[0], (double)rmax);
+    PetscCheck(s->depth[0] > rmax, comm, SEMG_ERR_USER, "-pool_depth lo %g m must exceed the largest territory radius %g m (-pool_fibres_last / -pool_fibre_density)",
+               (double)s->depth[0], (double)rmax);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -11,29 +11,29 @@
 #include "sim/fibres.h"
 
 typedef struct {
-  PetscInt  n_units;            /* units whose territories lie under the array (120) */
-  PetscReal recruit_range;      /* ratio of the largest to the smallest threshold (30) */
-  PetscReal recruit_max;        /* excitation at which the last unit is recruited (0.6) */
-  PetscReal rate_min;           /* firing rate at recruitment (8 Hz) */
-  PetscReal rate_gain;          /* rate increase per unit of excitation above threshold (40 Hz = 0.4 Hz per % MVC) */
+  PetscInt  n_units;                         /* units whose territories lie under the array (120) */
+  PetscReal recruit_range;                   /* ratio of the largest to the smallest threshold (30) */
+  PetscReal recruit_max;                     /* excitation at which the last unit is recruited (0.6) */
+  PetscReal rate_min;                        /* firing rate at recruitment (8 Hz) */
+  PetscReal rate_gain;                       /* rate increase per unit of excitation above threshold (40 Hz = 0.4 Hz per % MVC) */
   PetscReal peak_rate_first, peak_rate_last; /* peak rates of the first and last unit (35, 25 Hz) */
-  PetscReal isi_cov;            /* coefficient of variation of the inter-spike intervals (0.15) */
+  PetscReal isi_cov;                         /* coefficient of variation of the inter-spike intervals (0.15) */
   PetscReal fibres_first, fibres_last;       /* innervation numbers of the first and last unit (25, 500) */
-  PetscReal fibre_density;      /* fibres per m^2 of territory (20 / mm^2 = 2e7) */
-  PetscReal depth[2];           /* territory centre depth below the electrode plane (5, 20 mm) */
-  PetscReal lateral[2];         /* territory centre y (-8, 8 mm) */
-  PetscReal iz_x[2];            /* IZ centre x (-7.5, 7.5 mm) */
-  PetscReal cv[2];              /* mean CV of the first and last unit (3.0, 5.0 m/s), +- cv_jitter */
-  PetscReal cv_jitter;          /* uniform +- jitter of a unit's CV (0.3 m/s) */
-  PetscReal iz_spread;          /* IP spread W_I of every unit (5 mm) */
+  PetscReal fibre_density;                   /* fibres per m^2 of territory (20 / mm^2 = 2e7) */
+  PetscReal depth[2];                        /* territory centre depth below the electrode plane (5, 20 mm) */
+  PetscReal lateral[2];                      /* territory centre y (-8, 8 mm) */
+  PetscReal iz_x[2];                         /* IZ centre x (-7.5, 7.5 mm) */
+  PetscReal cv[2];                           /* mean CV of the first and last unit (3.0, 5.0 m/s), +- cv_jitter */
+  PetscReal cv_jitter;                       /* uniform +- jitter of a unit's CV (0.3 m/s) */
+  PetscReal iz_spread;                       /* IP spread W_I of every unit (5 mm) */
 } SemgPoolSpec;
 
 typedef struct {
-  PetscReal threshold;          /* recruitment excitation (fraction of maximal contraction) */
-  PetscReal peak_rate;          /* Hz */
-  PetscReal iz[3];              /* IZ centre x, y, z (z = -depth) */
-  PetscReal radius;             /* territory radius (m) */
-  PetscReal cv;                 /* mean conduction velocity (m/s) */
+  PetscReal threshold; /* recruitment excitation (fraction of maximal contraction) */
+  PetscReal peak_rate; /* Hz */
+  PetscReal iz[3];     /* IZ centre x, y, z (z = -depth) */
+  PetscReal radius;    /* territory radius (m) */
+  PetscReal cv;        /* mean conduction velocity (m/s) */
   PetscInt  n_fibres;
 } SemgPoolUnit;
 
@@ -48,8 +48,7 @@ PETSC_EXTERN PetscReal SemgPoolRate(const SemgPoolSpec *s, const SemgPoolUnit *u
 /* Firing instants in [0, duration) at constant excitation e: first firing at a random phase of the
    first interval, then intervals N(1/rate, (cov/rate)^2) redrawn below 0.2/rate. *times PetscMalloc'ed
    (NULL and n = 0 when the unit is not recruited). */
-PETSC_EXTERN PetscErrorCode SemgPoolFiringTrain(const SemgPoolSpec *s, const SemgPoolUnit *u, PetscReal e, PetscReal duration, uint64_t seed, PetscInt i,
-                                                PetscInt *n, PetscReal **times);
+PETSC_EXTERN PetscErrorCode SemgPoolFiringTrain(const SemgPoolSpec *s, const SemgPoolUnit *u, PetscReal e, PetscReal duration, uint64_t seed, PetscInt i, PetscInt *n, PetscReal **times);
 /* Fibres of unit i (Merletti placement in its territory, fibre CVs sd 0.1 m/s); *f PetscMalloc'ed. */
 PETSC_EXTERN PetscErrorCode SemgPoolUnitFibres(const SemgPoolSpec *s, const SemgPoolUnit *u, uint64_t seed, PetscInt i, SemgFibre **f);
 

@@ -11,7 +11,7 @@ PetscErrorCode SemgRecordingTruthWrite(void *h5file, void *ctx)
   const SemgRecordingTruth *t = (const SemgRecordingTruth *)ctx;
   hid_t                     gt;
   hsize_t                   du[2] = {(hsize_t)t->n_units, SEMG_UNIT_COUNT}, df[2] = {(hsize_t)t->n_firings, 2};
-  hsize_t                   dm[3] = {(hsize_t)t->n_units, (hsize_t)t->n_channels, (hsize_t)t->n_muap};
+  hsize_t                   dm[3]      = {(hsize_t)t->n_units, (hsize_t)t->n_channels, (hsize_t)t->n_muap};
   char                      names[512] = "";
 
   PetscFunctionBeginUser;

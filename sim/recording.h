@@ -15,9 +15,9 @@ typedef enum {
   SEMG_UNIT_DEPTH,     /* territory centre depth (m) */
   SEMG_UNIT_CV,        /* mean CV (m/s) */
   SEMG_UNIT_NFIBRES,
-  SEMG_UNIT_RADIUS,    /* territory radius (m) */
+  SEMG_UNIT_RADIUS, /* territory radius (m) */
   SEMG_UNIT_NFIRINGS,
-  SEMG_UNIT_PTP,       /* largest peak-to-peak MUAP amplitude over the channels */
+  SEMG_UNIT_PTP, /* largest peak-to-peak MUAP amplitude over the channels */
   SEMG_UNIT_COUNT
 } SemgUnitColumn;
 PETSC_EXTERN const char *const SemgUnitColumnNames[];
@@ -25,9 +25,9 @@ PETSC_EXTERN const char *const SemgUnitColumnNames[];
 typedef struct {
   PetscInt   n_units, n_channels, n_muap, n_firings;
   PetscReal  fs, excitation;
-  PetscReal *units;    /* n_units x SEMG_UNIT_COUNT */
-  PetscReal *firings;  /* n_firings x 2: row in units, time (s) of the firing (on the sample grid) */
-  PetscReal *muap;     /* n_units x n_channels x n_muap; sample 0 = the firing instant */
+  PetscReal *units;   /* n_units x SEMG_UNIT_COUNT */
+  PetscReal *firings; /* n_firings x 2: row in units, time (s) of the firing (on the sample grid) */
+  PetscReal *muap;    /* n_units x n_channels x n_muap; sample 0 = the firing instant */
 } SemgRecordingTruth;
 
 /* Write into an open dataset file (SemgDatasetWriteWith: h5file is its SemgH5File). */

@@ -15,16 +15,16 @@
 
 /* Ground-truth columns written for every sample, in this order. */
 typedef enum {
-  SEMG_THETA_IZ = 0,   /* x of the MU's IZ centre (m) */
-  SEMG_THETA_CV,       /* mean conduction velocity (m/s) */
-  SEMG_THETA_DEPTH,    /* depth of the MU axis below the electrode plane (m) */
+  SEMG_THETA_IZ = 0, /* x of the MU's IZ centre (m) */
+  SEMG_THETA_CV,     /* mean conduction velocity (m/s) */
+  SEMG_THETA_DEPTH,  /* depth of the MU axis below the electrode plane (m) */
   SEMG_THETA_NFIBRES,
-  SEMG_THETA_RADIUS,   /* territory radius (m) */
-  SEMG_THETA_IZ_SPREAD,/* W_I (m) */
-  SEMG_THETA_SNR,      /* dB (inf = no noise) */
-  SEMG_THETA_SHIFT_X,  /* array shift along the fibres (m) */
-  SEMG_THETA_SHIFT_Y,  /* array shift across (m) */
-  SEMG_THETA_ROTATION, /* array rotation in the skin plane (rad) */
+  SEMG_THETA_RADIUS,    /* territory radius (m) */
+  SEMG_THETA_IZ_SPREAD, /* W_I (m) */
+  SEMG_THETA_SNR,       /* dB (inf = no noise) */
+  SEMG_THETA_SHIFT_X,   /* array shift along the fibres (m) */
+  SEMG_THETA_SHIFT_Y,   /* array shift across (m) */
+  SEMG_THETA_ROTATION,  /* array rotation in the skin plane (rad) */
   /* generator parameters of the mismatch axes (appended; earlier columns keep their index) */
   SEMG_THETA_IED_SCALE,          /* actual / nominal inter-electrode distance (1) */
   SEMG_THETA_NOISE_COLOUR,       /* SemgNoiseColour code: 0 white, 1 pink, 2 line, 3 wander */
@@ -48,32 +48,32 @@ typedef struct {
 } SemgRange;
 
 typedef struct {
-  PetscInt          n;          /* samples */
-  PetscInt          seed;
-  PetscReal         fs;
-  PetscInt          n_times;
-  SemgMontage       montage;
-  SemgArraySpec     array;
-  SemgCCSParams     ccs;
-  SemgMotorUnitSpec mu;         /* base MU; ranges below override per sample */
-  SemgRange         iz, cv, depth, fibres, radius, iz_spread, snr, shift_x, shift_y, rotation_deg;
-  SemgRange         ied_scale;       /* actual IED = nominal x scale, about the array centre */
-  SemgNoiseSpec     noise;           /* colour of the noise added at the sample's SNR */
-  PetscBool         interference;    /* -interference_sir_range given */
-  SemgRange         sir;             /* dB, per sample */
-  SemgRange         interference_y;  /* transverse position of the interfering MUs' axes (m) */
-  PetscInt          interference_units;
-  PetscReal         contact_gain_sd; /* log-normal per-electrode gain, applied before the montage */
-  PetscBool         fixed_template;  /* every sample the same fibre table, shifted to its IZ */
-  PetscInt          template_seed;
-  SemgSimulateModel model;
-  char              leadfield[4096]; /* -model vc: files written by semg leadfield, comma-separated (realisations) */
-  PetscInt          n_leadfields;    /* -model vc: files in that list (conductor realisations R), else 0 */
-  PetscBool         ccs_sources;     /* lead-field models: CCS point sources instead of the charge-conserving line source */
+  PetscInt             n; /* samples */
+  PetscInt             seed;
+  PetscReal            fs;
+  PetscInt             n_times;
+  SemgMontage          montage;
+  SemgArraySpec        array;
+  SemgCCSParams        ccs;
+  SemgMotorUnitSpec    mu; /* base MU; ranges below override per sample */
+  SemgRange            iz, cv, depth, fibres, radius, iz_spread, snr, shift_x, shift_y, rotation_deg;
+  SemgRange            ied_scale;      /* actual IED = nominal x scale, about the array centre */
+  SemgNoiseSpec        noise;          /* colour of the noise added at the sample's SNR */
+  PetscBool            interference;   /* -interference_sir_range given */
+  SemgRange            sir;            /* dB, per sample */
+  SemgRange            interference_y; /* transverse position of the interfering MUs' axes (m) */
+  PetscInt             interference_units;
+  PetscReal            contact_gain_sd; /* log-normal per-electrode gain, applied before the montage */
+  PetscBool            fixed_template;  /* every sample the same fibre table, shifted to its IZ */
+  PetscInt             template_seed;
+  SemgSimulateModel    model;
+  char                 leadfield[4096]; /* -model vc: files written by semg leadfield, comma-separated (realisations) */
+  PetscInt             n_leadfields;    /* -model vc: files in that list (conductor realisations R), else 0 */
+  PetscBool            ccs_sources;     /* lead-field models: CCS point sources instead of the charge-conserving line source */
   SemgSimulateVCSource vc_source;
-  PetscReal         sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
-  SemgTissue        layers;          /* layered: fat and skin (conductivities, thicknesses); muscle from sigma_long/trans */
-  char              output[PETSC_MAX_PATH_LEN];
+  PetscReal            sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
+  SemgTissue           layers;                  /* layered: fat and skin (conductivities, thicknesses); muscle from sigma_long/trans */
+  char                 output[PETSC_MAX_PATH_LEN];
 } SemgSimulateOptions;
 
 /* Per-sample values drawn from the ranges. */

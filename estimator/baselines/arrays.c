@@ -24,19 +24,18 @@ PetscErrorCode SemgArraysCreate(MPI_Comm comm, const SemgDataset *ds, const char
       if (c0 == c1) expect++;
     }
   }
-  PetscCheck(expect == ds->n_channels, comm, SEMG_ERR_USER, "'%s': %" PetscInt_FMT " channels, but the %s montage of its %" PetscInt_FMT " electrodes gives %" PetscInt_FMT, path,
-             ds->n_channels, SemgMontages[ds->montage], ds->n_electrodes, expect);
+  PetscCheck(expect == ds->n_channels, comm, SEMG_ERR_USER, "'%s': %" PetscInt_FMT " channels, but the %s montage of its %" PetscInt_FMT " electrodes gives %" PetscInt_FMT, path, ds->n_channels, SemgMontages[ds->montage], ds->n_electrodes, expect);
   PetscCall(PetscNew(&arr));
   arr->nt        = ds->n_times;
   arr->n_columns = ncol;
-  steps          = (ds->montage == SEMG_MONTAGE_MONO || want == SEMG_MONTAGE_MONO || want <= ds->montage) ? 0 : (PetscInt)want - (PetscInt)ds->montage;
+  steps = (ds->montage == SEMG_MONTAGE_MONO || want == SEMG_MONTAGE_MONO || want <= ds->montage) ? 0 : (PetscInt)want - (PetscInt)ds->montage;
   if (ds->montage == SEMG_MONTAGE_MONO) steps = (PetscInt)want;
   arr->montage = (SemgMontage)(ds->montage + steps);
   PetscCall(PetscMalloc1(ds->n_channels, &order));
   PetscCall(PetscMalloc1(ncol + 1, &arr->col_start));
   PetscCall(PetscMalloc3(3 * ds->n_channels, &arr->src, 3 * ds->n_channels, &arr->w, ds->n_channels, &arr->centre));
   for (PetscInt col = 0; col < ncol; col++) {
-    PetscInt n = 0;
+    PetscInt n          = 0;
     arr->col_start[col] = nd;
     /* the column's channels ordered by x (insertion sort; columns are short) */
     for (PetscInt c = 0; c < ds->n_channels; c++) {
@@ -49,7 +48,11 @@ PetscErrorCode SemgArraysCreate(MPI_Comm comm, const SemgDataset *ds, const char
       order[j] = c;
     }
     for (PetscInt i = 0; i + steps < n; i++) {
-      static const PetscReal wt[3][3] = {{1, 0, 0}, {1, -1, 0}, {1, -2, 1}};
+      static const PetscReal wt[3][3] = {
+        {1, 0,  0},
+        {1, -1, 0},
+        {1, -2, 1}
+      };
       for (PetscInt j = 0; j < 3; j++) {
         arr->src[3 * nd + j] = j <= steps ? order[i + j] : -1;
         arr->w[3 * nd + j]   = wt[steps][j];

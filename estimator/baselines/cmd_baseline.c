@@ -35,14 +35,14 @@ typedef struct {
 
 static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
 {
-  PetscBool set_m, set_d, set_o;
-  PetscInt  n, mode = SEMG_IZ_PHASE_MINIMUM, method = BL_NMETHODS; /* phase: minimum measured better than auto (crossing) on every tuning and test set, docs/baselines.md */
-  char      wtext[64] = "auto";
-  const char *const lat[] = {"peak", "xcorr", "chain", "SemgLatencyType", "SEMG_LATENCY_", NULL};
-  const char *const modes[] = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
+  PetscBool         set_m, set_d, set_o;
+  PetscInt          n, mode = SEMG_IZ_PHASE_MINIMUM, method = BL_NMETHODS; /* phase: minimum measured better than auto (crossing) on every tuning and test set, docs/baselines.md */
+  char              wtext[64] = "auto";
+  const char *const lat[]     = {"peak", "xcorr", "chain", "SemgLatencyType", "SEMG_LATENCY_", NULL};
+  const char *const modes[]   = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
   PetscFunctionBeginUser;
-  ctx->cv_channels   = 5; /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
+  ctx->cv_channels   = 5;   /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
   ctx->cv_range[0]   = 2.0; /* spec 4.2c (MATLAB range) */
   ctx->cv_range[1]   = 7.0;
   ctx->cv_exclude    = 1.0;
@@ -62,23 +62,24 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(PetscOptionsInt("-cv_channels", "DD channels used by the CV methods (one side of the IZ)", "semg baseline", ctx->cv_channels, &ctx->cv_channels, NULL));
   n = 2;
   PetscCall(PetscOptionsRealArray("-cv_range", "CV search range lo,hi (m/s) of the delay estimators", "semg baseline", ctx->cv_range, &n, NULL));
-  PetscCall(PetscOptionsReal("-cv_exclude", "CV methods skip DD channels within this many IEDs of the (min-amplitude) IZ", "semg baseline", ctx->cv_exclude, &ctx->cv_exclude, NULL));
+  PetscCall(PetscOptionsReal("-cv_exclude", "CV methods skip DD channels within this many IEDs of the (min-amplitude) IZ", "semg baseline", ctx->cv_exclude,
+                             &ctx->cv_exclude, NULL));
   PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[mode], &mode, NULL));
   PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples", "semg baseline",
                             ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
-  PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency: chain (cumulative neighbour delays), peak of |DD|, or xcorr delay to the largest channel", "semg baseline", lat, 3, lat[ctx->vfit_latency],
-                              &ctx->vfit_latency, NULL));
-  PetscCall(PetscOptionsReal("-minamp_frac", "iz_minamp: search the RMS minimum between the first and last channel above this share of the largest RMS (0 = global argmin)", "semg baseline", ctx->minamp_frac, &ctx->minamp_frac, NULL));
-  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline",
-                               wtext, wtext, sizeof(wtext), NULL));
+  PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency: chain (cumulative neighbour delays), peak of |DD|, or xcorr delay to the largest channel", "semg baseline", lat, 3,
+                              lat[ctx->vfit_latency], &ctx->vfit_latency, NULL));
+  PetscCall(PetscOptionsReal("-minamp_frac", "iz_minamp: search the RMS minimum between the first and last channel above this share of the largest RMS (0 = global argmin)", "semg baseline",
+                             ctx->minamp_frac, &ctx->minamp_frac, NULL));
+  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline", wtext, wtext, sizeof(wtext), NULL));
   PetscOptionsEnd();
   ctx->phase_mode = (SemgIZPhaseMode)mode;
   PetscCall(SemgOptionsRequire(comm, "-method", set_m));
   PetscCall(SemgOptionsRequire(comm, "-data", set_d));
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
   ctx->method = (BaselineMethod)method;
-  PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= SEMG_BASELINE_MAX_CV_CHANNELS, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..%d", ctx->cv_channels,
-             SEMG_BASELINE_MAX_CV_CHANNELS);
+  PetscCheck(ctx->cv_channels >= 2 && ctx->cv_channels <= SEMG_BASELINE_MAX_CV_CHANNELS, comm, SEMG_ERR_USER, "-cv_channels %" PetscInt_FMT " must be in 2..%d",
+             ctx->cv_channels, SEMG_BASELINE_MAX_CV_CHANNELS);
   PetscCheck(ctx->cv_range[0] > 0 && ctx->cv_range[1] > ctx->cv_range[0], comm, SEMG_ERR_USER, "-cv_range must be 0 < lo < hi");
   ctx->window_auto = (PetscBool)!strcmp(wtext, "auto");
   if (strcmp(wtext, "auto") && strcmp(wtext, "all")) {
@@ -102,9 +103,9 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
 /* Every example must be finite and not identically zero (checked on all ranks before any work). */
 static PetscErrorCode CheckSignals(MPI_Comm comm, const BaselineCtx *ctx, const SemgDataset *ds)
 {
-  const size_t sz   = (size_t)ds->n_channels * ds->n_times;
-  PetscCount   bad  = -1;
-  PetscBool    nan  = PETSC_FALSE;
+  const size_t sz  = (size_t)ds->n_channels * ds->n_times;
+  PetscCount   bad = -1;
+  PetscBool    nan = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   for (PetscCount s = 0; s < ds->n_local && bad < 0; s++) {
@@ -148,7 +149,7 @@ typedef struct {
   SemgArrays  *sd, *dd;
   PetscReal   *xs, *xd, *buf; /* buf: the CV methods' channels, at most SEMG_BASELINE_MAX_CV_CHANNELS */
   SemgPhysFit *pf;
-  SemgSpectra  spectra;       /* one FFTW plan for the windowed length, made once per command */
+  SemgSpectra  spectra; /* one FFTW plan for the windowed length, made once per command */
 } BaselineWork;
 
 /* Keep samples [k0, k1) of each of n channels (in place, channel-major). */
@@ -158,8 +159,7 @@ static void CropChannels(PetscInt n, PetscInt nt, PetscInt k0, PetscInt k1, Pets
 }
 
 /* IZ and CV of one column (sd: nsd channels, dd: ndd channels); NaN where the method has no estimate. */
-static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs,
-                                     PetscInt ndd, const PetscReal *xd, const PetscReal *cd, PetscReal *iz, PetscReal *cv, PetscReal *quality)
+static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs, PetscInt ndd, const PetscReal *xd, const PetscReal *cd, PetscReal *iz, PetscReal *cv, PetscReal *quality)
 {
   PetscInt  sel[SEMG_BASELINE_MAX_CV_CHANNELS], m, lo, hi;
   PetscReal ied, th = 0, izc;
@@ -234,7 +234,8 @@ static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w,
   SemgArraysApply(w->dd, x, w->xd);
   if (ctx->window_auto) { /* from the SD channels for every method (measured better than DD for the delay methods too) */
     const PetscReal ied = PetscAbsReal(w->sd->centre[1] - w->sd->centre[0]);
-    PetscCall(SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, ied * ds->fs / ctx->cv_range[1], ied * ds->fs / ctx->cv_range[0], 8, &k0, &k1));
+    PetscCall(
+      SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, ied * ds->fs / ctx->cv_range[1], ied * ds->fs / ctx->cv_range[0], 8, &k0, &k1));
   }
   ntw = k1 - k0;
   CropChannels(w->sd->n_derived, ds->n_times, k0, k1, w->xs);
@@ -270,22 +271,22 @@ static PetscErrorCode CheckChannels(MPI_Comm comm, const BaselineCtx *ctx, const
   default:
     min_ch = PetscMin(SemgArraysMinColumn(w->dd), SemgArraysMinColumn(w->sd)), need = 4;
   }
-  PetscCheck(min_ch >= need, comm, SEMG_ERR_USER, "'%s': -method %s needs at least %" PetscInt_FMT " %s channels per electrode column, the dataset gives %" PetscInt_FMT, ctx->data,
-             bl_names[ctx->method], need, ctx->method == BL_PHYSFIT ? "" : (need == 3 ? SemgMontages[w->sd->montage] : SemgMontages[w->dd->montage]), min_ch);
+  PetscCheck(min_ch >= need, comm, SEMG_ERR_USER, "'%s': -method %s needs at least %" PetscInt_FMT " %s channels per electrode column, the dataset gives %" PetscInt_FMT,
+             ctx->data, bl_names[ctx->method], need, ctx->method == BL_PHYSFIT ? "" : (need == 3 ? SemgMontages[w->sd->montage] : SemgMontages[w->dd->montage]), min_ch);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
 {
-  static const char *const allowed[]  = {"physfit_", "dec_", "ccs_", NULL};
-  BaselineCtx  ctx;
-  BaselineWork w;
-  SemgDataset *ds;
-  SemgResult  *res;
-  const char  *ex_names[3], *ex_units[3];
-  PetscInt     n_extra = 0, K, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
-  SemgProgress prog;
-  PetscMPIInt  size;
+  static const char *const allowed[] = {"physfit_", "dec_", "ccs_", NULL};
+  BaselineCtx              ctx;
+  BaselineWork             w;
+  SemgDataset             *ds;
+  SemgResult              *res;
+  const char              *ex_names[3], *ex_units[3];
+  PetscInt                 n_extra = 0, K, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
+  SemgProgress             prog;
+  PetscMPIInt              size;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_size(comm, &size));
@@ -312,13 +313,13 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   k0 = (PetscInt)PetscCeilReal(ctx.window[0] * ds->fs - 1e-9);
   k1 = ctx.window[1] * ds->fs >= ds->n_times ? ds->n_times : (PetscInt)PetscFloorReal(ctx.window[1] * ds->fs + 1e-9) + 1;
   k1 = PetscMin(k1, ds->n_times);
-  PetscCheck(ctx.method == BL_PHYSFIT || k1 - k0 >= 8, comm, SEMG_ERR_USER, "-window %g,%g keeps %" PetscInt_FMT " of the %" PetscInt_FMT " samples of '%s' (need >= 8)", (double)ctx.window[0],
-             (double)ctx.window[1], PetscMax(k1 - k0, 0), ds->n_times, ctx.data);
+  PetscCheck(ctx.method == BL_PHYSFIT || k1 - k0 >= 8, comm, SEMG_ERR_USER, "-window %g,%g keeps %" PetscInt_FMT " of the %" PetscInt_FMT " samples of '%s' (need >= 8)",
+             (double)ctx.window[0], (double)ctx.window[1], PetscMax(k1 - k0, 0), ds->n_times, ctx.data);
   ntw = k1 - k0;
   if (ctx.method == BL_CV_SPECTRAL || ctx.method == BL_CV_MLE) PetscCall(SemgSpectraCreate(ntw, &w.spectra));
   PetscCall(SemgProgressStart(comm, bl_names[ctx.method], ds->n_examples, &prog));
   for (PetscCount s = 0; s < ds->n_local; s++) {
-    const PetscReal *x = ds->data + s * (size_t)ds->n_channels * ds->n_times;
+    const PetscReal *x   = ds->data + s * (size_t)ds->n_channels * ds->n_times;
     PetscReal       *est = res->theta_est + s * K, nrmse = NAN;
     PetscLogDouble   t0, t1;
 

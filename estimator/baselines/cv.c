@@ -6,7 +6,10 @@
 
 typedef double _Complex Cplx;
 
-static inline Cplx Bin(const PetscReal *X, PetscInt nf, PetscInt c, PetscInt k) { return X[2 * (c * nf + k)] + X[2 * (c * nf + k) + 1] * _Complex_I; }
+static inline Cplx Bin(const PetscReal *X, PetscInt nf, PetscInt c, PetscInt k)
+{
+  return X[2 * (c * nf + k)] + X[2 * (c * nf + k) + 1] * _Complex_I;
+}
 
 PetscErrorCode SemgDelaySpectralCost(PetscInt nt, const PetscReal *X1, const PetscReal *X2, PetscReal theta, PetscReal *e, PetscReal *de, PetscReal *d2e)
 {
@@ -16,7 +19,7 @@ PetscErrorCode SemgDelaySpectralCost(PetscInt nt, const PetscReal *X1, const Pet
   for (PetscInt k = 1; k <= nt / 2; k++) {
     PetscReal w  = 2.0 * PETSC_PI * k / nt;
     Cplx      x1 = Bin(X1, 0, 0, k), x2 = Bin(X2, 0, 0, k);
-    Cplx      z  = x1 * conj(x2) * cexp(-_Complex_I * w * theta);
+    Cplx      z = x1 * conj(x2) * cexp(-_Complex_I * w * theta);
     s0 += creal(x1) * creal(x1) + cimag(x1) * cimag(x1) + creal(x2) * creal(x2) + cimag(x2) * cimag(x2) - 2.0 * creal(z);
     s1 += -2.0 * w * cimag(z);
     s2 += 2.0 * w * w * creal(z);
@@ -132,8 +135,7 @@ static PetscReal AlignedCorrelation(PetscInt nc, PetscInt nt, const PetscReal *X
   return q / (nc - 1);
 }
 
-PetscErrorCode SemgDelayMLE(SemgSpectra sp, PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscReal *quality,
-                            PetscInt *its)
+PetscErrorCode SemgDelayMLE(SemgSpectra sp, PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscReal *quality, PetscInt *its)
 {
   PetscReal *X, th, dE, d2E, u;
   PetscInt   nf = nt / 2 + 1, ca = nc <= 3 ? 0 : 1, it;

@@ -19,15 +19,13 @@
 PETSC_EXTERN PetscErrorCode SemgDelaySpectral(SemgSpectra sp, PetscInt nt, const PetscReal *a, const PetscReal *b, PetscReal *theta, PetscInt *its);
 
 /* The two-channel cost and its first two derivatives at theta (for tests). */
-PETSC_EXTERN PetscErrorCode SemgDelaySpectralCost(PetscInt nt, const PetscReal *X1, const PetscReal *X2, PetscReal theta, PetscReal *e, PetscReal *de,
-                                                  PetscReal *d2e);
+PETSC_EXTERN PetscErrorCode SemgDelaySpectralCost(PetscInt nt, const PetscReal *X1, const PetscReal *X2, PetscReal theta, PetscReal *e, PetscReal *de, PetscReal *d2e);
 
 /* c. Multichannel maximum likelihood (Farina et al. 2001): Newton on E(theta) = sum_r e_r(theta) over
    every reference channel r, started from the xcorr of channels 1 and 2 (0 and 1 when nc <= 3) over
    [lag_lo, lag_hi]. quality = mean correlation coefficient of neighbouring channels after alignment by
    theta (1 = identical shapes). its (may be NULL) = Newton iterations. Needs nc >= 2. */
-PETSC_EXTERN PetscErrorCode SemgDelayMLE(SemgSpectra sp, PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta,
-                                         PetscReal *quality, PetscInt *its);
+PETSC_EXTERN PetscErrorCode SemgDelayMLE(SemgSpectra sp, PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscReal *quality, PetscInt *its);
 
 /* E(theta) and derivatives on precomputed spectra X (nc x (nt/2+1) complex; for tests). */
 PETSC_EXTERN PetscErrorCode SemgDelayMLECost(PetscInt nc, PetscInt nt, const PetscReal *X, PetscReal theta, PetscReal *E, PetscReal *dE, PetscReal *d2E);

@@ -14,8 +14,7 @@ PetscReal SemgParabolaVertex(PetscReal a, PetscReal b, PetscReal c)
 PetscErrorCode SemgDelayLagRange(PetscReal ied, PetscReal fs, PetscReal v_min, PetscReal v_max, PetscInt *lag_lo, PetscInt *lag_hi)
 {
   PetscFunctionBeginUser;
-  PetscCheck(ied > 0 && fs > 0 && v_min > 0 && v_max > v_min, PETSC_COMM_SELF, SEMG_ERR_USER, "bad CV range [%g, %g] m/s or IED %g m or fs %g Hz",
-             (double)v_min, (double)v_max, (double)ied, (double)fs);
+  PetscCheck(ied > 0 && fs > 0 && v_min > 0 && v_max > v_min, PETSC_COMM_SELF, SEMG_ERR_USER, "bad CV range [%g, %g] m/s or IED %g m or fs %g Hz", (double)v_min, (double)v_max, (double)ied, (double)fs);
   /* a huge fs (or a tiny CV bound) would overflow the integer lag: bound it before converting */
   PetscCheck(ied * fs / v_min < 1e8, PETSC_COMM_SELF, SEMG_ERR_USER, "the delay range (IED %g m x fs %g Hz / CV %g m/s = %g samples) is beyond any recording: check the dataset's sampling frequency and -cv_range", (double)ied, (double)fs, (double)v_min, (double)(ied * fs / v_min));
   *lag_lo = (PetscInt)PetscFloorReal(ied * fs / v_max);
@@ -29,8 +28,7 @@ PetscErrorCode SemgDelayXcorr(PetscInt nt, const PetscReal *a, const PetscReal *
   PetscReal *r;
 
   PetscFunctionBeginUser;
-  PetscCheck(nl >= 1 && lag_lo > -nt && lag_hi < nt, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lag range [%d, %d] for %d samples", (int)lag_lo,
-             (int)lag_hi, (int)nt);
+  PetscCheck(nl >= 1 && lag_lo > -nt && lag_hi < nt, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lag range [%d, %d] for %d samples", (int)lag_lo, (int)lag_hi, (int)nt);
   PetscCall(PetscMalloc1(nl, &r));
   for (PetscInt j = 0; j < nl; j++) {
     PetscInt  L = lag_lo + j, n0 = PetscMax(0, -L), n1 = PetscMin(nt, nt - L);

@@ -15,13 +15,12 @@ PETSC_EXTERN PetscErrorCode SemgDelayLagRange(PetscReal ied, PetscReal fs, Petsc
 
 /* a. Cross-correlation r(L) = sum_n a[n] b[n+L] over L in [lag_lo, lag_hi], parabola through the best
    three. at_bound (may be NULL) flags a peak at the end of the lag range (no refinement). */
-PETSC_EXTERN PetscErrorCode SemgDelayXcorr(PetscInt nt, const PetscReal *a, const PetscReal *b, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta,
-                                           PetscBool *at_bound);
+PETSC_EXTERN PetscErrorCode SemgDelayXcorr(PetscInt nt, const PetscReal *a, const PetscReal *b, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscBool *at_bound);
 
 /* FFTW plan and buffers for real signals of one length nt. */
 typedef struct _p_SemgSpectra *SemgSpectra;
-PETSC_EXTERN PetscErrorCode SemgSpectraCreate(PetscInt nt, SemgSpectra *sp);
-PETSC_EXTERN PetscErrorCode SemgSpectraDestroy(SemgSpectra *sp);
+PETSC_EXTERN PetscErrorCode    SemgSpectraCreate(PetscInt nt, SemgSpectra *sp);
+PETSC_EXTERN PetscErrorCode    SemgSpectraDestroy(SemgSpectra *sp);
 /* Spectra of nc real signals of length nt: X[(c*(nt/2+1) + k)*2 + {0,1}] = (Re, Im) of DFT bin k.
    sp may be NULL (or of another length): a plan is then made for this call only. */
 PETSC_EXTERN PetscErrorCode SemgSpectraCompute(SemgSpectra sp, PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal *X);

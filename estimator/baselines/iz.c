@@ -32,7 +32,7 @@ PetscErrorCode SemgIZMinAmplitude(PetscInt nc, PetscInt nt, const PetscReal *x, 
     if (at_edge) *at_edge = PETSC_TRUE;
   } else {
     PetscReal delta = SemgParabolaVertex(rms[n - 1], rms[n], rms[n + 1]);
-    *iz = centre[n] + delta * 0.5 * (centre[n + 1] - centre[n - 1]);
+    *iz             = centre[n] + delta * 0.5 * (centre[n + 1] - centre[n - 1]);
     if (at_edge) *at_edge = PETSC_FALSE;
   }
   PetscCall(PetscFree(rms));
@@ -73,8 +73,7 @@ static PetscReal SignedPeakCorrelation(PetscInt nt, const PetscReal *a, const Pe
   return best;
 }
 
-PetscErrorCode SemgIZPhaseReversal(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, SemgIZPhaseMode mode, PetscInt max_lag,
-                                   PetscReal *iz, PetscBool *found, PetscReal *rho_out)
+PetscErrorCode SemgIZPhaseReversal(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, SemgIZPhaseMode mode, PetscInt max_lag, PetscReal *iz, PetscBool *found, PetscReal *rho_out)
 {
   PetscInt   m = nc - 1, n = 0, down = -1, up = -1;
   PetscReal *rho, *pos, xd = 0, xu = 0;
@@ -119,8 +118,8 @@ PetscErrorCode SemgLatencyPeak(PetscInt nc, PetscInt nt, const PetscReal *x, Pet
 {
   PetscFunctionBeginUser;
   for (PetscInt c = 0; c < nc; c++) {
-    const PetscReal *xc = x + c * nt;
-    PetscInt         k  = 0;
+    const PetscReal *xc    = x + c * nt;
+    PetscInt         k     = 0;
     PetscReal        delta = 0.0;
 
     for (PetscInt j = 1; j < nt; j++)
@@ -134,8 +133,7 @@ PetscErrorCode SemgLatencyPeak(PetscInt nc, PetscInt nt, const PetscReal *x, Pet
 
 /* Weighted line fit tau = tau0 + s |c - x0| for a fixed x0; returns the SSE, +inf when the fit is
    degenerate or the slope is not positive (a Lambda shape is not a propagating MUAP). */
-static PetscReal VFitAt(PetscInt nc, const PetscReal *tau, const PetscReal *w, const PetscInt *use, const PetscReal *centre, PetscReal x0,
-                        PetscReal *slope)
+static PetscReal VFitAt(PetscInt nc, const PetscReal *tau, const PetscReal *w, const PetscInt *use, const PetscReal *centre, PetscReal x0, PetscReal *slope)
 {
   PetscReal sw = 0, sa = 0, saa = 0, st = 0, sat = 0, det, s, t0, sse = 0;
 
@@ -161,8 +159,7 @@ static PetscReal VFitAt(PetscInt nc, const PetscReal *tau, const PetscReal *w, c
   return sse;
 }
 
-PetscErrorCode SemgVFitLatencies(PetscInt nc, const PetscReal *tau, const PetscReal *w, const PetscInt *use, const PetscReal *centre, PetscReal *iz,
-                                 PetscReal *cv, PetscReal *sse_out)
+PetscErrorCode SemgVFitLatencies(PetscInt nc, const PetscReal *tau, const PetscReal *w, const PetscInt *use, const PetscReal *centre, PetscReal *iz, PetscReal *cv, PetscReal *sse_out)
 {
   PetscReal d = (centre[nc - 1] - centre[0]) / (nc - 1), h = 0.01 * d, best = PETSC_INFINITY, slope = 0.0, s, xb, sse;
   PetscInt  ng = (PetscInt)PetscFloorReal((centre[nc - 1] - centre[0]) / h + 0.5) + 1, jb = -1;
@@ -216,8 +213,7 @@ PetscErrorCode SemgIZVFit(PetscInt nc, PetscInt nt, const PetscReal *x, const Pe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgIZVFitLatency(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, SemgLatencyType type, PetscInt max_lag,
-                                 PetscReal *iz, PetscReal *cv, PetscReal *sse)
+PetscErrorCode SemgIZVFitLatency(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, SemgLatencyType type, PetscInt max_lag, PetscReal *iz, PetscReal *cv, PetscReal *sse)
 {
   PetscReal *tau, *w, d, wmax = 0.0, iz1, cv1, sse1;
   PetscInt  *use, nleft = 0, nright = 0;

@@ -18,8 +18,7 @@ typedef enum { SEMG_IZ_PHASE_AUTO = 0, SEMG_IZ_PHASE_MINIMUM = 1, SEMG_IZ_PHASE_
    MINIMUM: IZ at the minimum of rho with parabolic refinement. CROSSING: midpoint of the interpolated
    downward and the following upward zero crossing of rho (found = FALSE and the minimum is used when rho
    does not change sign). AUTO: crossing when there is one, else minimum. rho (nc-1 values) may be NULL. */
-PETSC_EXTERN PetscErrorCode SemgIZPhaseReversal(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, SemgIZPhaseMode mode,
-                                                PetscInt max_lag, PetscReal *iz, PetscBool *found, PetscReal *rho);
+PETSC_EXTERN PetscErrorCode SemgIZPhaseReversal(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, SemgIZPhaseMode mode, PetscInt max_lag, PetscReal *iz, PetscBool *found, PetscReal *rho);
 
 /* Latency of each channel: time (s) of the peak of |x_c| with parabolic refinement; weight = peak^2. */
 PETSC_EXTERN PetscErrorCode SemgLatencyPeak(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, PetscReal *tau, PetscReal *weight);
@@ -36,14 +35,11 @@ typedef enum { SEMG_LATENCY_PEAK = 0, SEMG_LATENCY_XCORR = 1, SEMG_LATENCY_CHAIN
    The refit needs 2 channels on each side after the drop, else the first-pass fit is returned.
    iz = cv = NaN when no x_IZ gives a positive slope.
    sse (may be NULL): weighted residual sum of squares (s^2) of the final fit. */
-PETSC_EXTERN PetscErrorCode SemgIZVFit(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, PetscReal *iz,
-                                       PetscReal *cv, PetscReal *sse);
+PETSC_EXTERN PetscErrorCode SemgIZVFit(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, PetscReal *iz, PetscReal *cv, PetscReal *sse);
 /* The same with a choice of latency (peak: as SemgIZVFit; xcorr: SemgLatencyXcorr with max_lag). */
-PETSC_EXTERN PetscErrorCode SemgIZVFitLatency(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, SemgLatencyType type,
-                                              PetscInt max_lag, PetscReal *iz, PetscReal *cv, PetscReal *sse);
+PETSC_EXTERN PetscErrorCode SemgIZVFitLatency(PetscInt nc, PetscInt nt, const PetscReal *x, const PetscReal *centre, PetscReal fs, SemgLatencyType type, PetscInt max_lag, PetscReal *iz, PetscReal *cv, PetscReal *sse);
 
 /* The V-fit on given latencies (for tests and for other latency definitions); use[c] = 0 excludes c. */
-PETSC_EXTERN PetscErrorCode SemgVFitLatencies(PetscInt nc, const PetscReal *tau, const PetscReal *w, const PetscInt *use, const PetscReal *centre,
-                                              PetscReal *iz, PetscReal *cv, PetscReal *sse);
+PETSC_EXTERN PetscErrorCode SemgVFitLatencies(PetscInt nc, const PetscReal *tau, const PetscReal *w, const PetscInt *use, const PetscReal *centre, PetscReal *iz, PetscReal *cv, PetscReal *sse);
 
 #endif

@@ -37,8 +37,7 @@ PetscErrorCode SemgPhysFitSetGeometry(SemgPhysFit *pf, PetscInt ne, const PetscR
 
   PetscFunctionBeginUser;
   PetscCheck(!pf->dec, PETSC_COMM_SELF, PETSC_ERR_ORDER, "SemgPhysFitSetGeometry before SemgPhysFitSetUp");
-  PetscCheck(ne >= 2 && nc >= 1 && nt >= 2 && fs > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "physics fit: bad geometry (%d electrodes, %d channels, %d samples, fs %g)", (int)ne,
-             (int)nc, (int)nt, (double)fs);
+  PetscCheck(ne >= 2 && nc >= 1 && nt >= 2 && fs > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "physics fit: bad geometry (%d electrodes, %d channels, %d samples, fs %g)", (int)ne, (int)nc, (int)nt, (double)fs);
   PetscCall(PetscFree3(pf->exyz, pf->ch_el, pf->ch_w));
   pf->ne = ne, pf->nc = nc, pf->nt = nt, pf->fs = fs;
   PetscCall(PetscMalloc3(3 * ne, &pf->exyz, 3 * nc, &pf->ch_el, 3 * nc, &pf->ch_w));
@@ -83,8 +82,7 @@ PetscErrorCode SemgPhysFitSetFromOptions(MPI_Comm comm, SemgPhysFit *pf)
   PetscCall(PetscOptionsInt("-physfit_starts", "grid starts refined by TAO (best of the grid)", "SemgPhysFit", pf->n_starts, &pf->n_starts, NULL));
   PetscCall(PetscOptionsReal("-physfit_grid_cv_step", "CV step of the start grid (m/s); x_IZ step = IED", "SemgPhysFit", pf->grid_v_step, &pf->grid_v_step, NULL));
   PetscOptionsEnd();
-  PetscCheck(izb[0] < izb[1] && cvb[0] > 0 && cvb[0] < cvb[1] && db[0] > 0 && db[0] < db[1], comm, SEMG_ERR_USER,
-             "-physfit_iz_bounds, -physfit_cv_bounds, -physfit_depth_bounds: need 0 < lo < hi (CV, depth) and lo < hi (IZ)");
+  PetscCheck(izb[0] < izb[1] && cvb[0] > 0 && cvb[0] < cvb[1] && db[0] > 0 && db[0] < db[1], comm, SEMG_ERR_USER, "-physfit_iz_bounds, -physfit_cv_bounds, -physfit_depth_bounds: need 0 < lo < hi (CV, depth) and lo < hi (IZ)");
   PetscCheck(pf->n_starts >= 1 && pf->grid_v_step > 0, comm, SEMG_ERR_USER, "-physfit_starts must be >= 1 and -physfit_grid_cv_step > 0");
   pf->lo[0] = izb[0], pf->hi[0] = izb[1], pf->lo[1] = cvb[0], pf->hi[1] = cvb[1], pf->lo[2] = db[0], pf->hi[2] = db[1];
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -118,9 +116,9 @@ static PetscErrorCode PhysFitCreateDecoder(SemgPhysFit *pf)
   SemgDecoderGeometry geo;
 
   PetscFunctionBeginUser;
-  spec.latent_depth   = pf->fit_depth;
-  spec.iz_range[0]    = pf->lo[0], spec.iz_range[1] = pf->hi[0];
-  spec.cv_range[0]    = pf->lo[1], spec.cv_range[1] = pf->hi[1];
+  spec.latent_depth = pf->fit_depth;
+  spec.iz_range[0] = pf->lo[0], spec.iz_range[1] = pf->hi[0];
+  spec.cv_range[0] = pf->lo[1], spec.cv_range[1] = pf->hi[1];
   if (pf->fit_depth) spec.depth_range[0] = pf->lo[2], spec.depth_range[1] = pf->hi[2];
   geo.ne = pf->ne, geo.nc = pf->nc, geo.nt = pf->nt, geo.fs = pf->fs;
   geo.exyz = pf->exyz, geo.ch_e = pf->ch_el, geo.ch_w = pf->ch_w;

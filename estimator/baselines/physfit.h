@@ -20,20 +20,20 @@ typedef struct {
   PetscBool       has_template;
   PetscInt        ne, nc, nt;
   PetscReal       fs, ied;
-  PetscReal      *exyz;         /* ne x 3 */
-  PetscInt       *ch_el;        /* nc x 3, -1 unused */
-  PetscReal      *ch_w;         /* nc x 3 */
-  SemgDecoder    *dec;          /* the autoencoder's decoder (owned), latents in the same order as theta */
+  PetscReal      *exyz;  /* ne x 3 */
+  PetscInt       *ch_el; /* nc x 3, -1 unused */
+  PetscReal      *ch_w;  /* nc x 3 */
+  SemgDecoder    *dec;   /* the autoencoder's decoder (owned), latents in the same order as theta */
   /* unknowns theta = (x_IZ, v[, depth below the mean electrode z]) and their box */
-  PetscInt        K;
-  PetscBool       fit_depth;
-  PetscReal       lo[SEMG_PHYSFIT_MAX_K], hi[SEMG_PHYSFIT_MAX_K];
-  PetscInt        n_starts;
-  PetscReal       grid_v_step;
+  PetscInt  K;
+  PetscBool fit_depth;
+  PetscReal lo[SEMG_PHYSFIT_MAX_K], hi[SEMG_PHYSFIT_MAX_K];
+  PetscInt  n_starts;
+  PetscReal grid_v_step;
   /* solver */
   Tao              tao;
   Vec              u, ulo, uhi;
-  const PetscReal *x;           /* current sample */
+  const PetscReal *x; /* current sample */
 } SemgPhysFit;
 
 PETSC_EXTERN PetscErrorCode SemgPhysFitCreate(SemgPhysFit **pf);
@@ -41,8 +41,7 @@ PETSC_EXTERN PetscErrorCode SemgPhysFitCreate(SemgPhysFit **pf);
    its IZ is at x = 0, spec->depth below the mean electrode z. spec->latent_depth is not used (see fit_depth). */
 PETSC_EXTERN PetscErrorCode SemgPhysFitSetTemplate(SemgPhysFit *pf, const SemgDecoderSpec *spec, const SemgCCSParams *par);
 /* Electrodes ne x 3, channel table nc x 3 (electrode index, -1 = unused) with weights, nt samples at fs. */
-PETSC_EXTERN PetscErrorCode SemgPhysFitSetGeometry(SemgPhysFit *pf, PetscInt ne, const PetscReal *exyz, PetscInt nc, const PetscInt *ch_el,
-                                                   const PetscReal *ch_w, PetscInt nt, PetscReal fs);
+PETSC_EXTERN PetscErrorCode SemgPhysFitSetGeometry(SemgPhysFit *pf, PetscInt ne, const PetscReal *exyz, PetscInt nc, const PetscInt *ch_el, const PetscReal *ch_w, PetscInt nt, PetscReal fs);
 PETSC_EXTERN PetscErrorCode SemgPhysFitSetFromOptions(MPI_Comm comm, SemgPhysFit *pf);
 /* Builds the decoder (K = 2 or 3 latents after fit_depth) and the Tao. Gain-free decoder output:
    SemgDecoderApply(pf->dec, theta, y, dy). */

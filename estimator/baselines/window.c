@@ -35,8 +35,8 @@ static PetscErrorCode BurstDelay(PetscInt nt, const PetscReal *x, PetscInt n_col
 PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt min_len, PetscInt *k0, PetscInt *k1)
 {
   const PetscInt half = PetscMax(1, (PetscInt)PetscCeilReal(lag_lo)); /* smoothing over -+ the shortest delay: merges the ripples of a propagating stretch */
-  PetscReal     *p, *e;
-  PetscInt       lo = 0, hi = nt;
+  PetscReal *p, *e;
+  PetscInt   lo = 0, hi = nt;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc2(nt, &p, nt, &e));
@@ -55,8 +55,8 @@ PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, Pets
       if (e[k] > e[kp]) kp = k;
     if (!(e[kp] > 0)) break;
     /* the burst: the hill of the energy around its peak, down to the local minima on either side */
-    for (a = kp; a > lo && e[a - 1] <= e[a]; a--) {}
-    for (b = kp; b < hi - 1 && e[b + 1] <= e[b]; b++) {}
+    for (a = kp; a > lo && e[a - 1] <= e[a]; a--) { }
+    for (b = kp; b < hi - 1 && e[b + 1] <= e[b]; b++) { }
     PetscCall(BurstDelay(nt, x, n_columns, col_start, a, b, (PetscInt)PetscCeilReal(lag_hi), &delay));
     if (delay >= 0.5 * lag_lo) break; /* the largest burst propagates: keep the rest */
     {

@@ -14,7 +14,6 @@
 /* n_columns columns, col_start[n_columns + 1] offsets of their channels in x; lag_lo, lag_hi the delay
    range (samples) of the CV search range. [*k0, *k1): the window; a cut that would leave fewer than
    min_len samples is not made. */
-PETSC_EXTERN PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi,
-                                           PetscInt min_len, PetscInt *k0, PetscInt *k1);
+PETSC_EXTERN PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt min_len, PetscInt *k0, PetscInt *k1);
 
 #endif

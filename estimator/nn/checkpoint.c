@@ -91,23 +91,59 @@ typedef struct {
   FieldType   type;
   size_t      off;
 } Field;
-#define FLD(n, t, m) {n, t, offsetof(SemgNNState, m)}
+#define FLD(n, t, m) \
+  { \
+    n, t, offsetof(SemgNNState, m) \
+  }
 static const Field fields[] = {
-  FLD("encoder_type", F_INT, enc_type), FLD("kernel", F_INT, kernel), FLD("activation", F_INT, act), FLD("init", F_INT, init),
-  FLD("in_channels", F_INT, in_channels), FLD("in_times", F_INT, in_times), FLD("n_latents", F_INT, K), FLD("montage", F_INT, montage),
-  FLD("dec_fibres", F_INT, dec.mu.n_fibres), FLD("dec_radius", F_REAL, dec.mu.radius), FLD("dec_iz_spread", F_REAL, dec.mu.iz_spread),
-  FLD("dec_tendon_left", F_REAL, dec.mu.tendon_left), FLD("dec_tendon_right", F_REAL, dec.mu.tendon_right),
-  FLD("dec_tendon_spread_left", F_REAL, dec.mu.tendon_spread_left), FLD("dec_tendon_spread_right", F_REAL, dec.mu.tendon_spread_right),
-  FLD("dec_cv_mean", F_REAL, dec.mu.cv_mean), FLD("dec_cv_sd", F_REAL, dec.mu.cv_sd), FLD("dec_depth", F_REAL, dec.depth),
-  FLD("dec_latent_depth", F_BOOL, dec.latent_depth), FLD("dec_centre", F_BOOL, dec.centre), FLD("dec_iz_lo", F_REAL, dec.iz_range[0]), FLD("dec_iz_hi", F_REAL, dec.iz_range[1]),
-  FLD("dec_cv_lo", F_REAL, dec.cv_range[0]), FLD("dec_cv_hi", F_REAL, dec.cv_range[1]), FLD("dec_depth_lo", F_REAL, dec.depth_range[0]),
+  FLD("encoder_type", F_INT, enc_type),
+  FLD("kernel", F_INT, kernel),
+  FLD("activation", F_INT, act),
+  FLD("init", F_INT, init),
+  FLD("in_channels", F_INT, in_channels),
+  FLD("in_times", F_INT, in_times),
+  FLD("n_latents", F_INT, K),
+  FLD("montage", F_INT, montage),
+  FLD("dec_fibres", F_INT, dec.mu.n_fibres),
+  FLD("dec_radius", F_REAL, dec.mu.radius),
+  FLD("dec_iz_spread", F_REAL, dec.mu.iz_spread),
+  FLD("dec_tendon_left", F_REAL, dec.mu.tendon_left),
+  FLD("dec_tendon_right", F_REAL, dec.mu.tendon_right),
+  FLD("dec_tendon_spread_left", F_REAL, dec.mu.tendon_spread_left),
+  FLD("dec_tendon_spread_right", F_REAL, dec.mu.tendon_spread_right),
+  FLD("dec_cv_mean", F_REAL, dec.mu.cv_mean),
+  FLD("dec_cv_sd", F_REAL, dec.mu.cv_sd),
+  FLD("dec_depth", F_REAL, dec.depth),
+  FLD("dec_latent_depth", F_BOOL, dec.latent_depth),
+  FLD("dec_centre", F_BOOL, dec.centre),
+  FLD("dec_iz_lo", F_REAL, dec.iz_range[0]),
+  FLD("dec_iz_hi", F_REAL, dec.iz_range[1]),
+  FLD("dec_cv_lo", F_REAL, dec.cv_range[0]),
+  FLD("dec_cv_hi", F_REAL, dec.cv_range[1]),
+  FLD("dec_depth_lo", F_REAL, dec.depth_range[0]),
   FLD("dec_depth_hi", F_REAL, dec.depth_range[1]),
-  FLD("adamw_variant", F_INT, adamw.variant), FLD("adamw_lr", F_REAL, adamw.lr), FLD("adamw_beta1", F_REAL, adamw.beta1),
-  FLD("adamw_beta2", F_REAL, adamw.beta2), FLD("adamw_eps", F_REAL, adamw.eps), FLD("adamw_weight_decay", F_REAL, adamw.weight_decay),
-  FLD("adamw_t", F_INT64, adamw.t), FLD("step", F_INT64, step), FLD("epoch", F_INT, epoch), FLD("step_in_epoch", F_INT, step_in_epoch),
-  FLD("seed", F_INT64, seed), FLD("n_ranks", F_INT, n_ranks), FLD("chunks", F_INT, chunks), FLD("global_batch", F_INT, global_batch),
-  FLD("epoch_loss_sum", F_REAL, epoch_loss_sum), FLD("epoch_count", F_INT64, epoch_count), FLD("best_val", F_REAL, best_val), FLD("best_epoch", F_INT, best_epoch), FLD("bad_epochs", F_INT, bad_epochs), FLD("finished", F_INT, finished),
-  FLD("n_hist", F_INT, n_hist), FLD("data_fingerprint", F_INT64, data_fingerprint),
+  FLD("adamw_variant", F_INT, adamw.variant),
+  FLD("adamw_lr", F_REAL, adamw.lr),
+  FLD("adamw_beta1", F_REAL, adamw.beta1),
+  FLD("adamw_beta2", F_REAL, adamw.beta2),
+  FLD("adamw_eps", F_REAL, adamw.eps),
+  FLD("adamw_weight_decay", F_REAL, adamw.weight_decay),
+  FLD("adamw_t", F_INT64, adamw.t),
+  FLD("step", F_INT64, step),
+  FLD("epoch", F_INT, epoch),
+  FLD("step_in_epoch", F_INT, step_in_epoch),
+  FLD("seed", F_INT64, seed),
+  FLD("n_ranks", F_INT, n_ranks),
+  FLD("chunks", F_INT, chunks),
+  FLD("global_batch", F_INT, global_batch),
+  FLD("epoch_loss_sum", F_REAL, epoch_loss_sum),
+  FLD("epoch_count", F_INT64, epoch_count),
+  FLD("best_val", F_REAL, best_val),
+  FLD("best_epoch", F_INT, best_epoch),
+  FLD("bad_epochs", F_INT, bad_epochs),
+  FLD("finished", F_INT, finished),
+  FLD("n_hist", F_INT, n_hist),
+  FLD("data_fingerprint", F_INT64, data_fingerprint),
 };
 
 static PetscErrorCode WriteFields(hid_t loc, const SemgNNState *st)
@@ -116,10 +152,18 @@ static PetscErrorCode WriteFields(hid_t loc, const SemgNNState *st)
   for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
     const char *p = (const char *)st + fields[i].off;
     switch (fields[i].type) {
-    case F_INT: PetscCall(SemgH5WriteAttrInt(loc, fields[i].name, (long long)*(const PetscInt *)p)); break;
-    case F_BOOL: PetscCall(SemgH5WriteAttrInt(loc, fields[i].name, (long long)*(const PetscBool *)p)); break;
-    case F_INT64: PetscCall(SemgH5WriteAttrInt(loc, fields[i].name, (long long)*(const PetscInt64 *)p)); break;
-    case F_REAL: PetscCall(SemgH5WriteAttrDouble(loc, fields[i].name, (double)*(const PetscReal *)p)); break;
+    case F_INT:
+      PetscCall(SemgH5WriteAttrInt(loc, fields[i].name, (long long)*(const PetscInt *)p));
+      break;
+    case F_BOOL:
+      PetscCall(SemgH5WriteAttrInt(loc, fields[i].name, (long long)*(const PetscBool *)p));
+      break;
+    case F_INT64:
+      PetscCall(SemgH5WriteAttrInt(loc, fields[i].name, (long long)*(const PetscInt64 *)p));
+      break;
+    case F_REAL:
+      PetscCall(SemgH5WriteAttrDouble(loc, fields[i].name, (double)*(const PetscReal *)p));
+      break;
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -143,7 +187,8 @@ static PetscErrorCode ReadFields(hid_t loc, const char *path, SemgNNState *st)
       else *(PetscInt64 *)p = (PetscInt64)iv;
     }
     /* attributes added after schema 1 was first written default to 0 */
-    PetscCheck(found || !strcmp(fields[i].name, "dec_centre") || !strcmp(fields[i].name, "data_fingerprint"), PETSC_COMM_SELF, SEMG_ERR_USER, "'%s': not a semg model/checkpoint (attribute %s missing)", path, fields[i].name);
+    PetscCheck(found || !strcmp(fields[i].name, "dec_centre") || !strcmp(fields[i].name, "data_fingerprint"), PETSC_COMM_SELF, SEMG_ERR_USER, "'%s': not a semg model/checkpoint (attribute %s missing)", path,
+               fields[i].name);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -210,7 +255,7 @@ static PetscErrorCode StateBcast(MPI_Comm comm, SemgNNState *st)
       cap = copy.hist_cap;
       {
         PetscReal *P = st->P, *M = st->M, *Q = st->Q, *B = st->Pbest, *ht = st->hist_train, *hv = st->hist_val;
-        *st = copy;
+        *st   = copy;
         st->P = P, st->M = M, st->Q = Q, st->Pbest = B, st->hist_train = ht, st->hist_val = hv, st->config = NULL;
       }
     }
@@ -282,7 +327,8 @@ static PetscErrorCode CheckFiniteState(MPI_Comm comm, const char option[], const
 {
   PetscFunctionBeginUser;
   for (PetscCount i = 0; i < st->np; i++)
-    PetscCheck(!PetscIsInfOrNanReal(st->P[i]), comm, SEMG_ERR_USER, "%s '%s': parameter %lld is %g (a diverged or corrupt model)", option, path, (long long)i, (double)st->P[i]);
+    PetscCheck(!PetscIsInfOrNanReal(st->P[i]), comm, SEMG_ERR_USER, "%s '%s': parameter %lld is %g (a diverged or corrupt model)", option, path, (long long)i,
+               (double)st->P[i]);
   for (PetscInt k = 0; k < st->K; k++)
     PetscCheck(!PetscIsInfOrNanReal(st->lo[k]) && !PetscIsInfOrNanReal(st->hi[k]), comm, SEMG_ERR_USER, "%s '%s': scaler %d is not finite", option, path, (int)k);
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -303,7 +349,8 @@ PetscErrorCode SemgNNStateRead(MPI_Comm comm, const char option[], const char pa
     PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
     ierr = StateReadRank0(option, path, st, err, sizeof(err));
     PetscCall(PetscPopErrorHandler());
-    if (ierr && !err[0]) PetscCall(PetscSNPrintf(err, sizeof(err), "%s '%s': not a readable semg model/checkpoint (truncated, corrupt or wrong types)", option, path));
+    if (ierr && !err[0])
+      PetscCall(PetscSNPrintf(err, sizeof(err), "%s '%s': not a readable semg model/checkpoint (truncated, corrupt or wrong types)", option, path));
   }
   PetscCallMPI(MPI_Bcast(err, (PetscMPIInt)sizeof(err), MPI_CHAR, 0, comm));
   PetscCheck(!err[0], comm, SEMG_ERR_USER, "%s", err);

@@ -29,10 +29,10 @@ typedef struct {
   PetscInt64 step;                 /* global steps done */
   PetscInt   epoch, step_in_epoch; /* sampler position: (seed, epoch) and global batches done in it */
   PetscInt64 seed;
-  PetscInt   n_ranks, chunks;      /* W and Tier-B chunk count at save (0 = plain allreduce) */
+  PetscInt   n_ranks, chunks; /* W and Tier-B chunk count at save (0 = plain allreduce) */
   PetscInt   global_batch;
-  PetscInt64 data_fingerprint;     /* SemgDatasetFingerprint of the training data (0 = unknown) */
-  PetscReal  epoch_loss_sum;        /* running sums of the current epoch (exact resume mid-epoch) */
+  PetscInt64 data_fingerprint; /* SemgDatasetFingerprint of the training data (0 = unknown) */
+  PetscReal  epoch_loss_sum;   /* running sums of the current epoch (exact resume mid-epoch) */
   PetscInt64 epoch_count;
   PetscReal  best_val;
   PetscInt   best_epoch, bad_epochs, finished;
@@ -40,7 +40,7 @@ typedef struct {
   PetscReal *hist_train, *hist_val; /* per-epoch mean losses */
   PetscCount np;
   PetscReal *P, *M, *Q, *Pbest;
-  char      *config;               /* options database text (provenance) */
+  char      *config; /* options database text (provenance) */
 } SemgNNState;
 
 PETSC_EXTERN PetscErrorCode SemgNNStateAllocate(SemgNNState *st, PetscCount np, PetscInt hist_cap);

@@ -8,8 +8,8 @@
 #include "estimator/nn/dectable_build.h"
 
 typedef struct {
-  char     model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
-  PetscInt batch;
+  char                model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
+  PetscInt            batch;
   SemgDecTableOptions table; /* -dec_table: decode the reconstruction through a table */
 } EstimateOptions;
 
@@ -40,16 +40,16 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, EstimateOptions *o)
 
 PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
 {
-  EstimateOptions    o;
-  SemgNNState        st;
-  SemgDataset       *ds;
-  SemgEncoder       *enc;
-  SemgDecoder       *dec;
-  SemgModel         *model;
-  SemgResult        *res;
-  PetscReal         *theta, *nrmse;
-  const PetscReal   *P;
-  const char *const  extra_names[] = {"depth"}, *const extra_units[] = {"m"};
+  EstimateOptions   o;
+  SemgNNState       st;
+  SemgDataset      *ds;
+  SemgEncoder      *enc;
+  SemgDecoder      *dec;
+  SemgModel        *model;
+  SemgResult       *res;
+  PetscReal        *theta, *nrmse;
+  const PetscReal  *P;
+  const char *const extra_names[] = {"depth"}, *const extra_units[] = {"m"};
 
   PetscFunctionBeginUser;
   PetscCall(ProcessOptions(comm, &o));
@@ -59,12 +59,12 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
   PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
   PetscCall(SemgNNStateRead(comm, "-model", o.model, &st));
   PetscCall(SemgDatasetRead(comm, o.data, &ds));
-  PetscCheck(ds->n_channels == st.in_channels && ds->n_times == st.in_times, comm, SEMG_ERR_USER,
-             "-data '%s' has %" PetscInt_FMT " channels x %" PetscInt_FMT " times, the model expects %" PetscInt_FMT " x %" PetscInt_FMT, o.data, ds->n_channels, ds->n_times, st.in_channels, st.in_times);
+  PetscCheck(ds->n_channels == st.in_channels && ds->n_times == st.in_times, comm, SEMG_ERR_USER, "-data '%s' has %" PetscInt_FMT " channels x %" PetscInt_FMT " times, the model expects %" PetscInt_FMT " x %" PetscInt_FMT, o.data, ds->n_channels, ds->n_times, st.in_channels, st.in_times);
   st.dec.table = o.table;
   PetscCall(SemgNNBuild(&st, ds, o.batch, &enc, &dec));
   PetscCall(SemgDecoderUseTable(comm, dec));
-  PetscCheck(enc->n_params == st.np, comm, SEMG_ERR_USER, "-model '%s': %" PetscCount_FMT " parameters, the architecture needs %" PetscCount_FMT, o.model, st.np, enc->n_params);
+  PetscCheck(enc->n_params == st.np, comm, SEMG_ERR_USER, "-model '%s': %" PetscCount_FMT " parameters, the architecture needs %" PetscCount_FMT, o.model, st.np,
+             enc->n_params);
   PetscCall(SemgModelCreate(enc, dec, &model));
   /* the best validation parameters when an epoch was completed, else the last ones */
   P = st.best_epoch >= 0 ? st.Pbest : st.P;
@@ -73,22 +73,22 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
   PetscCall(PetscMalloc2((size_t)o.batch * st.K, &theta, o.batch, &nrmse));
   {
     long long sat[2] = {0, 0}; /* latents with |h| > 4: saturated scaler, truths near or beyond the bounds (spec 2.3) */
-  for (PetscCount b0 = 0; b0 < ds->n_local; b0 += o.batch) {
-    PetscInt       B = (PetscInt)PetscMin((PetscCount)o.batch, ds->n_local - b0);
-    PetscLogDouble t0, t1;
-    PetscCall(PetscTime(&t0));
-    PetscCall(SemgModelPredict(model, P, B, ds->data + (size_t)b0 * ds->n_channels * ds->n_times, theta, nrmse));
-    PetscCall(PetscTime(&t1));
-    for (PetscInt b = 0; b < B; b++) {
-      for (PetscInt j = 0; j < st.K; j++) res->theta_est[(size_t)(b0 + b) * res->n_theta + j] = theta[b * st.K + j];
-      res->recon_nrmse[b0 + b] = nrmse[b];
-      res->seconds[b0 + b]     = (t1 - t0) / B;
+    for (PetscCount b0 = 0; b0 < ds->n_local; b0 += o.batch) {
+      PetscInt       B = (PetscInt)PetscMin((PetscCount)o.batch, ds->n_local - b0);
+      PetscLogDouble t0, t1;
+      PetscCall(PetscTime(&t0));
+      PetscCall(SemgModelPredict(model, P, B, ds->data + (size_t)b0 * ds->n_channels * ds->n_times, theta, nrmse));
+      PetscCall(PetscTime(&t1));
+      for (PetscInt b = 0; b < B; b++) {
+        for (PetscInt j = 0; j < st.K; j++) res->theta_est[(size_t)(b0 + b) * res->n_theta + j] = theta[b * st.K + j];
+        res->recon_nrmse[b0 + b] = nrmse[b];
+        res->seconds[b0 + b]     = (t1 - t0) / B;
+      }
+      for (PetscInt i = 0; i < B * st.K; i++) sat[0] += PetscAbsReal(model->h[i]) > 4.0;
+      sat[1] += (long long)B * st.K;
     }
-    for (PetscInt i = 0; i < B * st.K; i++) sat[0] += PetscAbsReal(model->h[i]) > 4.0;
-    sat[1] += (long long)B * st.K;
-  }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sat, 2, MPI_LONG_LONG, MPI_SUM, comm));
-  PetscCall(PetscPrintf(comm, "semg estimate: %.2f%% of the latents saturated (|h| > 4)\n", 100.0 * (double)sat[0] / (double)PetscMax(sat[1], 1)));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sat, 2, MPI_LONG_LONG, MPI_SUM, comm));
+    PetscCall(PetscPrintf(comm, "semg estimate: %.2f%% of the latents saturated (|h| > 4)\n", 100.0 * (double)sat[0] / (double)PetscMax(sat[1], 1)));
   }
   PetscCall(SemgResultWrite(comm, o.output, res));
   PetscCall(PetscFree2(theta, nrmse));

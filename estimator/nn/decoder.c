@@ -9,20 +9,20 @@ PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec)
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(spec, sizeof(*spec)));
   PetscCall(SemgMotorUnitSpecDefault(&spec->mu));
-  spec->mu.n_fibres     = 50;
-  spec->mu.radius       = 0.003;
-  spec->mu.iz_spread    = 0.005;
-  spec->mu.cv_mean      = 4.0;
-  spec->mu.cv_sd        = 0.1;
-  spec->template_seed   = 20260001;
-  spec->depth           = 0.02;
-  spec->latent_depth    = PETSC_FALSE;
-  spec->iz_range[0]     = 0.0; /* empty: first to last electrode */
-  spec->iz_range[1]     = 0.0;
-  spec->cv_range[0]     = 2.5;
-  spec->cv_range[1]     = 5.4;
-  spec->depth_range[0]  = 0.01;
-  spec->depth_range[1]  = 0.03;
+  spec->mu.n_fibres    = 50;
+  spec->mu.radius      = 0.003;
+  spec->mu.iz_spread   = 0.005;
+  spec->mu.cv_mean     = 4.0;
+  spec->mu.cv_sd       = 0.1;
+  spec->template_seed  = 20260001;
+  spec->depth          = 0.02;
+  spec->latent_depth   = PETSC_FALSE;
+  spec->iz_range[0]    = 0.0; /* empty: first to last electrode */
+  spec->iz_range[1]    = 0.0;
+  spec->cv_range[0]    = 2.5;
+  spec->cv_range[1]    = 5.4;
+  spec->depth_range[0] = 0.01;
+  spec->depth_range[1] = 0.03;
   PetscCall(SemgDecTableOptionsDefault(&spec->table));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -36,7 +36,8 @@ PetscErrorCode SemgDecoderSpecSetFromOptions(MPI_Comm comm, SemgDecoderSpec *spe
   PetscCall(PetscOptionsInt("-dec_fibres", "fibres of the template MU", "SemgDecoder", spec->mu.n_fibres, &spec->mu.n_fibres, NULL));
   PetscCall(PetscOptionsReal("-dec_radius", "template MU territory radius (m)", "SemgDecoder", spec->mu.radius, &spec->mu.radius, NULL));
   PetscCall(PetscOptionsReal("-dec_iz_spread", "template IP spread W_I along the fibres (m)", "SemgDecoder", spec->mu.iz_spread, &spec->mu.iz_spread, NULL));
-  PetscCall(PetscOptionsReal("-dec_tendon", "template distance IZ centre to each tendon plane L_L = L_R (m)", "SemgDecoder", spec->mu.tendon_left, &spec->mu.tendon_left, NULL));
+  PetscCall(
+    PetscOptionsReal("-dec_tendon", "template distance IZ centre to each tendon plane L_L = L_R (m)", "SemgDecoder", spec->mu.tendon_left, &spec->mu.tendon_left, NULL));
   spec->mu.tendon_right = spec->mu.tendon_left;
   PetscCall(PetscOptionsReal("-dec_tendon_spread", "template tendon-end spread W_T (m)", "SemgDecoder", spec->mu.tendon_spread_left, &spec->mu.tendon_spread_left, NULL));
   spec->mu.tendon_spread_right = spec->mu.tendon_spread_left;
@@ -45,7 +46,8 @@ PetscErrorCode SemgDecoderSpecSetFromOptions(MPI_Comm comm, SemgDecoderSpec *spe
   PetscCall(PetscOptionsInt("-dec_template_seed", "seed of the template fibre table", "SemgDecoder", seed, &seed, NULL));
   PetscCall(PetscOptionsReal("-dec_depth", "template MU axis depth below the electrode plane (m)", "SemgDecoder", spec->depth, &spec->depth, NULL));
   PetscCall(PetscOptionsBool("-dec_latent_depth", "MU depth as a nuisance latent", "SemgDecoder", spec->latent_depth, &spec->latent_depth, NULL));
-  PetscCall(PetscOptionsBool("-dec_centre", "define the template IZ as the mean end-plate position (shift the template so it is at x = 0)", "SemgDecoder", spec->centre, &spec->centre, NULL));
+  PetscCall(PetscOptionsBool("-dec_centre", "define the template IZ as the mean end-plate position (shift the template so it is at x = 0)", "SemgDecoder",
+                             spec->centre, &spec->centre, NULL));
   n = 2;
   PetscCall(PetscOptionsRealArray("-dec_iz_range", "IZ latent bounds lo,hi (m); default first..last electrode", "SemgDecoder", spec->iz_range, &n, NULL));
   n = 2;
@@ -57,8 +59,8 @@ PetscErrorCode SemgDecoderSpecSetFromOptions(MPI_Comm comm, SemgDecoderSpec *spe
   spec->template_seed = (uint64_t)seed;
   PetscCheck(spec->mu.n_fibres > 0, comm, SEMG_ERR_USER, "-dec_fibres must be > 0");
   PetscCheck(spec->cv_range[0] > 0 && spec->cv_range[1] > spec->cv_range[0], comm, SEMG_ERR_USER, "-dec_cv_range must be 0 < lo < hi");
-  PetscCheck(!spec->latent_depth || (spec->depth_range[0] > spec->mu.radius && spec->depth_range[1] > spec->depth_range[0]), comm, SEMG_ERR_USER,
-             "-dec_depth_range must be radius < lo < hi (lo %g, radius %g)", (double)spec->depth_range[0], (double)spec->mu.radius);
+  PetscCheck(!spec->latent_depth || (spec->depth_range[0] > spec->mu.radius && spec->depth_range[1] > spec->depth_range[0]), comm, SEMG_ERR_USER, "-dec_depth_range must be radius < lo < hi (lo %g, radius %g)",
+             (double)spec->depth_range[0], (double)spec->mu.radius);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -177,8 +179,8 @@ PetscErrorCode SemgDecoderDestroy(SemgDecoder **decp)
    constant currents and centroids, dI/ds = 0, d xi/ds = -+1. Otherwise sim/ccs.c does the clipping. */
 static PetscInt DecoderSources(SemgDecoder *dec, PetscReal t)
 {
-  SemgCCSSources src;
-  PetscInt       n = 0;
+  SemgCCSSources  src;
+  PetscInt        n = 0;
   const PetscReal Z = dec->par.zmax;
 
   for (PetscInt i = 0; i < dec->nf; i++) {
@@ -190,14 +192,14 @@ static PetscInt DecoderSources(SemgDecoder *dec, PetscReal t)
       for (int side = -1; side <= 1; side += 2)
         for (int k = 0; k < 3; k++, n++) {
           const PetscReal xi = side < 0 ? (dec->full_zbar[k] + f->ip) - s : (-dec->full_zbar[k] + f->ip) + s;
-          dec->sI[n]  = dec->full_I[k];
-          dec->sx[n]  = d[0] * xi + f->ox;
-          dec->sy[n]  = d[1] * xi + f->oy;
-          dec->sz[n]  = d[2] * xi + f->oz;
-          dec->stI[n] = 0.0;
-          dec->stx[n] = t * d[0] * side;
-          dec->sty[n] = t * d[1] * side;
-          dec->stz[n] = t * d[2] * side;
+          dec->sI[n]         = dec->full_I[k];
+          dec->sx[n]         = d[0] * xi + f->ox;
+          dec->sy[n]         = d[1] * xi + f->oy;
+          dec->sz[n]         = d[2] * xi + f->oz;
+          dec->stI[n]        = 0.0;
+          dec->stx[n]        = t * d[0] * side;
+          dec->sty[n]        = t * d[1] * side;
+          dec->stz[n]        = t * d[2] * side;
         }
       continue;
     }
@@ -222,8 +224,8 @@ static PetscInt DecoderSources(SemgDecoder *dec, PetscReal t)
    reassociating sums (results stay independent of the vector width). */
 static void DecoderElectrodes(SemgDecoder *dec, PetscInt n, PetscInt k, PetscBool tangents)
 {
-  const PetscInt ne = dec->ne;
-  const size_t   net = (size_t)ne * dec->nt;
+  const PetscInt ne      = dec->ne;
+  const size_t   net     = (size_t)ne * dec->nt;
   PetscReal *restrict ap = dec->acc, *restrict ax = dec->acc + ne, *restrict az = dec->acc + 2 * ne, *restrict av = dec->acc + 3 * ne;
   const PetscReal *restrict ex = dec->ex, *restrict ey = dec->ey, *restrict ez = dec->ez;
 
@@ -249,7 +251,7 @@ static void DecoderElectrodes(SemgDecoder *dec, PetscInt n, PetscInt k, PetscBoo
   }
   for (PetscInt e = 0; e < ne; e++) {
     const size_t o = (size_t)e * dec->nt + k;
-    dec->phi[o] = ap[e];
+    dec->phi[o]    = ap[e];
     if (tangents) {
       dec->dphi[o]           = ax[e];
       dec->dphi[net + o]     = av[e];
@@ -277,7 +279,7 @@ static PetscErrorCode DecoderPotential(SemgDecoder *dec, const PetscReal *theta,
 {
   const PetscReal shift_x = theta[SEMG_LATENT_IZ], v = theta[SEMG_LATENT_CV];
   const PetscReal shift_z = dec->K > SEMG_LATENT_DEPTH ? dec->spec.depth - theta[SEMG_LATENT_DEPTH] : 0.0;
-  const size_t    net = (size_t)dec->ne * dec->nt;
+  const size_t    net     = (size_t)dec->ne * dec->nt;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < dec->nf; i++) {
@@ -304,17 +306,17 @@ static PetscErrorCode DecoderPotential(SemgDecoder *dec, const PetscReal *theta,
 
 PetscErrorCode SemgDecoderApply(SemgDecoder *dec, const PetscReal *theta, PetscReal *y, PetscReal *J)
 {
-  const size_t    net = (size_t)dec->ne * dec->nt, nct = (size_t)dec->nc * dec->nt;
+  const size_t net = (size_t)dec->ne * dec->nt, nct = (size_t)dec->nc * dec->nt;
 
   PetscFunctionBeginUser;
   if (dec->table) PetscCall(SemgDecTablePotential(dec->table, theta, dec->phi, J ? dec->dphi : NULL));
   else PetscCall(DecoderPotential(dec, theta, J));
   SemgDecoderMontage(dec, dec->phi, y);
   if (J) {
-    SemgDecoderMontage(dec, dec->dphi, J);                           /* d/d iz = d/d shift_x */
-    SemgDecoderMontage(dec, dec->dphi + net, J + nct);               /* d/d cv */
+    SemgDecoderMontage(dec, dec->dphi, J);             /* d/d iz = d/d shift_x */
+    SemgDecoderMontage(dec, dec->dphi + net, J + nct); /* d/d cv */
     if (dec->K > SEMG_LATENT_DEPTH) {
-      SemgDecoderMontage(dec, dec->dphi + 2 * net, J + 2 * nct);     /* d/d depth = -d/d shift_z */
+      SemgDecoderMontage(dec, dec->dphi + 2 * net, J + 2 * nct); /* d/d depth = -d/d shift_z */
       for (size_t i = 0; i < nct; i++) J[2 * nct + i] = -J[2 * nct + i];
     }
   }

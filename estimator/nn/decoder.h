@@ -16,46 +16,46 @@
 enum { SEMG_LATENT_IZ = 0, SEMG_LATENT_CV = 1, SEMG_LATENT_DEPTH = 2 };
 
 typedef struct {
-  SemgMotorUnitSpec mu;            /* template MU (IZ centre at x = 0) */
-  uint64_t          template_seed; /* template = SemgMotorUnitGenerate(mu, seed, sample 0) */
-  PetscReal         depth;         /* template MU axis below the electrode plane, m */
-  PetscBool         latent_depth;  /* depth as a nuisance latent */
-  PetscBool         centre;        /* shift the template so that its mean end-plate x is 0 (IZ = centroid of the IPs) */
-  PetscReal         iz_range[2], cv_range[2], depth_range[2]; /* scaler bounds; iz_range empty -> electrode span */
-  SemgDecTableOptions table;       /* -dec_table: decode through a tabulated forward model (not stored in checkpoints) */
+  SemgMotorUnitSpec   mu;                                       /* template MU (IZ centre at x = 0) */
+  uint64_t            template_seed;                            /* template = SemgMotorUnitGenerate(mu, seed, sample 0) */
+  PetscReal           depth;                                    /* template MU axis below the electrode plane, m */
+  PetscBool           latent_depth;                             /* depth as a nuisance latent */
+  PetscBool           centre;                                   /* shift the template so that its mean end-plate x is 0 (IZ = centroid of the IPs) */
+  PetscReal           iz_range[2], cv_range[2], depth_range[2]; /* scaler bounds; iz_range empty -> electrode span */
+  SemgDecTableOptions table;                                    /* -dec_table: decode through a tabulated forward model (not stored in checkpoints) */
 } SemgDecoderSpec;
 
 /* Recording geometry the decoder reproduces (taken from the dataset). */
 typedef struct {
   PetscInt         ne, nc, nt;
   PetscReal        fs;
-  const PetscReal *exyz;   /* ne x 3 */
-  const PetscInt  *ch_e;   /* nc x 3, -1 unused */
-  const PetscReal *ch_w;   /* nc x 3 */
+  const PetscReal *exyz; /* ne x 3 */
+  const PetscInt  *ch_e; /* nc x 3, -1 unused */
+  const PetscReal *ch_w; /* nc x 3 */
 } SemgDecoderGeometry;
 
 typedef struct {
   SemgDecoderSpec spec;
   SemgCCSParams   par;
   PetscInt        nf;
-  SemgFibre      *tmpl;      /* template fibres (cv = cv_mean + offset) */
-  PetscReal      *dcv;       /* per-fibre CV offsets (kept when the latent CV changes) */
+  SemgFibre      *tmpl; /* template fibres (cv = cv_mean + offset) */
+  PetscReal      *dcv;  /* per-fibre CV offsets (kept when the latent CV changes) */
   PetscInt        ne, nc, nt, K;
   PetscReal       dt, ez_plane;
   PetscReal      *ex, *ey, *ez;
   PetscInt       *ch_e;
   PetscReal      *ch_w;
-  SemgScaler      scaler;    /* bounds of the latents */
-  uint64_t        hash;      /* FNV-1a of the template table and geometry */
+  SemgScaler      scaler; /* bounds of the latents */
+  uint64_t        hash;   /* FNV-1a of the template table and geometry */
   /* work */
-  SemgFibre *fib;
-  PetscReal *sI, *sx, *sy, *sz, *stI, *stx, *sty, *stz; /* sources of one time step (SoA) */
-  PetscReal *phi, *dphi;     /* ne*nt potential; K x ne*nt tangents */
-  PetscReal *y, *J;          /* nc*nt output; K x nc*nt Jacobian */
-  PetscReal *acc;            /* 4 x ne accumulators of one time step */
-  PetscReal *fdir;           /* fibre directions, nf x 3 */
-  PetscReal  full_I[3], full_zbar[3]; /* sections of a complete (unclipped) AP */
-  struct _p_SemgDecTable *table;      /* when set, potentials come from this table (estimator/nn/dectable.h) */
+  SemgFibre              *fib;
+  PetscReal              *sI, *sx, *sy, *sz, *stI, *stx, *sty, *stz; /* sources of one time step (SoA) */
+  PetscReal              *phi, *dphi;                                /* ne*nt potential; K x ne*nt tangents */
+  PetscReal              *y, *J;                                     /* nc*nt output; K x nc*nt Jacobian */
+  PetscReal              *acc;                                       /* 4 x ne accumulators of one time step */
+  PetscReal              *fdir;                                      /* fibre directions, nf x 3 */
+  PetscReal               full_I[3], full_zbar[3];                   /* sections of a complete (unclipped) AP */
+  struct _p_SemgDecTable *table;                                     /* when set, potentials come from this table (estimator/nn/dectable.h) */
 } SemgDecoder;
 
 PETSC_EXTERN PetscErrorCode SemgDecoderSpecDefault(SemgDecoderSpec *spec);

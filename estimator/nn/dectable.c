@@ -81,8 +81,7 @@ static PetscErrorCode TableLatent(SemgDecTable tab, const PetscReal *theta, Pets
 /* One depth slot's 4 x 4 stencil of (a, v) coefficient vectors (a-slots nt apart, v-slots sv apart),
    accumulated over the times in one pass: p0 += wl F, pa -= wl dF/da (d/d IZ), pv += wl dF/dv,
    pd += dl F (dl = -d wd/d depth: d/d shift_z). Without tangents (pa == NULL) only p0. */
-static void StencilAccumulate(PetscInt nt, const double *restrict c, size_t sv, const PetscReal wa[4], const PetscReal dwa[4], const PetscReal wv[4], const PetscReal dwv[4], PetscReal wl, PetscReal dl,
-                              PetscReal *restrict p0, PetscReal *restrict pa, PetscReal *restrict pv, PetscReal *restrict pd)
+static void StencilAccumulate(PetscInt nt, const double *restrict c, size_t sv, const PetscReal wa[4], const PetscReal dwa[4], const PetscReal wv[4], const PetscReal dwv[4], PetscReal wl, PetscReal dl, PetscReal *restrict p0, PetscReal *restrict pa, PetscReal *restrict pv, PetscReal *restrict pd)
 {
   const PetscReal a0 = wa[0], a1 = wa[1], a2 = wa[2], a3 = wa[3], b0 = dwa[0], b1 = dwa[1], b2 = dwa[2], b3 = dwa[3];
   const PetscReal v0 = wv[0], v1 = wv[1], v2 = wv[2], v3 = wv[3], u0 = dwv[0], u1 = dwv[1], u2 = dwv[2], u3 = dwv[3];
@@ -117,10 +116,10 @@ static void StencilAccumulate(PetscInt nt, const double *restrict c, size_t sv, 
 
 PetscErrorCode SemgDecTablePotential(SemgDecTable tab, const PetscReal *theta, PetscReal *phi, PetscReal *dphi)
 {
-  const PetscInt  nt = tab->nt, N0 = tab->n[0] + 2, N1 = tab->n[1] + 2, nl = tab->D > 2 ? 4 : 1;
-  const size_t    net = (size_t)tab->ne * nt;
-  PetscReal       iz, v, d = 0, wv[4], dwv[4], wd[4] = {1, 0, 0, 0}, dwd[4] = {0, 0, 0, 0};
-  PetscInt        iv, id = 0;
+  const PetscInt nt = tab->nt, N0 = tab->n[0] + 2, N1 = tab->n[1] + 2, nl = tab->D > 2 ? 4 : 1;
+  const size_t   net = (size_t)tab->ne * nt;
+  PetscReal      iz, v, d = 0, wv[4], dwv[4], wd[4] = {1, 0, 0, 0}, dwd[4] = {0, 0, 0, 0};
+  PetscInt       iv, id = 0;
 
   PetscFunctionBeginUser;
   PetscCall(TableLatent(tab, theta, 0, "IZ", &iz));
@@ -133,9 +132,9 @@ PetscErrorCode SemgDecTablePotential(SemgDecTable tab, const PetscReal *theta, P
     for (int j = 0; j < 4; j++) dwd[j] /= tab->h[2];
   }
   for (PetscInt e = 0; e < tab->ne; e++) {
-    const PetscInt   r = tab->erow[e];
-    PetscReal        wa[4], dwa[4];
-    const PetscInt   ia = BsplineWeights((tab->ex[e] - iz - tab->row_alo[r]) / tab->h[0], tab->n[0], wa, dwa);
+    const PetscInt r = tab->erow[e];
+    PetscReal      wa[4], dwa[4];
+    const PetscInt ia      = BsplineWeights((tab->ex[e] - iz - tab->row_alo[r]) / tab->h[0], tab->n[0], wa, dwa);
     PetscReal *restrict p0 = phi + (size_t)e * nt, *restrict pa = dphi ? dphi + (size_t)e * nt : NULL;
     PetscReal *restrict pv = dphi ? pa + net : NULL, *restrict pd = dphi ? pa + 2 * net : NULL;
 

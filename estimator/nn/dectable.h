@@ -32,22 +32,22 @@ typedef struct {
 typedef struct _p_SemgDecTable *SemgDecTable;
 
 struct _p_SemgDecTable {
-  SemgDecTableOptions opt;
-  PetscInt  D;            /* continuous coordinates: 2 (a, v) or 3 (a, v, depth) */
-  PetscInt  n[3];         /* nodes per coordinate; coefficients n + 2 */
-  PetscReal lo[3], h[3];  /* lo[0] unused: per row */
-  PetscReal box_lo[3], box_hi[3]; /* latent box (iz, cv, depth) */
-  PetscInt  nrow, ne, nt;
-  PetscReal *row_alo;     /* a of node 0 per row */
-  PetscReal *row_y, *row_z;
-  PetscInt  *erow;        /* electrode -> row */
-  PetscReal *ex;          /* electrode x */
-  size_t     row_size;    /* coefficients per row */
-  double    *c;           /* [row][d][v][a][t] */
-  uint64_t   key;         /* hash of template, model, geometry, grid */
-  PetscReal  err_max;     /* max |table - exact| / max |exact| over the check latents (monopolar) */
-  PetscReal  build_seconds;
-  PetscBool  from_cache;
+  SemgDecTableOptions          opt;
+  PetscInt                     D;                    /* continuous coordinates: 2 (a, v) or 3 (a, v, depth) */
+  PetscInt                     n[3];                 /* nodes per coordinate; coefficients n + 2 */
+  PetscReal                    lo[3], h[3];          /* lo[0] unused: per row */
+  PetscReal                    box_lo[3], box_hi[3]; /* latent box (iz, cv, depth) */
+  PetscInt                     nrow, ne, nt;
+  PetscReal                   *row_alo; /* a of node 0 per row */
+  PetscReal                   *row_y, *row_z;
+  PetscInt                    *erow;     /* electrode -> row */
+  PetscReal                   *ex;       /* electrode x */
+  size_t                       row_size; /* coefficients per row */
+  double                      *c;        /* [row][d][v][a][t] */
+  uint64_t                     key;      /* hash of template, model, geometry, grid */
+  PetscReal                    err_max;  /* max |table - exact| / max |exact| over the check latents (monopolar) */
+  PetscReal                    build_seconds;
+  PetscBool                    from_cache;
   struct _p_SemgDecTableModel *model; /* the forward model (exact reference) */
 };
 

@@ -26,7 +26,7 @@ static void GridAxis(PetscReal lo, PetscReal hi, PetscReal h, PetscInt *n, Petsc
 static PetscErrorCode TableLayout(SemgDecTable tab, const SemgDecoder *dec)
 {
   const PetscBool per_electrode = (PetscBool)(tab->opt.model == SEMG_DECMODEL_VC);
-  PetscReal       span = 0.0;
+  PetscReal       span          = 0.0;
 
   PetscFunctionBeginUser;
   tab->ne = dec->ne, tab->nt = dec->nt, tab->D = dec->K;
@@ -45,12 +45,12 @@ static PetscErrorCode TableLayout(SemgDecTable tab, const SemgDecoder *dec)
       tab->row_y[r] = dec->ey[e], tab->row_z[r] = dec->ez[e], tab->row_alo[r] = PETSC_MAX_REAL;
       tab->nrow++;
     }
-    tab->erow[e]     = r;
-    tab->row_alo[r]  = PetscMin(tab->row_alo[r], dec->ex[e] - tab->box_hi[0]);
+    tab->erow[e]    = r;
+    tab->row_alo[r] = PetscMin(tab->row_alo[r], dec->ex[e] - tab->box_hi[0]);
   }
   for (PetscInt e = 0; e < dec->ne; e++) span = PetscMax(span, dec->ex[e] - tab->box_lo[0] - tab->row_alo[tab->erow[e]]);
-  tab->h[0] = tab->opt.h[0];
-  tab->n[0] = PetscMax(7, (PetscInt)ceil(span / tab->h[0] - 1e-9) + 1);
+  tab->h[0]  = tab->opt.h[0];
+  tab->n[0]  = PetscMax(7, (PetscInt)ceil(span / tab->h[0] - 1e-9) + 1);
   tab->lo[1] = tab->box_lo[1];
   GridAxis(tab->box_lo[1], tab->box_hi[1], tab->opt.h[1], &tab->n[1], &tab->h[1]);
   if (tab->D > 2) {
@@ -58,9 +58,9 @@ static PetscErrorCode TableLayout(SemgDecTable tab, const SemgDecoder *dec)
     GridAxis(tab->box_lo[2], tab->box_hi[2], tab->opt.h[2], &tab->n[2], &tab->h[2]);
   } else tab->n[2] = 1, tab->h[2] = 0.0, tab->lo[2] = dec->spec.depth;
   tab->row_size = (size_t)(tab->n[0] + 2) * (tab->n[1] + 2) * (tab->D > 2 ? tab->n[2] + 2 : 1) * tab->nt;
-  PetscCheck(tab->row_size * tab->nrow * sizeof(double) <= tab->opt.max_mb * 1e6, PETSC_COMM_SELF, SEMG_ERR_USER,
-             "decoder table of %d row(s) x %d a x %d v x %d depth x %d times needs %.0f MB per rank > -dec_table_max_mb %g: coarsen -dec_table_h", (int)tab->nrow, (int)tab->n[0], (int)tab->n[1], (int)tab->n[2], (int)tab->nt,
-             tab->row_size * tab->nrow * sizeof(double) / 1e6, (double)tab->opt.max_mb);
+  PetscCheck(tab->row_size * tab->nrow * sizeof(double) <= tab->opt.max_mb * 1e6, PETSC_COMM_SELF, SEMG_ERR_USER, "decoder table of %d row(s) x %d a x %d v x %d depth x %d times needs %.0f MB per rank > -dec_table_max_mb %g: coarsen -dec_table_h",
+             (int)tab->nrow, (int)tab->n[0], (int)tab->n[1], (int)tab->n[2], (int)tab->nt, tab->row_size * tab->nrow * sizeof(double) / 1e6,
+             (double)tab->opt.max_mb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -95,7 +95,7 @@ static PetscErrorCode TableFill(MPI_Comm comm, SemgDecTable tab, SemgDecTableMod
   const PetscBool per_node = SemgDecTableModelPerNode(m);
   const PetscInt  n0 = tab->n[0], N0 = n0 + 2, N1 = tab->n[1] + 2, nt = tab->nt, na = per_node ? 1 : n0;
   const PetscInt  nitems = tab->n[1] * tab->n[2] * (per_node ? n0 : 1);
-  const size_t    total = tab->row_size * tab->nrow;
+  const size_t    total  = tab->row_size * tab->nrow;
   PetscMPIInt     rank, size;
   PetscReal      *buf;
 
@@ -134,11 +134,11 @@ static void SplineAxis(double *x, PetscInt n, size_t stride, size_t w, double *c
   cp[1] = 0.25;
   for (PetscInt i = 2; i <= n - 2; i++) cp[i] = 1.0 / (4.0 - cp[i - 1]);
   for (size_t q = 0; q < w; q++) {
-    const double *f = x + stride + q; /* f[i stride] = f_i */
+    const double *f  = x + stride + q; /* f[i stride] = f_i */
     const double  d0 = (45 * f[0] - 154 * f[stride] + 214 * f[2 * stride] - 156 * f[3 * stride] + 61 * f[4 * stride] - 10 * f[5 * stride]) / 12.0;
     const double *g  = x + n * stride + q; /* g[-i stride] = f_{n-1-i} */
     const double  dl = (45 * g[0] - 154 * g[-(ptrdiff_t)stride] + 214 * g[-2 * (ptrdiff_t)stride] - 156 * g[-3 * (ptrdiff_t)stride] + 61 * g[-4 * (ptrdiff_t)stride] - 10 * g[-5 * (ptrdiff_t)stride]) / 12.0;
-    x[q]                  = f[0] - d0 / 6.0; /* c_0, parked in slot 0 */
+    x[q]             = f[0] - d0 / 6.0;        /* c_0, parked in slot 0 */
     x[(n + 1) * stride + q] = g[0] - dl / 6.0; /* c_{n-1}, parked in slot n + 1 */
   }
   /* forward sweep over nodes 1..n-2 (slots 2..n-1), in place */
@@ -251,7 +251,7 @@ PetscErrorCode SemgDecTableCreate(MPI_Comm comm, const SemgDecTableOptions *opt,
     if (opt->cache[0]) PetscCall(SemgDecTableCacheSave(comm, tab));
   }
   tab->from_cache = found;
-  *tabp = tab;
+  *tabp           = tab;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -267,10 +267,12 @@ PetscErrorCode SemgDecoderUseTable(MPI_Comm comm, SemgDecoder *dec)
   PetscCall(SemgDecTableModelDestroy(&dec->table->model)); /* e.g. a grid lead field: SemgDecTableCheck rebuilds it when asked */
   PetscCall(SemgDecTableBytes(dec->table, &bytes));
   PetscCall(PetscInfo(NULL, "decoder table %016llx\n", (unsigned long long)dec->table->key));
-  PetscCall(PetscPrintf(comm, "decoder table (%s, key %016llx): %d row(s) x %d a x %d v x %d depth x %d times, %.1f MB per rank, %s %.2f s", SemgDecModels[opt.model], (unsigned long long)dec->table->key,
-                        (int)dec->table->nrow, (int)dec->table->n[0], (int)dec->table->n[1], (int)dec->table->n[2], (int)dec->table->nt, bytes / 1e6,
-                        dec->table->from_cache ? "read from cache, built originally in" : "built in", (double)dec->table->build_seconds));
-  if (opt.checks > 0) PetscCall(PetscPrintf(comm, ", max |table - model| / max |model| %.2e over %d random latents\n", (double)dec->table->err_max, (int)opt.checks));
+  PetscCall(PetscPrintf(comm, "decoder table (%s, key %016llx): %d row(s) x %d a x %d v x %d depth x %d times, %.1f MB per rank, %s %.2f s",
+                        SemgDecModels[opt.model], (unsigned long long)dec->table->key, (int)dec->table->nrow, (int)dec->table->n[0], (int)dec->table->n[1],
+                        (int)dec->table->n[2], (int)dec->table->nt, bytes / 1e6, dec->table->from_cache ? "read from cache, built originally in" : "built in",
+                        (double)dec->table->build_seconds));
+  if (opt.checks > 0)
+    PetscCall(PetscPrintf(comm, ", max |table - model| / max |model| %.2e over %d random latents\n", (double)dec->table->err_max, (int)opt.checks));
   else PetscCall(PetscPrintf(comm, ", accuracy not checked (-dec_table_checks 0)\n"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -36,8 +36,8 @@ static PetscErrorCode CacheMatches(hid_t file, SemgDecTable tab, PetscBool *ok)
   PetscCall(SemgH5ReadAttrDouble(file, "max_rel_error", &err, &f[5]));
   PetscCall(SemgH5ReadAttrDouble(file, "build_seconds", &sec, &f[6]));
   PetscCall(SemgH5DatasetShape(file, "coef", &nd, dims, 2));
-  *ok = (PetscBool)(f[0] && f[1] && f[2] && f[3] && f[4] && f[5] && f[6] && !strcmp(key, want) && v[0] == tab->nrow && v[1] == tab->n[0] && v[2] == tab->n[1] && v[3] == tab->n[2] && nd == 1 &&
-                    dims[0] == (hsize_t)(tab->row_size * tab->nrow));
+  *ok = (PetscBool)(f[0] && f[1] && f[2] && f[3] && f[4] && f[5] && f[6] && !strcmp(key, want) && v[0] == tab->nrow && v[1] == tab->n[0] &&
+                    v[2] == tab->n[1] && v[3] == tab->n[2] && nd == 1 && dims[0] == (hsize_t)(tab->row_size * tab->nrow));
   if (*ok) tab->err_max = err, tab->build_seconds = sec;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -10,14 +10,14 @@
 
 struct _p_SemgDecTableModel {
   SemgDecTable  tab;
-  SemgDecoder  *dec;       /* the exact decoder (template, CCS parameters, geometry) */
-  SemgDecoder  *ccs;       /* CCS at the virtual electrodes */
-  SemgLeadfield lf;        /* lead field at the virtual electrodes (vc: the file's) */
-  SemgLeadfield lf_exact;  /* lead field at the dataset's electrodes (built on first use) */
-  PetscInt      nv;        /* virtual electrodes */
+  SemgDecoder  *dec;      /* the exact decoder (template, CCS parameters, geometry) */
+  SemgDecoder  *ccs;      /* CCS at the virtual electrodes */
+  SemgLeadfield lf;       /* lead field at the virtual electrodes (vc: the file's) */
+  SemgLeadfield lf_exact; /* lead field at the dataset's electrodes (built on first use) */
+  PetscInt      nv;       /* virtual electrodes */
   PetscReal    *vxyz;
   SemgFibre    *fib;
-  uint64_t      lf_hash;   /* vc: hash of the file's values */
+  uint64_t      lf_hash; /* vc: hash of the file's values */
 };
 
 static uint64_t Fnv(uint64_t h, const void *p, size_t n)
@@ -38,7 +38,8 @@ static PetscErrorCode ModelFibres(SemgDecTableModel m, PetscReal iz, PetscReal v
     m->fib[i].ox += iz;
     m->fib[i].oz += dec->spec.depth - d;
     m->fib[i].cv = v + dec->dcv[i];
-    PetscCheck(m->fib[i].cv > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "decoder table: fibre %" PetscInt_FMT " CV %g <= 0 (raise -dec_cv_range lo)", i, (double)m->fib[i].cv);
+    PetscCheck(m->fib[i].cv > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "decoder table: fibre %" PetscInt_FMT " CV %g <= 0 (raise -dec_cv_range lo)", i,
+               (double)m->fib[i].cv);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -49,12 +50,12 @@ static PetscErrorCode LayeredSpec(SemgDecTableModel m, SemgLayeredTableSpec *spe
   const SemgDecTable tab = m->tab;
   const SemgDecoder *dec = m->dec;
   const PetscReal    top = tab->opt.tissue.fat_thickness + tab->opt.tissue.skin_thickness;
-  PetscReal          fxlo = PETSC_MAX_REAL, fxhi = -PETSC_MAX_REAL, fylo = PETSC_MAX_REAL, fyhi = -PETSC_MAX_REAL, fzlo = PETSC_MAX_REAL, fzhi = -PETSC_MAX_REAL;
-  PetscReal          exlo = PETSC_MAX_REAL, exhi = -PETSC_MAX_REAL, eylo = PETSC_MAX_REAL, eyhi = -PETSC_MAX_REAL, dlo, dhi;
+  PetscReal fxlo = PETSC_MAX_REAL, fxhi = -PETSC_MAX_REAL, fylo = PETSC_MAX_REAL, fyhi = -PETSC_MAX_REAL, fzlo = PETSC_MAX_REAL, fzhi = -PETSC_MAX_REAL;
+  PetscReal exlo = PETSC_MAX_REAL, exhi = -PETSC_MAX_REAL, eylo = PETSC_MAX_REAL, eyhi = -PETSC_MAX_REAL, dlo, dhi;
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < dec->nf; i++) {
-    const SemgFibre *f = &dec->tmpl[i];
+    const SemgFibre *f      = &dec->tmpl[i];
     const PetscReal  dir[3] = {cos(f->rz) * cos(f->ry), sin(f->rz) * cos(f->ry), -sin(f->ry)};
     for (int end = 0; end < 2; end++) {
       const PetscReal s = end ? f->length : 0.0;
@@ -79,23 +80,25 @@ static PetscErrorCode LayeredSpec(SemgDecTableModel m, SemgLayeredTableSpec *spe
   spec->ymax = PetscMax(eyhi - fylo, fyhi - eylo);
   spec->dmin = -(fzhi + (dec->spec.depth - dlo)) - top;
   spec->dmax = -(fzlo + (dec->spec.depth - dhi)) - top;
-  PetscCheck(spec->dmin > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "-dec_model layered: template fibres reach %g m above the muscle (raise -dec_depth / -dec_depth_range lo or thin -dec_fat_thickness, -dec_skin_thickness)", (double)-spec->dmin);
+  PetscCheck(spec->dmin > 0, PETSC_COMM_SELF, SEMG_ERR_USER, "-dec_model layered: template fibres reach %g m above the muscle (raise -dec_depth / -dec_depth_range lo or thin -dec_fat_thickness, -dec_skin_thickness)",
+             (double)-spec->dmin);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* vc: the file's electrodes must be the dataset's (same count, same positions within 1 um). */
 static PetscErrorCode CheckFileElectrodes(SemgDecTableModel m)
 {
-  PetscInt         ne;
-  const PetscReal *exyz;
+  PetscInt           ne;
+  const PetscReal   *exyz;
   const SemgDecoder *dec = m->dec;
 
   PetscFunctionBeginUser;
   PetscCall(SemgLeadfieldGetElectrodes(m->lf, &ne, &exyz));
-  PetscCheck(ne == dec->ne, PETSC_COMM_SELF, SEMG_ERR_USER, "-dec_leadfield '%s' has %" PetscInt_FMT " electrodes, the dataset %" PetscInt_FMT, m->tab->opt.leadfield, ne, dec->ne);
+  PetscCheck(ne == dec->ne, PETSC_COMM_SELF, SEMG_ERR_USER, "-dec_leadfield '%s' has %" PetscInt_FMT " electrodes, the dataset %" PetscInt_FMT,
+             m->tab->opt.leadfield, ne, dec->ne);
   for (PetscInt e = 0; e < ne; e++)
-    PetscCheck(PetscAbsReal(exyz[3 * e] - dec->ex[e]) < 1e-6 && PetscAbsReal(exyz[3 * e + 1] - dec->ey[e]) < 1e-6, PETSC_COMM_SELF, SEMG_ERR_USER,
-               "-dec_leadfield '%s': electrode %" PetscInt_FMT " at (%g, %g) m, the dataset's at (%g, %g) m", m->tab->opt.leadfield, e, (double)exyz[3 * e], (double)exyz[3 * e + 1], (double)dec->ex[e], (double)dec->ey[e]);
+    PetscCheck(PetscAbsReal(exyz[3 * e] - dec->ex[e]) < 1e-6 && PetscAbsReal(exyz[3 * e + 1] - dec->ey[e]) < 1e-6, PETSC_COMM_SELF, SEMG_ERR_USER, "-dec_leadfield '%s': electrode %" PetscInt_FMT " at (%g, %g) m, the dataset's at (%g, %g) m",
+               m->tab->opt.leadfield, e, (double)exyz[3 * e], (double)exyz[3 * e + 1], (double)dec->ex[e], (double)dec->ey[e]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -181,15 +184,16 @@ PetscErrorCode SemgDecTableModelDestroy(SemgDecTableModel *mp)
 
 PetscErrorCode SemgDecTableModelHash(SemgDecTableModel m, uint64_t *h)
 {
-  const SemgDecTable    tab = m->tab;
-  const SemgCCSParams  *p   = &m->dec->par;
-  const PetscReal       ccs[6] = {p->a, p->lambda, p->zmax, p->resistance_sum, p->sigma_long, p->sigma_trans};
-  const PetscInt        flags[4] = {(PetscInt)p->charge_conserving, (PetscInt)p->anisotropic, (PetscInt)tab->opt.model, (PetscInt)tab->opt.line_source};
+  const SemgDecTable   tab    = m->tab;
+  const SemgCCSParams *p      = &m->dec->par;
+  const PetscReal      ccs[6] = {p->a, p->lambda, p->zmax, p->resistance_sum, p->sigma_long, p->sigma_trans};
+  const PetscInt flags[4]     = {(PetscInt)p->charge_conserving, (PetscInt)p->anisotropic, (PetscInt)tab->opt.model, (PetscInt)tab->opt.line_source};
 
   PetscFunctionBeginUser;
   *h = Fnv(*h, ccs, sizeof(ccs));
   *h = Fnv(*h, flags, sizeof(flags));
-  if (tab->opt.model == SEMG_DECMODEL_LAYERED || tab->opt.model == SEMG_DECMODEL_HALFSPACE) *h = Fnv(*h, &tab->opt.tissue, sizeof(tab->opt.tissue)); /* all doubles */
+  if (tab->opt.model == SEMG_DECMODEL_LAYERED || tab->opt.model == SEMG_DECMODEL_HALFSPACE)
+    *h = Fnv(*h, &tab->opt.tissue, sizeof(tab->opt.tissue)); /* all doubles */
   if (tab->opt.model == SEMG_DECMODEL_VC) *h = Fnv(*h, &m->lf_hash, sizeof(m->lf_hash));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -228,7 +232,7 @@ PetscErrorCode SemgDecTableModelExact(SemgDecTableModel m, const PetscReal *thet
   PetscFunctionBeginUser;
   if (m->ccs) {
     SemgDecTable keep = dec->table;
-    dec->table = NULL;
+    dec->table        = NULL;
     PetscCall(SemgDecoderApply(dec, theta, dec->y, NULL));
     dec->table = keep;
     PetscCall(PetscArraycpy(phi, dec->phi, (size_t)dec->ne * dec->nt));
@@ -238,7 +242,8 @@ PetscErrorCode SemgDecTableModelExact(SemgDecTableModel m, const PetscReal *thet
     PetscReal *exyz;
     PetscCall(PetscMalloc1(3 * (size_t)dec->ne, &exyz));
     for (PetscInt e = 0; e < dec->ne; e++) exyz[3 * e] = dec->ex[e], exyz[3 * e + 1] = dec->ey[e], exyz[3 * e + 2] = dec->ez[e];
-    if (tab->opt.model == SEMG_DECMODEL_HALFSPACE) PetscCall(SemgLeadfieldCreateAnalytic(SEMG_LF_HALFSPACE, dec->ne, exyz, tab->opt.tissue.sigma_long, tab->opt.tissue.sigma_trans, &m->lf_exact));
+    if (tab->opt.model == SEMG_DECMODEL_HALFSPACE)
+      PetscCall(SemgLeadfieldCreateAnalytic(SEMG_LF_HALFSPACE, dec->ne, exyz, tab->opt.tissue.sigma_long, tab->opt.tissue.sigma_trans, &m->lf_exact));
     else {
       SemgLayeredTableSpec spec;
       PetscCall(LayeredSpec(m, &spec));

@@ -130,9 +130,10 @@ PetscErrorCode SemgEncoderDestroy(SemgEncoder **encp)
 PetscErrorCode SemgEncoderView(const SemgEncoder *enc, PetscViewer viewer)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscViewerASCIIPrintf(viewer, "encoder %s: input %" PetscInt_FMT " x %" PetscInt_FMT ", %" PetscInt_FMT " outputs, %" PetscCount_FMT " parameters\n", SemgEncoderTypes[enc->type], enc->in_channels, enc->in_times, enc->n_out, enc->n_params));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "encoder %s: input %" PetscInt_FMT " x %" PetscInt_FMT ", %" PetscInt_FMT " outputs, %" PetscCount_FMT " parameters\n",
+                                   SemgEncoderTypes[enc->type], enc->in_channels, enc->in_times, enc->n_out, enc->n_params));
   for (PetscInt l = 0; l < enc->nlayers; l++) {
-    const SemgLayer *L = &enc->layer[l];
+    const SemgLayer *L    = &enc->layer[l];
     const char      *kind = L->kind == SEMG_LAYER_DENSE ? "dense" : (L->kind == SEMG_LAYER_CONV ? "conv" : "avgpool2");
     PetscCall(PetscViewerASCIIPrintf(viewer, "  %-8s %6" PetscInt_FMT " -> %6" PetscInt_FMT " %s\n", kind, L->in_size, L->out_size, L->kind == SEMG_LAYER_POOL ? "" : SemgActivations[L->act]));
   }

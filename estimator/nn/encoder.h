@@ -18,11 +18,11 @@ typedef enum { SEMG_LAYER_DENSE = 0, SEMG_LAYER_CONV = 1, SEMG_LAYER_POOL = 2 } 
 
 typedef struct {
   SemgLayerKind  kind;
-  SemgActivation act;          /* applied after dense/conv (identity for pool) */
-  PetscInt       cin, cout;    /* dense: nin, nout; conv: channels; pool: channels (cin = cout) */
-  PetscInt       T, k;         /* conv/pool: input length, kernel */
+  SemgActivation act;               /* applied after dense/conv (identity for pool) */
+  PetscInt       cin, cout;         /* dense: nin, nout; conv: channels; pool: channels (cin = cout) */
+  PetscInt       T, k;              /* conv/pool: input length, kernel */
   PetscInt       in_size, out_size; /* per sample */
-  PetscCount     w_off, b_off; /* offsets into P (dense/conv) */
+  PetscCount     w_off, b_off;      /* offsets into P (dense/conv) */
 } SemgLayer;
 
 typedef struct {
@@ -41,18 +41,16 @@ typedef struct {
   SemgTensor      tensor[2 * SEMG_ENCODER_MAX_LAYERS];
   PetscCount      n_params;
   /* activation buffers for up to bmax samples: z = pre-activation, y = output, dz/dy their gradients */
-  PetscInt   bmax;
-  PetscReal *z[SEMG_ENCODER_MAX_LAYERS], *y[SEMG_ENCODER_MAX_LAYERS];
-  PetscReal *dz[SEMG_ENCODER_MAX_LAYERS], *dy[SEMG_ENCODER_MAX_LAYERS];
+  PetscInt         bmax;
+  PetscReal       *z[SEMG_ENCODER_MAX_LAYERS], *y[SEMG_ENCODER_MAX_LAYERS];
+  PetscReal       *dz[SEMG_ENCODER_MAX_LAYERS], *dy[SEMG_ENCODER_MAX_LAYERS];
   const PetscReal *x; /* input of the last forward (not owned) */
   PetscInt         B;
 } SemgEncoder;
 
 /* widths: MLP = hidden widths; CNN = filters of each conv block (conv k, act, avgpool 2), then the dense
    hidden widths given in dense_widths. The last dense layer (n_out, identity) is always added. */
-PETSC_EXTERN PetscErrorCode SemgEncoderCreate(SemgEncoderType type, PetscInt in_channels, PetscInt in_times, PetscInt n_out, PetscInt nconv,
-                                              const PetscInt conv_filters[], PetscInt kernel, PetscInt ndense, const PetscInt dense_widths[],
-                                              SemgActivation act, PetscInt bmax, SemgEncoder **enc);
+PETSC_EXTERN PetscErrorCode SemgEncoderCreate(SemgEncoderType type, PetscInt in_channels, PetscInt in_times, PetscInt n_out, PetscInt nconv, const PetscInt conv_filters[], PetscInt kernel, PetscInt ndense, const PetscInt dense_widths[], SemgActivation act, PetscInt bmax, SemgEncoder **enc);
 PETSC_EXTERN PetscErrorCode SemgEncoderDestroy(SemgEncoder **enc);
 PETSC_EXTERN PetscErrorCode SemgEncoderView(const SemgEncoder *enc, PetscViewer viewer);
 /* Deterministic initialisation from SemgRng(seed, tensor index, SEMG_STREAM_INIT); output bias 0. */

@@ -7,7 +7,8 @@ PetscErrorCode SemgModelCreate(SemgEncoder *enc, SemgDecoder *dec, SemgModel **m
   SemgModel *m;
 
   PetscFunctionBeginUser;
-  PetscCheck(enc->n_out == dec->K, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "encoder outputs %" PetscInt_FMT " != decoder latents %" PetscInt_FMT, enc->n_out, dec->K);
+  PetscCheck(enc->n_out == dec->K, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "encoder outputs %" PetscInt_FMT " != decoder latents %" PetscInt_FMT, enc->n_out,
+             dec->K);
   PetscCheck(enc->in_channels == dec->nc && enc->in_times == dec->nt, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "encoder input shape differs from the decoder's channels x times");
   PetscCall(PetscNew(&m));
   m->enc  = enc;
@@ -33,8 +34,8 @@ PetscErrorCode SemgModelDestroy(SemgModel **modelp)
 
 PetscErrorCode SemgModelLossGrad(SemgModel *m, const PetscReal *P, PetscInt B, const PetscReal *x, const PetscReal *truth, PetscReal *loss_sum, PetscReal *G)
 {
-  const PetscInt    K  = m->K;
-  const SemgScaler *sc = &m->dec->scaler;
+  const PetscInt    K     = m->K;
+  const SemgScaler *sc    = &m->dec->scaler;
   PetscReal         total = 0.0;
 
   PetscFunctionBeginUser;

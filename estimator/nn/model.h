@@ -8,12 +8,12 @@
 #include "estimator/nn/decoder.h"
 
 typedef struct {
-  SemgEncoder *enc;     /* not owned */
-  SemgDecoder *dec;     /* not owned */
-  PetscInt     K, bmax, nx;
-  PetscReal    lambda_sup, lambda_h;
-  PetscReal    w_sup[SEMG_SCALER_MAX];
-  PetscReal   *h, *theta, *dtheta, *dh;
+  SemgEncoder  *enc; /* not owned */
+  SemgDecoder  *dec; /* not owned */
+  PetscInt      K, bmax, nx;
+  PetscReal     lambda_sup, lambda_h;
+  PetscReal     w_sup[SEMG_SCALER_MAX];
+  PetscReal    *h, *theta, *dtheta, *dh;
   PetscLogStage stage_encoder, stage_decoder, stage_backward; /* -1: not logged separately */
 } SemgModel;
 

@@ -2,7 +2,10 @@
 #include "core/semg_error.h"
 #include "estimator/nn/scaler.h"
 
-static inline PetscReal Sigmoid(PetscReal h) { return 1.0 / (1.0 + exp(-h)); }
+static inline PetscReal Sigmoid(PetscReal h)
+{
+  return 1.0 / (1.0 + exp(-h));
+}
 
 PetscErrorCode SemgScalerForward(const SemgScaler *s, PetscInt B, const PetscReal *h, PetscReal *theta)
 {
@@ -28,8 +31,8 @@ PetscErrorCode SemgScalerInverse(const SemgScaler *s, PetscInt B, const PetscRea
   PetscFunctionBeginUser;
   for (PetscInt b = 0; b < B; b++)
     for (PetscInt j = 0; j < s->K; j++) {
-      PetscReal u = (theta[b * s->K + j] - s->lo[j]) / (s->hi[j] - s->lo[j]);
-      u            = PetscMin(PetscMax(u, 1e-12), 1.0 - 1e-12);
+      PetscReal u     = (theta[b * s->K + j] - s->lo[j]) / (s->hi[j] - s->lo[j]);
+      u               = PetscMin(PetscMax(u, 1e-12), 1.0 - 1e-12);
       h[b * s->K + j] = log(u / (1.0 - u));
     }
   PetscFunctionReturn(PETSC_SUCCESS);

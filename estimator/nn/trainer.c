@@ -15,7 +15,7 @@ static const char *const stage_names[ST_COUNT] = {"Setup", "Data", "Decoder", "E
 
 /* Signal handlers only set this flag; it travels in the step's reduction so all ranks stop together. */
 static volatile sig_atomic_t stop_requested = 0;
-static void StopHandler(int sig)
+static void                  StopHandler(int sig)
 {
   (void)sig;
   stop_requested = 1;
@@ -120,10 +120,11 @@ static PetscErrorCode TrainerResume(SemgTrainer *tr, PetscInt64 step)
   PetscFunctionBeginUser;
   PetscCall(SemgCheckpointPath(tr->ckpt_dir, step, path, sizeof(path)));
   PetscCall(SemgNNStateRead(tr->comm, "-ckpt_dir", path, &ck));
-  PetscCheck(ck.np == st->np && ck.template_hash == st->template_hash && ck.global_batch == st->global_batch && ck.K == st->K, tr->comm, SEMG_ERR_USER,
-             "checkpoint '%s' does not match this run (architecture, template or -train_global_batch changed); use another -ckpt_dir or -train_resume 0", path);
+  PetscCheck(ck.np == st->np && ck.template_hash == st->template_hash && ck.global_batch == st->global_batch && ck.K == st->K, tr->comm, SEMG_ERR_USER, "checkpoint '%s' does not match this run (architecture, template or -train_global_batch changed); use another -ckpt_dir or -train_resume 0", path);
   PetscCheck(!ck.data_fingerprint || ck.data_fingerprint == st->data_fingerprint, tr->comm, SEMG_ERR_USER, "checkpoint '%s' was written while training on other data (-data '%s' differs); use another -ckpt_dir or -train_resume 0", path, tr->data);
-  if (ck.chunks == 0) PetscCheck(ck.n_ranks == tr->size, tr->comm, SEMG_ERR_USER, "checkpoint '%s' was written by %d ranks; resume with the same count (or train with -train_chunks)", path, (int)ck.n_ranks);
+  if (ck.chunks == 0)
+    PetscCheck(ck.n_ranks == tr->size, tr->comm, SEMG_ERR_USER, "checkpoint '%s' was written by %d ranks; resume with the same count (or train with -train_chunks)", path,
+               (int)ck.n_ranks);
   PetscCheck(ck.chunks == st->chunks, tr->comm, SEMG_ERR_USER, "checkpoint '%s' used -train_chunks %d", path, (int)ck.chunks);
   PetscCall(PetscArraycpy(st->P, ck.P, st->np));
   PetscCall(PetscArraycpy(st->M, ck.M, st->np));
@@ -132,13 +133,14 @@ static PetscErrorCode TrainerResume(SemgTrainer *tr, PetscInt64 step)
   PetscCheck(ck.n_hist <= st->hist_cap, tr->comm, SEMG_ERR_USER, "checkpoint '%s' holds more epochs than -train_epochs", path);
   PetscCall(PetscArraycpy(st->hist_train, ck.hist_train, ck.n_hist));
   PetscCall(PetscArraycpy(st->hist_val, ck.hist_val, ck.n_hist));
-  st->n_hist = ck.n_hist;
+  st->n_hist  = ck.n_hist;
   st->adamw.t = ck.adamw.t;
   st->step = ck.step, st->epoch = ck.epoch, st->step_in_epoch = ck.step_in_epoch;
   st->epoch_loss_sum = ck.epoch_loss_sum, st->epoch_count = ck.epoch_count;
   st->best_val = ck.best_val, st->best_epoch = ck.best_epoch, st->bad_epochs = ck.bad_epochs, st->finished = ck.finished;
   PetscCall(SemgNNStateFree(&ck));
-  PetscCall(PetscPrintf(tr->comm, "semg train: resumed from %s (step %lld, epoch %d, batch %d of the epoch)\n", path, (long long)st->step, (int)st->epoch, (int)st->step_in_epoch));
+  PetscCall(PetscPrintf(tr->comm, "semg train: resumed from %s (step %lld, epoch %d, batch %d of the epoch)\n", path, (long long)st->step, (int)st->epoch,
+                        (int)st->step_in_epoch));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -157,7 +159,7 @@ PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already_final)
   PetscCall(PetscLogStagePush(tr->stage[ST_SETUP]));
   PetscCall(SemgDatasetReadAll(tr->comm, tr->data, &tr->ds));
   tr->st.data_fingerprint = (PetscInt64)SemgDatasetFingerprint(tr->ds); /* a resume must see the same data */
-  tr->nx = tr->ds->n_channels * tr->ds->n_times;
+  tr->nx                  = tr->ds->n_channels * tr->ds->n_times;
   PetscCall(SemgNormaliseSamples(tr->ds->n_examples, tr->nx, tr->ds->data, NULL));
   PetscCall(TrainerSplit(tr));
   /* encoder capacity: a chunk (Tier B), the local batch, or an evaluation batch */
@@ -171,14 +173,14 @@ PetscErrorCode SemgTrainerSetUp(SemgTrainer *tr, PetscBool *already_final)
   tr->model->stage_encoder  = tr->stage[ST_ENCODER];
   tr->model->stage_decoder  = tr->stage[ST_DECODER];
   tr->model->stage_backward = tr->stage[ST_BACKWARD];
-  st->in_channels  = tr->ds->n_channels;
-  st->in_times     = tr->ds->n_times;
-  st->K            = tr->dec->K;
-  st->montage      = (PetscInt)tr->ds->montage;
-  st->template_hash = tr->dec->hash;
-  st->n_ranks      = tr->size;
-  st->chunks       = tr->chunks;
-  st->global_batch = tr->global_batch;
+  st->in_channels           = tr->ds->n_channels;
+  st->in_times              = tr->ds->n_times;
+  st->K                     = tr->dec->K;
+  st->montage               = (PetscInt)tr->ds->montage;
+  st->template_hash         = tr->dec->hash;
+  st->n_ranks               = tr->size;
+  st->chunks                = tr->chunks;
+  st->global_batch          = tr->global_batch;
   for (PetscInt j = 0; j < st->K; j++) st->lo[j] = tr->dec->scaler.lo[j], st->hi[j] = tr->dec->scaler.hi[j];
   PetscCall(SemgNNStateAllocate(st, tr->enc->n_params, tr->epochs));
   PetscCall(SemgOptionsString(&opts));
@@ -309,8 +311,8 @@ static PetscErrorCode TrainerReduceStep(SemgTrainer *tr, PetscInt k, PetscReal s
 
 static PetscReal TrainerLearningRate(const SemgTrainer *tr)
 {
-  const SemgNNState *st    = &tr->st;
-  PetscInt64         S     = tr->n_train / tr->global_batch, total = (PetscInt64)tr->epochs * S;
+  const SemgNNState *st = &tr->st;
+  PetscInt64         S = tr->n_train / tr->global_batch, total = (PetscInt64)tr->epochs * S;
 
   if (tr->max_steps > 0 && tr->max_steps < total) total = tr->max_steps;
   return SemgLRScheduleRate(&tr->lr, st->adamw.lr, st->step, st->epoch, total);
@@ -319,7 +321,7 @@ static PetscReal TrainerLearningRate(const SemgTrainer *tr)
 /* Average, clip, update: identical on every rank (same reduced bits in, same bits out). */
 static PetscErrorCode TrainerUpdate(SemgTrainer *tr)
 {
-  SemgNNState    *st = &tr->st;
+  SemgNNState    *st    = &tr->st;
   const PetscReal count = tr->red[st->np + 1];
 
   PetscFunctionBeginUser;
@@ -390,7 +392,8 @@ static PetscErrorCode TrainerEndEpoch(SemgTrainer *tr)
     st->bad_epochs = 0;
     PetscCall(PetscArraycpy(st->Pbest, st->P, st->np));
   } else st->bad_epochs++;
-  if (!tr->quiet) PetscCall(PetscPrintf(tr->comm, "epoch %4d  step %8lld  train %.6e  val %.6e%s\n", (int)st->epoch, (long long)st->step, (double)train, (double)val, st->bad_epochs ? "" : "  *"));
+  if (!tr->quiet)
+    PetscCall(PetscPrintf(tr->comm, "epoch %4d  step %8lld  train %.6e  val %.6e%s\n", (int)st->epoch, (long long)st->step, (double)train, (double)val, st->bad_epochs ? "" : "  *"));
   st->epoch++;
   st->step_in_epoch  = 0;
   st->epoch_loss_sum = 0;
@@ -417,14 +420,15 @@ static PetscErrorCode TrainerFinish(SemgTrainer *tr)
   PetscCall(SemgNNStateWrite(tr->comm, tr->output, &tr->st));
   PetscCall(SemgCheckpointMarkFinal(tr->comm, tr->ckpt_dir));
   PetscCall(PetscLogStagePop());
-  PetscCall(PetscPrintf(tr->comm, "semg train: %lld steps, %d epochs, best validation loss %.6e (epoch %d) -> %s\n", (long long)tr->st.step, (int)tr->st.n_hist, (double)tr->st.best_val, (int)tr->st.best_epoch, tr->output));
+  PetscCall(PetscPrintf(tr->comm, "semg train: %lld steps, %d epochs, best validation loss %.6e (epoch %d) -> %s\n", (long long)tr->st.step,
+                        (int)tr->st.n_hist, (double)tr->st.best_val, (int)tr->st.best_epoch, tr->output));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgTrainerRun(SemgTrainer *tr)
 {
-  SemgNNState   *st = &tr->st;
-  const PetscInt S  = (PetscInt)(tr->n_train / tr->global_batch);
+  SemgNNState   *st    = &tr->st;
+  const PetscInt S     = (PetscInt)(tr->n_train / tr->global_batch);
   PetscInt64     total = (PetscInt64)tr->epochs * S;
   SemgProgress   prog;
 

@@ -30,14 +30,14 @@ typedef struct {
   PetscCount   n_train, n_val, *train_idx, *val_idx, *perm;
   PetscInt     perm_epoch;
   /* objects and work buffers */
-  SemgEncoder *enc;
-  SemgDecoder *dec;
-  SemgModel   *model;
-  PetscReal   *G, *red, *chunkbuf, *gathered, *bx, *bt, *vloss;
-  char        *decay_mask;
-  MPI_Comm     comm;
-  PetscMPIInt  rank, size;
-  PetscLogStage stage[SEMG_TRAINER_NSTAGES]; /* Setup, Data, Decoder, Encoder, Backward, Allreduce, Optimizer, Checkpoint */
+  SemgEncoder   *enc;
+  SemgDecoder   *dec;
+  SemgModel     *model;
+  PetscReal     *G, *red, *chunkbuf, *gathered, *bx, *bt, *vloss;
+  char          *decay_mask;
+  MPI_Comm       comm;
+  PetscMPIInt    rank, size;
+  PetscLogStage  stage[SEMG_TRAINER_NSTAGES]; /* Setup, Data, Decoder, Encoder, Backward, Allreduce, Optimizer, Checkpoint */
   PetscLogDouble t_start, t_step, t_ckpt;
 } SemgTrainer;
 

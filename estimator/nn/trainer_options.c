@@ -135,14 +135,12 @@ static PetscErrorCode TrainerCheckOptions(SemgTrainer *tr)
   PetscCheck(SemgStringEndsWith(tr->output, ".h5"), comm, SEMG_ERR_USER, "-output '%s' must end in .h5", tr->output);
   PetscCheck(tr->global_batch > 0 && tr->global_batch % tr->size == 0, comm, SEMG_ERR_USER, "-train_global_batch %" PetscInt_FMT " must be a positive multiple of the rank count %d", tr->global_batch, tr->size);
   if (tr->chunks > 0) {
-    PetscCheck((tr->chunks & (tr->chunks - 1)) == 0 && (tr->size & (tr->size - 1)) == 0 && tr->chunks % tr->size == 0, comm, SEMG_ERR_USER,
-               "-train_chunks %" PetscInt_FMT " must be a power of two divisible by the rank count %d (itself a power of two)", tr->chunks, tr->size);
+    PetscCheck((tr->chunks & (tr->chunks - 1)) == 0 && (tr->size & (tr->size - 1)) == 0 && tr->chunks % tr->size == 0, comm, SEMG_ERR_USER, "-train_chunks %" PetscInt_FMT " must be a power of two divisible by the rank count %d (itself a power of two)", tr->chunks, tr->size);
     PetscCheck(tr->global_batch % tr->chunks == 0, comm, SEMG_ERR_USER, "-train_chunks %" PetscInt_FMT " must divide -train_global_batch %" PetscInt_FMT, tr->chunks, tr->global_batch);
   }
   PetscCheck(tr->val_fraction >= 0 && tr->val_fraction < 1, comm, SEMG_ERR_USER, "-train_val_fraction %g must be in [0, 1)", (double)tr->val_fraction);
   PetscCheck(st->nconv >= 0 && st->ndense >= 0 && tr->epochs > 0 && tr->eval_batch > 0 && tr->ckpt_keep > 0, comm, SEMG_ERR_USER, "-train_epochs, -train_eval_batch, -ckpt_keep must be > 0");
-  PetscCheck(opt->lr > 0 && opt->eps > 0 && opt->weight_decay >= 0 && opt->beta1 >= 0 && opt->beta1 < 1 && opt->beta2 >= 0 && opt->beta2 < 1, comm, SEMG_ERR_USER,
-             "-adamw_*: need lr > 0, eps > 0, weight decay >= 0, betas in [0, 1)");
+  PetscCheck(opt->lr > 0 && opt->eps > 0 && opt->weight_decay >= 0 && opt->beta1 >= 0 && opt->beta1 < 1 && opt->beta2 >= 0 && opt->beta2 < 1, comm, SEMG_ERR_USER, "-adamw_*: need lr > 0, eps > 0, weight decay >= 0, betas in [0, 1)");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -46,7 +46,8 @@ static PetscErrorCode ExportRank0(const SemgDataset *ds, const char out[], const
   if (electrodes) {
     PetscCall(SemgCSVOpen(electrodes, &fp));
     fprintf(fp, "x,y,z,column\n");
-    for (PetscInt e = 0; e < ds->n_electrodes; e++) fprintf(fp, "%.17g,%.17g,%.17g,%" PetscInt_FMT "\n", (double)ds->electrode_xyz[3 * e], (double)ds->electrode_xyz[3 * e + 1], (double)ds->electrode_xyz[3 * e + 2], ds->electrode_column[e]);
+    for (PetscInt e = 0; e < ds->n_electrodes; e++)
+      fprintf(fp, "%.17g,%.17g,%.17g,%" PetscInt_FMT "\n", (double)ds->electrode_xyz[3 * e], (double)ds->electrode_xyz[3 * e + 1], (double)ds->electrode_xyz[3 * e + 2], ds->electrode_column[e]);
     PetscCall(SemgCSVClose(electrodes, &fp));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -54,8 +55,8 @@ static PetscErrorCode ExportRank0(const SemgDataset *ds, const char out[], const
 
 PetscErrorCode SemgCmdExport(MPI_Comm comm)
 {
-  char         data[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", truth[PETSC_MAX_PATH_LEN] = "", electrodes[PETSC_MAX_PATH_LEN] = "";
-  PetscBool    set_d, set_o, set_t, set_e;
+  char           data[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", truth[PETSC_MAX_PATH_LEN] = "", electrodes[PETSC_MAX_PATH_LEN] = "";
+  PetscBool      set_d, set_o, set_t, set_e;
   SemgDataset   *ds;
   PetscMPIInt    rank;
   PetscErrorCode ierr;

@@ -10,13 +10,13 @@
 #include "estimator/recordings/epoch.h"
 
 typedef struct {
-  char        signals[PETSC_MAX_PATH_LEN], electrodes[PETSC_MAX_PATH_LEN], truth[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
-  PetscBool   have_truth;
-  PetscReal   fs;
-  SemgMontage montage;
-  char        units[16];
-  PetscReal   epoch;          /* > 0: the signals are one continuous recording, cut into epochs of this length (s) */
-  PetscBool   template_peak;  /* each epoch replaced by its peak-triggered propagation template */
+  char                    signals[PETSC_MAX_PATH_LEN], electrodes[PETSC_MAX_PATH_LEN], truth[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
+  PetscBool               have_truth;
+  PetscReal               fs;
+  SemgMontage             montage;
+  char                    units[16];
+  PetscReal               epoch;         /* > 0: the signals are one continuous recording, cut into epochs of this length (s) */
+  PetscBool               template_peak; /* each epoch replaced by its peak-triggered propagation template */
   SemgPeakTemplateOptions tmpl;
 } ImportOptions;
 
@@ -35,7 +35,8 @@ static PetscErrorCode ImportProcessOptions(MPI_Comm comm, ImportOptions *o)
   PetscCall(PetscOptionsString("-electrodes", "CSV: x,y,z[,column] in metres, same order as the signal columns", "", o->electrodes, o->electrodes, sizeof(o->electrodes), &set_e));
   PetscCall(PetscOptionsReal("-fs", "sampling frequency (Hz)", "", o->fs, &o->fs, &set_fs));
   PetscCall(PetscOptionsString("-truth", "optional CSV: sample,iz_m,cv_mps[,more columns]; empty fields = unknown", "", o->truth, o->truth, sizeof(o->truth), &o->have_truth));
-  PetscCall(PetscOptionsEnum("-montage", "store channels as mono, sd or dd of the electrode signals", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
+  PetscCall(
+    PetscOptionsEnum("-montage", "store channels as mono, sd or dd of the electrode signals", "", SemgMontages, (PetscEnum)o->montage, (PetscEnum *)&o->montage, NULL));
   PetscCall(PetscOptionsString("-units", "signal units: V, uV or a.u.", "", o->units, o->units, sizeof(o->units), NULL));
   PetscCall(PetscOptionsString("-output", "output dataset (.h5)", "", o->output, o->output, sizeof(o->output), &set_o));
   PetscCall(PetscOptionsReal("-epoch", "treat the signals as one continuous recording and cut it into epochs of this many seconds", "", o->epoch, &o->epoch, NULL));
@@ -70,7 +71,8 @@ static PetscErrorCode CheckTimeColumn(MPI_Comm comm, const ImportOptions *o, con
   for (PetscInt r = 1; r < s->nrows; r++) {
     const PetscReal *row = &s->values[(size_t)r * s->ncols], *prev = row - s->ncols;
     if (o->epoch <= 0 && row[0] != prev[0]) continue; /* a new sample starts */
-    PetscCheck(PetscAbsReal(row[1] - prev[1] - dt) <= 0.01 * dt, comm, SEMG_ERR_USER, "-signals '%s' line %" PetscInt_FMT ": time_s %g follows %g, expected a step of 1/fs = %g s (-fs %g)", s->path, r + 2, (double)row[1], (double)prev[1], (double)dt, (double)o->fs);
+    PetscCheck(PetscAbsReal(row[1] - prev[1] - dt) <= 0.01 * dt, comm, SEMG_ERR_USER, "-signals '%s' line %" PetscInt_FMT ": time_s %g follows %g, expected a step of 1/fs = %g s (-fs %g)", s->path, r + 2, (double)row[1], (double)prev[1], (double)dt,
+               (double)o->fs);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -162,10 +164,11 @@ static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const 
   for (PetscInt k = 0; k < s->nrows; k++)
     for (PetscInt e = 0; e < ne; e++) mono[(size_t)e * s->nrows + k] = s->values[(size_t)k * s->ncols + 2 + e];
   SemgDatasetApplyChannels(tmp, mono, chan); /* channel-major */
-  for (PetscInt c = 0; c < nc; c++) /* to time-major, as SemgEpochExtract expects */
+  for (PetscInt c = 0; c < nc; c++)          /* to time-major, as SemgEpochExtract expects */
     for (PetscInt k = 0; k < s->nrows; k++) mono[(size_t)k * nc + c] = chan[(size_t)c * s->nrows + k];
   if (o->template_peak) PetscCall(KeepTriggeredEpochs(nc, s->nrows, mono, len, n_epochs, o, ep, &n_kept, &kept));
-  PetscCheck(!o->template_peak || n_kept > 0, comm, SEMG_ERR_USER, "-template peak: none of the %lld epochs of -signals '%s' has a trigger above -template_threshold %g / -template_rel %g; lower them or use -template none", (long long)n_epochs, o->signals, (double)o->tmpl.threshold, (double)o->tmpl.rel);
+  PetscCheck(!o->template_peak || n_kept > 0, comm, SEMG_ERR_USER, "-template peak: none of the %lld epochs of -signals '%s' has a trigger above -template_threshold %g / -template_rel %g; lower them or use -template none", (long long)n_epochs, o->signals,
+             (double)o->tmpl.threshold, (double)o->tmpl.rel);
   PetscCall(SemgDatasetCreate(comm, o->template_peak ? n_kept : n_epochs, ne, nc, nt, 0, &ds));
   ds->fs = o->fs;
   PetscCall(PetscStrncpy(ds->units, o->units, sizeof(ds->units)));
@@ -182,9 +185,10 @@ static PetscErrorCode ImportEpochs(MPI_Comm comm, const ImportOptions *o, const 
   }
   PetscCallMPI(MPI_Allreduce(&ntrig_total, &all_trig, 1, MPIU_INT, MPI_SUM, comm));
   PetscCall(SemgDatasetWrite(comm, o->output, ds));
-  PetscCall(PetscPrintf(comm, "semg import: %g s continuous recording -> %lld epochs of %g s%s, %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times -> %s\n", (double)(s->nrows / o->fs),
-                        (long long)n_epochs, (double)o->epoch, o->template_peak ? " as peak-triggered templates" : "", nc, SemgMontages[o->montage], nt, o->output));
-  if (o->template_peak) PetscCall(PetscPrintf(comm, "semg import: %" PetscInt_FMT " triggers averaged over %lld epochs; %lld of %lld epochs had no trigger and were left out\n", all_trig, (long long)n_kept, (long long)(n_epochs - n_kept), (long long)n_epochs));
+  PetscCall(PetscPrintf(comm, "semg import: %g s continuous recording -> %lld epochs of %g s%s, %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times -> %s\n", (double)(s->nrows / o->fs), (long long)n_epochs,
+                        (double)o->epoch, o->template_peak ? " as peak-triggered templates" : "", nc, SemgMontages[o->montage], nt, o->output));
+  if (o->template_peak)
+    PetscCall(PetscPrintf(comm, "semg import: %" PetscInt_FMT " triggers averaged over %lld epochs; %lld of %lld epochs had no trigger and were left out\n", all_trig, (long long)n_kept, (long long)(n_epochs - n_kept), (long long)n_epochs));
   PetscCall(PetscFree(kept));
   PetscCall(PetscFree3(mono, chan, ep));
   PetscCall(SemgDatasetDestroy(&tmp));

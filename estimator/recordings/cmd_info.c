@@ -51,8 +51,8 @@ PetscErrorCode SemgCmdInfo(MPI_Comm comm)
   PetscCall(SemgOptionsRequire(comm, "-data", set_d));
   PetscCall(SemgOptionsRejectUnknown(comm, NULL));
   PetscCall(SemgDatasetRead(comm, data, &ds));
-  PetscCall(PetscPrintf(comm, "%s: %lld examples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times, fs %g Hz, %" PetscInt_FMT " electrodes, units %s\n", data, (long long)ds->n_examples, ds->n_channels,
-                        SemgMontages[ds->montage], ds->n_times, (double)ds->fs, ds->n_electrodes, ds->units));
+  PetscCall(PetscPrintf(comm, "%s: %lld examples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times, fs %g Hz, %" PetscInt_FMT " electrodes, units %s\n", data,
+                        (long long)ds->n_examples, ds->n_channels, SemgMontages[ds->montage], ds->n_times, (double)ds->fs, ds->n_electrodes, ds->units));
   PetscCall(PetscPrintf(comm, "ground truth:"));
   for (PetscInt j = 0; j < ds->n_theta; j++) PetscCall(PetscPrintf(comm, " %s[%s]", ds->theta_names[j], ds->theta_units[j]));
   PetscCall(PetscPrintf(comm, "%s\n", ds->n_theta ? "" : " none"));

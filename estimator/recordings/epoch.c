@@ -9,8 +9,7 @@ PetscErrorCode SemgEpochCount(PetscCount n_samples, PetscReal fs, PetscReal seco
   *len = (PetscInt)PetscFloorReal(seconds * fs + 0.5);
   PetscCheck(*len >= 2, PETSC_COMM_SELF, SEMG_ERR_USER, "-epoch %g s is shorter than 2 samples at fs %g Hz", (double)seconds, (double)fs);
   *n_epochs = n_samples / *len;
-  PetscCheck(*n_epochs >= 1, PETSC_COMM_SELF, SEMG_ERR_USER, "-epoch %g s (%d samples) is longer than the recording (%lld samples)", (double)seconds, (int)*len,
-             (long long)n_samples);
+  PetscCheck(*n_epochs >= 1, PETSC_COMM_SELF, SEMG_ERR_USER, "-epoch %g s (%d samples) is longer than the recording (%lld samples)", (double)seconds, (int)*len, (long long)n_samples);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -43,14 +42,12 @@ PetscErrorCode SemgPeakTemplateOptionsSetFromOptions(MPI_Comm comm, SemgPeakTemp
   PetscOptionsBegin(comm, NULL, "Peak-triggered propagation templates of epochs", "semg");
   PetscCall(PetscOptionsReal("-template_pre", "template window before each trigger (s)", "SemgPeakTemplate", o->pre, &o->pre, NULL));
   PetscCall(PetscOptionsReal("-template_post", "template window after each trigger (s)", "SemgPeakTemplate", o->post, &o->post, NULL));
-  PetscCall(PetscOptionsReal("-template_threshold", "triggers above this many robust sigmas (median|x|/0.6745) of the trigger channel", "SemgPeakTemplate", o->threshold,
-                             &o->threshold, NULL));
+  PetscCall(PetscOptionsReal("-template_threshold", "triggers above this many robust sigmas (median|x|/0.6745) of the trigger channel", "SemgPeakTemplate", o->threshold, &o->threshold, NULL));
   PetscCall(PetscOptionsReal("-template_rel", "triggers above this fraction of the largest peak (dominant motor unit)", "SemgPeakTemplate", o->rel, &o->rel, NULL));
   PetscCall(PetscOptionsReal("-template_dead", "minimum time between triggers (s)", "SemgPeakTemplate", o->dead, &o->dead, NULL));
   PetscCall(PetscOptionsInt("-template_ref", "trigger channel; -1 = largest RMS", "SemgPeakTemplate", o->ref, &o->ref, NULL));
   PetscOptionsEnd();
-  PetscCheck(o->pre >= 0 && o->post > 0 && o->threshold >= 0 && o->rel >= 0 && o->rel <= 1 && o->dead >= 0, comm, SEMG_ERR_USER,
-             "-template_pre >= 0, -template_post > 0, -template_threshold >= 0, 0 <= -template_rel <= 1, -template_dead >= 0 required");
+  PetscCheck(o->pre >= 0 && o->post > 0 && o->threshold >= 0 && o->rel >= 0 && o->rel <= 1 && o->dead >= 0, comm, SEMG_ERR_USER, "-template_pre >= 0, -template_post > 0, -template_threshold >= 0, 0 <= -template_rel <= 1, -template_dead >= 0 required");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -72,11 +69,11 @@ static int ComparePeakDesc(const void *p, const void *q)
 
 PetscErrorCode SemgPeakTemplate(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, const SemgPeakTemplateOptions *o, PetscReal *tmpl, PetscInt *ntrig, PetscInt *trig)
 {
-  const PetscInt npre = (PetscInt)PetscFloorReal(o->pre * fs + 0.5), len = SemgPeakTemplateLength(o, fs);
-  const PetscInt dead = (PetscInt)PetscFloorReal(o->dead * fs + 0.5);
-  PetscInt       ref  = o->ref, np = 0, nacc = 0, kmax = 0, *acc;
-  PetscReal     *absr, sigma, sign, thr, best = -1;
-  Peak          *pk;
+  const PetscInt   npre = (PetscInt)PetscFloorReal(o->pre * fs + 0.5), len = SemgPeakTemplateLength(o, fs);
+  const PetscInt   dead = (PetscInt)PetscFloorReal(o->dead * fs + 0.5);
+  PetscInt         ref = o->ref, np = 0, nacc = 0, kmax = 0, *acc;
+  PetscReal       *absr, sigma, sign, thr, best = -1;
+  Peak            *pk;
   const PetscReal *xr;
 
   PetscFunctionBeginUser;

@@ -14,11 +14,11 @@ PETSC_EXTERN PetscErrorCode SemgEpochCount(PetscCount n_samples, PetscReal fs, P
 PETSC_EXTERN PetscErrorCode SemgEpochExtract(PetscInt nc, PetscCount n_samples, const PetscReal *x, PetscInt len, PetscCount k, PetscReal *out);
 
 typedef struct {
-  PetscReal pre, post;  /* template window around each trigger (s): [t - pre, t + post) */
-  PetscReal threshold;  /* triggers must exceed threshold * sigma, sigma = median|x_ref| / 0.6745 */
-  PetscReal rel;        /* ... and rel * the largest peak (selects the dominant motor unit) */
-  PetscReal dead;       /* minimum time between triggers (s), below one MU's inter-spike interval */
-  PetscInt  ref;        /* trigger channel; -1 = the channel of largest RMS */
+  PetscReal pre, post; /* template window around each trigger (s): [t - pre, t + post) */
+  PetscReal threshold; /* triggers must exceed threshold * sigma, sigma = median|x_ref| / 0.6745 */
+  PetscReal rel;       /* ... and rel * the largest peak (selects the dominant motor unit) */
+  PetscReal dead;      /* minimum time between triggers (s), below one MU's inter-spike interval */
+  PetscInt  ref;       /* trigger channel; -1 = the channel of largest RMS */
 } SemgPeakTemplateOptions;
 
 PETSC_EXTERN PetscErrorCode SemgPeakTemplateOptionsDefault(SemgPeakTemplateOptions *o);
@@ -32,7 +32,6 @@ PETSC_EXTERN PetscInt SemgPeakTemplateLength(const SemgPeakTemplateOptions *o, P
    and at least `dead` apart, whole window inside the epoch; every channel is averaged over the windows.
    tmpl: nc x SemgPeakTemplateLength (zero when no trigger); ntrig = triggers used; trig (may be NULL,
    room for nt entries) = their sample indices in increasing order. */
-PETSC_EXTERN PetscErrorCode SemgPeakTemplate(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, const SemgPeakTemplateOptions *o, PetscReal *tmpl,
-                                             PetscInt *ntrig, PetscInt *trig);
+PETSC_EXTERN PetscErrorCode SemgPeakTemplate(PetscInt nc, PetscInt nt, const PetscReal *x, PetscReal fs, const SemgPeakTemplateOptions *o, PetscReal *tmpl, PetscInt *ntrig, PetscInt *trig);
 
 #endif

@@ -21,7 +21,7 @@ PetscErrorCode SemgClusterAverageLinkage(PetscInt n, PetscReal *d, PetscReal cut
     /* Lance-Williams update for average linkage: cluster a absorbs b */
     for (PetscInt k = 0; k < n; k++) {
       if (!size[k] || k == a || k == b) continue;
-      const PetscReal v = (size[a] * d[(size_t)a * n + k] + size[b] * d[(size_t)b * n + k]) / (size[a] + size[b]);
+      const PetscReal v    = (size[a] * d[(size_t)a * n + k] + size[b] * d[(size_t)b * n + k]) / (size[a] + size[b]);
       d[(size_t)a * n + k] = d[(size_t)k * n + a] = v;
     }
     size[a] += size[b];

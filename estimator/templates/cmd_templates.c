@@ -18,7 +18,8 @@
 
 /* Per-epoch columns (the ground truth of the output dataset, in this order). */
 enum { EP_IZ, EP_CV, EP_UNIT, EP_MUAP_CORR, EP_MATCH, EP_EPOCH, EP_T0, EP_TRIGGERS, EP_CONSISTENCY, EP_DETECTED, EP_USABLE, EP_COUNT };
-static const char *const ep_names[] = {"iz", "cv", "unit", "muap_corr", "match", "epoch", "t_start", "n_triggers", "consistency", "n_detected", "usable"};
+static const char *const ep_names[] = {"iz",      "cv",         "unit",        "muap_corr",  "match", "epoch",
+                                       "t_start", "n_triggers", "consistency", "n_detected", "usable"};
 static const char *const ep_units[] = {"m", "m/s", "1", "1", "1", "1", "s", "1", "1", "1", "1"};
 
 typedef struct {
@@ -42,11 +43,12 @@ static PetscErrorCode TemplatesProcessOptions(MPI_Comm comm, TemplatesOptions *o
   PetscCall(PetscOptionsString("-data", "continuous recording (.h5 dataset with one example: semg record, semg import)", "", o->data, o->data, sizeof(o->data), &set_d));
   PetscCall(PetscOptionsString("-output", "templates dataset (.h5), one example per epoch with a usable template", "", o->output, o->output, sizeof(o->output), &set_o));
   PetscCall(PetscOptionsString("-report", "optional CSV: one row per epoch (usable or not) with its quality and truth", "", o->report, o->report, sizeof(o->report), &o->have_report));
-  PetscCall(PetscOptionsString("-truth_output", "optional dataset (.h5): for each template, the true MUAP of its matched unit at the same alignment (recordings of semg record)", "", o->truth_output, o->truth_output,
-                               sizeof(o->truth_output), &o->have_truth_output));
+  PetscCall(PetscOptionsString("-truth_output", "optional dataset (.h5): for each template, the true MUAP of its matched unit at the same alignment (recordings of semg record)", "", o->truth_output, o->truth_output, sizeof(o->truth_output), &o->have_truth_output));
   PetscCall(PetscOptionsReal("-epoch", "epoch length (s)", "", o->epoch, &o->epoch, NULL));
-  PetscCall(PetscOptionsReal("-screen_saturated", "share of samples at a channel's extreme value that marks it saturated", "", o->screen.saturated_share, &o->screen.saturated_share, NULL));
-  PetscCall(PetscOptionsReal("-screen_noise_corr", "best |correlation| with a column neighbour below which a channel is noise only", "", o->screen.noise_corr, &o->screen.noise_corr, NULL));
+  PetscCall(PetscOptionsReal("-screen_saturated", "share of samples at a channel's extreme value that marks it saturated", "", o->screen.saturated_share,
+                             &o->screen.saturated_share, NULL));
+  PetscCall(PetscOptionsReal("-screen_noise_corr", "best |correlation| with a column neighbour below which a channel is noise only", "", o->screen.noise_corr,
+                             &o->screen.noise_corr, NULL));
   PetscCall(SemgTemplateOptionsSet(PetscOptionsObject, &o->tmpl));
   PetscOptionsEnd();
   PetscCall(SemgOptionsRequire(comm, "-data", set_d));
@@ -77,14 +79,14 @@ static PetscErrorCode ArraysAt(MPI_Comm comm, const SemgDataset *ds, const char 
 typedef struct {
   const SemgRecordingTruth *t;
   SemgArrays               *sd_muap, *sd_tmpl;
-  PetscInt                 *lat;    /* per unit: sample of the largest DD energy of its MUAP after its firing */
-  PetscReal                *sd_mu;  /* per unit: SD channels of its MUAP */
+  PetscInt                 *lat;   /* per unit: sample of the largest DD energy of its MUAP after its firing */
+  PetscReal                *sd_mu; /* per unit: SD channels of its MUAP */
 } TruthMatch;
 
 static PetscErrorCode TruthMatchCreate(MPI_Comm comm, const SemgDataset *ds, const char path[], const SemgRecordingTruth *t, const SemgTemplateOptions *o, TruthMatch *m)
 {
-  SemgArrays *dd;
-  PetscReal  *dmu, *e;
+  SemgArrays    *dd;
+  PetscReal     *dmu, *e;
   const PetscInt nm = t->n_muap;
 
   PetscFunctionBeginUser;
@@ -124,11 +126,11 @@ static PetscErrorCode TruthMatchDestroy(TruthMatch *m)
    unit's true SD MUAP placed at the same latency. */
 static PetscErrorCode TruthMatchEpoch(const TruthMatch *m, PetscReal fs, PetscInt npre, PetscInt len, PetscCount k0, PetscInt ntrig, const PetscInt *trig, const PetscReal *tmpl, PetscReal *row, PetscReal *true_tmpl)
 {
-  PetscInt bestlag = 0;
-  const SemgRecordingTruth *t = m->t;
+  PetscInt                  bestlag = 0;
+  const SemgRecordingTruth *t       = m->t;
   const PetscInt            tol = (PetscInt)(0.0015 * fs + 0.5), maxlag = (PetscInt)(0.002 * fs + 0.5), nm = t->n_muap, ns = m->sd_tmpl->n_derived;
   PetscInt                 *count, best = 0;
-  PetscReal                *st, cmax = -1;
+  PetscReal                *st, cmax    = -1;
 
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(t->n_units, &count));
@@ -156,7 +158,7 @@ static PetscErrorCode TruthMatchEpoch(const TruthMatch *m, PetscReal fs, PetscIn
   /* the unit's true MUAP in the stored channels at the template's alignment: the single-unit reference */
   for (PetscInt c = 0; c < t->n_channels; c++)
     for (PetscInt j = 0; j < len; j++) {
-      const PetscInt k = j - npre + m->lat[best] + bestlag;
+      const PetscInt k               = j - npre + m->lat[best] + bestlag;
       true_tmpl[(size_t)c * len + j] = (k >= 0 && k < nm) ? t->muap[((size_t)best * t->n_channels + c) * nm + k] : 0.0;
     }
   row[EP_UNIT]      = t->units[(size_t)best * SEMG_UNIT_COUNT + SEMG_UNIT_INDEX];
@@ -255,14 +257,17 @@ PetscErrorCode SemgCmdTemplates(MPI_Comm comm)
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(TemplatesProcessOptions(comm, &o));
   PetscCall(SemgDatasetReadAll(comm, o.data, &ds));
-  PetscCheck(ds->n_examples == 1, comm, SEMG_ERR_USER, "-data '%s' has %lld examples: semg templates needs one continuous recording (semg record, or semg import of a CSV whose rows are all one sample)", o.data, (long long)ds->n_examples);
-  nc = ds->n_channels;
+  PetscCheck(ds->n_examples == 1, comm, SEMG_ERR_USER, "-data '%s' has %lld examples: semg templates needs one continuous recording (semg record, or semg import of a CSV whose rows are all one sample)", o.data,
+             (long long)ds->n_examples);
+  nc   = ds->n_channels;
   len  = (PetscInt)PetscFloorReal(o.epoch * ds->fs + 0.5);
   n_ep = len > 0 ? ds->n_times / len : 0;
-  PetscCheck(n_ep >= 1, comm, SEMG_ERR_USER, "-data '%s': the recording (%g s) is shorter than one epoch of %g s", o.data, (double)(ds->n_times / ds->fs), (double)o.epoch);
+  PetscCheck(n_ep >= 1, comm, SEMG_ERR_USER, "-data '%s': the recording (%g s) is shorter than one epoch of %g s", o.data, (double)(ds->n_times / ds->fs),
+             (double)o.epoch);
   tl   = SemgTemplateLength(&o.tmpl, ds->fs);
   npre = SemgTemplatePreSamples(&o.tmpl, ds->fs);
-  PetscCheck(tl + 2 * o.tmpl.dead * ds->fs < len, comm, SEMG_ERR_USER, "-epoch %g s is too short for the template window (-template_pre + -template_post = %g s)", (double)o.epoch, (double)(o.tmpl.pre + o.tmpl.post));
+  PetscCheck(tl + 2 * o.tmpl.dead * ds->fs < len, comm, SEMG_ERR_USER, "-epoch %g s is too short for the template window (-template_pre + -template_post = %g s)",
+             (double)o.epoch, (double)(o.tmpl.pre + o.tmpl.post));
   PetscCall(ScreenRecording(comm, &o, ds));
   PetscCall(SemgRecordingTruthRead(comm, o.data, &truth));
   PetscCall(PetscMemzero(&tm, sizeof(tm)));
@@ -297,8 +302,8 @@ PetscErrorCode SemgCmdTemplates(MPI_Comm comm)
     if (rows[i] == PETSC_MAX_REAL) rows[i] = NAN;
   for (PetscCount i = 0; i < n_ep; i++) n_ok += rows[(size_t)i * EP_COUNT + EP_USABLE] > 0;
   if (o.have_report) PetscCall(WriteReport(comm, o.report, n_ep, rows));
-  PetscCheck(n_ok > 0, comm, SEMG_ERR_USER, "-data '%s': none of its %lld epochs of %g s gives a usable template (at least %" PetscInt_FMT " consistent discharges of one unit); nothing written to %s", o.data,
-             (long long)n_ep, (double)o.epoch, o.tmpl.min_triggers, o.output);
+  PetscCheck(n_ok > 0, comm, SEMG_ERR_USER, "-data '%s': none of its %lld epochs of %g s gives a usable template (at least %" PetscInt_FMT " consistent discharges of one unit); nothing written to %s", o.data, (long long)n_ep,
+             (double)o.epoch, o.tmpl.min_triggers, o.output);
   PetscCall(WriteEpochs(comm, o.output, ds, n_ep, n_ok, tl, rows, tmpls));
   if (o.have_truth_output) PetscCall(WriteEpochs(comm, o.truth_output, ds, n_ep, n_ok, tl, rows, ttmpls));
   PetscCall(PetscPrintf(comm, "semg templates: %lld epochs of %g s: %lld with a template, %lld without (left out) -> %s\n", (long long)n_ep, (double)o.epoch, (long long)n_ok, (long long)(n_ep - n_ok), o.output));

@@ -44,7 +44,8 @@ PetscErrorCode SemgScreenChannels(const SemgScreenOptions *o, PetscInt nc, Petsc
       PetscReal best = -1;
       if (status[c] != SEMG_CHANNEL_OK) continue;
       for (PetscInt n = c - 2; n <= c + 2; n++)
-        if (n != c && n >= 0 && n < nc && column[n] == column[c] && status[n] == SEMG_CHANNEL_OK) best = PetscMax(best, PetscAbsReal(Corr(nt, x + (size_t)c * nt, x + (size_t)n * nt)));
+        if (n != c && n >= 0 && n < nc && column[n] == column[c] && status[n] == SEMG_CHANNEL_OK)
+          best = PetscMax(best, PetscAbsReal(Corr(nt, x + (size_t)c * nt, x + (size_t)n * nt)));
       if (best >= 0 && best < worst) worst = best, cw = c;
     }
     if (cw < 0 || worst >= o->noise_corr) break;

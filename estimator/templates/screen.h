@@ -12,8 +12,8 @@ typedef enum { SEMG_CHANNEL_OK = 0, SEMG_CHANNEL_FLAT, SEMG_CHANNEL_SATURATED, S
 PETSC_EXTERN const char *const SemgChannelStatusNames[];
 
 typedef struct {
-  PetscReal saturated_share;  /* >= this share of samples at the max or min value: saturated (0.01) */
-  PetscReal noise_corr;       /* best |correlation| with a column neighbour below this: noise only (0.2) */
+  PetscReal saturated_share; /* >= this share of samples at the max or min value: saturated (0.01) */
+  PetscReal noise_corr;      /* best |correlation| with a column neighbour below this: noise only (0.2) */
 } SemgScreenOptions;
 
 PETSC_EXTERN PetscErrorCode SemgScreenOptionsDefault(SemgScreenOptions *o);

@@ -9,11 +9,11 @@
 PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
 {
   PetscFunctionBeginUser;
-  o->pre             = 0.005;
-  o->post            = 0.02;
-  o->half_width      = 0.004;
-  o->dead            = 0.015;
-  o->n_cuts          = 4;
+  o->pre        = 0.005;
+  o->post       = 0.02;
+  o->half_width = 0.004;
+  o->dead       = 0.015;
+  o->n_cuts     = 4;
   o->cuts[0] = 0.3, o->cuts[1] = 0.4, o->cuts[2] = 0.5, o->cuts[3] = 0.6;
   o->min_triggers    = 5;
   o->min_consistency = 0.7;
@@ -35,20 +35,29 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   n = SEMG_TEMPLATE_MAX_CUTS;
   PetscCall(PetscOptionsRealArray("-template_cut", "grouping cuts tried, on |a-b|^2/(|a|^2+|b|^2) (0 identical, 1 unrelated); the most consistent train wins", "SemgTemplateEpoch", o->cuts, &n, &set));
   if (set) o->n_cuts = n;
-  for (PetscInt l = 0; l < o->n_cuts; l++) PetscCheck(o->cuts[l] > 0 && o->cuts[l] < 2, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut values must be in (0, 2)");
+  for (PetscInt l = 0; l < o->n_cuts; l++)
+    PetscCheck(o->cuts[l] > 0 && o->cuts[l] < 2, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut values must be in (0, 2)");
   PetscCall(PetscOptionsInt("-template_min_triggers", "fewest discharges of a usable template", "SemgTemplateEpoch", o->min_triggers, &o->min_triggers, NULL));
   PetscCall(PetscOptionsReal("-template_min_consistency", "lowest mean correlation of the discharges with their mean", "SemgTemplateEpoch", o->min_consistency, &o->min_consistency, NULL));
   PetscCall(PetscOptionsReal("-template_max_isi_cov", "most irregular discharge train of one unit (CoV of its intervals without gaps)", "SemgTemplateEpoch", o->max_isi_cov, &o->max_isi_cov, NULL));
   PetscCall(PetscOptionsInt("-template_max_candidates", "largest detections compared per epoch", "SemgTemplateEpoch", o->max_candidates, &o->max_candidates, NULL));
   PetscCheck(o->pre >= 0 && o->post > 0 && o->half_width > 0 && o->dead > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_pre >= 0, -template_post, -template_half_width, -template_dead > 0 required");
-  PetscCheck(o->n_cuts >= 1 && o->min_triggers >= 2 && o->min_consistency >= -1 && o->min_consistency <= 1 && o->max_candidates >= 2 && o->max_candidates <= 5000, PETSC_COMM_WORLD,
-             SEMG_ERR_USER, "-template_cut needs a value, -template_min_triggers >= 2, -template_min_consistency in [-1, 1], -template_max_candidates in 2..5000 required");
+  PetscCheck(o->n_cuts >= 1 && o->min_triggers >= 2 && o->min_consistency >= -1 && o->min_consistency <= 1 && o->max_candidates >= 2 && o->max_candidates <= 5000, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut needs a value, -template_min_triggers >= 2, -template_min_consistency in [-1, 1], -template_max_candidates in 2..5000 required");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscInt Samples(PetscReal s, PetscReal fs) { return (PetscInt)PetscFloorReal(s * fs + 0.5); }
-PetscInt        SemgTemplatePreSamples(const SemgTemplateOptions *o, PetscReal fs) { return Samples(o->pre, fs); }
-PetscInt        SemgTemplateLength(const SemgTemplateOptions *o, PetscReal fs) { return Samples(o->pre, fs) + Samples(o->post, fs); }
+static PetscInt Samples(PetscReal s, PetscReal fs)
+{
+  return (PetscInt)PetscFloorReal(s * fs + 0.5);
+}
+PetscInt SemgTemplatePreSamples(const SemgTemplateOptions *o, PetscReal fs)
+{
+  return Samples(o->pre, fs);
+}
+PetscInt SemgTemplateLength(const SemgTemplateOptions *o, PetscReal fs)
+{
+  return Samples(o->pre, fs) + Samples(o->post, fs);
+}
 
 /* Shape of a discharge at k: d[:, k-w .. k+w] flattened (nd x (2w+1)). */
 static void Snippet(PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt k, PetscInt w, PetscReal *s)
@@ -90,7 +99,8 @@ static PetscErrorCode DominantGroup(const SemgTemplateOptions *o, PetscReal cut,
   PetscCall(PetscMalloc1((size_t)n * n, &dist));
   for (PetscInt i = 0; i < n; i++) {
     dist[(size_t)i * n + i] = 0;
-    for (PetscInt j = i + 1; j < n; j++) dist[(size_t)i * n + j] = dist[(size_t)j * n + i] = ShapeDistance(nd, slen / nd, S + (size_t)i * slen, S + (size_t)j * slen, &lag);
+    for (PetscInt j = i + 1; j < n; j++)
+      dist[(size_t)i * n + j] = dist[(size_t)j * n + i] = ShapeDistance(nd, slen / nd, S + (size_t)i * slen, S + (size_t)j * slen, &lag);
   }
   PetscCall(SemgClusterAverageLinkage(n, dist, cut, label, n_groups));
   PetscCall(PetscCalloc2(*n_groups, &score, *n_groups, &count));
@@ -106,11 +116,10 @@ static PetscErrorCode DominantGroup(const SemgTemplateOptions *o, PetscReal cut,
 /* The train of the group: its mean shape, then every local maximum of the epoch (largest first, one per
    dead time) within `cut` of it; this completes the unit's train beyond the detections above the
    threshold. consistency = mean correlation of the accepted shapes with the group mean. */
-static PetscErrorCode CompleteTrain(const SemgTemplateOptions *o, PetscReal cut, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt w, PetscInt lo, PetscInt hi, PetscInt nkeep, const PetscReal *S,
-                                    const PetscInt *label, PetscInt group, PetscReal *mean, PetscReal *s, PetscReal *dist, PetscInt *order, char *taken, PetscInt *trig, PetscInt *ntrig, PetscReal *consistency)
+static PetscErrorCode CompleteTrain(const SemgTemplateOptions *o, PetscReal cut, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt w, PetscInt lo, PetscInt hi, PetscInt nkeep, const PetscReal *S, const PetscInt *label, PetscInt group, PetscReal *mean, PetscReal *s, PetscReal *dist, PetscInt *order, char *taken, PetscInt *trig, PetscInt *ntrig, PetscReal *consistency)
 {
   const PetscInt slen = nd * (2 * w + 1), dead = Samples(o->dead, fs);
-  PetscInt       m = 0;
+  PetscInt       m    = 0;
   PetscReal      csum = 0;
 
   PetscFunctionBeginUser;
@@ -172,8 +181,7 @@ PetscReal SemgTrainISICoV(PetscInt n, const PetscInt *trig)
   return PetscSqrtReal(PetscMax(ss / k - s * s, 0)) / s;
 }
 
-PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt nc, const PetscReal *x, PetscReal *tmpl, PetscInt *trig,
-                                 SemgTemplateQuality *q)
+PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt nc, const PetscReal *x, PetscReal *tmpl, PetscInt *trig, SemgTemplateQuality *q)
 {
   const PetscInt npre = Samples(o->pre, fs), len = SemgTemplateLength(o, fs), w = PetscMax(1, Samples(o->half_width, fs)), slen = nd * (2 * w + 1);
   const PetscInt lo = PetscMax(npre, w + MAX_LAG), hi = PetscMin(nt - (len - npre), nt - w - MAX_LAG);
@@ -196,14 +204,14 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
      summed energy x consistency wins, so the grouping adapts to the epoch */
   for (PetscInt l = 0; l < o->n_cuts && nkeep >= o->min_triggers; l++) {
     PetscInt  group = -1, ng = 0, nt_c = 0;
-    PetscReal cons  = 0, score = 0;
+    PetscReal cons = 0, score = 0;
     PetscCall(DominantGroup(o, o->cuts[l], nkeep, slen, nd, S, amp, label, &group, &ng));
     if (group < 0) continue;
     PetscCall(CompleteTrain(o, o->cuts[l], fs, nt, nd, d, w, lo, hi, nkeep, S, label, group, mean, s, dist, order, taken, cand, &nt_c, &cons));
     if (nt_c < o->min_triggers || cons < o->min_consistency || SemgTrainISICoV(nt_c, cand) > o->max_isi_cov) continue;
     for (PetscInt i = 0; i < nt_c; i++) score += e[cand[i]];
     if (cons * score <= best) continue;
-    best = cons * score;
+    best          = cons * score;
     q->n_triggers = nt_c, q->consistency = cons, q->n_groups = ng, q->cut = o->cuts[l], q->isi_cov = SemgTrainISICoV(nt_c, cand);
     PetscCall(PetscArraycpy(trig, cand, nt_c));
   }

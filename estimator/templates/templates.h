@@ -11,38 +11,37 @@
 #define SEMG_TEMPLATE_MAX_CUTS 8
 
 typedef struct {
-  PetscReal pre, post;        /* template window around each discharge (s): [t - pre, t + post) */
-  PetscReal half_width;       /* half-width of the shape compared for grouping (s) */
-  PetscReal dead;             /* minimum time between two discharges of one unit (s) */
+  PetscReal pre, post;                    /* template window around each discharge (s): [t - pre, t + post) */
+  PetscReal half_width;                   /* half-width of the shape compared for grouping (s) */
+  PetscReal dead;                         /* minimum time between two discharges of one unit (s) */
   PetscReal cuts[SEMG_TEMPLATE_MAX_CUTS]; /* grouping cuts tried: normalised squared distance |a-b|^2/(|a|^2+|b|^2) */
   PetscInt  n_cuts;
-  PetscInt  min_triggers;     /* fewer discharges: no usable template */
-  PetscReal min_consistency;  /* mean correlation of the discharges with their mean below this: not usable */
-  PetscInt  max_candidates;   /* largest detections compared (cost is cubic in this) */
-  PetscReal max_isi_cov;      /* most irregular train accepted as one unit (CoV of its intervals) */
+  PetscInt  min_triggers;    /* fewer discharges: no usable template */
+  PetscReal min_consistency; /* mean correlation of the discharges with their mean below this: not usable */
+  PetscInt  max_candidates;  /* largest detections compared (cost is cubic in this) */
+  PetscReal max_isi_cov;     /* most irregular train accepted as one unit (CoV of its intervals) */
 } SemgTemplateOptions;
 
 PETSC_EXTERN PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o);
 /* Options -template_* inside an open PetscOptionsBegin/End block; checks the values. */
 PETSC_EXTERN PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, SemgTemplateOptions *o);
-PETSC_EXTERN PetscInt SemgTemplateLength(const SemgTemplateOptions *o, PetscReal fs);
-PETSC_EXTERN PetscInt SemgTemplatePreSamples(const SemgTemplateOptions *o, PetscReal fs);
+PETSC_EXTERN PetscInt       SemgTemplateLength(const SemgTemplateOptions *o, PetscReal fs);
+PETSC_EXTERN PetscInt       SemgTemplatePreSamples(const SemgTemplateOptions *o, PetscReal fs);
 
 typedef struct {
-  PetscInt  n_triggers;   /* discharges averaged */
-  PetscReal consistency;  /* mean correlation of their filtered shapes with the group mean */
-  PetscInt  n_detected;   /* detections above the adaptive threshold */
-  PetscInt  n_groups;     /* groups they formed at the chosen cut */
-  PetscReal cut;          /* the grouping cut that gave the template */
-  PetscReal isi_cov;      /* regularity of the train (SemgTrainISICoV) */
+  PetscInt  n_triggers;  /* discharges averaged */
+  PetscReal consistency; /* mean correlation of their filtered shapes with the group mean */
+  PetscInt  n_detected;  /* detections above the adaptive threshold */
+  PetscInt  n_groups;    /* groups they formed at the chosen cut */
+  PetscReal cut;         /* the grouping cut that gave the template */
+  PetscReal isi_cov;     /* regularity of the train (SemgTrainISICoV) */
   PetscBool usable;
 } SemgTemplateQuality;
 
 /* One epoch: d (nd x nt) filtered channels for detection and grouping, x (nc x nt) the channels to
    average. tmpl: nc x SemgTemplateLength (untouched when not usable); trig (room for nt) = discharge
    sample indices in increasing order. */
-PETSC_EXTERN PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt nc, const PetscReal *x,
-                                              PetscReal *tmpl, PetscInt *trig, SemgTemplateQuality *q);
+PETSC_EXTERN PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt nc, const PetscReal *x, PetscReal *tmpl, PetscInt *trig, SemgTemplateQuality *q);
 
 /* CoV of the inter-discharge intervals of n increasing sample indices, intervals above 1.5 x the median
    (missed discharges) left out; PETSC_MAX_REAL for fewer than 3 discharges. */

@@ -127,7 +127,8 @@ int main(int argc, char **argv)
     NaiveScalar(&par, nf, f, ne, e, nt, dt, ref);
     PetscTime(&b);
     tn = b - a;
-    for (size_t i = 0; i < (size_t)ne * nt; i++) worst = PetscMax(worst, PetscAbsReal(phi[i] - ref[i])), scale = PetscMax(scale, PetscAbsReal(ref[i]));
+    for (size_t i = 0; i < (size_t)ne * nt; i++)
+      worst = PetscMax(worst, PetscAbsReal(phi[i] - ref[i])), scale = PetscMax(scale, PetscAbsReal(ref[i]));
     peak = SqrtDividePeak();
     printf("ccs_throughput: %d fibres x %d electrodes x %d samples = %.3e terms (6 per fibre; %.3e evaluated, the rest vanished sections)\n", (int)nf, (int)ne, (int)nt, terms, active_terms);
     printf("  straightforward scalar loop : %8.3f s  %.3e terms/s\n", tn, active_terms / tn);

@@ -45,7 +45,7 @@ static void BenchLatent(const SemgDecoder *dec, PetscInt s, PetscReal *theta)
   SemgRngInit(&rng, 4242, (uint64_t)s, SEMG_STREAM_USER);
   for (PetscInt j = 0; j < dec->K; j++) {
     const PetscReal w = dec->scaler.hi[j] - dec->scaler.lo[j];
-    theta[j] = SemgRngUniformRange(&rng, dec->scaler.lo[j] + 1e-3 * w, dec->scaler.hi[j] - 1e-3 * w);
+    theta[j]          = SemgRngUniformRange(&rng, dec->scaler.lo[j] + 1e-3 * w, dec->scaler.hi[j] - 1e-3 * w);
   }
 }
 
@@ -70,7 +70,8 @@ static PetscErrorCode BenchTangents(SemgDecoder *dec, PetscInt n, PetscReal *fd_
       theta[j] = t0 - h;
       PetscCall(SemgDecoderApply(dec, theta, ym, NULL));
       theta[j] = t0;
-      for (size_t i = 0; i < nct; i++) num = PetscMax(num, PetscAbsReal(J[j * nct + i] - (yp[i] - ym[i]) / (2 * h))), den = PetscMax(den, PetscAbsReal(J[j * nct + i]));
+      for (size_t i = 0; i < nct; i++)
+        num = PetscMax(num, PetscAbsReal(J[j * nct + i] - (yp[i] - ym[i]) / (2 * h))), den = PetscMax(den, PetscAbsReal(J[j * nct + i]));
       *fd_err = PetscMax(*fd_err, num / den);
     }
     if (tab->opt.model == SEMG_DECMODEL_CCS) {
@@ -79,7 +80,8 @@ static PetscErrorCode BenchTangents(SemgDecoder *dec, PetscInt n, PetscReal *fd_
       dec->table = tab;
       for (PetscInt j = 0; j < dec->K; j++) {
         PetscReal num = 0, den = 0;
-        for (size_t i = 0; i < nct; i++) num = PetscMax(num, PetscAbsReal(J[j * nct + i] - Je[j * nct + i])), den = PetscMax(den, PetscAbsReal(Je[j * nct + i]));
+        for (size_t i = 0; i < nct; i++)
+          num = PetscMax(num, PetscAbsReal(J[j * nct + i] - Je[j * nct + i])), den = PetscMax(den, PetscAbsReal(Je[j * nct + i]));
         *exact_err = PetscMax(*exact_err, num / den);
       }
     }
@@ -145,8 +147,12 @@ int main(int argc, char **argv)
   PetscCall(SemgDecoderUseTable(comm, dec));
   PetscCall(PetscTime(&t1));
   PetscCall(SemgDecTableBytes(dec->table, &bytes));
-  PetscCall(PetscPrintf(comm, "bench/dectable: model %s%s, K %d, %d electrodes (%d rows), %d times: table %.1f MB per rank, set-up %.2f s (%s)\n", SemgDecModels[spec.table.model], par.charge_conserving ? " (charge-conserving)" : par.anisotropic ? " (anisotropic)" : "", (int)dec->K, (int)geo.ne, (int)dec->table->nrow,
-                        (int)b.nt, bytes / 1e6, (double)(t1 - t0), dec->table->from_cache ? "from cache" : "built"));
+  PetscCall(PetscPrintf(comm, "bench/dectable: model %s%s, K %d, %d electrodes (%d rows), %d times: table %.1f MB per rank, set-up %.2f s (%s)\n",
+                        SemgDecModels[spec.table.model],
+                        par.charge_conserving ? " (charge-conserving)"
+                        : par.anisotropic     ? " (anisotropic)"
+                                              : "",
+                        (int)dec->K, (int)geo.ne, (int)dec->table->nrow, (int)b.nt, bytes / 1e6, (double)(t1 - t0), dec->table->from_cache ? "from cache" : "built"));
   PetscCall(SemgDecTableCheck(comm, dec->table, dec, b.latents, 777, &err));
   PetscCall(PetscPrintf(comm, "bench/dectable: max |table - model| / max |model| over %d random latents: %.3e\n", (int)b.latents, (double)err));
   PetscCall(BenchTangents(dec, 50, &fd_err, &ex_err));

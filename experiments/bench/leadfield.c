@@ -20,20 +20,20 @@ static int CompareReal(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-  PetscInt       n = 129, ne = 16, fs = 5000, nmu = 10, fpm = 100, its_total = 0, nrep, groups = 0;
-  PetscReal      rate = 15, ied = 5e-3, *exyz, *tsolve, tmed, tsetup, tlf, tmuap, tsum, t_direct, *phi, *sig;
-  PetscLogDouble t0, t1, mem0, mem1;
-  char           out[PETSC_MAX_PATH_LEN] = "lf_bench.h5";
-  PetscMPIInt    size;
-  SemgTissue     t;
-  SemgVCGrid     g;
-  SemgConductor  c;
-  SemgLeadfield  lf;
-  MPI_Comm       gcomm;
+  PetscInt                 n = 129, ne = 16, fs = 5000, nmu = 10, fpm = 100, its_total = 0, nrep, groups = 0;
+  PetscReal                rate = 15, ied = 5e-3, *exyz, *tsolve, tmed, tsetup, tlf, tmuap, tsum, t_direct, *phi, *sig;
+  PetscLogDouble           t0, t1, mem0, mem1;
+  char                     out[PETSC_MAX_PATH_LEN] = "lf_bench.h5";
+  PetscMPIInt              size;
+  SemgTissue               t;
+  SemgVCGrid               g;
+  SemgConductor            c;
+  SemgLeadfield            lf;
+  MPI_Comm                 gcomm;
   SemgLeadfieldStoreParams sp;
-  SemgFibre     *f;
-  Vec            b, x;
-  PetscInt       nt_muap, nt_sig;
+  SemgFibre               *f;
+  Vec                      b, x;
+  PetscInt                 nt_muap, nt_sig;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
@@ -144,11 +144,13 @@ int main(int argc, char **argv)
   tsum     = 0;
   for (PetscInt k = 0; k < nt_sig; k++) tsum = PetscMax(tsum, PetscAbsReal(sig[k]));
 
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/leadfield ranks %d (%d electrode groups)  grid level %d: %d x %d x %d = %.3f M cells  electrodes %d\n", size, (int)sp.ngroups, (int)n, (int)g.n[0], (int)g.n[1], (int)g.n[2], (double)((double)g.n[0] * g.n[1] * g.n[2] / 1e6), (int)ne));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "bench/leadfield ranks %d (%d electrode groups)  grid level %d: %d x %d x %d = %.3f M cells  electrodes %d\n", size,
+                        (int)sp.ngroups, (int)n, (int)g.n[0], (int)g.n[1], (int)g.n[2], (double)((double)g.n[0] * g.n[1] * g.n[2] / 1e6), (int)ne));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "set-up (mesh, assembly, AMG hierarchy)    %8.2f s\n", (double)tsetup));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "one lead-field solve (median of %d, groups side by side) %8.2f s  (%d its avg over the set)\n", (int)nrep, (double)tmed, (int)(its_total / ne)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "lead-field set (%d solves + HDF5 write)     %8.2f s   set-up + set %8.2f s\n", (int)ne, (double)tlf, (double)(tsetup + tlf)));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "memory after set-up (rank 0)               %8.1f MB  = %.1f MB per million unknowns per rank-share\n", (double)((mem1 - mem0) / 1048576.0), (double)((mem1 - mem0) / 1048576.0 / ((double)g.n[0] * g.n[1] * g.n[2] / 1e6 / (size / sp.ngroups)))));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "memory after set-up (rank 0)               %8.1f MB  = %.1f MB per million unknowns per rank-share\n", (double)((mem1 - mem0) / 1048576.0),
+                        (double)((mem1 - mem0) / 1048576.0 / ((double)g.n[0] * g.n[1] * g.n[2] / 1e6 / (size / sp.ngroups)))));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "1 s interference (%d MU x %d fibres, %d Hz) via lead fields %8.2f s (rank 0; max |phi_0| %.3g uV)\n", (int)nmu, (int)fpm, (int)fs, (double)tmuap, (double)(tsum * 1e6)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "same signal with one solve per sample (est. %d x %.2f s) %10.1f s  -> ratio %.0fx\n", (int)fs, (double)tmed, (double)t_direct, (double)(t_direct / tmuap)));
   PetscCall(SemgLeadfieldDestroy(&lf));

@@ -96,9 +96,9 @@ int main(int argc, char **argv)
     ScalingKernel kernel;
     PetscReal     scale;
   } kernels[] = {
-    {"triad (memory bandwidth)", "GB/s", KernelTriad, 1e-9},
-    {"first touch (page faults)", "GB/s", KernelFirstTouch, 1e-9},
-    {"registers only (control)", "Gflop/s", KernelCompute, 2e-9},
+    {"triad (memory bandwidth)",  "GB/s",    KernelTriad,      1e-9},
+    {"first touch (page faults)", "GB/s",    KernelFirstTouch, 1e-9},
+    {"registers only (control)",  "Gflop/s", KernelCompute,    2e-9},
   };
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
@@ -122,7 +122,8 @@ int main(int argc, char **argv)
     PetscCall(MeasureRate(kernels[k].kernel, n, reps, 1, &one2));
     one = 0.5 * (one + one2);
     two = 0.5 * (two + two2);
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-28s %7.2f %-4s %7.2f %-4s %8.2f\n", kernels[k].name, (double)(one * kernels[k].scale), kernels[k].unit, (double)(two * kernels[k].scale), kernels[k].unit, (double)(two / one)));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-28s %7.2f %-4s %7.2f %-4s %8.2f\n", kernels[k].name, (double)(one * kernels[k].scale), kernels[k].unit,
+                          (double)(two * kernels[k].scale), kernels[k].unit, (double)(two / one)));
   }
   PetscCall(PetscFinalize());
   return 0;

@@ -108,10 +108,10 @@ PetscErrorCode SemgConductorAssemble(SemgConductor c)
             if (q[d] >= 0 && q[d] < n[d]) {
               PetscReal hq = c->face[d][q[d] + 1] - c->face[d][q[d]];
               PetscReal g  = FaceConductance(area, h[d], s[j][i][k][d], hq, s[q[1]][q[0]][q[2]][d]);
-              col[nc].i = q[2];
-              col[nc].j = q[0];
-              col[nc].k = q[1];
-              v[nc++]   = -g;
+              col[nc].i    = q[2];
+              col[nc].j    = q[0];
+              col[nc].k    = q[1];
+              v[nc++]      = -g;
               diag += g;
             } else {
               diag += FarFaceConductance(c, d, side, id, area, h[d], s[j][i][k][d]);

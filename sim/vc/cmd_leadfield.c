@@ -36,10 +36,13 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, LeadCtx *ctx)
   PetscCall(PetscOptionsString("-electrodes", "CSV with columns x,y,z (m) of the skin electrodes", "", ctx->electrodes, ctx->electrodes, sizeof(ctx->electrodes), &set_e));
   PetscCall(PetscOptionsString("-output", "lead-field HDF5 file", "", ctx->output, ctx->output, sizeof(ctx->output), &set_o));
   PetscCall(PetscOptionsReal("-electrode_radius", "electrode disc radius, m (0 = point electrodes)", "", ctx->radius, &ctx->radius, &set_r));
-  PetscCall(PetscOptionsRealArray("-electrode_size", "rectangular electrodes a,b (m, a along x, b along y); excludes -electrode_radius", "", ctx->size, &nsize, &ctx->rect));
-  PetscCall(PetscOptionsRealArray("-store_box", "store only the cells of xlo,xhi,ylo,yhi,zlo,zhi (m) plus one cell (default: all)", "", ctx->box, &nbox, &ctx->box_set));
+  PetscCall(PetscOptionsRealArray("-electrode_size", "rectangular electrodes a,b (m, a along x, b along y); excludes -electrode_radius", "", ctx->size, &nsize,
+                                  &ctx->rect));
+  PetscCall(
+    PetscOptionsRealArray("-store_box", "store only the cells of xlo,xhi,ylo,yhi,zlo,zhi (m) plus one cell (default: all)", "", ctx->box, &nbox, &ctx->box_set));
   PetscCall(PetscOptionsInt("-leadfield_reference", "reference electrode index (-1 = mean reference)", "", ctx->reference, &ctx->reference, NULL));
-  PetscCall(PetscOptionsInt("-leadfield_groups", "electrode groups solving side by side, each on its own copy of the grid (0 = min(ranks, electrodes), capped at 2.5 M cells per rank; 1 = one domain-decomposed solve per electrode)", "", ctx->groups, &ctx->groups, NULL));
+  PetscCall(PetscOptionsInt("-leadfield_groups", "electrode groups solving side by side, each on its own copy of the grid (0 = min(ranks, electrodes), capped at 2.5 M cells per rank; 1 = one domain-decomposed solve per electrode)", "",
+                            ctx->groups, &ctx->groups, NULL));
   PetscCall(PetscOptionsInt("-misalign_seed", "seed of the electrode misalignment draws", "", ctx->seed, &ctx->seed, NULL));
   PetscCall(PetscOptionsInt("-misalign_sample", "sample index of the misalignment draws", "", ctx->sample, &ctx->sample, NULL));
   PetscCall(SemgTissueOptions(PetscOptionsObject, &ctx->tissue));
@@ -72,13 +75,14 @@ static PetscErrorCode ReportCore(MPI_Comm comm, const SemgVCGrid *g, SemgConduct
   for (PetscInt e = 0; e < ne; e++)
     if (PetscAbsReal(xyz[3 * e] - g->centre[0]) > core[0] || PetscAbsReal(xyz[3 * e + 1] - g->centre[1]) > core[1]) outside++;
   PetscCall(PetscPrintf(comm, "semg leadfield: uniform core +-%.1f mm (x) by +-%.1f mm (y), cells %.3f x %.3f mm\n", (double)(core[0] * 1e3), (double)(core[1] * 1e3), (double)(h[0] * 1e3), (double)(h[1] * 1e3)));
-  if (outside) PetscCall(PetscPrintf(comm, "semg leadfield: warning: %d of %d electrodes lie outside the uniform core (their lead fields are coarser); raise -vc_grid nx,ny or set -vc_centre\n", (int)outside, (int)ne));
+  if (outside)
+    PetscCall(PetscPrintf(comm, "semg leadfield: warning: %d of %d electrodes lie outside the uniform core (their lead fields are coarser); raise -vc_grid nx,ny or set -vc_centre\n", (int)outside, (int)ne));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
 {
-  LeadCtx           ctx;
+  LeadCtx                  ctx;
   PetscInt                 ne, *column = NULL, *its;
   PetscReal               *nominal = NULL, *xyz, *radius, *size, *angle, centre[2] = {0, 0};
   SemgMisalignDrawn        drawn;
@@ -115,7 +119,8 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
   sp.box_set = ctx.box_set;
   PetscCall(PetscArraycpy(sp.box, ctx.box, 6));
   PetscCall(SemgLeadfieldComputeAndStoreWithParams(c, ne, xyz, &sp, ctx.reference, ctx.output, its));
-  PetscCall(PetscPrintf(comm, "semg leadfield: %d electrodes, %d x %d x %d cells, iterations", (int)ne, (int)ctx.grid.n[0], (int)ctx.grid.n[1], (int)ctx.grid.n[2]));
+  PetscCall(
+    PetscPrintf(comm, "semg leadfield: %d electrodes, %d x %d x %d cells, iterations", (int)ne, (int)ctx.grid.n[0], (int)ctx.grid.n[1], (int)ctx.grid.n[2]));
   for (PetscInt e = 0; e < ne; e++) PetscCall(PetscPrintf(comm, " %d", (int)its[e]));
   PetscCall(PetscPrintf(comm, "\n"));
   PetscCall(SemgConductorDestroy(&c));

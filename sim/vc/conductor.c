@@ -7,7 +7,7 @@
 PetscErrorCode SemgVCStageGet(SemgVCStage which, PetscLogStage *stage)
 {
   static PetscLogStage stages[SEMG_VC_NSTAGES];
-  static PetscBool     registered = PETSC_FALSE;
+  static PetscBool     registered             = PETSC_FALSE;
   const char          *names[SEMG_VC_NSTAGES] = {"Mesh", "Assemble", "Solve", "LeadField", "IO"};
 
   PetscFunctionBeginUser;

@@ -14,7 +14,14 @@
 #include "sim/vc/grid.h"
 #include "sim/vc/inhomog.h"
 
-typedef enum { SEMG_VC_STAGE_MESH, SEMG_VC_STAGE_ASSEMBLE, SEMG_VC_STAGE_SOLVE, SEMG_VC_STAGE_LEADFIELD, SEMG_VC_STAGE_IO, SEMG_VC_NSTAGES } SemgVCStage;
+typedef enum {
+  SEMG_VC_STAGE_MESH,
+  SEMG_VC_STAGE_ASSEMBLE,
+  SEMG_VC_STAGE_SOLVE,
+  SEMG_VC_STAGE_LEADFIELD,
+  SEMG_VC_STAGE_IO,
+  SEMG_VC_NSTAGES
+} SemgVCStage;
 /* The fixed log stages Mesh, Assemble, Solve, LeadField, IO (registered once). */
 PETSC_EXTERN PetscErrorCode SemgVCStageGet(SemgVCStage which, PetscLogStage *stage);
 

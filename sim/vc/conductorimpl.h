@@ -10,12 +10,12 @@ struct _p_SemgConductor {
   SemgVCGrid               grid;
   SemgTissue               tissue;
   const SemgInhomogeneity *inh;
-  DM                       da, sda;  /* potential (dof 1) and conductivity (dof 3) */
-  PetscReal               *face[3];  /* n[d] + 1 face coordinates */
-  PetscReal               *cen[3];   /* n[d] cell centres */
-  Vec                      sigma;    /* principal conductivities per cell */
+  DM                       da, sda; /* potential (dof 1) and conductivity (dof 3) */
+  PetscReal               *face[3]; /* n[d] + 1 face coordinates */
+  PetscReal               *cen[3];  /* n[d] cell centres */
+  Vec                      sigma;   /* principal conductivities per cell */
   Mat                      A;
-  Mat                      P;        /* preconditioning matrix when it differs from A (grounded copy), else NULL */
+  Mat                      P; /* preconditioning matrix when it differs from A (grounded copy), else NULL */
   MatNullSpace             ns;
   KSP                      ksp;
   PetscReal                core[2], hcore[2]; /* uniform core half-widths and spacings in x and y */

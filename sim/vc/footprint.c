@@ -41,7 +41,8 @@ static PetscErrorCode SemgConductorAddMonopoleBC(SemgConductor c, const PetscRea
             if (id[d] != (side ? n[d] - 1 : 0)) continue;
             q[d] = c->face[d][side ? n[d] : 0];
             w[j][i][k] += WallConductance(h[(d + 1) % 3] * h[(d + 2) % 3], h[d], s[j][i][k][d]) * cur *
-                          (c->grid.open_top ? SemgOracleInfinite(c->tissue.sigma_long, c->tissue.sigma_trans, c->tissue.sigma_trans, q[0] - p[0], q[1] - p[1], q[2] - p[2]) : SemgOracleHalfspace(c->tissue.sigma_long, c->tissue.sigma_trans, p, q));
+                          (c->grid.open_top ? SemgOracleInfinite(c->tissue.sigma_long, c->tissue.sigma_trans, c->tissue.sigma_trans, q[0] - p[0], q[1] - p[1], q[2] - p[2])
+                                            : SemgOracleHalfspace(c->tissue.sigma_long, c->tissue.sigma_trans, p, q));
           }
       }
   PetscCall(DMDAVecRestoreArrayDOFRead(c->sda, c->sigma, &s));
@@ -50,8 +51,8 @@ static PetscErrorCode SemgConductorAddMonopoleBC(SemgConductor c, const PetscRea
 
 PetscErrorCode SemgConductorAddPoint(SemgConductor c, const PetscReal p[3], PetscReal cur, PetscBool add_bc, Vec w)
 {
-  PetscInt      i0[3], xs, ys, zs, xm, ym, zm;
-  PetscReal     f[3];
+  PetscInt       i0[3], xs, ys, zs, xm, ym, zm;
+  PetscReal      f[3];
   PetscScalar ***a;
 
   PetscFunctionBeginUser;
@@ -111,10 +112,10 @@ static PetscReal CellOverlap(const PetscReal *face, PetscInt i, PetscReal lo, Pe
 
 PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, PetscReal y, PetscReal a, PetscReal b, Vec w)
 {
-  PetscInt       xs, ys, zs, xm, ym, zm, top = c->grid.n[2] - 1, i0, i1, j0, j1;
-  PetscReal      lo[2] = {x - 0.5 * a, y - 0.5 * b}, hi[2] = {x + 0.5 * a, y + 0.5 * b};
+  PetscInt        xs, ys, zs, xm, ym, zm, top = c->grid.n[2] - 1, i0, i1, j0, j1;
+  PetscReal       lo[2] = {x - 0.5 * a, y - 0.5 * b}, hi[2] = {x + 0.5 * a, y + 0.5 * b};
   const PetscInt *n = c->grid.n;
-  PetscScalar ***arr;
+  PetscScalar  ***arr;
 
   PetscFunctionBeginUser;
   PetscCheck(a > 0 && b > 0, c->comm, SEMG_ERR_USER, "electrode rectangle (-electrode_size) needs sides a, b > 0 (got %g x %g m)", (double)a, (double)b);
@@ -128,7 +129,8 @@ PetscErrorCode SemgConductorAddElectrodeRect(SemgConductor c, PetscReal x, Petsc
   PetscCall(DMDAVecGetArray(c->da, w, &arr));
   if (top >= zs && top < zs + zm) {
     for (PetscInt j = PetscMax(j0, ys); j <= PetscMin(j1, ys + ym - 1); j++)
-      for (PetscInt i = PetscMax(i0, xs); i <= PetscMin(i1, xs + xm - 1); i++) arr[j][i][top] += CellOverlap(c->face[0], i, lo[0], hi[0]) * CellOverlap(c->face[1], j, lo[1], hi[1]) / (a * b);
+      for (PetscInt i = PetscMax(i0, xs); i <= PetscMin(i1, xs + xm - 1); i++)
+        arr[j][i][top] += CellOverlap(c->face[0], i, lo[0], hi[0]) * CellOverlap(c->face[1], j, lo[1], hi[1]) / (a * b);
   }
   PetscCall(DMDAVecRestoreArray(c->da, w, &arr));
   PetscFunctionReturn(PETSC_SUCCESS);

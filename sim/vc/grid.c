@@ -20,10 +20,10 @@ PetscErrorCode SemgVCGridDefault(SemgVCGrid *g)
   g->far_bc                   = SEMG_VC_FAR_NEUMANN;
   g->open_top                 = PETSC_FALSE;
   g->robin_centre[0] = g->robin_centre[1] = g->robin_centre[2] = 0;
-  g->robin_centre_set                                         = PETSC_FALSE;
+  g->robin_centre_set                                          = PETSC_FALSE;
   g->ref_n[0] = g->ref_n[1] = 0;
-  g->ilu_fill[0]              = 3;
-  g->ilu_fill[1]              = 1;
+  g->ilu_fill[0]            = 3;
+  g->ilu_fill[1]            = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -62,14 +62,16 @@ PetscErrorCode SemgVCGridOptions(PetscOptionItems *PetscOptionsObject, SemgVCGri
   PetscCall(PetscOptionsReal("-vc_stretch_max", "largest ratio of neighbouring cell widths", "SemgConductor", g->stretch_max, &g->stretch_max, NULL));
   PetscCall(PetscOptionsInt("-vc_skin_cells", "cells across the skin", "SemgConductor", g->skin_cells, &g->skin_cells, NULL));
   PetscCall(PetscOptionsInt("-vc_fat_cells", "cells across the fat", "SemgConductor", g->fat_cells, &g->fat_cells, NULL));
-  PetscCall(PetscOptionsEnum("-vc_far_bc", "far faces: insulated, phi = 0, phi = half-space monopole (point sources), or asymptotic Robin", "SemgConductor", SemgVCFarBCs, (PetscEnum)g->far_bc, (PetscEnum *)&g->far_bc, NULL));
+  PetscCall(PetscOptionsEnum("-vc_far_bc", "far faces: insulated, phi = 0, phi = half-space monopole (point sources), or asymptotic Robin", "SemgConductor", SemgVCFarBCs,
+                             (PetscEnum)g->far_bc, (PetscEnum *)&g->far_bc, NULL));
   PetscCall(PetscOptionsInt("-vc_ilu_levels_fine", "-vc_pc_type mg: ILU fill levels of the finest smoother", "SemgConductor", g->ilu_fill[0], &g->ilu_fill[0], NULL));
   PetscCall(PetscOptionsInt("-vc_ilu_levels_coarse", "-vc_pc_type mg: ILU fill levels of the coarser smoothers", "SemgConductor", g->ilu_fill[1], &g->ilu_fill[1], NULL));
   PetscCheck(g->ilu_fill[0] >= 0 && g->ilu_fill[1] >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_ilu_levels_fine and -vc_ilu_levels_coarse must be >= 0");
   n = 3;
   PetscCall(PetscOptionsRealArray("-vc_robin_centre", "centre x,y,z of the Robin far condition, m (default: skin point above -vc_centre)", "SemgConductor", g->robin_centre, &n, &g->robin_centre_set));
   PetscCheck(!g->robin_centre_set || n == 3, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_robin_centre needs 3 values x,y,z (got %d)", (int)n);
-  for (PetscInt d = 0; d < 3; d++) PetscCheck(g->n[d] >= 3 && g->extent[d] > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_grid values must be >= 3 and -vc_extent values > 0");
+  for (PetscInt d = 0; d < 3; d++)
+    PetscCheck(g->n[d] >= 3 && g->extent[d] > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_grid values must be >= 3 and -vc_extent values > 0");
   PetscCheck(g->h[0] > 0 && g->h[1] > 0 && g->stretch_max >= 1.0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_h must be > 0 and -vc_stretch_max >= 1");
   PetscCheck(g->skin_cells >= 0 && g->fat_cells >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-vc_skin_cells and -vc_fat_cells must be >= 0");
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -140,9 +142,9 @@ static void AxisCoreStretch(PetscInt n, PetscReal c, PetscReal F, PetscReal h, P
       h  = F / (half + GeometricReach(1.0, rmax, M));
     }
   }
-  *hcore = h;
-  *core  = (half + M - ms) * h;
-  off    = half * h;
+  *hcore     = h;
+  *core      = (half + M - ms) * h;
+  off        = half * h;
   f[M + odd] = c + off;
   f[M]       = c - off;
   for (PetscInt k = 1; k <= M; k++) {
@@ -183,7 +185,7 @@ static PetscErrorCode AxisFromReference(PetscInt n, PetscInt nref, PetscReal c, 
     a = 0.5 * (lo + hi);
   }
   for (PetscInt k = 0; k <= M; k++) {
-    PetscReal x = k == M ? F : CoreMap(W, xc, a, (half + k) / (half + M));
+    PetscReal x    = k == M ? F : CoreMap(W, xc, a, (half + k) / (half + M));
     f[M + odd + k] = c + x;
     f[M - k]       = c - x;
   }
@@ -256,7 +258,8 @@ PetscErrorCode SemgVCGridFaces(const SemgVCGrid *g, const SemgTissue *t, PetscRe
 {
   PetscFunctionBeginUser;
   for (PetscInt d = 0; d < 2; d++) {
-    if (g->ref_n[d] > 0) PetscCall(AxisFromReference(g->n[d], g->ref_n[d], g->centre[d], g->extent[d], g->h[0], g->stretch_max, face[d], &core[d], &hcore[d]));
+    if (g->ref_n[d] > 0)
+      PetscCall(AxisFromReference(g->n[d], g->ref_n[d], g->centre[d], g->extent[d], g->h[0], g->stretch_max, face[d], &core[d], &hcore[d]));
     else AxisCoreStretch(g->n[d], g->centre[d], g->extent[d], g->h[0], g->stretch_max, face[d], &core[d], &hcore[d]);
   }
   PetscCall(AxisDepth(g, t, face[2]));

@@ -18,11 +18,11 @@ typedef struct {
   PetscReal   stretch_max; /* largest ratio of neighbouring cell widths (spec: <= 1.15) */
   PetscInt    skin_cells, fat_cells;
   SemgVCFarBC far_bc;
-  PetscBool   open_top;    /* top face treated as a far face too (infinite-medium validation only) */
+  PetscBool   open_top;         /* top face treated as a far face too (infinite-medium validation only) */
   PetscReal   robin_centre[3];  /* expansion centre of the Robin far condition, m */
   PetscBool   robin_centre_set; /* else (centre x, centre y, 0): the skin point above the array centre */
-  PetscInt    ilu_fill[2]; /* -vc_pc_type mg: ILU fill levels of the smoother, finest level and below */
-  PetscInt    ref_n[2];    /* > 0: x and y follow the mapping of a grid with ref_n cells (core spacing h[0]),
+  PetscInt    ilu_fill[2];      /* -vc_pc_type mg: ILU fill levels of the smoother, finest level and below */
+  PetscInt    ref_n[2];         /* > 0: x and y follow the mapping of a grid with ref_n cells (core spacing h[0]),
                               sampled at n cells: every cell of a refinement family shrinks alike */
 } SemgVCGrid;
 

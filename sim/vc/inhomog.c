@@ -7,16 +7,16 @@ PetscErrorCode SemgInhomogeneityDefault(SemgInhomogeneity *inh)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(inh, sizeof(*inh)));
-  inh->corr[0]  = 10e-3;
-  inh->corr[1]  = 3e-3;
-  inh->corr[2]  = 3e-3;
-  inh->fat_corr = 20e-3;
-  inh->fat_min  = 0.5e-3;
+  inh->corr[0]   = 10e-3;
+  inh->corr[1]   = 3e-3;
+  inh->corr[2]   = 3e-3;
+  inh->fat_corr  = 20e-3;
+  inh->fat_min   = 0.5e-3;
   inh->box_lo[0] = inh->box_lo[1] = -40e-3;
   inh->box_hi[0] = inh->box_hi[1] = 40e-3;
-  inh->box_lo[2] = -40e-3;
-  inh->box_hi[2] = 0;
-  inh->seed      = 1;
+  inh->box_lo[2]                  = -40e-3;
+  inh->box_hi[2]                  = 0;
+  inh->seed                       = 1;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -28,14 +28,17 @@ PetscErrorCode SemgInhomogeneityOptions(PetscOptionItems *PetscOptionsObject, Se
   PetscBool set;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsReal("-tissue_log_std", "SD s_g of the log-normal conductivity field (0 = homogeneous layers)", "SemgInhomogeneity", inh->log_std, &inh->log_std, NULL));
+  PetscCall(PetscOptionsReal("-tissue_log_std", "SD s_g of the log-normal conductivity field (0 = homogeneous layers)", "SemgInhomogeneity", inh->log_std,
+                             &inh->log_std, NULL));
   n = 3;
   PetscCall(PetscOptionsRealArray("-tissue_corr", "correlation lengths lx,ly,lz of the conductivity field, m", "SemgInhomogeneity", inh->corr, &n, NULL));
   PetscCall(PetscOptionsReal("-tissue_fat_std", "SD of the fat-thickness field, m (0 = uniform fat)", "SemgInhomogeneity", inh->fat_std, &inh->fat_std, NULL));
   PetscCall(PetscOptionsReal("-tissue_fat_corr", "correlation length of the fat-thickness field, m", "SemgInhomogeneity", inh->fat_corr, &inh->fat_corr, NULL));
   PetscCall(PetscOptionsReal("-tissue_fat_min", "minimum fat thickness, m", "SemgInhomogeneity", inh->fat_min, &inh->fat_min, NULL));
-  PetscCall(PetscOptionsReal("-tissue_fat_sigma_gradient", "relative change of sigma_fat per m along the fibres", "SemgInhomogeneity", inh->fat_sigma_gradient, &inh->fat_sigma_gradient, NULL));
-  PetscCall(PetscOptionsReal("-tissue_fat_thickness_gradient", "relative change of the fat thickness per m along the fibres", "SemgInhomogeneity", inh->fat_thickness_gradient, &inh->fat_thickness_gradient, NULL));
+  PetscCall(PetscOptionsReal("-tissue_fat_sigma_gradient", "relative change of sigma_fat per m along the fibres", "SemgInhomogeneity", inh->fat_sigma_gradient,
+                             &inh->fat_sigma_gradient, NULL));
+  PetscCall(PetscOptionsReal("-tissue_fat_thickness_gradient", "relative change of the fat thickness per m along the fibres", "SemgInhomogeneity", inh->fat_thickness_gradient,
+                             &inh->fat_thickness_gradient, NULL));
   n = 6;
   for (PetscInt i = 0; i < 3; i++) {
     box[i]     = inh->box_lo[i];
@@ -126,7 +129,7 @@ PetscErrorCode SemgGaussianField(PetscInt dim, const PetscInt n[], const PetscRe
     double e   = 0;
     for (PetscInt d = 0; d < dim; d++) {
       PetscInt id = (PetscInt)(rem % (size_t)n[d]), m = id <= n[d] / 2 ? id : id - n[d];
-      double   k  = 2.0 * PETSC_PI * m / (n[d] * h[d]);
+      double   k = 2.0 * PETSC_PI * m / (n[d] * h[d]);
       rem /= (size_t)n[d];
       e += k * k * l[d] * l[d] / 2.0;
     }
@@ -193,7 +196,7 @@ static PetscReal GridInterp(PetscInt dim, const PetscInt n[], const PetscReal lo
     f[d]  = u - i0[d];
   }
   for (PetscInt c = 0; c < (1 << dim); c++) {
-    PetscReal w = 1;
+    PetscReal w  = 1;
     size_t    id = 0, stride = 1;
     for (PetscInt d = 0; d < dim; d++) {
       PetscInt b = (c >> d) & 1;
@@ -227,7 +230,8 @@ PetscReal SemgInhomogeneityFatThickness(const SemgInhomogeneity *inh, const Semg
 void SemgInhomogeneityLocalTissue(const SemgInhomogeneity *inh, const SemgTissue *t, PetscReal x, SemgTissue *loc)
 {
   *loc = *t;
-  if (inh && inh->fat_sigma_gradient != 0) loc->sigma_fat = t->sigma_fat * PetscMax(0.1, 1.0 + inh->fat_sigma_gradient * PetscClipInterval(x, inh->box_lo[0], inh->box_hi[0]));
+  if (inh && inh->fat_sigma_gradient != 0)
+    loc->sigma_fat = t->sigma_fat * PetscMax(0.1, 1.0 + inh->fat_sigma_gradient * PetscClipInterval(x, inh->box_lo[0], inh->box_hi[0]));
 }
 
 PetscReal SemgInhomogeneityFactor(const SemgInhomogeneity *inh, PetscReal x, PetscReal y, PetscReal z)
@@ -240,7 +244,7 @@ PetscReal SemgInhomogeneityFactor(const SemgInhomogeneity *inh, PetscReal x, Pet
 
 PetscReal SemgInhomogeneityInclusionFraction(const SemgInhomogeneity *inh, const PetscReal lo[3], const PetscReal hi[3], PetscReal *sigma)
 {
-  const PetscInt m = 4; /* 4^3 sub-samples per cell */
+  const PetscInt m    = 4; /* 4^3 sub-samples per cell */
   PetscInt       hits = 0;
 
   *sigma = 0;

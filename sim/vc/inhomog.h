@@ -13,22 +13,22 @@
 
 typedef struct {
   /* parameters */
-  PetscReal log_std;                     /* s_g of the log-conductivity field (0 = off) */
-  PetscReal corr[3];                     /* correlation lengths l_x, l_y, l_z, m */
-  PetscReal fat_std, fat_corr, fat_min;  /* fat-thickness field SD, correlation length, floor, m (fat_std 0 = off) */
-  PetscReal fat_sigma_gradient;          /* relative change of sigma_fat per m along x (0.3 / 0.04 m = +-30 % over 4 cm) */
-  PetscReal fat_thickness_gradient;      /* relative change of the fat thickness per m along x */
-  PetscReal box_lo[3], box_hi[3];        /* region covered by the random fields (outside: nominal tissue) */
+  PetscReal log_std;                    /* s_g of the log-conductivity field (0 = off) */
+  PetscReal corr[3];                    /* correlation lengths l_x, l_y, l_z, m */
+  PetscReal fat_std, fat_corr, fat_min; /* fat-thickness field SD, correlation length, floor, m (fat_std 0 = off) */
+  PetscReal fat_sigma_gradient;         /* relative change of sigma_fat per m along x (0.3 / 0.04 m = +-30 % over 4 cm) */
+  PetscReal fat_thickness_gradient;     /* relative change of the fat thickness per m along x */
+  PetscReal box_lo[3], box_hi[3];       /* region covered by the random fields (outside: nominal tissue) */
   PetscInt  ninclusions;
   PetscReal inclusion[SEMG_VC_MAX_INCLUSIONS][5]; /* centre x, y, z, radius, isotropic sigma */
   uint64_t  seed, sample;
   /* generated fields */
   PetscInt   gn[3];
   PetscReal  glo[3], gh[3];
-  PetscReal *g;                          /* log-conductivity field, gn[0]*gn[1]*gn[2], x fastest */
+  PetscReal *g; /* log-conductivity field, gn[0]*gn[1]*gn[2], x fastest */
   PetscInt   fn[2];
   PetscReal  flo[2], fh[2];
-  PetscReal *dh;                         /* fat-thickness deviation, fn[0]*fn[1], x fastest */
+  PetscReal *dh; /* fat-thickness deviation, fn[0]*fn[1], x fastest */
 } SemgInhomogeneity;
 
 PETSC_EXTERN PetscErrorCode SemgInhomogeneityDefault(SemgInhomogeneity *inh);

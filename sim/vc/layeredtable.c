@@ -17,9 +17,9 @@ PetscErrorCode SemgLayeredTableSpecDefault(SemgLayeredTableSpec *s)
   PetscFunctionBeginUser;
   s->xmax = s->ymax = 0.05;
   s->dmin = s->dmax = 0.01;
-  s->per_depth     = 12.0;
-  s->pad           = 3.0;
-  s->fix_constant  = PETSC_TRUE;
+  s->per_depth      = 12.0;
+  s->pad            = 3.0;
+  s->fix_constant   = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -80,7 +80,7 @@ static inline PetscReal RemainderKernel(const SemgTissue *t, PetscReal d, PetscR
 
 static PetscErrorCode SliceFFT(SemgLayeredTable tab, PetscReal d, fftw_plan plan, double *inr, PetscReal *slice)
 {
-  const SemgTissue *t = &tab->t;
+  const SemgTissue *t  = &tab->t;
   const PetscInt    fx = tab->fx, fy = tab->fy, nh = fy / 2 + 1;
   const PetscReal   Lx = fx * tab->h, Ly = fy * tab->h, D = d + t->fat_thickness + t->skin_thickness;
 
@@ -88,7 +88,7 @@ static PetscErrorCode SliceFFT(SemgLayeredTable tab, PetscReal d, fftw_plan plan
   /* H and the half-space kernel both decay like exp(-k D): their difference is smooth in x, y; the
      sheet term takes out its direction-dependent limit at k = 0. Rows p and fx - p are equal (k_x^2). */
   for (PetscInt p = 0; p <= fx / 2; p++) {
-    const PetscReal kx = 2.0 * PETSC_PI * p / Lx;
+    const PetscReal kx  = 2.0 * PETSC_PI * p / Lx;
     double         *row = inr + (size_t)p * 2 * nh, *mirror = inr + (size_t)((fx - p) % fx) * 2 * nh;
     for (PetscInt q = 0; q < nh; q++) {
       row[2 * q]     = (p || q) ? RemainderKernel(t, d, kx, 2.0 * PETSC_PI * q / Ly) / (Lx * Ly) : 0.0;
@@ -98,7 +98,8 @@ static PetscErrorCode SliceFFT(SemgLayeredTable tab, PetscReal d, fftw_plan plan
   }
   fftw_execute(plan); /* in place: row i of the result starts at inr[i 2 nh] */
   for (PetscInt j = 0; j < tab->ny; j++)
-    for (PetscInt i = 0; i < tab->nx; i++) slice[(size_t)j * tab->nx + i] = inr[(size_t)i * 2 * nh + j] + SheetPotential(t, D, i * tab->h, j * tab->h);
+    for (PetscInt i = 0; i < tab->nx; i++)
+      slice[(size_t)j * tab->nx + i] = inr[(size_t)i * 2 * nh + j] + SheetPotential(t, D, i * tab->h, j * tab->h);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -106,7 +107,7 @@ static PetscErrorCode SliceFFT(SemgLayeredTable tab, PetscReal d, fftw_plan plan
    constant, fixed so that G(0, 0) equals the polar quadrature. */
 static PetscErrorCode SliceConstant(SemgLayeredTable tab, PetscReal d, PetscReal c00, PetscReal *shift)
 {
-  const SemgTissue *t = &tab->t;
+  const SemgTissue *t      = &tab->t;
   const PetscReal   src[3] = {0, 0, -(d + t->fat_thickness + t->skin_thickness)}, pt[3] = {0, 0, 0};
   PetscReal         g;
 
@@ -132,7 +133,7 @@ static PetscErrorCode TableFill(SemgLayeredTable tab, PetscBool fix_constant)
   SemgCheckFFTWPlan(plan);
   PetscCall(PetscMalloc1(nq, &slice));
   for (PetscInt k = 0; k < tab->nd; k++) {
-    const PetscReal d = tab->d0 + k * tab->dd;
+    const PetscReal d     = tab->d0 + k * tab->dd;
     PetscReal       shift = 0;
 
     PetscCall(SliceFFT(tab, d, plan, (double *)in, slice));
@@ -147,12 +148,13 @@ static PetscErrorCode TableFill(SemgLayeredTable tab, PetscBool fix_constant)
 
 PetscErrorCode SemgLayeredTableCreate(const SemgTissue *t, const SemgLayeredTableSpec *spec, SemgLayeredTable *tab)
 {
-  const PetscReal hfs = t->fat_thickness + t->skin_thickness;
+  const PetscReal  hfs = t->fat_thickness + t->skin_thickness;
   SemgLayeredTable b;
   PetscReal        bytes, lambda;
 
   PetscFunctionBeginUser;
-  PetscCheck(spec->dmin > 0 && spec->dmax >= spec->dmin, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layered table: need 0 < dmin <= dmax (got %g, %g)", (double)spec->dmin, (double)spec->dmax);
+  PetscCheck(spec->dmin > 0 && spec->dmax >= spec->dmin, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layered table: need 0 < dmin <= dmax (got %g, %g)",
+             (double)spec->dmin, (double)spec->dmax);
   PetscCheck(spec->xmax >= 0 && spec->ymax >= 0 && spec->per_depth > 0 && spec->pad >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "layered table: need xmax, ymax >= 0, per_depth > 0, pad >= 1");
   PetscCall(PetscNew(&b));
   b->t    = *t;
@@ -171,7 +173,7 @@ PetscErrorCode SemgLayeredTableCreate(const SemgTissue *t, const SemgLayeredTabl
   lambda = (t->sigma_fat * t->fat_thickness + t->sigma_skin * t->skin_thickness) / t->sigma_trans + hfs + spec->dmax;
   b->fx  = NiceSize((PetscInt)PetscCeilReal(PetscMax(2 * spec->pad * PetscMax(b->nx, b->ny), 16 * lambda / b->h)));
   b->fy  = b->fx;
-  *tab  = b;
+  *tab   = b;
   if (hfs == 0) PetscFunctionReturn(PETSC_SUCCESS); /* H = H_hs: nothing to tabulate */
   bytes = 8.0 * b->nx * b->ny * b->nd + 8.0 * b->fx * (b->fy + 2);
   PetscCheck(bytes < 2e9, PETSC_COMM_SELF, SEMG_ERR_USER, "layered lead field: table of %d x %d x %d points (%.2g GB) too large: the shallowest source depth %g m below the fat sets the spacing; use deeper sources or thicker layers",
@@ -214,7 +216,8 @@ PetscBool SemgLayeredTableCovers(SemgLayeredTable tab, PetscReal ax, PetscReal a
 
   if (!(d > 0)) return PETSC_FALSE;
   if (!tab->val) return PETSC_TRUE;
-  return (PetscBool)(d >= tab->dmin - eps && d <= tab->d0 + (tab->nd - 2) * tab->dd + eps && ax <= (tab->nx - 3) * tab->h + eps && ay <= (tab->ny - 3) * tab->h + eps);
+  return (PetscBool)(d >= tab->dmin - eps && d <= tab->d0 + (tab->nd - 2) * tab->dd + eps && ax <= (tab->nx - 3) * tab->h + eps &&
+                     ay <= (tab->ny - 3) * tab->h + eps);
 }
 
 /* Stencil start (node -1) and weights along one quadrant axis; index -1 mirrors to 1 (G even). */

@@ -15,10 +15,10 @@
 typedef struct _p_SemgLayeredTable *SemgLayeredTable;
 
 typedef struct {
-  PetscReal xmax, ymax;  /* largest |x_e - x_s|, |y_e - y_s| to cover, m */
-  PetscReal dmin, dmax;  /* source depths below the muscle-fat interface to cover, m (0 < dmin <= dmax) */
-  PetscReal per_depth;   /* grid spacing h = (dmin + h_f + h_s) / per_depth in x, y and d (default 12) */
-  PetscReal pad;         /* FFT box (square) >= pad x 2 max(xmax, ymax) (default 3) */
+  PetscReal xmax, ymax;   /* largest |x_e - x_s|, |y_e - y_s| to cover, m */
+  PetscReal dmin, dmax;   /* source depths below the muscle-fat interface to cover, m (0 < dmin <= dmax) */
+  PetscReal per_depth;    /* grid spacing h = (dmin + h_f + h_s) / per_depth in x, y and d (default 12) */
+  PetscReal pad;          /* FFT box (square) >= pad x 2 max(xmax, ymax) (default 3) */
   PetscBool fix_constant; /* set each slice's constant from the quadrature (default true) */
 } SemgLayeredTableSpec;
 

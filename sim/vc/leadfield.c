@@ -152,7 +152,7 @@ static void EvalAll(SemgLeadfield lf, const PetscReal p[3], PetscReal *out)
   } else {
     for (PetscInt e = 0; e < lf->ne; e++) {
       const PetscReal *q = &lf->exyz[3 * e];
-      out[e] = lf->type == SEMG_LF_INFINITE ? SemgOracleInfinite(lf->sl, lf->st, lf->st, p[0] - q[0], p[1] - q[1], p[2] - q[2]) : SemgOracleHalfspace(lf->sl, lf->st, p, q);
+      out[e]             = lf->type == SEMG_LF_INFINITE ? SemgOracleInfinite(lf->sl, lf->st, lf->st, p[0] - q[0], p[1] - q[1], p[2] - q[2]) : SemgOracleHalfspace(lf->sl, lf->st, p, q);
     }
   }
 }
@@ -184,8 +184,7 @@ static PetscErrorCode CheckInside(SemgLeadfield lf, const PetscReal p[3], const 
   if (lf->type != SEMG_LF_GRID) PetscFunctionReturn(PETSC_SUCCESS);
   for (PetscInt d = 0; d < 3; d++) {
     PetscBool low = (PetscBool)(p[d] < lf->valid_lo[d]);
-    PetscCheck(!low && p[d] <= lf->valid_hi[d], PETSC_COMM_SELF, SEMG_ERR_USER, "-leadfield %s: %s %d reaches (%g, %g, %g) mm, outside the stored cells (%c %s %g mm); recompute with a larger -store_box", lf->path, what, (int)idx, (double)(p[0] * 1e3), (double)(p[1] * 1e3), (double)(p[2] * 1e3), "xyz"[d], low ? ">=" : "<=",
-               (double)((low ? lf->valid_lo[d] : lf->valid_hi[d]) * 1e3));
+    PetscCheck(!low && p[d] <= lf->valid_hi[d], PETSC_COMM_SELF, SEMG_ERR_USER, "-leadfield %s: %s %d reaches (%g, %g, %g) mm, outside the stored cells (%c %s %g mm); recompute with a larger -store_box", lf->path, what, (int)idx, (double)(p[0] * 1e3), (double)(p[1] * 1e3), (double)(p[2] * 1e3), "xyz"[d], low ? ">=" : "<=", (double)((low ? lf->valid_lo[d] : lf->valid_hi[d]) * 1e3));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -219,7 +218,8 @@ static PetscErrorCode MUAPLineSource(SemgLeadfield lf, const SemgFibre *f, Petsc
   PetscReal                  *xi, *dl, *lv, *V, dir[3];
 
   PetscFunctionBeginUser;
-  PetscCheck(f->ip >= 0 && f->ip <= f->length && f->length > 0 && f->cv > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "fibre needs 0 <= ip <= length, length > 0, cv > 0 (ip %g, length %g, cv %g)", (double)f->ip, (double)f->length, (double)f->cv);
+  PetscCheck(f->ip >= 0 && f->ip <= f->length && f->length > 0 && f->cv > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "fibre needs 0 <= ip <= length, length > 0, cv > 0 (ip %g, length %g, cv %g)",
+             (double)f->ip, (double)f->length, (double)f->cv);
   PetscCall(PetscMalloc4(nn, &xi, (size_t)ne * nn, &dl, ne, &lv, nn, &V));
   for (PetscInt j = 0; j <= n1; j++) xi[j] = n1 ? f->ip * j / n1 : 0;
   for (PetscInt j = 1; j <= n2; j++) xi[n1 + j] = f->ip + (f->length - f->ip) * j / n2;
@@ -280,8 +280,7 @@ static PetscErrorCode LayeredCheckFibre(SemgLeadfield lf, PetscInt i, const Semg
       ax = PetscMax(ax, PetscAbsReal(lf->exyz[3 * e] - p[0]));
       ay = PetscMax(ay, PetscAbsReal(lf->exyz[3 * e + 1] - p[1]));
     }
-    PetscCheck(SemgLayeredTableCovers(lf->tab, ax, ay, p[2]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "fibre %d end (%g, %g, %g) m lies outside the layered lead-field table (above the muscle or beyond the tabulated offsets/depths)", (int)i, (double)p[0], (double)p[1],
-               (double)p[2]);
+    PetscCheck(SemgLayeredTableCovers(lf->tab, ax, ay, p[2]), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "fibre %d end (%g, %g, %g) m lies outside the layered lead-field table (above the muscle or beyond the tabulated offsets/depths)", (int)i, (double)p[0], (double)p[1], (double)p[2]);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -43,8 +43,8 @@ typedef struct {
   PetscReal        box[6];  /* xlo, xhi, ylo, yhi, zlo, zhi, m */
   /* electrode groups (SemgLeadfieldGroupsSplit): the conductor lives on this rank's group; the file and
      the progress on file_comm, the communicator of all groups */
-  MPI_Comm         file_comm; /* MPI_COMM_NULL: the conductor's */
-  PetscInt         group, ngroups;
+  MPI_Comm file_comm; /* MPI_COMM_NULL: the conductor's */
+  PetscInt group, ngroups;
 } SemgLeadfieldStoreParams;
 
 /* Electrode groups: the ranks of comm are split into ngroups contiguous groups; each builds the whole

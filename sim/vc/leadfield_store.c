@@ -38,7 +38,11 @@ static PetscErrorCode WriteParams(SemgH5File *f, hid_t g, SemgConductor c, Petsc
   PetscCall(SemgConductorGetParams(c, &t, &gr));
   PetscCall(SemgH5WriteAttrString(g, "units", "V/A"));
   PetscCall(SemgH5WriteAttrInt(g, "reference", (long long)ref));
-  PetscCall(SemgH5WriteAttrString(g, "reference_meaning", ref >= 0 ? "electrode index" : gr.far_bc == SEMG_VC_FAR_NEUMANN ? "mean (constant null-space component removed)" : "none (no null space: potentials referenced to the far faces, or to infinity with robin)"));
+  PetscCall(SemgH5WriteAttrString(g, "reference_meaning",
+                                  ref >= 0 ? "electrode index"
+                                  : gr.far_bc == SEMG_VC_FAR_NEUMANN
+                                    ? "mean (constant null-space component removed)"
+                                    : "none (no null space: potentials referenced to the far faces, or to infinity with robin)"));
   PetscCall(SemgH5WriteAttrString(g, "far_bc", SemgVCFarBCs[gr.far_bc]));
   if (gr.far_bc == SEMG_VC_FAR_ROBIN) {
     hsize_t   three = 3;
@@ -88,7 +92,8 @@ PetscErrorCode SemgLeadfieldGroupsSplit(MPI_Comm comm, PetscInt ne, PetscInt nce
 static PetscErrorCode AddFootprint(SemgConductor c, PetscInt e, const PetscReal *exyz, const SemgLeadfieldStoreParams *par, Vec w)
 {
   PetscFunctionBeginUser;
-  if (par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0) PetscCall(SemgConductorAddElectrodeRectRotated(c, exyz[3 * e], exyz[3 * e + 1], par->size[2 * e], par->size[2 * e + 1], par->angle ? par->angle[e] : 0, w));
+  if (par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0)
+    PetscCall(SemgConductorAddElectrodeRectRotated(c, exyz[3 * e], exyz[3 * e + 1], par->size[2 * e], par->size[2 * e + 1], par->angle ? par->angle[e] : 0, w));
   else PetscCall(SemgConductorAddElectrode(c, exyz[3 * e], exyz[3 * e + 1], par->radius ? par->radius[e] : 0, w));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -163,16 +168,16 @@ static PetscErrorCode WriteSlice(SemgConductor c, hid_t dxpl, hid_t dset, PetscI
     hi[d] = PetscMin(s[d] + w[d], off[d] + m[d]);
     if (hi[d] <= lo[d]) empty = PETSC_TRUE;
   }
-  mdims[0] = 1;
+  mdims[0]  = 1;
   fstart[0] = empty ? 0 : (hsize_t)e;
   mstart[0] = 0;
   count[0]  = 1;
   for (PetscInt d = 0; d < 3; d++) {
     const PetscInt ax = d == 0 ? 2 : d == 1 ? 1 : 3; /* x, y, z -> dataset axis */
-    mdims[ax]  = (hsize_t)w[d];
-    fstart[ax] = empty ? 0 : (hsize_t)(lo[d] - off[d]);
-    mstart[ax] = empty ? 0 : (hsize_t)(lo[d] - s[d]);
-    count[ax]  = empty ? 0 : (hsize_t)(hi[d] - lo[d]);
+    mdims[ax]         = (hsize_t)w[d];
+    fstart[ax]        = empty ? 0 : (hsize_t)(lo[d] - off[d]);
+    mstart[ax]        = empty ? 0 : (hsize_t)(lo[d] - s[d]);
+    count[ax]         = empty ? 0 : (hsize_t)(hi[d] - lo[d]);
   }
   SemgCallH5Id(fspace, H5Dget_space(dset));
   SemgCallH5Id(mspace, H5Screate_simple(4, mdims, NULL));
@@ -215,8 +220,8 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   Vec                      b, l, tmp;
   PetscLogStage            stage = -1;
   SemgProgress             prog;
-  SemgLeadfieldStoreParams fp       = *par;
-  PetscInt                 ngroups  = PetscMax(1, par->ngroups);
+  SemgLeadfieldStoreParams fp      = *par;
+  PetscInt                 ngroups = PetscMax(1, par->ngroups);
 
   PetscFunctionBeginUser;
   PetscCall(SemgConductorGetDM(c, &da));
@@ -226,7 +231,7 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   PetscCall(StoredCells(c, par, off, m));
   PetscCall(PetscCalloc4(ne, &its, ne, &rad, 2 * (size_t)ne, &size, ne, &ang));
   for (PetscInt e = 0; e < ne; e++) {
-    PetscBool rect = (PetscBool)(par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0);
+    PetscBool rect  = (PetscBool)(par->size && par->size[2 * e] > 0 && par->size[2 * e + 1] > 0);
     rad[e]          = !rect && par->radius ? par->radius[e] : 0;
     ang[e]          = rect && par->angle ? par->angle[e] : 0;
     size[2 * e]     = rect ? par->size[2 * e] : 0;

@@ -7,14 +7,14 @@
 struct _p_SemgLeadfield {
   SemgLeadfieldType    type;
   PetscInt             ne;
-  PetscReal           *exyz;  /* ne x 3 */
+  PetscReal           *exyz;   /* ne x 3 */
   PetscReal            sl, st; /* analytic types */
   PetscInt             n[3];   /* grid type: kept box */
   PetscReal           *cen[3];
-  PetscReal           *face[3]; /* n[d] + 1 faces of the kept cells */
+  PetscReal           *face[3];                  /* n[d] + 1 faces of the kept cells */
   PetscReal            valid_lo[3], valid_hi[3]; /* read-outs allowed here (the kept box, open at grid edges) */
   char                 path[PETSC_MAX_PATH_LEN];
-  double              *val;    /* ne x n[1] x n[0] x n[2] (y, x, z), z fastest */
+  double              *val; /* ne x n[1] x n[0] x n[2] (y, x, z), z fastest */
   SemgCCSParams        ccs;
   SemgLineSourceParams ls;
   SemgLayeredTable     tab; /* layered type */

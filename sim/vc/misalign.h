@@ -10,11 +10,11 @@
 #include <petscsys.h>
 
 typedef struct {
-  PetscReal shift[2], shift_range[2]; /* along (x) and across (y) the fibres, m */
-  PetscReal rotation, rotation_range; /* in-plane rotation, rad */
+  PetscReal shift[2], shift_range[2];   /* along (x) and across (y) the fibres, m */
+  PetscReal rotation, rotation_range;   /* in-plane rotation, rad */
   PetscReal ied_scale, ied_scale_range; /* relative IED error eps */
-  PetscReal jitter;                   /* per-electrode SD per axis, m */
-  PetscReal gain_log_std;             /* SD of log contact gain */
+  PetscReal jitter;                     /* per-electrode SD per axis, m */
+  PetscReal gain_log_std;               /* SD of log contact gain */
 } SemgMisalignParams;
 
 typedef struct {

@@ -4,16 +4,16 @@
 struct _p_SemgMUSource {
   PetscInt             ne;
   SemgLineSourceParams ls;
-  PetscInt             nc;      /* columns */
-  SemgFibre           *col;     /* per column: IP, ends, CV (x) and centre (y, z) */
-  PetscReal           *nfib;    /* per column: n_k A_c */
-  PetscInt            *first;   /* per column: first territory cell; nc + 1 entries */
-  PetscInt             ncell;   /* nodes: cell centres and the sub-cell fibre ends */
-  PetscInt            *ijk;     /* 3 per node: its cell (for an end: the cell below it in x) */
-  PetscReal           *frac;    /* per node: weight of cell i+1 (fibre ends between two centres; else 0) */
-  PetscReal           *xi;      /* per node: fibre coordinate x - origin */
-  PetscReal           *g;       /* per node: conductance to the next node of its column (0 at the end), S */
-  PetscReal           *w;       /* ncell x ne, node-major: w_e = -A_i l_e */
+  PetscInt             nc;    /* columns */
+  SemgFibre           *col;   /* per column: IP, ends, CV (x) and centre (y, z) */
+  PetscReal           *nfib;  /* per column: n_k A_c */
+  PetscInt            *first; /* per column: first territory cell; nc + 1 entries */
+  PetscInt             ncell; /* nodes: cell centres and the sub-cell fibre ends */
+  PetscInt            *ijk;   /* 3 per node: its cell (for an end: the cell below it in x) */
+  PetscReal           *frac;  /* per node: weight of cell i+1 (fibre ends between two centres; else 0) */
+  PetscReal           *xi;    /* per node: fibre coordinate x - origin */
+  PetscReal           *g;     /* per node: conductance to the next node of its column (0 at the end), S */
+  PetscReal           *w;     /* ncell x ne, node-major: w_e = -A_i l_e */
 };
 
 /* Cell geometry of the source: centres and faces per axis, plus a way to get l_e at a cell. */
@@ -69,7 +69,7 @@ static PetscErrorCode CellsLead(const Cells *cl, PetscInt ne, const PetscInt ijk
 /* Fraction of the (y, z) face of column (j, k) covered by the territory disc, from 16 x 16 sub-samples. */
 static PetscReal CoveredFraction(const Cells *cl, const SemgMotorUnitSpec *mu, PetscInt j, PetscInt k)
 {
-  const PetscInt m = 16;
+  const PetscInt m  = 16;
   PetscInt       in = 0;
 
   for (PetscInt a = 0; a < m; a++)
@@ -97,9 +97,11 @@ static PetscErrorCode TerritoryColumns(const Cells *cl, const SemgMotorUnitSpec 
       const PetscReal d2 = PetscSqr(cl->cen[1][j] - mu->iz[1]) + PetscSqr(cl->cen[2][k] - mu->iz[2]);
       PetscReal       f;
       if (d2 < dbest) dbest = d2, best = j * cl->n[2] + k;
-      if (cl->face[1][j + 1] < mu->iz[1] - mu->radius || cl->face[1][j] > mu->iz[1] + mu->radius || cl->face[2][k + 1] < mu->iz[2] - mu->radius || cl->face[2][k] > mu->iz[2] + mu->radius) continue;
+      if (cl->face[1][j + 1] < mu->iz[1] - mu->radius || cl->face[1][j] > mu->iz[1] + mu->radius || cl->face[2][k + 1] < mu->iz[2] - mu->radius || cl->face[2][k] > mu->iz[2] + mu->radius)
+        continue;
       f = CoveredFraction(cl, mu, j, k);
-      if (f > 0) (*jk)[2 * n] = j, (*jk)[2 * n + 1] = k, (*area)[n] = f * (cl->face[1][j + 1] - cl->face[1][j]) * (cl->face[2][k + 1] - cl->face[2][k]), n++;
+      if (f > 0)
+        (*jk)[2 * n] = j, (*jk)[2 * n + 1] = k, (*area)[n] = f * (cl->face[1][j + 1] - cl->face[1][j]) * (cl->face[2][k + 1] - cl->face[2][k]), n++;
     }
   if (!n) (*jk)[0] = best / cl->n[2], (*jk)[1] = best % cl->n[2], (*area)[0] = 1, n = 1;
   *nc = n;
@@ -111,7 +113,7 @@ static PetscErrorCode TerritoryColumns(const Cells *cl, const SemgMotorUnitSpec 
    the columns stand for exactly n_fibres fibres. */
 static PetscErrorCode ColumnFibres(SemgMUSource s, const Cells *cl, const SemgMotorUnitSpec *mu, const PetscInt *jk, const PetscReal *area, uint64_t seed, uint64_t sample)
 {
-  SemgMotorUnitSpec m = *mu;
+  SemgMotorUnitSpec m   = *mu;
   PetscReal         tot = 0;
 
   PetscFunctionBeginUser;
@@ -177,7 +179,7 @@ static PetscErrorCode ColumnNodes(SemgMUSource s, const Cells *cl, PetscInt c, c
    and w_e = -A_i l_e: w_q = -sum_(neighbours p) g_qp (l_q - l_p). */
 static PetscErrorCode TerritoryCells(SemgMUSource s, const Cells *cl, const PetscInt *jk)
 {
-  const PetscInt ne = s->ne;
+  const PetscInt ne   = s->ne;
   PetscInt       nmax = s->nc * (cl->n[0] + 2);
   PetscReal     *l;
 
@@ -207,10 +209,10 @@ static PetscErrorCode TerritoryCells(SemgMUSource s, const Cells *cl, const Pets
 
 PetscErrorCode SemgMUSourceCreate(SemgLeadfield lf, const SemgMUGrid *grid, const SemgMotorUnitSpec *mu, const SemgLineSourceParams *ls, uint64_t seed, uint64_t sample, SemgMUSource *src)
 {
-  Cells         cl;
-  PetscInt     *jk;
-  PetscReal    *area;
-  SemgMUSource  s;
+  Cells        cl;
+  PetscInt    *jk;
+  PetscReal   *area;
+  SemgMUSource s;
 
   PetscFunctionBeginUser;
   PetscCheck(mu->n_fibres > 0 && mu->radius >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "MU source needs n_fibres > 0 and radius >= 0");

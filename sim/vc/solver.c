@@ -127,11 +127,11 @@ static PetscErrorCode SemgConductorBoomerAMGModuleRAP(PC pc)
 static PetscErrorCode SemgConductorDefaultBoomerAMG(PC pc)
 {
   const char *defaults[][2] = {
-    {"-vc_pc_hypre_boomeramg_coarsen_type",     "PMIS"},
-    {"-vc_pc_hypre_boomeramg_strong_threshold", "0.25"},
+    {"-vc_pc_hypre_boomeramg_coarsen_type",     "PMIS" },
+    {"-vc_pc_hypre_boomeramg_strong_threshold", "0.25" },
     {"-vc_pc_hypre_boomeramg_interp_type",      "ext+i"},
-    {"-vc_pc_hypre_boomeramg_P_max",            "6"},
-    {"-vc_pc_hypre_boomeramg_no_CF",            "1"},
+    {"-vc_pc_hypre_boomeramg_P_max",            "6"    },
+    {"-vc_pc_hypre_boomeramg_no_CF",            "1"    },
   };
   const char *relax[] = {"-vc_pc_hypre_boomeramg_relax_type_all", "-vc_pc_hypre_boomeramg_relax_type_down", "-vc_pc_hypre_boomeramg_relax_type_up"};
   PetscBool   set, relax_set = PETSC_FALSE;

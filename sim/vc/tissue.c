@@ -32,12 +32,14 @@ PetscErrorCode SemgTissueOptions(PetscOptionItems *PetscOptionsObject, SemgTissu
 PetscErrorCode SemgTissueCheck(MPI_Comm comm, const SemgTissue *t)
 {
   PetscFunctionBeginUser;
-  PetscCheck(t->sigma_long > 0 && t->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0 (got %g, %g)", (double)t->sigma_long, (double)t->sigma_trans);
+  PetscCheck(t->sigma_long > 0 && t->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0 (got %g, %g)",
+             (double)t->sigma_long, (double)t->sigma_trans);
   PetscCheck(t->sigma_fat > 0, comm, SEMG_ERR_USER, "-sigma_fat must be > 0 (got %g)", (double)t->sigma_fat);
   PetscCheck(t->sigma_skin > 0, comm, SEMG_ERR_USER, "-sigma_skin must be > 0 (got %g)", (double)t->sigma_skin);
   PetscCheck(t->fat_thickness >= 0, comm, SEMG_ERR_USER, "-fat_thickness must be >= 0 (got %g)", (double)t->fat_thickness);
   PetscCheck(t->skin_thickness >= 0, comm, SEMG_ERR_USER, "-skin_thickness must be >= 0 (got %g)", (double)t->skin_thickness);
-  PetscCheck(t->bone_depth <= 0 || t->bone_depth > t->fat_thickness + t->skin_thickness, comm, SEMG_ERR_USER, "-bone_depth %g must exceed fat + skin thickness", (double)t->bone_depth);
+  PetscCheck(t->bone_depth <= 0 || t->bone_depth > t->fat_thickness + t->skin_thickness, comm, SEMG_ERR_USER, "-bone_depth %g must exceed fat + skin thickness",
+             (double)t->bone_depth);
   PetscCheck(t->bone_depth <= 0 || t->sigma_bone >= 0, comm, SEMG_ERR_USER, "-sigma_bone must be >= 0");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -53,9 +55,15 @@ SemgTissueKind SemgTissueKindAt(const SemgTissue *t, PetscReal hf, PetscReal hs,
 void SemgTissueKindSigma(const SemgTissue *t, SemgTissueKind kind, PetscReal sig[3])
 {
   switch (kind) {
-  case SEMG_TISSUE_SKIN: sig[0] = sig[1] = sig[2] = t->sigma_skin; break;
-  case SEMG_TISSUE_FAT: sig[0] = sig[1] = sig[2] = t->sigma_fat; break;
-  case SEMG_TISSUE_BONE: sig[0] = sig[1] = sig[2] = t->sigma_bone; break;
+  case SEMG_TISSUE_SKIN:
+    sig[0] = sig[1] = sig[2] = t->sigma_skin;
+    break;
+  case SEMG_TISSUE_FAT:
+    sig[0] = sig[1] = sig[2] = t->sigma_fat;
+    break;
+  case SEMG_TISSUE_BONE:
+    sig[0] = sig[1] = sig[2] = t->sigma_bone;
+    break;
   default:
     sig[0] = t->sigma_long;
     sig[1] = sig[2] = t->sigma_trans;

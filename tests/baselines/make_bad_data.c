@@ -34,7 +34,7 @@ static PetscErrorCode Make(const char *dir, const char *name, PetscInt ne, Petsc
     PetscCount g = ds->start + s;
     for (PetscInt c = 0; c < nc; c++)
       for (PetscInt k = 0; k < nt; k++) {
-        PetscReal u = (k - 30.0 - 2.0 * PetscAbsReal(c - 0.5 * nc)) / 4.0;
+        PetscReal u                     = (k - 30.0 - 2.0 * PetscAbsReal(c - 0.5 * nc)) / 4.0;
         ds->data[(s * nc + c) * nt + k] = (defect == 1 && g == 1) ? 0.0 : (1 - 2 * u * u) * PetscExpReal(-u * u);
       }
     if (defect == 2 && g == 2) ds->data[(s * nc + 1) * nt + 7] = NAN;

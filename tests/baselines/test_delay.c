@@ -50,8 +50,8 @@ static PetscErrorCode DelayedPulses(PetscInt nc, PetscInt nt, PetscReal fs, Pets
 
 static PetscErrorCode TestCostDerivatives(void)
 {
-  PetscInt   nc = 5, nt = 128, nf = nt / 2 + 1;
-  PetscReal  x[5 * 128], X[2 * 5 * 65], delay[5], fs = 5000, th = 5.3, h = 1e-4, Ep, Em, E0, dE, d2E, ep, em, e0, de, d2e, err1, err2, err3, err4;
+  PetscInt  nc = 5, nt = 128, nf = nt / 2 + 1;
+  PetscReal x[5 * 128], X[2 * 5 * 65], delay[5], fs = 5000, th = 5.3, h = 1e-4, Ep, Em, E0, dE, d2E, ep, em, e0, de, d2e, err1, err2, err3, err4;
 
   PetscFunctionBeginUser;
   for (PetscInt c = 0; c < nc; c++) delay[c] = 6.1 * c + 0.2 * c * c; /* not a pure delay: derivatives must still match */
@@ -67,10 +67,8 @@ static PetscErrorCode TestCostDerivatives(void)
   PetscCall(SemgDelaySpectralCost(nt, X, X + 2 * nf, th - h, &em, NULL, NULL));
   err3 = PetscAbsReal((ep - em) / (2 * h) - de) / PetscMax(PetscAbsReal(de), 1e-3 * e0);
   err4 = PetscAbsReal((ep - 2 * e0 + em) / (h * h) - d2e) / PetscMax(PetscAbsReal(d2e), 1e-3 * e0);
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "cost derivatives vs central differences: ML %s %s, spectral %s %s\n", err1 < 1e-6 ? "ok" : "FAIL",
-                        err2 < 1e-4 ? "ok" : "FAIL", err3 < 1e-6 ? "ok" : "FAIL", err4 < 1e-4 ? "ok" : "FAIL"));
-  PetscCheck(err1 < 1e-6 && err2 < 1e-4 && err3 < 1e-6 && err4 < 1e-4, PETSC_COMM_SELF, PETSC_ERR_PLIB, "derivative errors %g %g %g %g", (double)err1,
-             (double)err2, (double)err3, (double)err4);
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "cost derivatives vs central differences: ML %s %s, spectral %s %s\n", err1 < 1e-6 ? "ok" : "FAIL", err2 < 1e-4 ? "ok" : "FAIL", err3 < 1e-6 ? "ok" : "FAIL", err4 < 1e-4 ? "ok" : "FAIL"));
+  PetscCheck(err1 < 1e-6 && err2 < 1e-4 && err3 < 1e-6 && err4 < 1e-4, PETSC_COMM_SELF, PETSC_ERR_PLIB, "derivative errors %g %g %g %g", (double)err1, (double)err2, (double)err3, (double)err4);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -92,10 +90,8 @@ static PetscErrorCode TestNoiseless(void)
     PetscCall(SemgDelayMLE(NULL, nc, nt, x, lo, hi, &t_ml, &q, &its));
     PetscCall(SemgDelaySpectral(NULL, nt, x, x + nt, &t_sp, NULL));
     PetscCall(SemgDelayXcorr(nt, x, x + nt, lo, hi, &t_xc, NULL));
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "noiseless theta %.2f: ML %.6f (quality %.4f), spectral %.6f, xcorr %.2f\n", (double)th, (double)t_ml, (double)q,
-                          (double)t_sp, (double)t_xc));
-    PetscCheck(PetscAbsReal(t_ml - th) < 1e-6 && PetscAbsReal(t_sp - th) < 1e-6 && PetscAbsReal(t_xc - th) < 0.1 && q > 0.999999, PETSC_COMM_SELF,
-               PETSC_ERR_PLIB, "noiseless delay %g: ML %g spectral %g xcorr %g", (double)th, (double)t_ml, (double)t_sp, (double)t_xc);
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "noiseless theta %.2f: ML %.6f (quality %.4f), spectral %.6f, xcorr %.2f\n", (double)th, (double)t_ml, (double)q, (double)t_sp, (double)t_xc));
+    PetscCheck(PetscAbsReal(t_ml - th) < 1e-6 && PetscAbsReal(t_sp - th) < 1e-6 && PetscAbsReal(t_xc - th) < 0.1 && q > 0.999999, PETSC_COMM_SELF, PETSC_ERR_PLIB, "noiseless delay %g: ML %g spectral %g xcorr %g", (double)th, (double)t_ml, (double)t_sp, (double)t_xc);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -122,8 +118,7 @@ static PetscErrorCode TestNoisy(void)
       mx[m] = PetscMax(mx[m], e);
     }
   }
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "20 dB, %d trials, v = 4 m/s at 2048 Hz: mean |rel CV error| ML %.2f%% (< 1%%: %s), spectral %.2f%%, xcorr %.2f%%\n",
-                        (int)ntrial, (double)(100 * mae[0]), mae[0] < 0.01 ? "ok" : "FAIL", (double)(100 * mae[1]), (double)(100 * mae[2])));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "20 dB, %d trials, v = 4 m/s at 2048 Hz: mean |rel CV error| ML %.2f%% (< 1%%: %s), spectral %.2f%%, xcorr %.2f%%\n", (int)ntrial, (double)(100 * mae[0]), mae[0] < 0.01 ? "ok" : "FAIL", (double)(100 * mae[1]), (double)(100 * mae[2])));
   PetscCheck(mae[0] < 0.01 && mx[0] < 0.05, PETSC_COMM_SELF, PETSC_ERR_PLIB, "ML CV error mean %g max %g", (double)mae[0], (double)mx[0]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -131,8 +126,8 @@ static PetscErrorCode TestNoisy(void)
 /* V-shaped pure-delay pattern: monopolar p(t - |x_n - x_IZ|/v); SD, DD by differences. */
 static PetscErrorCode TestIZ(void)
 {
-  PetscInt  ne = 16, nt = 256, nsd = ne - 1, ndd = ne - 2;
-  PetscReal mono[16 * 256], sd[15 * 256], dd[14 * 256], csd[15], cdd[14], delay[16], fs = 5000, d = 5e-3, v = 4.0;
+  PetscInt        ne = 16, nt = 256, nsd = ne - 1, ndd = ne - 2;
+  PetscReal       mono[16 * 256], sd[15 * 256], dd[14 * 256], csd[15], cdd[14], delay[16], fs = 5000, d = 5e-3, v = 4.0;
   const PetscReal izs[] = {0.0, 1.3e-3, -7.6e-3};
 
   PetscFunctionBeginUser;
@@ -155,11 +150,8 @@ static PetscErrorCode TestIZ(void)
     PetscCall(SemgIZVFit(ndd, nt, dd, cdd, fs, &e_vf, &cv_vf, NULL));
     PetscCall(SemgIZVFitLatency(ndd, nt, dd, cdd, fs, SEMG_LATENCY_XCORR, 100, &e_vx, &cv_vx, NULL));
     z = 1e3;
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "IZ %+.1f mm: min-amp %+.2f, phase %+.2f, phase (xcorr peak) %+.2f, V-fit %+.2f mm %.3f m/s, V-fit (xcorr latency) %+.2f mm %.3f m/s\n",
-                          (double)(z * iz), (double)(z * e_min), (double)(z * e_ph), (double)(z * e_px), (double)(z * e_vf), (double)cv_vf, (double)(z * e_vx), (double)cv_vx));
-    PetscCheck(PetscAbsReal(e_min - iz) < 0.5 * d && PetscAbsReal(e_ph - iz) < 0.5 * d && PetscAbsReal(e_px - iz) < 0.5 * d && PetscAbsReal(e_vf - iz) < 0.05 * d &&
-                 PetscAbsReal(cv_vf - v) < 0.02 * v && PetscAbsReal(e_vx - iz) < 0.05 * d && PetscAbsReal(cv_vx - v) < 0.02 * v,
-               PETSC_COMM_SELF, PETSC_ERR_PLIB, "IZ estimators off");
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "IZ %+.1f mm: min-amp %+.2f, phase %+.2f, phase (xcorr peak) %+.2f, V-fit %+.2f mm %.3f m/s, V-fit (xcorr latency) %+.2f mm %.3f m/s\n", (double)(z * iz), (double)(z * e_min), (double)(z * e_ph), (double)(z * e_px), (double)(z * e_vf), (double)cv_vf, (double)(z * e_vx), (double)cv_vx));
+    PetscCheck(PetscAbsReal(e_min - iz) < 0.5 * d && PetscAbsReal(e_ph - iz) < 0.5 * d && PetscAbsReal(e_px - iz) < 0.5 * d && PetscAbsReal(e_vf - iz) < 0.05 * d && PetscAbsReal(cv_vf - v) < 0.02 * v && PetscAbsReal(e_vx - iz) < 0.05 * d && PetscAbsReal(cv_vx - v) < 0.02 * v, PETSC_COMM_SELF, PETSC_ERR_PLIB, "IZ estimators off");
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

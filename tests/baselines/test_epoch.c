@@ -7,10 +7,10 @@ static char help[] = "Epochs and peak-triggered templates on a simulated interfe
 #include "sim/firing.h"
 #include "estimator/recordings/epoch.h"
 
-#define NE   16
-#define NC   15
-#define NTM  200   /* MUAP length: 40 ms at 5 kHz */
-#define NMU  6
+#define NE  16
+#define NC  15
+#define NTM 200 /* MUAP length: 40 ms at 5 kHz */
+#define NMU 6
 
 /* SD MUAP (NC x NTM) of a generated MU. */
 static PetscErrorCode MUAP(PetscInt nfib, PetscReal iz, PetscReal depth, PetscReal cv, uint64_t seed, const PetscReal *exyz, PetscReal *sd)
@@ -36,17 +36,17 @@ static PetscErrorCode MUAP(PetscInt nfib, PetscReal iz, PetscReal depth, PetscRe
 
 int main(int argc, char **argv)
 {
-  const PetscInt  pool[NMU] = {400, 100, 200, 300, 500, 600};
-  const PetscReal izs[NMU] = {3.2e-3, -8e-3, -2e-3, 5e-3, 9e-3, 0.0}, cvs[NMU] = {4.2, 3.2, 3.6, 4.0, 4.4, 4.8};
-  const PetscInt  nfib[NMU] = {150, 60, 60, 60, 60, 60};
-  const PetscReal dep[NMU] = {0.010, 0.018, 0.018, 0.018, 0.018, 0.018}, fs = 5000;
-  PetscReal       exyz[3 * NE], *muap, *rec, *cont, *ep, *tmpl, rms = 0;
-  PetscInt        n = 5200, len, ntm, nfA = 0, ntrig, *trig;
-  PetscCount      nep;
-  PetscReal      *tA = NULL;
-  SemgFiringSpec  fspec;
+  const PetscInt          pool[NMU] = {400, 100, 200, 300, 500, 600};
+  const PetscReal         izs[NMU] = {3.2e-3, -8e-3, -2e-3, 5e-3, 9e-3, 0.0}, cvs[NMU] = {4.2, 3.2, 3.6, 4.0, 4.4, 4.8};
+  const PetscInt          nfib[NMU] = {150, 60, 60, 60, 60, 60};
+  const PetscReal         dep[NMU] = {0.010, 0.018, 0.018, 0.018, 0.018, 0.018}, fs = 5000;
+  PetscReal               exyz[3 * NE], *muap, *rec, *cont, *ep, *tmpl, rms = 0;
+  PetscInt                n = 5200, len, ntm, nfA = 0, ntrig, *trig;
+  PetscCount              nep;
+  PetscReal              *tA = NULL;
+  SemgFiringSpec          fspec;
   SemgPeakTemplateOptions o;
-  SemgRng         rng;
+  SemgRng                 rng;
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
@@ -72,8 +72,7 @@ int main(int argc, char **argv)
   PetscCall(SemgEpochCount(n, fs, 0.25, &nep, &len));
   PetscCall(SemgPeakTemplateOptionsDefault(&o));
   ntm = SemgPeakTemplateLength(&o, fs);
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "recording %d samples x %d SD channels, %d MUs; MU A fires %d times; %lld epochs of %d samples, template %d samples\n", (int)n, NC, NMU,
-                        (int)nfA, (long long)nep, (int)len, (int)ntm));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "recording %d samples x %d SD channels, %d MUs; MU A fires %d times; %lld epochs of %d samples, template %d samples\n", (int)n, NC, NMU, (int)nfA, (long long)nep, (int)len, (int)ntm));
   PetscCheck(nep == 4 && len == 1250, PETSC_COMM_SELF, PETSC_ERR_PLIB, "epoch count");
   PetscCall(PetscMalloc3(NC * len, &ep, NC * ntm, &tmpl, len, &trig));
   {
@@ -113,10 +112,8 @@ int main(int argc, char **argv)
         }
         izt = ab / PetscSqrtReal(aa * bb);
       }
-      PetscCall(PetscPrintf(PETSC_COMM_SELF, "epoch %lld: %d triggers, %d of them on MU A's %d firings; correlation with MU A's MUAP %.3f (> 0.9 %s), of the channel RMS profiles %.4f (> 0.99 %s)\n",
-                            (long long)k, (int)ntrig, (int)hit, (int)nA, (double)best, best > 0.9 ? "ok" : "FAIL", (double)izt, izt > 0.99 ? "ok" : "FAIL"));
-      PetscCheck(best > 0.9 && izt > 0.99 && hit >= ntrig - 1 && ntrig >= 3, PETSC_COMM_SELF, PETSC_ERR_PLIB, "epoch %lld: corr %g, RMS-profile corr %g, %d/%d triggers",
-                 (long long)k, (double)best, (double)izt, (int)hit, (int)ntrig);
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "epoch %lld: %d triggers, %d of them on MU A's %d firings; correlation with MU A's MUAP %.3f (> 0.9 %s), of the channel RMS profiles %.4f (> 0.99 %s)\n", (long long)k, (int)ntrig, (int)hit, (int)nA, (double)best, best > 0.9 ? "ok" : "FAIL", (double)izt, izt > 0.99 ? "ok" : "FAIL"));
+      PetscCheck(best > 0.9 && izt > 0.99 && hit >= ntrig - 1 && ntrig >= 3, PETSC_COMM_SELF, PETSC_ERR_PLIB, "epoch %lld: corr %g, RMS-profile corr %g, %d/%d triggers", (long long)k, (double)best, (double)izt, (int)hit, (int)ntrig);
     }
   }
   PetscCall(PetscFree(tA));

@@ -1,4 +1,5 @@
-static char help[] = "Physics fit (estimator/baselines/physfit): its decoder (SemgDecoder) vs the CCS model, gradient vs finite differences, matched recovery.\n";
+static char help
+  [] = "Physics fit (estimator/baselines/physfit): its decoder (SemgDecoder) vs the CCS model, gradient vs finite differences, matched recovery.\n";
 
 #include "core/semg_error.h"
 #include "core/semg_rng.h"
@@ -21,10 +22,10 @@ static PetscErrorCode Setup(PetscBool fit_depth, const SemgCCSParams *model, Sem
 
   PetscFunctionBeginUser;
   PetscCall(SemgDecoderSpecDefault(&spec));
-  spec.mu.cv_sd       = 0.2; /* per-fibre CV offsets exercise v_f = v + (v_f0 - v_ref) */
-  spec.template_seed  = 1234;
-  spec.depth          = 0.02;
-  *mu                 = spec.mu;
+  spec.mu.cv_sd      = 0.2; /* per-fibre CV offsets exercise v_f = v + (v_f0 - v_ref) */
+  spec.template_seed = 1234;
+  spec.depth         = 0.02;
+  *mu                = spec.mu;
   mu->iz[0] = mu->iz[1] = 0.0, mu->iz[2] = -spec.depth;
   PetscCall(PetscMalloc1(mu->n_fibres, tmpl));
   PetscCall(SemgMotorUnitGenerate(mu, spec.template_seed, 0, *tmpl));
@@ -51,8 +52,8 @@ static PetscErrorCode Setup(PetscBool fit_depth, const SemgCCSParams *model, Sem
 /* The decoder equals the CCS model (SemgCCSPotentialAdd, same model parameters) of the moved template, then SD. */
 static PetscErrorCode TestDecoder(SemgPhysFit *pf, const SemgMotorUnitSpec *mu, const SemgFibre *tmpl, const PetscReal *exyz, const char *name)
 {
-  PetscReal  th[3] = {2.3e-3, 3.7, 0.02}, *y, *phi, err = 0, ymax = 0; /* depth = the template's */
-  SemgFibre *f;
+  PetscReal     th[3] = {2.3e-3, 3.7, 0.02}, *y, *phi, err = 0, ymax = 0; /* depth = the template's */
+  SemgFibre    *f;
   SemgCCSParams par = pf->par;
 
   PetscFunctionBeginUser;
@@ -131,10 +132,8 @@ static PetscErrorCode TestRecovery(SemgPhysFit *pf, PetscInt nsamp)
     iz_mae += PetscAbsReal(est[0] - th[0]) / nsamp;
     cv_mae += PetscAbsReal(est[1] - th[1]) / nsamp;
   }
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "noiseless (%d samples): max |IZ err| %s, max |CV err| %s\n", (int)nsamp, iz0 < 1e-6 ? "< 1e-3 mm" : "FAIL",
-                        cv0 < 1e-4 ? "< 1e-4 m/s" : "FAIL"));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "30 dB (%d samples): IZ MAE %.3f mm (< 0.2: %s), CV MAE %.4f m/s\n", (int)nsamp, (double)(1e3 * iz_mae), iz_mae < 2e-4 ? "ok" : "FAIL",
-                        (double)cv_mae));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "noiseless (%d samples): max |IZ err| %s, max |CV err| %s\n", (int)nsamp, iz0 < 1e-6 ? "< 1e-3 mm" : "FAIL", cv0 < 1e-4 ? "< 1e-4 m/s" : "FAIL"));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "30 dB (%d samples): IZ MAE %.3f mm (< 0.2: %s), CV MAE %.4f m/s\n", (int)nsamp, (double)(1e3 * iz_mae), iz_mae < 2e-4 ? "ok" : "FAIL", (double)cv_mae));
   PetscCheck(iz0 < 1e-6 && cv0 < 1e-4 && iz_mae < 2e-4, PETSC_COMM_SELF, PETSC_ERR_PLIB, "physics fit did not recover the truth (%g %g %g)", (double)iz0, (double)cv0, (double)iz_mae);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

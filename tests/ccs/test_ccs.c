@@ -28,8 +28,8 @@ static PetscErrorCode TestSections(const SemgCCSParams *par)
 {
   const double z1 = (3 - sqrt(3.0)) / 1000, z2 = (3 + sqrt(3.0)) / 1000;
   const double wantI[3] = {7.5226737203e-05, -1.0802320742e-04, 3.2624363733e-05}, wantz[3] = {5.3589838486e-04, 2.6393409353e-03, 7.4229080106e-03};
-  const double b[4]     = {0, z1, z2, 14e-3};
-  double       sum      = 0;
+  const double b[4] = {0, z1, z2, 14e-3};
+  double       sum  = 0;
 
   PetscFunctionBeginUser;
   PetscCall(ExpectClose("section bound z1", z1, 1.2679491924311229e-3, 1e-15, 0));
@@ -62,10 +62,18 @@ static PetscErrorCode TestSourcesAndMonopole(const SemgCCSParams *par)
   const SemgFibre F = FibreF();
   SemgCCSSources  src;
   /* spec 10 source table, t = 2 ms: L then R, sections 1..3: (I, x) */
-  const double want2[6][2] = {{7.5226737203e-05, -6.4641016151e-03}, {-1.0802320742e-04, -4.3606590647e-03}, {2.7038662402e-05, -1.8238448687e-04}, {7.5226737203e-05, 1.0464101615e-02}, {-1.0802320742e-04, 8.3606590647e-03}, {2.7038662402e-05, 4.1823844869e-03}};
+  const double want2[6][2] = {
+    {7.5226737203e-05,  -6.4641016151e-03},
+    {-1.0802320742e-04, -4.3606590647e-03},
+    {2.7038662402e-05,  -1.8238448687e-04},
+    {7.5226737203e-05,  1.0464101615e-02 },
+    {-1.0802320742e-04, 8.3606590647e-03 },
+    {2.7038662402e-05,  4.1823844869e-03 }
+  };
   const double ts[3] = {0.3e-3, 2e-3, 13e-3}, sums[3] = {1.4967703081e-04, -1.1515615639e-05, -1.5393229776e-05};
   /* spec 4.4: total current 2V'(s) before any end is reached */
-  const double s44[6] = {0.5e-3, (3 - sqrt(3.0)) / 1000, 2e-3, 3e-3, (3 + sqrt(3.0)) / 1000, 8e-3}, w44[6] = {7.2784e-5, 1.50453e-4, 1.0394e-4, 0, -6.5593e-5, -2.0611e-5};
+  const double s44[6] = {0.5e-3, (3 - sqrt(3.0)) / 1000, 2e-3, 3e-3, (3 + sqrt(3.0)) / 1000, 8e-3},
+               w44[6] = {7.2784e-5, 1.50453e-4, 1.0394e-4, 0, -6.5593e-5, -2.0611e-5};
 
   PetscFunctionBeginUser;
   SemgCCSFibreSources(par, &F, F.cv * 2e-3, PETSC_FALSE, &src);
@@ -91,7 +99,7 @@ static PetscErrorCode TestSourcesAndMonopole(const SemgCCSParams *par)
     PetscCall(ExpectClose("IZ monopole 2V'(s)", sum, w44[i], 5e-5, 1e-9));
   }
   {
-    SemgCCSParams cc = *par;
+    SemgCCSParams cc     = *par;
     cc.charge_conserving = PETSC_TRUE;
     for (int i = 0; i < 3; i++) {
       double sum = 0, asum = 0;
@@ -105,15 +113,17 @@ static PetscErrorCode TestSourcesAndMonopole(const SemgCCSParams *par)
 
 static PetscErrorCode TestPotentials(const SemgCCSParams *par)
 {
-  const SemgFibre F      = FibreF();
-  const double    xe[4]  = {-0.02, 0, 0.002, 0.02}, ts[7] = {0, 0.3e-3, 1e-3, 2e-3, 6e-3, 13e-3, 16.1e-3};
-  const double    want[7][4] = {{0, 0, 0, 0},
-                                {6.1989324518e-03, 1.4635597715e-02, 1.4918092461e-02, 7.2763409513e-03},
-                                {-2.5948660127e-03, -6.9560144699e-03, -7.1716667220e-03, -3.0264938667e-03},
-                                {-3.4384073044e-04, -1.4763164658e-03, -1.4621240314e-03, -3.9314867200e-04},
-                                {-4.6794267298e-04, 8.3417896250e-05, 8.1977734797e-05, -1.4238944533e-04},
-                                {2.5702777663e-04, -1.6445889263e-04, -2.0041824946e-04, -5.5971304627e-04},
-                                {0, 0, 0, 0}};
+  const SemgFibre F     = FibreF();
+  const double    xe[4] = {-0.02, 0, 0.002, 0.02}, ts[7] = {0, 0.3e-3, 1e-3, 2e-3, 6e-3, 13e-3, 16.1e-3};
+  const double    want[7][4] = {
+       {0,                 0,                 0,                 0                },
+       {6.1989324518e-03,  1.4635597715e-02,  1.4918092461e-02,  7.2763409513e-03 },
+       {-2.5948660127e-03, -6.9560144699e-03, -7.1716667220e-03, -3.0264938667e-03},
+       {-3.4384073044e-04, -1.4763164658e-03, -1.4621240314e-03, -3.9314867200e-04},
+       {-4.6794267298e-04, 8.3417896250e-05,  8.1977734797e-05,  -1.4238944533e-04},
+       {2.5702777663e-04,  -1.6445889263e-04, -2.0041824946e-04, -5.5971304627e-04},
+       {0,                 0,                 0,                 0                }
+  };
   PetscReal e[12], phi[5];
 
   PetscFunctionBeginUser;
@@ -130,7 +140,7 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
   { /* linear array, t = 2 ms, mono/SD/DD */
     const double mono[5] = {-6.9333612006e-04, -1.2974413706e-03, -1.4763164658e-03, -1.4839034726e-03, -1.1814816052e-03};
     const double sd[4] = {6.0410525049e-04, 1.7887509530e-04, 7.5870067434e-06, -3.0242186736e-04}, dd[3] = {4.2523015519e-04, 1.7128808855e-04, 3.1000887410e-04};
-    PetscReal    a[15];
+    PetscReal a[15];
     for (int i = 0; i < 5; i++) a[3 * i] = -0.01 + 0.005 * i, a[3 * i + 1] = 0, a[3 * i + 2] = 0.01;
     PetscCall(PhiAt(par, 1, &F, 5, a, 2e-3, phi));
     for (int i = 0; i < 5; i++) PetscCall(ExpectClose("linear array mono", phi[i], mono[i], 5e-10, 0));
@@ -138,10 +148,14 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
     for (int i = 0; i < 3; i++) PetscCall(ExpectClose("linear array DD", phi[i] - 2 * phi[i + 1] + phi[i + 2], dd[i], 5e-9, 0));
   }
   { /* rotated fibre */
-    SemgFibre    R         = F;
-    const double e4[12]    = {-0.02, 0, 0.01, 0, 0, 0.01, 0.002, 0, 0.01, 0.02, 0.005, 0.01};
-    const double w[3][4]   = {{5.4133893823e-03, 8.1473756133e-03, 8.1324488627e-03, 5.9603207709e-03}, {-3.5242363983e-04, -7.4751665925e-04, -7.4955048186e-04, -4.5740818169e-04}, {2.6708854383e-04, -1.3025861507e-04, -1.6210817287e-04, -4.7850670767e-04}};
-    const double tr[3]     = {0.3e-3, 2e-3, 13e-3};
+    SemgFibre    R       = F;
+    const double e4[12]  = {-0.02, 0, 0.01, 0, 0, 0.01, 0.002, 0, 0.01, 0.02, 0.005, 0.01};
+    const double w[3][4] = {
+      {5.4133893823e-03,  8.1473756133e-03,  8.1324488627e-03,  5.9603207709e-03 },
+      {-3.5242363983e-04, -7.4751665925e-04, -7.4955048186e-04, -4.5740818169e-04},
+      {2.6708854383e-04,  -1.3025861507e-04, -1.6210817287e-04, -4.7850670767e-04}
+    };
+    const double tr[3] = {0.3e-3, 2e-3, 13e-3};
     R.rz = 0.2, R.ry = 0.1;
     for (int k = 0; k < 3; k++) {
       PetscCall(PhiAt(par, 1, &R, 4, e4, tr[k], phi));
@@ -149,12 +163,18 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
     }
   }
   { /* three-fibre MU */
-    const SemgFibre mu[3] = {{-0.06, 0.002, -0.004, 0.058, 0.12, 4.0, 0, 0}, {-0.055, -0.003, 0.001, 0.05, 0.115, 4.2, 0, 0}, {-0.062, 0, -0.008, 0.065, 0.125, 3.9, 0, 0}};
-    const double    w[3][5] = {{-8.9445053331e-03, -9.7051786402e-03, -9.5248076455e-03, -8.6723936320e-03, -7.6470116428e-03},
-                               {-4.5971150878e-05, 1.5013679113e-05, 1.0017296837e-05, -8.8545331229e-05, -2.4734642414e-04},
-                               {-9.2929315383e-04, -8.5630857717e-04, -7.9267917749e-04, -7.3640325063e-04, -6.8584748554e-04}};
-    const double    tm[3] = {1e-3, 5e-3, 15e-3};
-    PetscReal       a[15];
+    const SemgFibre mu[3] = {
+      {-0.06,  0.002,  -0.004, 0.058, 0.12,  4.0, 0, 0},
+      {-0.055, -0.003, 0.001,  0.05,  0.115, 4.2, 0, 0},
+      {-0.062, 0,      -0.008, 0.065, 0.125, 3.9, 0, 0}
+    };
+    const double w[3][5] = {
+      {-8.9445053331e-03, -9.7051786402e-03, -9.5248076455e-03, -8.6723936320e-03, -7.6470116428e-03},
+      {-4.5971150878e-05, 1.5013679113e-05,  1.0017296837e-05,  -8.8545331229e-05, -2.4734642414e-04},
+      {-9.2929315383e-04, -8.5630857717e-04, -7.9267917749e-04, -7.3640325063e-04, -6.8584748554e-04}
+    };
+    const double tm[3] = {1e-3, 5e-3, 15e-3};
+    PetscReal    a[15];
     for (int i = 0; i < 5; i++) a[3 * i] = -0.01 + 0.005 * i, a[3 * i + 1] = 0, a[3 * i + 2] = 0.015;
     for (int k = 0; k < 3; k++) {
       PetscCall(PhiAt(par, 3, mu, 5, a, tm[k], phi));
@@ -167,8 +187,8 @@ static PetscErrorCode TestPotentials(const SemgCCSParams *par)
 /* phi(v, t) = phi(v', t v / v'), symmetry of a centred fibre, anisotropic closed form. */
 static PetscErrorCode TestProperties(const SemgCCSParams *par)
 {
-  SemgFibre F = FibreF(), G;
-  PetscReal e[30], a[10 * 200], b[10 * 200], amax = 0, dmax = 0;
+  SemgFibre      F = FibreF(), G;
+  PetscReal      e[30], a[10 * 200], b[10 * 200], amax = 0, dmax = 0;
   const PetscInt nt = 200;
 
   PetscFunctionBeginUser;
@@ -184,7 +204,7 @@ static PetscErrorCode TestProperties(const SemgCCSParams *par)
   printf("time scaling phi(4.5, t) vs phi(3, 1.5 t): max diff / max |phi| = %.2e\n", dmax / amax);
 
   { /* centred fibre: IP at L/2, electrodes mirrored about the IP */
-    SemgFibre C = {-0.05, 0.001, -0.01, 0.05, 0.1, 4.0, 0, 0};
+    SemgFibre C    = {-0.05, 0.001, -0.01, 0.05, 0.1, 4.0, 0, 0};
     PetscReal m[6] = {-0.013, 0, 0, 0.013, 0, 0}, p[2 * 100];
     PetscCall(PetscArrayzero(p, 200));
     PetscCall(SemgCCSPotentialAdd(par, 1, &C, 2, m, 100, 0, 2e-4, p));
@@ -211,7 +231,13 @@ static PetscErrorCode TestProperties(const SemgCCSParams *par)
     printf("anisotropic medium vs scaled isotropic: max diff / max |phi| = %.2e\n", dmax / amax);
     /* closed form of spec volume-conductor 8.1: 1 A at depth 5 mm, infinite medium = half the half-space values */
     {
-      const double pts[3][2] = {{0, 0}, {0.010, 0}, {0, 0.005}}, half[3] = {142.3525086834, 106.1032953946, 100.6584242090};
+      const double pts[3][2] =
+        {
+          {0,     0    },
+          {0.010, 0    },
+          {0,     0.005}
+      },
+                   half[3] = {142.3525086834, 106.1032953946, 100.6584242090};
       an.sigma_long = 0.5, an.sigma_trans = 0.1;
       for (int i = 0; i < 3; i++) {
         const double dx = pts[i][0], dy = pts[i][1], dz = 0.005;
@@ -227,11 +253,16 @@ static PetscErrorCode TestProperties(const SemgCCSParams *par)
 /* Analytic tangents: spec 12 table and central finite differences. */
 static PetscErrorCode TestDerivatives(const SemgCCSParams *par0)
 {
-  const SemgFibre F     = FibreF();
-  const double    ts[4] = {0.3e-3, 2e-3, 6e-3, 13e-3};
-  const double    w[4][4] = {{1.4635597715e-02, -1.9299060416e+00, -5.7897181248e-04, -2.7472476618e-01}, {-1.4763164658e-03, 8.3230299904e-01, 1.6646059981e-03, -1.0419892239e-02}, {8.3417896250e-05, -7.9282804070e-03, -4.7569682442e-05, 1.4284093915e-03}, {-1.6445889263e-04, -1.7245797179e+00, -2.2419536333e-02, 1.7998638214e-02}};
-  PetscReal       e[3]  = {0, 0, 0.01};
-  double          worst = 0;
+  const SemgFibre F       = FibreF();
+  const double    ts[4]   = {0.3e-3, 2e-3, 6e-3, 13e-3};
+  const double    w[4][4] = {
+       {1.4635597715e-02,  -1.9299060416e+00, -5.7897181248e-04, -2.7472476618e-01},
+       {-1.4763164658e-03, 8.3230299904e-01,  1.6646059981e-03,  -1.0419892239e-02},
+       {8.3417896250e-05,  -7.9282804070e-03, -4.7569682442e-05, 1.4284093915e-03 },
+       {-1.6445889263e-04, -1.7245797179e+00, -2.2419536333e-02, 1.7998638214e-02 }
+  };
+  PetscReal e[3]  = {0, 0, 0.01};
+  double    worst = 0;
 
   PetscFunctionBeginUser;
   for (int k = 0; k < 4; k++) {
@@ -245,9 +276,13 @@ static PetscErrorCode TestDerivatives(const SemgCCSParams *par0)
   /* central differences on a rotated multi-fibre MU, several electrodes and times, both CCS variants */
   for (int variant = 0; variant < 2; variant++) {
     SemgCCSParams   par   = *par0;
-    const SemgFibre mu[3] = {{-0.06, 0.002, -0.004, 0.058, 0.12, 4.0, 0.05, 0.02}, {-0.055, -0.003, 0.001, 0.05, 0.115, 4.2, 0, 0}, {-0.062, 0, -0.008, 0.065, 0.125, 3.9, -0.03, 0}};
+    const SemgFibre mu[3] = {
+      {-0.06,  0.002,  -0.004, 0.058, 0.12,  4.0, 0.05,  0.02},
+      {-0.055, -0.003, 0.001,  0.05,  0.115, 4.2, 0,     0   },
+      {-0.062, 0,      -0.008, 0.065, 0.125, 3.9, -0.03, 0   }
+    };
     PetscReal       el[9] = {-0.012, 0.001, 0.015, 0.003, -0.002, 0.014, 0.02, 0.004, 0.016};
-    const PetscInt  nt = 37;
+    const PetscInt  nt    = 37;
     const PetscReal dt = 4.1e-4, t0 = 1.3e-4;
     PetscReal       phi[3 * 37], d[5][3 * 37], *ds[3] = {d[0], d[1], d[2]};
     par.charge_conserving = (PetscBool)variant;
@@ -289,7 +324,7 @@ static PetscErrorCode TestGenerators(void)
   SemgMotorUnitSpec mu;
   SemgFiringSpec    fs;
   SemgFibre         f;
-  const PetscReal   u[5] = {0.25, 0.64, 0.125, 0.8, 0.1};
+  const PetscReal   u[5]  = {0.25, 0.64, 0.125, 0.8, 0.1};
   PetscInt          total = 0;
 
   PetscFunctionBeginUser;
@@ -313,7 +348,7 @@ static PetscErrorCode TestGenerators(void)
   PetscCall(ExpectClose("recruitment threshold MU 400", SemgRecruitmentThreshold(&fs, 400), 0.0962740046, 1e-9, 0));
   PetscCall(ExpectClose("recruitment threshold MU 773", SemgRecruitmentThreshold(&fs, 773), 0.7954835705, 1e-9, 0));
   {
-    const PetscInt  mus[3] = {0, 400, 773};
+    const PetscInt  mus[3]    = {0, 400, 773};
     const PetscReal at_rec[3] = {5.0820, 5.9556, 24.0198}, at_one[3] = {42.9000, 42.0373, 35.0452};
     for (int i = 0; i < 3; i++) {
       PetscCall(ExpectClose("firing rate at recruitment", SemgFiringRate(&fs, mus[i], SemgRecruitmentThreshold(&fs, mus[i])), at_rec[i], 2e-5, 0));

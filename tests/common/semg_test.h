@@ -57,6 +57,9 @@ static inline PetscErrorCode SemgTestReport(void)
 }
 
 /* Failures so far (main: return SemgTestFailures() ? 1 : 0). */
-static inline PetscInt SemgTestFailures(void) { return semg_test_nfail; }
+static inline PetscInt SemgTestFailures(void)
+{
+  return semg_test_nfail;
+}
 
 #endif

@@ -18,12 +18,12 @@ static void Expect(const char *what, double got, double want, double tol)
 int main(int argc, char **argv)
 {
   /* errors 1, -2, 3 and one failure (NaN) */
-  const double   err[4] = {1, -2, 3, NAN}, two[2] = {1, 3}, same[5] = {0.5, 0.5, 0.5, 0.5, 0.5};
-  SemgErrStats   s, lo, hi, lo2, hi2;
+  const double    err[4] = {1, -2, 3, NAN}, two[2] = {1, 3}, same[5] = {0.5, 0.5, 0.5, 0.5, 0.5};
+  SemgErrStats    s, lo, hi, lo2, hi2;
   SemgSensitivity sens;
-  const double   v[4] = {0, 2, 5, 10}, m[4] = {1, 1.5, 2.5, 4}, x3[3] = {1, 2, 3};
-  const char    *labels[4] = {"ref", "a", "b", "c"};
-  double         mean, ml, mh;
+  const double    v[4] = {0, 2, 5, 10}, m[4] = {1, 1.5, 2.5, 4}, x3[3] = {1, 2, 3};
+  const char     *labels[4] = {"ref", "a", "b", "c"};
+  double          mean, ml, mh;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(SemgErrStatsCompute(err, 4, &s));

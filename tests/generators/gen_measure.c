@@ -92,7 +92,7 @@ static PetscErrorCode NoisePSD(const SemgDataset *a, const SemgDataset *b, Petsc
 
 static PetscErrorCode ModeSpectrum(const SemgDataset *a, const SemgDataset *b)
 {
-  const PetscInt nt = a->n_times, nh = nt / 2 + 1;
+  const PetscInt  nt = a->n_times, nh = nt / 2 + 1;
   const PetscReal df = a->fs / nt;
   PetscReal      *psd, fmin = 5, fmax = 500, fcut = 1, lines[16], total = 0, below = 0, near = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
   PetscInt        nl = 16, top[3] = {-1, -1, -1};
@@ -152,7 +152,8 @@ static PetscErrorCode ModeSIR(const SemgDataset *a, const SemgDataset *b)
     lo = PetscMin(lo, sir), hi = PetscMax(hi, sir);
     worst = PetscMax(worst, PetscAbsReal(sir - want));
   }
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "sir_samples %d of %lld\nsir_measured_range_db %.4f %.4f\nsir_max_abs_err_db %.3g\n", (int)finite, (long long)a->n_examples, (double)lo, (double)hi, (double)worst));
+  PetscCall(
+    PetscPrintf(PETSC_COMM_SELF, "sir_samples %d of %lld\nsir_measured_range_db %.4f %.4f\nsir_max_abs_err_db %.3g\n", (int)finite, (long long)a->n_examples, (double)lo, (double)hi, (double)worst));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -161,10 +162,10 @@ static PetscErrorCode ModeSIR(const SemgDataset *a, const SemgDataset *b)
    of log(CV_app / CV) against log(ied_scale) is -1, and CV_app x ied_scale / CV is one constant. */
 static PetscErrorCode ModeCV(const SemgDataset *a)
 {
-  const PetscInt nc = a->n_channels, nt = a->n_times;
+  const PetscInt  nc = a->n_channels, nt = a->n_times;
   const PetscReal d = a->channel_centre[3] - a->channel_centre[0];
-  PetscInt       jc, js, lo, hi;
-  PetscReal      sx = 0, sy = 0, sxx = 0, sxy = 0, rmin = PETSC_MAX_REAL, rmax = 0, smin = PETSC_MAX_REAL, smax = 0;
+  PetscInt        jc, js, lo, hi;
+  PetscReal       sx = 0, sy = 0, sxx = 0, sxy = 0, rmin = PETSC_MAX_REAL, rmax = 0, smin = PETSC_MAX_REAL, smax = 0;
 
   PetscFunctionBeginUser;
   PetscCall(Column(a, "cv", &jc));
@@ -181,8 +182,7 @@ static PetscErrorCode ModeCV(const SemgDataset *a)
   }
   {
     const PetscReal n = (PetscReal)a->n_examples;
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "ied_scale_range %.4f %.4f\ncv_log_slope %.4f\ncv_ratio_spread %.5f\ncv_ratio_mean %.5f\n", (double)smin, (double)smax, (double)((n * sxy - sx * sy) / (n * sxx - sx * sx)), (double)((rmax - rmin) / rmin),
-                          (double)exp(sy / n + sx / n)));
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "ied_scale_range %.4f %.4f\ncv_log_slope %.4f\ncv_ratio_spread %.5f\ncv_ratio_mean %.5f\n", (double)smin, (double)smax, (double)((n * sxy - sx * sy) / (n * sxx - sx * sx)), (double)((rmax - rmin) / rmin), (double)exp(sy / n + sx / n)));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

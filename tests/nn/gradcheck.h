@@ -27,10 +27,10 @@ static PetscErrorCode GradCheck(GradCheckLossFn loss, void *ctx, PetscCount n, P
     PetscCall(loss(ctx, &Lp));
     w[i] = w0 - h;
     PetscCall(loss(ctx, &Lm));
-    w[i] = w0;
-    fd   = (Lp - Lm) / (2.0 * h);
-    err  = PetscAbsReal(fd - g[i]);
-    mag  = PetscMax(PetscAbsReal(fd), PetscAbsReal(g[i]));
+    w[i]         = w0;
+    fd           = (Lp - Lm) / (2.0 * h);
+    err          = PetscAbsReal(fd - g[i]);
+    mag          = PetscMax(PetscAbsReal(fd), PetscAbsReal(g[i]));
     res->max_abs = PetscMax(res->max_abs, err);
     res->err2 += err * err;
     res->norm2 += g[i] * g[i];
@@ -50,7 +50,9 @@ static PetscErrorCode GradCheckReport(const char *what, const GradCheckResult *r
 
   PetscFunctionBeginUser;
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "gradcheck %-28s n=%5" PetscInt_FMT " rel<%.0e: %s\n", what, r->n_checked, (double)rel_limit, ok ? "ok" : "FAIL"));
-  if (!ok || gradcheck_verbose) PetscCall(PetscPrintf(PETSC_COMM_SELF, "   rel %.3e max_rel %.3e max_abs %.3e n_fail %" PetscInt_FMT "\n", (double)rel, (double)r->max_rel, (double)r->max_abs, r->n_fail));
+  if (!ok || gradcheck_verbose)
+    PetscCall(
+      PetscPrintf(PETSC_COMM_SELF, "   rel %.3e max_rel %.3e max_abs %.3e n_fail %" PetscInt_FMT "\n", (double)rel, (double)r->max_rel, (double)r->max_abs, r->n_fail));
   if (!ok) (*nbad)++;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -50,11 +50,17 @@ static PetscErrorCode MakeDecoder(PetscBool latent_depth, PetscInt nf, SemgDecod
     w[3 * c] = 1.0, w[3 * c + 1] = -2.0, w[3 * c + 2] = 1.0;
   }
   PetscCall(SemgDecoderSpecDefault(&spec));
-  spec.mu.n_fibres = nf;
-  spec.latent_depth = latent_depth;
+  spec.mu.n_fibres    = nf;
+  spec.latent_depth   = latent_depth;
   spec.depth_range[0] = 0.015;
   spec.depth_range[1] = 0.025;
-  geo.ne = NE; geo.nc = NC; geo.nt = NT; geo.fs = 5000.0; geo.exyz = exyz; geo.ch_e = che; geo.ch_w = w;
+  geo.ne              = NE;
+  geo.nc              = NC;
+  geo.nt              = NT;
+  geo.fs              = 5000.0;
+  geo.exyz            = exyz;
+  geo.ch_e            = che;
+  geo.ch_w            = w;
   PetscCall(SemgDecoderCreate(&spec, &geo, dec));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -79,7 +85,8 @@ static PetscErrorCode CheckAgainstCCS(SemgDecoder *dec, const PetscReal *theta, 
     if (dec->K > 2) err_t = PetscMax(err_t, PetscAbsReal(dsz[i] - dec->dphi[2 * n + i]));
   }
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "decoder vs sim/ccs.c: phi rel err < 1e-12: %s, tangents rel err < 1e-12: %s\n", err_phi < 1e-12 * mx ? "ok" : "FAIL", err_t < 1e-12 * mxt ? "ok" : "FAIL"));
-  if (gradcheck_verbose) PetscCall(PetscPrintf(PETSC_COMM_SELF, "   phi %.3e tangents %.3e (relative to max)\n", (double)(err_phi / mx), (double)(err_t / mxt)));
+  if (gradcheck_verbose)
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "   phi %.3e tangents %.3e (relative to max)\n", (double)(err_phi / mx), (double)(err_t / mxt)));
   if (!(err_phi < 1e-12 * mx && err_t < 1e-12 * mxt)) (*nbad)++;
   PetscCall(PetscFree5(phi, dsx, dsy, dsz, dv));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -133,10 +140,14 @@ static PetscErrorCode CheckDecoder(PetscBool latent_depth, PetscInt *nbad)
 /* x -> CNN (<= 200 parameters) -> scaler -> decoder -> loss, two samples, with lambda_h and lambda_sup. */
 static PetscErrorCode CheckPipeline(PetscReal lambda_sup, PetscReal lambda_h, PetscInt *nbad)
 {
-  Ctx             c = {0};
-  SemgEncoder    *enc;
-  SemgRng         rng;
-  PetscReal      *G, L, th[2][3] = {{0.002, 3.4, 0.017}, {-0.003, 4.5, 0.022}};
+  Ctx          c = {0};
+  SemgEncoder *enc;
+  SemgRng      rng;
+  PetscReal   *G, L,
+    th[2][3] = {
+      {0.002,  3.4, 0.017},
+      {-0.003, 4.5, 0.022}
+  };
   PetscInt        filters[1] = {2};
   GradCheckResult res;
   char            what[64];

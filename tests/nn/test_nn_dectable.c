@@ -40,19 +40,21 @@ static PetscErrorCode MakeDecoder(PetscInt rows, PetscBool latent_depth, PetscIn
 
   PetscFunctionBeginUser;
   for (PetscInt r = 0; r < rows; r++) {
-    for (PetscInt e = 0; e < NE; e++) exyz[3 * (r * NE + e)] = -0.0125 + 0.005 * e, exyz[3 * (r * NE + e) + 1] = 0.004 * r, exyz[3 * (r * NE + e) + 2] = 0.0;
-    for (PetscInt c = 0; c < NE - 1; c++, nc++) che[3 * nc] = r * NE + c, che[3 * nc + 1] = r * NE + c + 1, che[3 * nc + 2] = -1, w[3 * nc] = 1, w[3 * nc + 1] = -1, w[3 * nc + 2] = 0;
+    for (PetscInt e = 0; e < NE; e++)
+      exyz[3 * (r * NE + e)] = -0.0125 + 0.005 * e, exyz[3 * (r * NE + e) + 1] = 0.004 * r, exyz[3 * (r * NE + e) + 2] = 0.0;
+    for (PetscInt c = 0; c < NE - 1; c++, nc++)
+      che[3 * nc] = r * NE + c, che[3 * nc + 1] = r * NE + c + 1, che[3 * nc + 2] = -1, w[3 * nc] = 1, w[3 * nc + 1] = -1, w[3 * nc + 2] = 0;
   }
   PetscCall(SemgDecoderSpecDefault(&spec));
-  spec.mu.n_fibres    = 8;
-  spec.template_seed  = (uint64_t)seed;
-  spec.latent_depth   = latent_depth;
-  spec.iz_range[0]    = -0.005, spec.iz_range[1] = 0.005;
-  spec.cv_range[0]    = 3.0, spec.cv_range[1] = 5.0;
+  spec.mu.n_fibres   = 8;
+  spec.template_seed = (uint64_t)seed;
+  spec.latent_depth  = latent_depth;
+  spec.iz_range[0] = -0.005, spec.iz_range[1] = 0.005;
+  spec.cv_range[0] = 3.0, spec.cv_range[1] = 5.0;
   spec.depth_range[0] = 0.015, spec.depth_range[1] = 0.025;
-  spec.table.use      = PETSC_TRUE;
-  spec.table.h[0]     = 1e-3, spec.table.h[1] = 0.1, spec.table.h[2] = 2.5e-3;
-  spec.table.checks   = 0;
+  spec.table.use  = PETSC_TRUE;
+  spec.table.h[0] = 1e-3, spec.table.h[1] = 0.1, spec.table.h[2] = 2.5e-3;
+  spec.table.checks = 0;
   geo.ne = rows * NE, geo.nc = nc, geo.nt = NT, geo.fs = 4000.0, geo.exyz = exyz, geo.ch_e = che, geo.ch_w = w;
   PetscCall(SemgDecoderCreate(&spec, &geo, dec));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -86,14 +88,16 @@ static PetscErrorCode TestNodes(PetscInt rows, PetscBool latent_depth, PetscInt 
   PetscCall(SemgDecoderUseTable(PETSC_COMM_WORLD, dec));
   for (PetscInt m = 0; m <= 8; m += 4)
     for (PetscInt j = 0; j < dec->table->n[1]; j += 7) {
-      PetscReal theta[3] = {dec->table->box_hi[0] - m * dec->table->h[0], dec->table->lo[1] + j * dec->table->h[1], dec->table->lo[2] + (latent_depth ? 2 : 0) * dec->table->h[2]};
+      PetscReal theta[3] = {dec->table->box_hi[0] - m * dec->table->h[0], dec->table->lo[1] + j * dec->table->h[1],
+                            dec->table->lo[2] + (latent_depth ? 2 : 0) * dec->table->h[2]};
       PetscCall(TableError(dec, theta, &err));
       worst = PetscMax(worst, err);
       theta[0] -= 0.37 * dec->table->h[0]; /* between a-nodes: the potential is smooth in a */
       PetscCall(TableError(dec, theta, &err));
       off = PetscMax(off, err);
     }
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "table at nodes (%d row(s), K %d): max rel. error %.2e (limit 1e-10); between a-nodes %.2e (limit 1e-4)\n", (int)rows, (int)dec->K, (double)worst, (double)off));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "table at nodes (%d row(s), K %d): max rel. error %.2e (limit 1e-10); between a-nodes %.2e (limit 1e-4)\n", (int)rows,
+                        (int)dec->K, (double)worst, (double)off));
   if (!(worst < 1e-10 && off < 1e-4)) (*nbad)++;
   PetscCall(SemgDecoderDestroy(&dec));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -190,7 +194,7 @@ static PetscErrorCode TestCache(const char *dir, PetscInt *nbad)
 
 int main(int argc, char **argv)
 {
-  PetscInt nbad = 0;
+  PetscInt nbad  = 0;
   char     dir[] = "/tmp/semg_dectable_XXXXXX";
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));

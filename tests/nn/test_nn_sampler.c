@@ -6,7 +6,7 @@ static char help[] = "Distributed sampler (spec estimator.md 3.5.5): permutation
 
 int main(int argc, char **argv)
 {
-  const PetscCount n = 1003;
+  const PetscCount n  = 1003;
   const PetscInt   Gb = 32, S = (PetscInt)(n / Gb);
   PetscCount      *p0, *p1, pos[32];
   char            *seen;

@@ -96,9 +96,9 @@ int main(int argc, char **argv)
   H5Sget_simple_extent_dims(space, dims, NULL);
   H5Sclose(space), H5Dclose(d), H5Fclose(f);
   {
-    size_t n   = (size_t)(dims[0] * dims[1] * dims[2]);
-    char  *txt = calloc(n, 8);
-    double *x  = calloc(n, sizeof(double));
+    size_t  n   = (size_t)(dims[0] * dims[1] * dims[2]);
+    char   *txt = calloc(n, 8);
+    double *x   = calloc(n, sizeof(double));
     for (size_t i = 0; i < n; i++) memcpy(txt + 8 * i, "0.001", 6);
     str = H5Tcopy(H5T_C_S1);
     H5Tset_size(str, 8);
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
     hid_t   p = H5Dopen2(f, "/params", H5P_DEFAULT), fs = H5Dget_space(p), ms;
     hsize_t one = 1, at = 3;
     double  nan = NAN;
-    ms = H5Screate_simple(1, &one, NULL);
+    ms          = H5Screate_simple(1, &one, NULL);
     H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL);
     err |= H5Dwrite(p, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &nan) < 0;
     H5Sclose(ms), H5Sclose(fs), H5Dclose(p);

@@ -33,8 +33,7 @@ static PetscErrorCode TestCluster(void)
   for (int i = 0; i < 9; i++)
     for (int j = 0; j < 9; j++) d[i * 9 + j] = PetscAbsReal(v[i] - v[j]);
   PetscCall(SemgClusterAverageLinkage(9, d, 1.0, label, &ng));
-  EXPECT(ng == 4 && label[0] == label[1] && label[1] == label[2] && label[3] == label[5] && label[6] == label[7] && label[8] != label[7] && label[0] != label[3],
-         "average linkage at cut 1: 4 groups {0,0.1,0.05} {5,5.2,5.1} {10,10.1} {30} (got %d)", (int)ng);
+  EXPECT(ng == 4 && label[0] == label[1] && label[1] == label[2] && label[3] == label[5] && label[6] == label[7] && label[8] != label[7] && label[0] != label[3], "average linkage at cut 1: 4 groups {0,0.1,0.05} {5,5.2,5.1} {10,10.1} {30} (got %d)", (int)ng);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -75,17 +74,16 @@ static PetscErrorCode TestScreen(void)
   for (PetscInt k = 0; k < nt; k++) {
     const PetscReal common = sin(0.05 * k) + 0.5 * sin(0.13 * k);
     for (PetscInt c = 0; c < nc; c++) x[c * nt + k] = common * (1 + 0.1 * c) + 0.05 * SemgRngNormal(&rng);
-    x[1 * nt + k] = 0.3;                                  /* flat */
-    x[3 * nt + k] = PetscMin(x[3 * nt + k], 0.4);          /* clipped at 0.4 */
-    x[5 * nt + k] = SemgRngNormal(&rng);                   /* disconnected: noise only */
+    x[1 * nt + k] = 0.3;                          /* flat */
+    x[3 * nt + k] = PetscMin(x[3 * nt + k], 0.4); /* clipped at 0.4 */
+    x[5 * nt + k] = SemgRngNormal(&rng);          /* disconnected: noise only */
   }
   PetscCall(SemgScreenOptionsDefault(&o));
   PetscCall(SemgScreenChannels(&o, nc, nt, x, column, st));
-  EXPECT(st[0] == SEMG_CHANNEL_OK && st[1] == SEMG_CHANNEL_FLAT && st[2] == SEMG_CHANNEL_OK && st[3] == SEMG_CHANNEL_SATURATED && st[4] == SEMG_CHANNEL_OK && st[5] == SEMG_CHANNEL_NOISE,
-         "screening: ok flat ok saturated ok noise (got %s %s %s %s %s %s)", SemgChannelStatusNames[st[0]], SemgChannelStatusNames[st[1]], SemgChannelStatusNames[st[2]], SemgChannelStatusNames[st[3]],
-         SemgChannelStatusNames[st[4]], SemgChannelStatusNames[st[5]]);
+  EXPECT(st[0] == SEMG_CHANNEL_OK && st[1] == SEMG_CHANNEL_FLAT && st[2] == SEMG_CHANNEL_OK && st[3] == SEMG_CHANNEL_SATURATED && st[4] == SEMG_CHANNEL_OK && st[5] == SEMG_CHANNEL_NOISE, "screening: ok flat ok saturated ok noise (got %s %s %s %s %s %s)", SemgChannelStatusNames[st[0]], SemgChannelStatusNames[st[1]], SemgChannelStatusNames[st[2]], SemgChannelStatusNames[st[3]], SemgChannelStatusNames[st[4]], SemgChannelStatusNames[st[5]]);
   PetscCall(SemgScreenRepair(nc, nt, x, column, st));
-  EXPECT(x[1 * nt + 7] == 0.5 * (x[0 * nt + 7] + x[2 * nt + 7]) && x[5 * nt + 7] == x[4 * nt + 7], "repair: inner channel = mean of its neighbours, end channel = its neighbour");
+  EXPECT(x[1 * nt + 7] == 0.5 * (x[0 * nt + 7] + x[2 * nt + 7]) && x[5 * nt + 7] == x[4 * nt + 7],
+         "repair: inner channel = mean of its neighbours, end channel = its neighbour");
   PetscCall(PetscFree(x));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -118,7 +116,8 @@ static PetscErrorCode TestTemplateEpoch(void)
         }
   }
   PetscCall(SemgTemplateEpoch(&o, fs, nt, nc, x, nc, x, tmpl, trig, &q));
-  EXPECT(q.usable && q.n_triggers >= 8 && q.n_triggers <= 11, "synthetic epoch: usable template from %d discharges (the first unit fires 10 times)", (int)q.n_triggers);
+  EXPECT(q.usable && q.n_triggers >= 8 && q.n_triggers <= 11, "synthetic epoch: usable template from %d discharges (the first unit fires 10 times)",
+         (int)q.n_triggers);
   /* reference: the first unit's waveform placed at the template's alignment (best over lags) */
   {
     PetscReal best = 0;
@@ -159,8 +158,8 @@ static PetscErrorCode TestPool(void)
   PetscCall(SemgPoolFiringTrain(&s, &first, 0.3, 20.0, 1, 0, &nf, &t));
   for (PetscInt i = 1; i < nf; i++) mean += (t[i] - t[i - 1]) / (nf - 1);
   for (PetscInt i = 1; i < nf; i++) sd += PetscSqr(t[i] - t[i - 1] - mean) / (nf - 2);
-  EXPECT(PetscAbsReal(1.0 / mean - SemgPoolRate(&s, &first, 0.3)) < 1.0 && PetscAbsReal(sqrt(sd) / mean - s.isi_cov) < 0.04, "firing: rate %.2f Hz (want %.2f), ISI CoV %.3f (want %.2f)", (double)(1.0 / mean),
-         (double)SemgPoolRate(&s, &first, 0.3), (double)(sqrt(sd) / mean), (double)s.isi_cov);
+  EXPECT(PetscAbsReal(1.0 / mean - SemgPoolRate(&s, &first, 0.3)) < 1.0 && PetscAbsReal(sqrt(sd) / mean - s.isi_cov) < 0.04, "firing: rate %.2f Hz (want %.2f), ISI CoV %.3f (want %.2f)", (double)(1.0 / mean), (double)SemgPoolRate(&s, &first, 0.3), (double)(sqrt(sd) / mean),
+         (double)s.isi_cov);
   PetscCall(PetscFree(t));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -172,7 +171,7 @@ static PetscErrorCode TestWindowAndLatency(void)
   const PetscInt nc = 8, nt = 200, col[2] = {0, 8};
   PetscReal      x[8 * 200], tau[8], w[8];
 
-  PetscInt       k0, k1;
+  PetscInt k0, k1;
 
   PetscFunctionBeginUser;
   for (PetscInt c = 0; c < nc; c++)
@@ -189,7 +188,7 @@ static PetscErrorCode TestWindowAndLatency(void)
     for (PetscInt c = 0; c < nc; c++)
       for (PetscInt k = 0; k < 100; k++) {
         const PetscReal s = k - 30 - 5.0 * c;
-        y[c * 100 + k] = s * exp(-s * s / 18.0);
+        y[c * 100 + k]    = s * exp(-s * s / 18.0);
       }
     PetscCall(SemgLatencyChain(nc, 100, y, 1000.0, 12, tau, w));
     EXPECT(PetscAbsReal(tau[7] - 0.035) < 2e-4 && PetscAbsReal(tau[1] - 0.005) < 1e-4, "chained latencies: channel 8 at %.5f s (want 0.035)", (double)tau[7]);

@@ -10,7 +10,12 @@ typedef enum { CASE_HALFSPACE, CASE_INFINITE, CASE_FAT, CASE_LAYERED } TestCase;
 static const char *const cases[] = {"halfspace", "infinite", "fat", "layered", "TestCase", "CASE_", NULL};
 
 #define NPTS 4
-static const PetscReal pts[NPTS][2] = {{0, 0}, {10e-3, 0}, {0, 5e-3}, {20e-3, 10e-3}};
+static const PetscReal pts[NPTS][2] = {
+  {0,     0    },
+  {10e-3, 0    },
+  {0,     5e-3 },
+  {20e-3, 10e-3}
+};
 
 /* Reference potentials at the electrode points (surface) for a source at depth d below the skin
    (infinite case: observation plane 5 mm above the source inside an unbounded medium). */
@@ -20,10 +25,17 @@ static PetscErrorCode Reference(TestCase tc, const SemgTissue *t, PetscReal dept
   for (PetscInt e = 0; e < NPTS; e++) {
     PetscReal src[3] = {0, 0, -depth}, pt[3] = {pts[e][0], pts[e][1], 0};
     switch (tc) {
-    case CASE_HALFSPACE: ref[e] = SemgOracleHalfspace(t->sigma_long, t->sigma_trans, src, pt); break;
-    case CASE_INFINITE: ref[e] = SemgOracleInfinite(t->sigma_long, t->sigma_trans, t->sigma_trans, pt[0], pt[1], depth); break;
-    case CASE_FAT: ref[e] = SemgOracleImageSeries(t->sigma_trans, t->sigma_fat, t->fat_thickness, depth - t->fat_thickness, PetscSqrtReal(pt[0] * pt[0] + pt[1] * pt[1])); break;
-    case CASE_LAYERED: PetscCall(SemgLayeredSurfacePotential(t, depth - t->fat_thickness - t->skin_thickness, pt[0], pt[1], &ref[e]));
+    case CASE_HALFSPACE:
+      ref[e] = SemgOracleHalfspace(t->sigma_long, t->sigma_trans, src, pt);
+      break;
+    case CASE_INFINITE:
+      ref[e] = SemgOracleInfinite(t->sigma_long, t->sigma_trans, t->sigma_trans, pt[0], pt[1], depth);
+      break;
+    case CASE_FAT:
+      ref[e] = SemgOracleImageSeries(t->sigma_trans, t->sigma_fat, t->fat_thickness, depth - t->fat_thickness, PetscSqrtReal(pt[0] * pt[0] + pt[1] * pt[1]));
+      break;
+    case CASE_LAYERED:
+      PetscCall(SemgLayeredSurfacePotential(t, depth - t->fat_thickness - t->skin_thickness, pt[0], pt[1], &ref[e]));
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -31,7 +43,7 @@ static PetscErrorCode Reference(TestCase tc, const SemgTissue *t, PetscReal dept
 
 int main(int argc, char **argv)
 {
-  TestCase   tc    = CASE_HALFSPACE;
+  TestCase   tc       = CASE_HALFSPACE;
   PetscInt   sizes[8] = {17, 33, 65}, nsizes = 8;
   PetscReal  depth = 5e-3, err[8], href[8], ref[NPTS], tol_order = 1.8;
   SemgTissue t;
@@ -57,7 +69,7 @@ int main(int argc, char **argv)
   for (PetscInt s = 0; s < nsizes; s++) {
     SemgConductor c;
     Vec           b, phi, w;
-    PetscInt      its, n = sizes[s];
+    PetscInt      its, n       = sizes[s];
     PetscReal     num[NPTS], e = 0, ed = 0;
     SemgVCGrid    gs = g;
 
@@ -67,16 +79,16 @@ int main(int argc, char **argv)
     gs.extent[0] = gs.extent[1] = 40e-3;
     gs.extent[2]                = tc == CASE_INFINITE ? 80e-3 : 40e-3;
     /* uniform grid family (h target above 2 F / n): the layers refine with the grid */
-    gs.h[0] = gs.h[1]            = 1.0;
+    gs.h[0] = gs.h[1] = 1.0;
     if (tc == CASE_LAYERED) {
       /* the monopole far condition is only asymptotic here: push the faces out with a fixed
          stretching map (h proportional to 1/n keeps the map, hence a smooth grid family) */
       gs.extent[0] = gs.extent[1] = gs.extent[2] = 150e-3;
       gs.h[0] = gs.h[1] = 80e-3 / n;
-      gs.stretch_max               = 10.0;
+      gs.stretch_max    = 10.0;
     }
-    gs.skin_cells                = (n - 1) / 16;
-    gs.fat_cells                 = 3 * (n - 1) / 16;
+    gs.skin_cells = (n - 1) / 16;
+    gs.fat_cells  = 3 * (n - 1) / 16;
     PetscCall(SemgConductorCreate(PETSC_COMM_WORLD, &gs, &t, NULL, &c));
     PetscCall(SemgConductorSetUp(c));
     PetscCall(SemgConductorCreateVec(c, &b));
@@ -101,7 +113,8 @@ int main(int argc, char **argv)
     err[s]  = e;
     href[s] = 80e-3 / n;
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-9s n=%4d h=%.4f mm  its=%3d  phi(0,0)=%.6f ref %.6f  max rel err %.3e (differences %.3e)", cases[tc], (int)n, (double)(href[s] * 1e3), (int)its, (double)num[0], (double)ref[0], (double)e, (double)ed));
-    if (s) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  order %.2f", (double)(PetscLogReal(err[s - 1] / err[s]) / PetscLogReal(href[s - 1] / href[s]))));
+    if (s)
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  order %.2f", (double)(PetscLogReal(err[s - 1] / err[s]) / PetscLogReal(href[s - 1] / href[s]))));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n"));
     PetscCall(VecDestroy(&b));
     PetscCall(VecDestroy(&phi));

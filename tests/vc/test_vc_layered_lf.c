@@ -56,8 +56,7 @@ static PetscErrorCode TestAccuracy(PetscInt npts, PetscReal per_depth, PetscReal
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "spec 8.1 three-layer values (0,0) (10,0) (0,5) (20,10) mm: %.6f %.6f %.6f %.6f, max rel. error %.1e (tol %.0e)  %s\n", (double)g[0], (double)g[1], (double)g[2], (double)g[3], (double)eref, (double)tol_mono, eref <= tol_mono ? "ok" : "FAIL"));
     if (!(eref <= tol_mono)) (*nfail)++;
   }
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d random sources (d 2..12 mm, |x| <= 25 mm, |y| <= 12 mm): max rel. error mono %.2e (tol %.0e), SD %.2e of max |SD| (tol %.0e)  %s\n", (int)npts, (double)emono, (double)tol_mono, (double)esd, (double)tol_sd,
-                        emono <= tol_mono && esd <= tol_sd ? "ok" : "FAIL"));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d random sources (d 2..12 mm, |x| <= 25 mm, |y| <= 12 mm): max rel. error mono %.2e (tol %.0e), SD %.2e of max |SD| (tol %.0e)  %s\n", (int)npts, (double)emono, (double)tol_mono, (double)esd, (double)tol_sd, emono <= tol_mono && esd <= tol_sd ? "ok" : "FAIL"));
   if (!(emono <= tol_mono && esd <= tol_sd)) (*nfail)++;
   PetscCall(SemgLeadfieldDestroy(&lf));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -100,11 +99,11 @@ static PetscReal MaxRelDiff(PetscInt n, const PetscReal *a, const PetscReal *b)
    layers give the half-space of the full depth (the table path with a vanishing correction). */
 static PetscErrorCode TestLimits(PetscInt *nfail)
 {
-  const PetscInt nt = 150;
-  SemgFibre      f[20];
-  PetscReal      ex[48], *a, *b, err[2], tol[2] = {1e-13, 1e-5};
-  SemgLeadfield  lf, hs;
-  SemgTissue     t;
+  const PetscInt       nt = 150;
+  SemgFibre            f[20];
+  PetscReal            ex[48], *a, *b, err[2], tol[2] = {1e-13, 1e-5};
+  SemgLeadfield        lf, hs;
+  SemgTissue           t;
   SemgLayeredTableSpec spec;
 
   PetscFunctionBeginUser;
@@ -157,8 +156,7 @@ static PetscErrorCode TestConvergence(PetscReal per_depth, PetscReal pad, PetscR
       sd    = PetscMax(sd, PetscAbsReal(b[(e + 1) * nt + k] - b[e * nt + k]));
       sderr = PetscMax(sderr, PetscAbsReal(a[(e + 1) * nt + k] - a[e * nt + k] - b[(e + 1) * nt + k] + b[e * nt + k]));
     }
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "MUAP (set A, MU 12 mm deep, 16 electrodes, fibres +-50 mm): table (%g, %g) vs (16, 12): mono %.1e, SD %.1e of max (tol %.0e)  %s\n", (double)per_depth, (double)pad, (double)err, (double)(sderr / sd), (double)tol,
-                        err <= tol && sderr <= tol * sd ? "ok" : "FAIL"));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "MUAP (set A, MU 12 mm deep, 16 electrodes, fibres +-50 mm): table (%g, %g) vs (16, 12): mono %.1e, SD %.1e of max (tol %.0e)  %s\n", (double)per_depth, (double)pad, (double)err, (double)(sderr / sd), (double)tol, err <= tol && sderr <= tol * sd ? "ok" : "FAIL"));
   if (!(err <= tol && sderr <= tol * sd)) (*nfail)++;
   /* the slice constants multiply the total current of a horizontal fibre, which is zero */
   PetscCall(SpecFor(0.012, &t, &spec));
@@ -176,7 +174,7 @@ static PetscErrorCode TestConvergence(PetscReal per_depth, PetscReal pad, PetscR
 /* Median frequency (Hz) of x (n samples at fs): DTFT power on a 1 Hz grid up to fs / 2 (p: fs / 2 values). */
 static PetscReal MedianFrequency(PetscInt n, const PetscReal *x, PetscReal fs, PetscReal *p)
 {
-  const PetscInt nf = (PetscInt)(fs / 2);
+  const PetscInt nf    = (PetscInt)(fs / 2);
   PetscReal      total = 0, run = 0;
 
   for (PetscInt k = 0; k < nf; k++) {
@@ -196,12 +194,12 @@ static PetscReal MedianFrequency(PetscInt n, const PetscReal *x, PetscReal fs, P
    lowers the SD amplitude and its median frequency. */
 static PetscErrorCode TestFat(PetscInt *nfail)
 {
-  const PetscInt nt = 250;
-  const PetscReal dt = 2e-4, fat[2] = {0, 3e-3};
-  SemgFibre      f[20];
-  PetscReal      ex[48], *m, sd[2][250], amp[2], mdf[2], pw[2500];
-  SemgLeadfield  lf;
-  SemgTissue     t;
+  const PetscInt       nt = 250;
+  const PetscReal      dt = 2e-4, fat[2] = {0, 3e-3};
+  SemgFibre            f[20];
+  PetscReal            ex[48], *m, sd[2][250], amp[2], mdf[2], pw[2500];
+  SemgLeadfield        lf;
+  SemgTissue           t;
   SemgLayeredTableSpec spec;
 
   PetscFunctionBeginUser;

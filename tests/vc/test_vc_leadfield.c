@@ -21,7 +21,11 @@ static PetscReal PeakToPeak(const PetscReal *x, PetscInt n)
 /* Spec 8.6: lead field 1/(4 pi sigma r) with 4 pi sigma = 1 reproduces the CCS model to rounding. */
 static PetscErrorCode TestCCS(void)
 {
-  SemgFibre     f[3] = {{-0.03, 0.001, -0.004, 0.03, 0.07, 4.0, 0, 0}, {-0.025, -0.002, -0.006, 0.02, 0.06, 3.5, 0.05, 0.02}, {-0.035, 0.0, -0.01, 0.04, 0.08, 5.0, -0.03, 0}};
+  SemgFibre f[3] = {
+    {-0.03,  0.001,  -0.004, 0.03, 0.07, 4.0, 0,     0   },
+    {-0.025, -0.002, -0.006, 0.02, 0.06, 3.5, 0.05,  0.02},
+    {-0.035, 0.0,    -0.01,  0.04, 0.08, 5.0, -0.03, 0   }
+  };
   PetscReal     exyz[3 * 8], *a, *b, err = 0, mx = 0, s = 1.0 / (4.0 * PETSC_PI);
   PetscInt      ne = 8, nt = 200;
   SemgLeadfield lf;
@@ -83,7 +87,7 @@ static PetscErrorCode TestSingleFibre(void)
 /* Delay of b relative to a by cross-correlation with parabolic peak interpolation (samples). */
 static PetscReal Delay(const PetscReal *a, const PetscReal *b, PetscInt n, PetscInt maxlag)
 {
-  PetscReal best = -PETSC_MAX_REAL, c[3];
+  PetscReal best  = -PETSC_MAX_REAL, c[3];
   PetscInt  lbest = 0;
 
   for (PetscInt l = 0; l <= maxlag; l++) {
@@ -156,7 +160,7 @@ static PetscErrorCode CheckDelaysRotation(const char *label, SemgConductor c, co
 static PetscErrorCode TestDelaysRotation(void)
 {
   const PetscReal alpha_deg[4] = {0, 10, 20, 30}, centre[2] = {0.07, 0};
-  SemgFibre       f            = {0.0, 0, -4e-3, 0.0, 0.25, 4.0, 0, 0};
+  SemgFibre       f = {0.0, 0, -4e-3, 0.0, 0.25, 4.0, 0, 0};
 
   PetscFunctionBeginUser;
   PetscCall(CheckDelaysRotation("", NULL, NULL, centre, &f, 1000, 200, 4, alpha_deg, 1e-3));
@@ -168,7 +172,7 @@ static PetscErrorCode TestDelaysRotation(void)
 static PetscErrorCode TestGridDelaysRotation(const char *path)
 {
   const PetscReal alpha_deg[3] = {0, 15, 30}, centre[2] = {0, 0};
-  SemgFibre       f            = {-0.1, 0, -6e-3, 0.0, 0.2, 4.0, 0, 0}; /* IZ at the end x = -100 mm: one AP, under the array at 25 ms, extinct at 50 ms */
+  SemgFibre       f = {-0.1, 0, -6e-3, 0.0, 0.2, 4.0, 0, 0}; /* IZ at the end x = -100 mm: one AP, under the array at 25 ms, extinct at 50 ms */
   SemgTissue      t;
   SemgVCGrid      g;
   SemgConductor   c;
@@ -194,7 +198,7 @@ static PetscErrorCode TestGridVsDirect(const char *path)
   SemgLeadfield lf;
   PetscReal     exyz[6] = {0.0, 0, 0, 0.01, 0.002, 0}, rad[2] = {0, 1e-3}, lab, lba, *phi, dt = 1.0 / 5000;
   PetscInt      its[2], nt = 40;
-  SemgFibre     f   = {-0.03, 0.001, -6e-3, 0.028, 0.06, 4.0, 0, 0};
+  SemgFibre     f = {-0.03, 0.001, -6e-3, 0.028, 0.06, 4.0, 0, 0};
   Vec           b, x, w;
   char          msg[160];
 
@@ -204,7 +208,7 @@ static PetscErrorCode TestGridVsDirect(const char *path)
   PetscCall(SemgLeadfieldLoad(PETSC_COMM_WORLD, path, NULL, NULL, &lf));
   /* reciprocity: l_a at b's read-out point vs l_b at a's (point electrodes on the top cells) */
   {
-    PetscReal pa[3] = {exyz[0], exyz[1], 0}, pb[3] = {exyz[3], exyz[4], 0};
+    PetscReal     pa[3] = {exyz[0], exyz[1], 0}, pb[3] = {exyz[3], exyz[4], 0};
     SemgLeadfield lfp;
     PetscReal     e2[6] = {exyz[0], exyz[1], 0, exyz[3], exyz[4], 0}, r0[2] = {0, 0};
     PetscCall(SemgLeadfieldComputeAndStore(c, 2, e2, r0, -1, path, its));
@@ -235,7 +239,7 @@ static PetscErrorCode TestGridVsDirect(const char *path)
       for (PetscInt q = -1; q <= 1; q++) {
         PetscInt jj = j + q;
         xi[q + 1]   = jj < 0 || jj >= nn ? 0 : (jj <= n1 ? f.ip * jj / n1 : f.ip + (f.length - f.ip) * (jj - n1) / n2);
-        V[q + 1]    = jj < 0 || jj >= nn ? 0 : (xi[q + 1] <= f.ip ? SemgRosenfalck(&ls, xi[q + 1] - f.ip + s) : SemgRosenfalck(&ls, f.ip + s - xi[q + 1]));
+        V[q + 1] = jj < 0 || jj >= nn ? 0 : (xi[q + 1] <= f.ip ? SemgRosenfalck(&ls, xi[q + 1] - f.ip + s) : SemgRosenfalck(&ls, f.ip + s - xi[q + 1]));
       }
       if (j + 1 < nn) cur += (V[2] - V[1]) / (xi[2] - xi[1]);
       if (j > 0) cur -= (V[1] - V[0]) / (xi[1] - xi[0]);
@@ -281,7 +285,7 @@ static PetscErrorCode TestSourceModels(void)
   PetscCall(SemgLeadfieldCreateAnalytic(SEMG_LF_INFINITE, 1, e, s, s, &lf));
   PetscCall(SemgCCSParamsDefault(&par));
   PetscCall(SemgLineSourceParamsDefault(&ls));
-  ls.gf     = 1.0 / par.resistance_sum; /* CCS model units: I = a / (R_e + R_i) [G], phi = sum I / r */
+  ls.gf     = 1.0 / par.resistance_sum;                       /* CCS model units: I = a / (R_e + R_i) [G], phi = sum I / r */
   ls.amp    = par.a / (par.lambda * par.lambda * par.lambda); /* CCS: V = a z^3 e^(-lambda z), z in m */
   ls.lambda = par.lambda;
   PetscCall(SemgLeadfieldSetCCSParams(lf, &par));

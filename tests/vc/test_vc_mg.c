@@ -46,7 +46,8 @@ int main(int argc, char **argv)
     PetscCall(SemgConductorSolve(c, b, PETSC_TRUE, phi, &its[s]));
     tsolve = MPI_Wtime() - t0;
     PetscCall(SemgConductorGetCore(c, NULL, hcore));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%4d  %3dx%3dx%3d %9d  %8.3f  %6d/%-6d  %4d  %8.2f\n", (int)n, (int)g.n[0], (int)g.n[1], (int)g.n[2], (int)(g.n[0] * g.n[1] * g.n[2]), (double)(hcore[0] * 1e3), (int)g.skin_cells, (int)g.fat_cells, (int)its[s], tsolve));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%4d  %3dx%3dx%3d %9d  %8.3f  %6d/%-6d  %4d  %8.2f\n", (int)n, (int)g.n[0], (int)g.n[1], (int)g.n[2], (int)(g.n[0] * g.n[1] * g.n[2]), (double)(hcore[0] * 1e3),
+                          (int)g.skin_cells, (int)g.fat_cells, (int)its[s], tsolve));
     if (s && its[s] > max_growth * its[s - 1] + 1) nfail++;
     PetscCall(VecDestroy(&b));
     PetscCall(VecDestroy(&phi));

@@ -17,15 +17,15 @@ static PetscErrorCode TestMU(SemgMotorUnitSpec *mu)
 {
   PetscFunctionBeginUser;
   PetscCall(SemgMotorUnitSpecDefault(mu));
-  mu->n_fibres  = 60;
-  mu->iz[0]     = 1e-3;
-  mu->iz[1]     = 0;
-  mu->iz[2]     = -8e-3;
-  mu->radius    = 2.5e-3;
-  mu->iz_spread = 4e-3;
+  mu->n_fibres    = 60;
+  mu->iz[0]       = 1e-3;
+  mu->iz[1]       = 0;
+  mu->iz[2]       = -8e-3;
+  mu->radius      = 2.5e-3;
+  mu->iz_spread   = 4e-3;
   mu->tendon_left = mu->tendon_right = 0.02;
   mu->tendon_spread_left = mu->tendon_spread_right = 2e-3;
-  mu->cv_mean = 4.0;
+  mu->cv_mean                                      = 4.0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -86,13 +86,13 @@ static PetscErrorCode ChannelNRMSE(const char *label, PetscInt ne, PetscInt nt, 
 /* Sum b = 0 to rounding, and l^T b = w^T V (the read-out is the reciprocity of the currents). */
 static PetscErrorCode TestCharge(SemgLeadfield lf, SemgMUSource src, PetscInt nt, PetscReal dt, const PetscReal *phi)
 {
-  const PetscInt  ks[4] = {5, 15, 40, 70};
-  PetscInt        ncell, n[3];
-  const PetscInt *ijk;
-  const double   *val;
+  const PetscInt   ks[4] = {5, 15, 40, 70};
+  PetscInt         ncell, n[3];
+  const PetscInt  *ijk;
+  const double    *val;
   const PetscReal *frac;
-  PetscReal      *b, worst_sum = 0, worst_rec = 0;
-  char            msg[160];
+  PetscReal       *b, worst_sum = 0, worst_rec = 0;
+  char             msg[160];
 
   PetscFunctionBeginUser;
   PetscCall(SemgMUSourceGetNodes(src, &ncell, &ijk, &frac));
@@ -123,14 +123,14 @@ static PetscErrorCode TestCharge(SemgLeadfield lf, SemgMUSource src, PetscInt nt
 /* The currents deposited in their cells and solved directly reproduce the lead-field read-out. */
 static PetscErrorCode TestDirect(SemgConductor c, const PetscReal *exyz, SemgMUSource src, PetscInt nt, PetscReal dt, const PetscReal *phi)
 {
-  PetscInt        ncell, xs, ys, zs, xm, ym, zm, k = 15;
-  const PetscInt *ijk;
+  PetscInt         ncell, xs, ys, zs, xm, ym, zm, k = 15;
+  const PetscInt  *ijk;
   const PetscReal *frac;
-  PetscReal      *b, err = 0;
-  DM              da;
-  Vec             rhs, x, w;
-  PetscScalar  ***a;
-  char            msg[160];
+  PetscReal       *b, err = 0;
+  DM               da;
+  Vec              rhs, x, w;
+  PetscScalar   ***a;
+  char             msg[160];
 
   PetscFunctionBeginUser;
   PetscCall(SemgMUSourceGetNodes(src, &ncell, &ijk, &frac));
@@ -147,7 +147,8 @@ static PetscErrorCode TestDirect(SemgConductor c, const PetscReal *exyz, SemgMUS
   for (PetscInt q = 0; q < ncell; q++) {
     const PetscInt j = ijk[3 * q + 1], kk = ijk[3 * q + 2];
     for (PetscInt i = ijk[3 * q]; i <= ijk[3 * q] + (frac[q] > 0); i++) /* fibre ends: shared with cell i+1 */
-      if (i >= xs && i < xs + xm && j >= ys && j < ys + ym && kk >= zs && kk < zs + zm) a[j][i][kk] += (i == ijk[3 * q] ? 1 - frac[q] : frac[q]) * b[q];
+      if (i >= xs && i < xs + xm && j >= ys && j < ys + ym && kk >= zs && kk < zs + zm)
+        a[j][i][kk] += (i == ijk[3 * q] ? 1 - frac[q] : frac[q]) * b[q];
   }
   PetscCall(DMDAVecRestoreArray(da, rhs, &a));
   PetscCall(SemgConductorSolve(c, rhs, PETSC_FALSE, x, NULL));
@@ -192,8 +193,8 @@ static PetscErrorCode Timing(SemgLeadfield lf, const SemgMotorUnitSpec *mu, Pets
   PetscCall(PetscTime(&t3));
   PetscCall(SemgMUSourceGetNodes(src, &ncell, NULL, NULL));
   PetscCall(SemgMUSourceGetColumns(src, &nc, NULL, NULL));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "timing (%d fibres, %d columns, %d nodes, %d electrodes, %d samples): homogenised set-up %.3f ms + evaluation %.3f ms (%.2f us/sample); per-fibre line source %.3f ms (%.2f us/sample)\n", (int)mu->n_fibres, (int)nc, (int)ncell, NE, (int)nt,
-                        (t1 - t0) / reps * 1e3, (t2 - t1) / reps * 1e3, (t2 - t1) / reps / nt * 1e6, (t3 - t2) / reps * 1e3, (t3 - t2) / reps / nt * 1e6));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "timing (%d fibres, %d columns, %d nodes, %d electrodes, %d samples): homogenised set-up %.3f ms + evaluation %.3f ms (%.2f us/sample); per-fibre line source %.3f ms (%.2f us/sample)\n",
+                        (int)mu->n_fibres, (int)nc, (int)ncell, NE, (int)nt, (t1 - t0) / reps * 1e3, (t2 - t1) / reps * 1e3, (t2 - t1) / reps / nt * 1e6, (t3 - t2) / reps * 1e3, (t3 - t2) / reps / nt * 1e6));
   PetscCall(SemgMUSourceDestroy(&src));
   PetscCall(PetscFree2(f, phi));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -262,7 +263,7 @@ static PetscErrorCode TestGrid(const char *path, PetscBool timing)
 static PetscErrorCode TestRefine(void)
 {
   const PetscReal   hx[3] = {1e-3, 0.5e-3, 0.25e-3}, hyz = 0.5e-3, dt = 1e-4;
-  const PetscInt    nt    = 100;
+  const PetscInt    nt = 100;
   PetscReal         exyz[3 * NE], *h, *r, err[3];
   SemgLeadfield     lf;
   SemgMotorUnitSpec mu;

@@ -47,9 +47,15 @@ static PetscErrorCode TestImageSeries(void)
 
 static PetscErrorCode TestTransfer(void)
 {
-  const PetscReal k[5][2] = {{0, 10}, {50, 100}, {300, 300}, {200, 1000}, {2000, 2000}};
-  const PetscReal ref[5]  = {8.481376731061e-01, 1.108933472203e-02, 1.579045961507e-05, 9.520235641537e-08, 8.50132382e-20};
-  const PetscReal ulp[5]  = {5e-13, 5e-15, 5e-18, 5e-20, 5e-28};
+  const PetscReal k[5][2] = {
+    {0,    10  },
+    {50,   100 },
+    {300,  300 },
+    {200,  1000},
+    {2000, 2000}
+  };
+  const PetscReal ref[5] = {8.481376731061e-01, 1.108933472203e-02, 1.579045961507e-05, 9.520235641537e-08, 8.50132382e-20};
+  const PetscReal ulp[5] = {5e-13, 5e-15, 5e-18, 5e-20, 5e-28};
   SemgTissue      t;
   char            name[64];
 
@@ -64,8 +70,13 @@ static PetscErrorCode TestTransfer(void)
 
 static PetscErrorCode TestThreeLayer(PetscInt *nfail)
 {
-  const PetscReal xy[4][2] = {{0, 0}, {10e-3, 0}, {0, 5e-3}, {20e-3, 10e-3}};
-  const PetscReal ref[4]   = {62.3590189560, 55.8881798793, 58.0803289057, 39.5068381109};
+  const PetscReal xy[4][2] = {
+    {0,     0    },
+    {10e-3, 0    },
+    {0,     5e-3 },
+    {20e-3, 10e-3}
+  };
+  const PetscReal ref[4] = {62.3590189560, 55.8881798793, 58.0803289057, 39.5068381109};
   PetscReal       v[4], *grid, d_fft[3], d_ref[3];
   PetscInt        n = 2048, idx[4];
   PetscReal       h = 0.39e-3;

@@ -214,13 +214,13 @@ static PetscErrorCode TestOracle(PetscInt nsizes, const PetscInt *sizes)
   PetscFunctionBeginUser;
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "oracle mean over %.0f x %.0f mm at (%.1f, %.1f) mm, source 5 mm deep: %.10f V (Simpson 400^2; 200^2 differs by %.1e)\n", (double)(a * 1e3), (double)(b * 1e3), (double)(x * 1e3), (double)(y * 1e3), (double)ref, (double)PetscAbsReal(ref - ref2)));
   for (PetscInt s = 0; s < nsizes; s++) {
-    SemgConductor c;
-    Vec           bv, phi, w, f;
-    PetscReal     val, sval, pval, perr, bound, h = 80e-3 / sizes[s], pt[3] = {x, y, 0};
-    DM            da;
-    PetscInt      xs, ys, zs, xm, ym, zm, n[3];
+    SemgConductor    c;
+    Vec              bv, phi, w, f;
+    PetscReal        val, sval, pval, perr, bound, h = 80e-3 / sizes[s], pt[3] = {x, y, 0};
+    DM               da;
+    PetscInt         xs, ys, zs, xm, ym, zm, n[3];
     const PetscReal *cen[3];
-    PetscScalar ***arr;
+    PetscScalar   ***arr;
 
     PetscCall(CreateConductor(sizes[s], &c));
     PetscCall(SemgConductorGetDM(c, &da));

@@ -8,7 +8,12 @@ static char help[] = "Far-face conditions for a point source in a truncated box 
 #include "sim/vc/layered.h"
 
 #define NPTS 4
-static const PetscReal pts[NPTS][2] = {{0, 0}, {5e-3, 0}, {0, 5e-3}, {10e-3, 5e-3}};
+static const PetscReal pts[NPTS][2] = {
+  {0,     0   },
+  {5e-3,  0   },
+  {0,     5e-3},
+  {10e-3, 5e-3}
+};
 
 /* Skin potentials of a 1 A point source at depth d in a muscle box of half-width and depth R
    (spacing hfine under the source, stretched outwards; hfine >= 2R/n: uniform). */
@@ -79,7 +84,7 @@ int main(int argc, char **argv)
   if (!set) nr = 3;
   for (PetscInt p = 0; p < NPTS; p++) {
     PetscReal src[3] = {0, 0, -depth}, q[3] = {pts[p][0], pts[p][1], 0};
-    oracle[p]        = SemgOracleHalfspace(0.5, 0.1, src, q);
+    oracle[p] = SemgOracleHalfspace(0.5, 0.1, src, q);
   }
   /* 1. small box: error against the half-space oracle and against the same grid with the exact far
      data (monopole), which isolates the truncation error from the discretisation error */
@@ -93,7 +98,8 @@ int main(int argc, char **argv)
     if (bcs[i] == SEMG_VC_FAR_NEUMANN) { /* level undefined: differences only */
       ea[i] = ta[i] = PETSC_MAX_REAL;
       PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-9s its %3d  vs oracle: values         -  differences %.3e   vs exact far data: values         -  differences %.3e\n", SemgVCFarBCs[bcs[i]], (int)its, (double)ed[i], (double)td[i]));
-    } else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-9s its %3d  vs oracle: values %.3e differences %.3e   vs exact far data: values %.3e differences %.3e\n", SemgVCFarBCs[bcs[i]], (int)its, (double)ea[i], (double)ed[i], (double)ta[i], (double)td[i]));
+    } else
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  %-9s its %3d  vs oracle: values %.3e differences %.3e   vs exact far data: values %.3e differences %.3e\n", SemgVCFarBCs[bcs[i]], (int)its, (double)ea[i], (double)ed[i], (double)ta[i], (double)td[i]));
   }
   if (!(ed[0] < 0.5 * PetscMin(ed[1], ed[2]) && ea[0] < 0.5 * ea[2] && td[0] < 0.5 * PetscMin(td[1], td[2]))) {
     nfail++;

@@ -11,7 +11,11 @@ static char help[] = "Box-stored lead fields (spec 5.3): MUAPs equal those of th
 #include "tests/vc/vc_expect.h"
 
 #define NFIB 3
-static const SemgFibre fibres[NFIB] = {{-0.03, 0.001, -6e-3, 0.028, 0.06, 4.0, 0, 0}, {-0.025, -0.004, -12e-3, 0.02, 0.05, 3.5, 0.05, 0.02}, {-0.02, 0.006, -3e-3, 0.01, 0.04, 4.5, -0.03, 0}};
+static const SemgFibre fibres[NFIB] = {
+  {-0.03,  0.001,  -6e-3,  0.028, 0.06, 4.0, 0,     0   },
+  {-0.025, -0.004, -12e-3, 0.02,  0.05, 3.5, 0.05,  0.02},
+  {-0.02,  0.006,  -3e-3,  0.01,  0.04, 4.5, -0.03, 0   }
+};
 
 /* Largest |a - b| over the MUAPs of the fibres (line source and CCS sources), relative to max |a|. */
 static PetscErrorCode CompareMUAPs(SemgLeadfield a, SemgLeadfield b, PetscInt ne, PetscInt nf, const SemgFibre *f, PetscReal *rel)
@@ -58,9 +62,9 @@ static PetscErrorCode MakeOldFile(const char *full, const char *old)
 /* The call must fail with a user error (message printed for the log). */
 int main(int argc, char **argv)
 {
-  char                     prefix[PETSC_MAX_PATH_LEN] = "vc_store", full[PETSC_MAX_PATH_LEN], box[PETSC_MAX_PATH_LEN], old[PETSC_MAX_PATH_LEN], msg[256];
-  SemgConductor            c;
-  SemgLeadfield            lf_full, lf_box, lf_old, lf_boxload;
+  char          prefix[PETSC_MAX_PATH_LEN] = "vc_store", full[PETSC_MAX_PATH_LEN], box[PETSC_MAX_PATH_LEN], old[PETSC_MAX_PATH_LEN], msg[256];
+  SemgConductor c;
+  SemgLeadfield lf_full, lf_box, lf_old, lf_boxload;
   SemgLeadfieldStoreParams sp;
   PetscReal                exyz[9] = {0, 0, 0, 10e-3, 2e-3, 0, -5e-3, 0, 0}, rad[3] = {0, 1e-3, 0}, size[6] = {0, 0, 0, 0, 2e-3, 1e-3}, rel, val;
   PetscReal                lo[3] = {-0.032, -0.006, -0.015}, hi[3] = {0.032, 0.008, -0.002};
@@ -89,7 +93,8 @@ int main(int argc, char **argv)
   if (!rank) {
     struct stat sf, sb;
     PetscCheck(!stat(full, &sf) && !stat(box, &sb), PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot stat the lead-field files");
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "file sizes: full %lld bytes, box %lld bytes (ratio %.3f)\n", (long long)sf.st_size, (long long)sb.st_size, (double)sb.st_size / (double)sf.st_size));
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "file sizes: full %lld bytes, box %lld bytes (ratio %.3f)\n", (long long)sf.st_size, (long long)sb.st_size,
+                          (double)sb.st_size / (double)sf.st_size));
   }
   /* a small box around the shallow fibre only: on 2 ranks one of them may own none of its cells */
   {

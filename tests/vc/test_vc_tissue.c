@@ -12,8 +12,8 @@ static PetscErrorCode TestFieldStatistics(void)
 {
   PetscInt  n[2] = {512, 512};
   PetscReal h[2] = {1e-3, 1e-3}, l[2] = {10e-3, 5e-3}, s = 0.2, *g, var = 0, cov = 0, mean = 0;
-  size_t    N    = (size_t)n[0] * n[1];
-  PetscInt  lag  = 10; /* = l_x / h */
+  size_t    N   = (size_t)n[0] * n[1];
+  PetscInt  lag = 10; /* = l_x / h */
   char      msg[128];
 
   PetscFunctionBeginUser;
