@@ -234,6 +234,9 @@ static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w,
   SemgArraysApply(w->dd, x, w->xd);
   if (ctx->window_auto) { /* from the SD channels for every method (measured better than DD for the delay methods too) */
     const PetscReal ied = PetscAbsReal(w->sd->centre[1] - w->sd->centre[0]);
+    PetscInt        lag_lo, lag_hi;
+
+    PetscCall(SemgDelayLagRange(ied, ds->fs, ctx->cv_range[0], ctx->cv_range[1], &lag_lo, &lag_hi)); /* a lag range beyond any recording is a user error, before it is cast to an index */
     PetscCall(
       SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, ied * ds->fs / ctx->cv_range[1], ied * ds->fs / ctx->cv_range[0], 8, &k0, &k1));
   }
