@@ -107,8 +107,8 @@ study_spec() {
   log "final comparison: metrics.csv equal to the local run ($(( $(date +%s) - t )) s): $(grep -vc ',seconds_per_sample,' mini/metrics.csv) lines (seconds_per_sample rows left out: wall-clock)"
 }
 study() {
-  if [ -x "$SEMG_SOURCE/experiments/study-step" ]; then study_spec
-  else export SEMG_STUDY_STEP=$here/fake_study_step.sh; log "experiments/study-step missing: hand-written plan only, with tests/jobs/fake_study_step.sh"; fi
+  [ -x "$SEMG_SOURCE/experiments/study-step" ] || fail "experiments/study-step missing"
+  study_spec
   local runner=${SEMG_STUDY_STEP:-$SEMG_SOURCE/experiments/study-step} final t1 f
   mkdir -p study && write_plan no_such_method > study/plan.tsv
   out=$(bash "$SEMG_SOURCE/jobs/submit-study" study 2>&1) || fail "submit-study: $out"
