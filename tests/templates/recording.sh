@@ -30,7 +30,7 @@ expect_error() { # name, expected text, command...
   out=$("$@" 2>&1); rc=$?
   if [ $rc -eq 2 ] && [ "$(echo "$out" | grep -c 'error')" -eq 1 ] && echo "$out" | grep -q "$want"; then ok "$name: $(echo "$out" | grep error)"; else bad "$name (exit $rc): $out"; fi
 }
-expect_error "fs inconsistent with the time column" "time_s steps by" imp "$dir/rec.csv" "$dir/x.h5" 1000
+expect_error "fs inconsistent with the time column" "expected a step of 1/fs" imp "$dir/rec.csv" "$dir/x.h5" 1000
 [ -e "$dir/x.h5" ] && bad "a failed import left $dir/x.h5"
 expect_error "recording shorter than one epoch" "shorter than one epoch" "$SEMG" templates -data "$dir/r1.h5" -epoch 5 -output "$dir/x.h5"
 expect_error "not a continuous recording" "needs one continuous recording" "$SEMG" templates -data "$dir/t1.h5" -output "$dir/x.h5"
