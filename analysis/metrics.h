@@ -20,7 +20,7 @@ typedef struct {
 
 /* One line of index.tsv: a result (or model) file and the condition it measures. */
 typedef struct {
-  char     file[256], kind[16], axis[64], label[32], unit[16], estimator[32], seed[8];
+  char     file[256], kind[16], axis[64], label[48], unit[16], estimator[32], seed[8];
   PetscInt level;
   double   value;
 } SemgIndexRow;

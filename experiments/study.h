@@ -7,10 +7,12 @@
 #include <petscsys.h>
 
 #define SEMG_STUDY_MAX_LEVELS 16
-#define SEMG_STUDY_MAX_AXES   32
-#define SEMG_STUDY_MAX_EST    16
-#define SEMG_STUDY_MAX_SEEDS  16
-#define SEMG_STUDY_ARGS       1024
+/* level labels: at most 47 characters, as the report and metrics.csv keep them */
+#define SEMG_STUDY_LABEL_LEN 48
+#define SEMG_STUDY_MAX_AXES  32
+#define SEMG_STUDY_MAX_EST   16
+#define SEMG_STUDY_MAX_SEEDS 16
+#define SEMG_STUDY_ARGS      1024
 
 /* One mismatch axis of spec section 3: how a level becomes `semg simulate` options. */
 typedef struct {
@@ -41,8 +43,8 @@ typedef struct {
   PetscInt                  n_axes;
   const SemgStudyAxis      *axis[SEMG_STUDY_MAX_AXES];
   PetscInt                  n_levels[SEMG_STUDY_MAX_AXES];
-  char                      level[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS][32]; /* level labels as written in the spec */
-  PetscReal                 value[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS];     /* numeric value (index for categorical) */
+  char                      level[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS][SEMG_STUDY_LABEL_LEN]; /* level labels as written in the spec */
+  PetscReal                 value[SEMG_STUDY_MAX_AXES][SEMG_STUDY_MAX_LEVELS];                       /* numeric value (index for categorical) */
   PetscInt                  n_est;
   const SemgStudyEstimator *est[SEMG_STUDY_MAX_EST];
   char                      est_options[SEMG_STUDY_MAX_EST][SEMG_STUDY_ARGS];
@@ -74,7 +76,7 @@ typedef struct {
 
 /* One expected result file and what it measures (DIR/index.tsv, read by semg collect / semg report). */
 typedef struct {
-  char      file[256], kind[16], axis[64], label[32], unit[16], estimator[32], seed[8];
+  char      file[256], kind[16], axis[64], label[SEMG_STUDY_LABEL_LEN], unit[16], estimator[32], seed[8];
   PetscInt  level;
   PetscReal value;
 } SemgStudyIndexRow;

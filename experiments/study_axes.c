@@ -86,7 +86,8 @@ PetscErrorCode SemgStudyEstimatorNames(char *buf, size_t len)
 }
 
 /* The grid lead field of a level of the "conductor" or "realistic" axis (homogeneous layers). */
-static const char grid_fat4_inh02[] = "-fat_thickness 0.004 -tissue_log_std 0.2 -tissue_corr 0.005,0.005,0.005";
+/* -model vc takes the electrodes of its lead field: the rotation of this condition is solved into it */
+static const char grid_fat4_inh02_rot5[] = "-fat_thickness 0.004 -tissue_log_std 0.2 -tissue_corr 0.005,0.005,0.005 -misalign_rotation 5";
 
 /* snprintf, not PetscSNPrintf: PETSc writes integral %g values as "0." */
 PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], PetscReal v, const char lf[], const PetscReal ref_depth[2], char *args, size_t len)
@@ -131,7 +132,7 @@ PetscErrorCode SemgStudyLevelArgs(const SemgStudyAxis *ax, const char label[], P
       (void)snprintf(args, len, "-model layered -fat_thickness 0.004 -depth_range %g,%g -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", d0 + 0.004, d1 + 0.004);
     else if (!strcmp(label, "layered6_off5_gain10_line10db"))
       (void)snprintf(args, len, "-model layered -fat_thickness 0.006 -depth_range %g,%g -shift_y_range 0.005,0.005 -contact_gain_sd 0.1 -snr_range 10,10 -noise_colour line", d0 + 0.006, d1 + 0.006);
-    else (void)snprintf(args, len, "-model vc -leadfield %s -rotation_range 5,5 -contact_gain_sd 0.1 -snr_range 20,20", lf);
+    else (void)snprintf(args, len, "-model vc -leadfield %s -contact_gain_sd 0.1 -snr_range 20,20", lf);
   } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "axis %s has no generator", n);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -148,7 +149,7 @@ const char *SemgStudyLevelLeadfield(const SemgStudyAxis *ax, const char label[],
     return buf;
   }
   if (!strcmp(ax->name, "realistic") && !strncmp(label, "grid_", 5)) {
-    (void)snprintf(buf, len, "%s", grid_fat4_inh02);
+    (void)snprintf(buf, len, "%s", grid_fat4_inh02_rot5);
     return buf;
   }
   return NULL;

@@ -92,6 +92,8 @@ static PetscErrorCode ReadLevels(SpecCtx *c, SemgStudy *st, PetscInt a)
   PetscCheck(n >= 1 && n <= SEMG_STUDY_MAX_LEVELS, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s' needs 1 to %d levels besides the reference (got %d)", c->spec, where, SEMG_STUDY_MAX_LEVELS, n);
   st->n_levels[a] = n;
   for (int l = 0; l < n; l++) {
+    /* a truncated label would name another condition (and file) than the spec's */
+    PetscCheck(strlen(item[l]) < sizeof(st->level[a][l]), PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': level '%s' is longer than %d characters", c->spec, where, item[l], (int)sizeof(st->level[a][l]) - 1);
     PetscCall(PetscStrncpy(st->level[a][l], item[l], sizeof(st->level[a][l])));
     if (ax->categorical) {
       int  k          = -1;

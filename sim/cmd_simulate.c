@@ -340,6 +340,29 @@ static PetscErrorCode StoreTemplate(const SemgSimulateOptions *o, SemgDataset *d
 }
 
 /* -model vc: the electrodes are the lead field's; grid columns are the distinct y positions. */
+/* Columns of a stored array: electrodes are stored along the fibres first (SemgArrayBuild), so the first
+   two span the array's direction; a column is a line along it. Electrodes whose distance across that
+   line differs by less than a quarter of the first spacing share a column, so rotated or jittered
+   arrays of semg leadfield -misalign_* keep their columns (an exact equal-y test split them). */
+static PetscErrorCode ColumnsFromPositions(PetscInt ne, const PetscReal *e, PetscInt *column)
+{
+  PetscReal dx = 1, dy = 0, tol = 1e-6;
+
+  PetscFunctionBeginUser;
+  if (ne >= 2) {
+    const PetscReal ux = e[3] - e[0], uy = e[4] - e[1], len = PetscSqrtReal(ux * ux + uy * uy);
+    if (len > 0) dx = ux / len, dy = uy / len, tol = 0.25 * len;
+  }
+  for (PetscInt i = 0, ncol = 0; i < ne; i++) {
+    const PetscReal pi = -dy * e[3 * i] + dx * e[3 * i + 1];
+    column[i]          = -1;
+    for (PetscInt j = 0; j < i && column[i] < 0; j++)
+      if (PetscAbsReal(-dy * e[3 * j] + dx * e[3 * j + 1] - pi) < tol) column[i] = column[j];
+    if (column[i] < 0) column[i] = ncol++;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptions *o, SemgLeadfield **lfs, PetscInt *ne, PetscReal **xyz, PetscInt **column)
 {
   const PetscReal *e;
@@ -348,16 +371,11 @@ static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptio
   PetscFunctionBeginUser;
   PetscCall(SemgRealisationsLoad(comm, "-leadfield", o->leadfield, &nlf, lfs));
   PetscCheck(nlf == o->n_leadfields, comm, SEMG_ERR_USER, "-leadfield '%s': empty file name in the list", o->leadfield);
-  PetscCall(SemgLeadfieldGetElectrodes((*lfs)[0], ne, &e));
+  PetscCall(SemgLeadfieldGetNominalElectrodes((*lfs)[0], ne, &e)); /* the dataset records the believed array */
   PetscCall(PetscMalloc1(3 * (size_t)*ne, xyz));
   PetscCall(PetscMalloc1(*ne, column));
   PetscCall(PetscArraycpy(*xyz, e, 3 * (size_t)*ne));
-  for (PetscInt i = 0, ncol = 0; i < *ne; i++) {
-    (*column)[i] = -1;
-    for (PetscInt j = 0; j < i; j++)
-      if (PetscAbsReal(e[3 * j + 1] - e[3 * i + 1]) < 1e-6) (*column)[i] = (*column)[j];
-    if ((*column)[i] < 0) (*column)[i] = ncol++;
-  }
+  PetscCall(ColumnsFromPositions(*ne, e, *column));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -114,6 +114,7 @@ PetscErrorCode SemgCmdLeadfield(MPI_Comm comm)
   PetscCall(ReportCore(comm, &ctx.grid, c, ne, xyz));
   if (sp.ngroups > 1) PetscCall(PetscPrintf(comm, "semg leadfield: %d electrode groups solving side by side (-leadfield_groups)\n", (int)sp.ngroups));
   sp.radius  = radius;
+  sp.nominal = nominal;
   sp.size    = size;
   sp.angle   = angle;
   sp.box_set = ctx.box_set;

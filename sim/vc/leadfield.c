@@ -82,6 +82,7 @@ PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf)
   if (!*lf) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(SemgLayeredTableDestroy(&(*lf)->tab));
   PetscCall(PetscFree((*lf)->exyz));
+  PetscCall(PetscFree((*lf)->nominal));
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree((*lf)->cen[d]));
   for (PetscInt d = 0; d < 3; d++) PetscCall(PetscFree((*lf)->face[d]));
   PetscCall(PetscFree((*lf)->val));
@@ -94,6 +95,14 @@ PetscErrorCode SemgLeadfieldGetElectrodes(SemgLeadfield lf, PetscInt *ne, const 
   PetscFunctionBeginUser;
   if (ne) *ne = lf->ne;
   if (exyz) *exyz = lf->exyz;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgLeadfieldGetNominalElectrodes(SemgLeadfield lf, PetscInt *ne, const PetscReal **xyz)
+{
+  PetscFunctionBeginUser;
+  if (ne) *ne = lf->ne;
+  if (xyz) *xyz = lf->nominal ? lf->nominal : lf->exyz;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -39,6 +39,8 @@ typedef struct {
   const PetscReal *radius;  /* ne disc radii (0: point electrode), or NULL: all points */
   const PetscReal *size;    /* ne x 2 rectangle sides (a along x, b along y), used where both > 0; or NULL */
   const PetscReal *angle;   /* ne rectangle rotations about their centres, rad (the array's), or NULL: 0 */
+  const PetscReal *nominal; /* ne x 3 positions the user believes (semg leadfield -misalign_*), stored as
+                               electrodes_nominal when they differ from exyz; or NULL */
   PetscBool        box_set; /* store only the cells meeting box plus one cell on every side */
   PetscReal        box[6];  /* xlo, xhi, ylo, yhi, zlo, zhi, m */
   /* electrode groups (SemgLeadfieldGroupsSplit): the conductor lives on this rank's group; the file and
@@ -74,6 +76,8 @@ PETSC_EXTERN PetscErrorCode SemgLeadfieldGetLayeredTable(SemgLeadfield lf, SemgL
 PETSC_EXTERN PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscReal lo[3], const PetscReal hi[3], SemgLeadfield *lf);
 PETSC_EXTERN PetscErrorCode SemgLeadfieldDestroy(SemgLeadfield *lf);
 PETSC_EXTERN PetscErrorCode SemgLeadfieldGetElectrodes(SemgLeadfield lf, PetscInt *ne, const PetscReal **exyz);
+/* The nominal positions of a misaligned file's electrodes (what a dataset records); exyz otherwise. */
+PETSC_EXTERN PetscErrorCode SemgLeadfieldGetNominalElectrodes(SemgLeadfield lf, PetscInt *ne, const PetscReal **xyz);
 /* l_e at point p (trilinear between cell centres for grid lead fields). A point outside the loaded
    cells of a box-stored or box-loaded file is a user error (SEMG_ERR_USER), as is such a fibre in
    SemgLeadfieldMUAP. */

@@ -61,6 +61,10 @@ PetscErrorCode SemgLeadfieldLoad(MPI_Comm comm, const char path[], const PetscRe
   PetscCall(SemgLeadfieldNew((PetscInt)dims[0], NULL, lf));
   (*lf)->type = SEMG_LF_GRID;
   PetscCall(ReadVector(g, "electrodes", 3 * dims[0], (*lf)->exyz));
+  if (H5Lexists(g, "electrodes_nominal", H5P_DEFAULT) > 0) {
+    PetscCall(PetscMalloc1(3 * dims[0], &(*lf)->nominal));
+    PetscCall(ReadVector(g, "electrodes_nominal", 3 * dims[0], (*lf)->nominal));
+  }
   PetscCall(PetscStrncpy((*lf)->path, path, sizeof((*lf)->path)));
   for (PetscInt d = 0; d < 3; d++) ngrid[d] = (PetscInt)dims[axis[d]];
   PetscCall(ReadStoredCells(g, off, ngrid));

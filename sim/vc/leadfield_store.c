@@ -1,5 +1,6 @@
 /* Reciprocity lead fields solved on the volume conductor and stored in HDF5 (spec volume-conductor.md 5):
    one solve per electrode, electrode groups side by side, the stored box, provenance. */
+#include <string.h>
 #include "core/semg_error.h"
 #include "core/semg_h5.h"
 #include "core/semg_log.h"
@@ -253,6 +254,8 @@ PetscErrorCode SemgLeadfieldComputeAndStoreWithParams(SemgConductor c, PetscInt 
   PetscCall(WriteParams(&f, g, c, ref));
   PetscCall(WriteAxes(&f, g, c, off, m));
   PetscCall(SemgH5WriteSmall(&f, g, "electrodes", 2, d2, H5T_NATIVE_DOUBLE, exyz, "m"));
+  if (par->nominal && memcmp(par->nominal, exyz, 3 * (size_t)ne * sizeof(PetscReal)))
+    PetscCall(SemgH5WriteSmall(&f, g, "electrodes_nominal", 2, d2, H5T_NATIVE_DOUBLE, par->nominal, "m"));
   PetscCall(SemgH5WriteSmall(&f, g, "radius", 1, &d1, H5T_NATIVE_DOUBLE, rad, "m"));
   PetscCall(SemgH5WriteSmall(&f, g, "size", 2, ds, H5T_NATIVE_DOUBLE, size, "m"));
   PetscCall(SemgH5WriteSmall(&f, g, "rotation", 1, &d1, H5T_NATIVE_DOUBLE, ang, "rad"));

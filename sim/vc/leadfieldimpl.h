@@ -7,9 +7,10 @@
 struct _p_SemgLeadfield {
   SemgLeadfieldType    type;
   PetscInt             ne;
-  PetscReal           *exyz;   /* ne x 3 */
-  PetscReal            sl, st; /* analytic types */
-  PetscInt             n[3];   /* grid type: kept box */
+  PetscReal           *exyz;    /* ne x 3 */
+  PetscReal           *nominal; /* ne x 3 believed positions of a misaligned grid file, or NULL */
+  PetscReal            sl, st;  /* analytic types */
+  PetscInt             n[3];    /* grid type: kept box */
   PetscReal           *cen[3];
   PetscReal           *face[3];                  /* n[d] + 1 faces of the kept cells */
   PetscReal            valid_lo[3], valid_hi[3]; /* read-outs allowed here (the kept box, open at grid edges) */

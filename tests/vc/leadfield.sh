@@ -18,6 +18,14 @@ done
 # electrode 15 rotated by 10 degrees about the array centre: y = 37.5 mm * sin(10 deg) = 6.5118 mm
 y15=$(h5dump -d /leadfield/electrodes -y -w 0 "$dir/lf.h5" | tr -d ' ' | grep -v '^$' | sed -n '/DATA{/,/}/p' | tr ',' '\n' | grep -E '^-?[0-9.e-]+$' | sed -n '47p')
 semg_expect "$(dirname "$0")/expected.txt" leadfield_rotated_y15 "$y15" || fail=1
+# the believed (nominal) array is stored beside the rotated one, and a dataset made from the rotated
+# lead field records it: its 16 electrodes stay one column 5 mm apart along x, so an SD montage works
+grep -q "/leadfield/electrodes_nominal " "$dir/ls.txt" && echo "ok   /leadfield/electrodes_nominal stored" || { echo "FAIL /leadfield/electrodes_nominal missing"; fail=1; }
+"$MPIEXEC" $NPFLAG 2 "$SEMG" simulate -model vc -leadfield "$dir/lf.h5" -montage sd -n 4 -samples 50 -depth_range 0.006,0.006 -radius_range 0.001,0.001 \
+  -fibres_range 5,5 -output "$dir/rot.h5" > "$dir/simrot.txt" 2>&1 && echo "ok   simulate -model vc -montage sd on a rotated lead field" || { echo "FAIL simulate on the rotated lead field"; cat "$dir/simrot.txt"; fail=1; }
+# x, y of electrodes 1 and 2 from the compound /emg/electrodes (name, x, y, z, diameter, column)
+x1=$(h5dump -d /emg/electrodes -w 0 "$dir/rot.h5" 2>/dev/null | sed -n '/DATA {/,$p' | tr -d ' ,' | grep -E '^-?[0-9]' | sed -n '1p;2p;6p;7p' | tr '\n' ' ')
+awk -v v="$x1" 'BEGIN { split(v, a, " "); d = a[3] - a[1]; exit !(d > 0.004999 && d < 0.005001 && a[2] == 0 && a[4] == 0) }' && echo "ok   the dataset records the nominal array (x1 y1 x2 y2: $x1)" || { echo "FAIL dataset electrodes not nominal: $x1"; fail=1; }
 # electrode groups: 2 ranks solve side by side (default), each on its own copy of the grid, so the
 # lead fields are bitwise those of 1 rank; one domain-decomposed solve per electrode agrees to the tolerance
 "$MPIEXEC" $NPFLAG 1 "$SEMG" leadfield -electrodes "$dir/e.csv" -output "$dir/lf1.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 \
