@@ -12,20 +12,20 @@ typedef struct {
 
 static const StepCost costs[] = {
   {"testset",   "ccs",       0.5, 0.011 },
-  {"testset",   "halfspace", 0.5, 0.49  },
-  {"testset",   "layered",   0.5, 0.44  },
-  {"testset",   "vc",        1.0, 1.0   },
+  {"testset",   "halfspace", 0.5, 0.42  },
+  {"testset",   "layered",   0.5, 0.54  },
+  {"testset",   "vc",        1.0, 0.42  },
   {"trainset",  "ccs",       0.5, 0.011 },
-  {"trainset",  "halfspace", 0.5, 0.49  },
-  {"trainset",  "layered",   0.5, 0.44  },
-  {"trainset",  "vc",        1.0, 1.0   },
-  {"leadfield", "",          40,  0     },
+  {"trainset",  "halfspace", 0.5, 0.42  },
+  {"trainset",  "layered",   0.5, 0.54  },
+  {"trainset",  "vc",        1.0, 0.42  },
+  {"leadfield", "",          10,  0     },
   {"train",     "",          1.0, 0.0057},
-  {"estimate",  "",          0.6, 0.0045},
-  {"baseline",  "physfit",   0.5, 0.33  },
-  {"baseline",  "",          0.6, 0.001 },
-  {"collect",   "",          0.5, 0.02  },
-  {"report",    "",          2.0, 1.5   },
+  {"estimate",  "",          0.6, 0.0015},
+  {"baseline",  "physfit",   0.5, 0.16  },
+  {"baseline",  "",          0.5, 0.001 },
+  {"collect",   "",          0.5, 0.032 },
+  {"report",    "",          2.0, 0.3   },
 };
 
 PetscReal SemgStudyStepCost(const char kind[], const char detail[], PetscInt n, PetscInt epochs, PetscInt ranks)
