@@ -50,7 +50,7 @@ typedef struct {
   char                      reference[SEMG_STUDY_ARGS]; /* simulate options of the matched reference condition */
   char                      train_options[SEMG_STUDY_ARGS];
   char                      leadfield_options[SEMG_STUDY_ARGS];
-  char                      compare[64]; /* published IZ MAE (mm), CV MAE (m/s) to set beside ours */
+  char                      compare[64];                 /* published IZ MAE (mm), CV MAE (m/s) to set beside ours */
   char                      dr_options[SEMG_STUDY_ARGS]; /* simulate options of the domain-randomised training set */
   PetscReal                 layered_fat;                 /* fat thickness (mm) the layered decoders assume */
   PetscInt                  n_axes;
@@ -82,7 +82,7 @@ PETSC_EXTERN PetscErrorCode SemgStudyRead(MPI_Comm comm, const char spec[], cons
 typedef struct {
   char      id[128], kind[16], outputs[512];
   char      estimator[32]; /* train steps: the estimator whose model it trains */
-  char     *deps; /* comma-separated ids or "-" (allocated: the aggregate depends on every estimate) */
+  char     *deps;          /* comma-separated ids or "-" (allocated: the aggregate depends on every estimate) */
   PetscInt  ranks;
   PetscReal est_seconds;
   char      args[2 * SEMG_STUDY_ARGS];
