@@ -355,7 +355,9 @@ static void CostTable(FILE *fp, const SemgReport *R)
     }
     n = CostPerCondition(R, est, add, x, (int)(sizeof(x) / sizeof(x[0])));
     if (!n) continue;
-    fprintf(fp, "| %s%s | %.3g | %.3g | %.3g | %d | %.3g |\n", est, add ? " + autoencoder" : "", x[n / 2], x[0], x[n - 1], n, x[n / 2] / pf);
+    fprintf(fp, "| %s%s | %.3g | %.3g | %.3g | %d |", est, add ? " + autoencoder" : "", x[n / 2], x[0], x[n - 1], n);
+    if (isfinite(pf) && pf > 0) fprintf(fp, " %.3g |\n", x[n / 2] / pf);
+    else fprintf(fp, " – |\n"); /* no physics fit in the study */
   }
   fprintf(fp, "\n");
 }
