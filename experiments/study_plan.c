@@ -178,9 +178,9 @@ static PetscErrorCode TrainSetArgs(const Plan *p, SemgStudyTrainSet ts, const Co
 static PetscErrorCode AddTraining(Plan *p, const Condition *c)
 {
   const SemgStudy *st = p->st;
-  char             id[192], data[256], model[256], args[2 * SEMG_STUDY_ARGS], extra[SEMG_STUDY_ARGS], dep[192], dec[SEMG_STUDY_ARGS], deps[512], builder[192];
-  PetscBool        matched = (PetscBool)!strcmp(st->kind, "matched");
-  const char      *detail = NULL;
+  char id[192], data[256], model[256], args[2 * SEMG_STUDY_ARGS], extra[SEMG_STUDY_ARGS], dep[192], dec[SEMG_STUDY_ARGS], deps[512], builder[192];
+  PetscBool   matched = (PetscBool)!strcmp(st->kind, "matched");
+  const char *detail  = NULL;
 
   PetscFunctionBeginUser;
   for (SemgStudyTrainSet ts = SEMG_STUDY_TRAIN_REFERENCE; ts <= SEMG_STUDY_TRAIN_LAYERED; ts++) {
@@ -209,7 +209,8 @@ static PetscErrorCode AddTraining(Plan *p, const Condition *c)
         PetscCall(PetscSNPrintf(id, sizeof(id), "train%s.s%d", est->tag, (int)k));
         PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae%s.s%d.h5", est->tag, (int)k));
       }
-      PetscCall(PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
+      PetscCall(
+        PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
       if (dec[0]) {
         PetscCall(PetscStrlcat(args, " ", sizeof(args)));
         PetscCall(PetscStrlcat(args, dec, sizeof(args)));
@@ -256,7 +257,8 @@ static PetscErrorCode AddEstimate(Plan *p, const Condition *c, PetscInt e, Petsc
   PetscCall(DecoderOptions(st, est, opts, sizeof(opts)));
   if (opts[0] && st->est_options[e][0]) PetscCall(PetscStrlcat(opts, " ", sizeof(opts)));
   PetscCall(PetscStrlcat(opts, st->est_options[e], sizeof(opts)));
-  if (matched) PetscCall(PetscSNPrintf(args, sizeof(args), "estimate -model models/ae.%s.s%d.h5 -data %s -output %s %s", c->name, (int)k, data, out, opts));
+  if (matched)
+    PetscCall(PetscSNPrintf(args, sizeof(args), "estimate -model models/ae.%s.s%d.h5 -data %s -output %s %s", c->name, (int)k, data, out, opts));
   else PetscCall(PetscSNPrintf(args, sizeof(args), "estimate -model models/ae%s.s%d.h5 -data %s -output %s %s", est->tag, (int)k, data, out, opts));
   PetscCall(AddStep(p, id, "estimate", deps, 1, SemgStudyStepCost("estimate", est->decoder ? "layered" : "", st->n_test, 0, 1), out, args));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -307,20 +309,21 @@ static PetscErrorCode AddEstimates(Plan *p, const Condition *c, const char *cons
   PetscCall(PetscSNPrintf(tset, sizeof(tset), "testset.%s", c->own_test ? c->name : "reference"));
   /* estimators started from another's estimate come after it (pass 1), so dependencies precede */
   for (PetscInt pass = 0; pass < 2; pass++)
-  for (PetscInt e = 0; e < st->n_est; e++) {
-    const SemgStudyEstimator *est = st->est[e];
-    if ((est->init != NULL) != (pass == 1)) continue;
-    for (PetscInt k = 1; k <= (est->trained ? st->n_seeds : 1); k++) {
-      if (est->trained) {
-        PetscCall(AddEstimate(p, c, e, k, data, tset, out, sizeof(out)));
-        PetscCall(PetscSNPrintf(seed, sizeof(seed), "s%d", (int)k));
-      } else {
-        PetscCall(AddBaseline(p, c, e, data, tset, out, sizeof(out)));
-        PetscCall(PetscStrncpy(seed, "-", sizeof(seed)));
+    for (PetscInt e = 0; e < st->n_est; e++) {
+      const SemgStudyEstimator *est = st->est[e];
+      if ((est->init != NULL) != (pass == 1)) continue;
+      for (PetscInt k = 1; k <= (est->trained ? st->n_seeds : 1); k++) {
+        if (est->trained) {
+          PetscCall(AddEstimate(p, c, e, k, data, tset, out, sizeof(out)));
+          PetscCall(PetscSNPrintf(seed, sizeof(seed), "s%d", (int)k));
+        } else {
+          PetscCall(AddBaseline(p, c, e, data, tset, out, sizeof(out)));
+          PetscCall(PetscStrncpy(seed, "-", sizeof(seed)));
+        }
+        for (PetscInt a = 0; a < n_axes; a++)
+          PetscCall(AddRow(p, out, "result", axes[a], levels[a], labels[a], values[a], units[a], est->name, seed));
       }
-      for (PetscInt a = 0; a < n_axes; a++) PetscCall(AddRow(p, out, "result", axes[a], levels[a], labels[a], values[a], units[a], est->name, seed));
     }
-  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

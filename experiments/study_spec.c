@@ -169,15 +169,17 @@ static PetscErrorCode CheckEstimatorInputs(SpecCtx *c, const SemgStudy *st)
 {
   PetscFunctionBeginUser;
   for (PetscInt e = 0; e < st->n_est; e++) {
-    const SemgStudyEstimator *est = st->est[e];
+    const SemgStudyEstimator *est      = st->est[e];
     PetscBool                 has_init = PETSC_FALSE;
     if (est->trained && est->trainset == SEMG_STUDY_TRAIN_DR)
-      PetscCheck(st->dr_options[0], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.dr_options' is missing (semg simulate options drawn per sample for the training set of %s)", c->spec, est->name);
-    PetscCheck(!est->trained || est->trainset == SEMG_STUDY_TRAIN_REFERENCE || !strcmp(st->kind, "robustness"), PETSC_COMM_SELF, SEMG_ERR_USER,
-               "spec %s: key 'study.estimators': %s needs study.kind robustness (a matched study trains on every condition)", c->spec, est->name);
+      PetscCheck(st->dr_options[0], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.dr_options' is missing (semg simulate options drawn per sample for the training set of %s)", c->spec,
+                 est->name);
+    PetscCheck(!est->trained || est->trainset == SEMG_STUDY_TRAIN_REFERENCE || !strcmp(st->kind, "robustness"), PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.estimators': %s needs study.kind robustness (a matched study trains on every condition)", c->spec,
+               est->name);
     if (!est->init) continue;
     for (PetscInt b = 0; b < st->n_est; b++) has_init = (PetscBool)(has_init || !strcmp(st->est[b]->name, est->init));
-    PetscCheck(has_init, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.estimators': %s needs %s in the list (its estimates start the fit)", c->spec, est->name, est->init);
+    PetscCheck(has_init, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.estimators': %s needs %s in the list (its estimates start the fit)", c->spec,
+               est->name, est->init);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
