@@ -311,6 +311,57 @@ static void ReferenceTable(FILE *fp, const SemgReport *R)
               "interval over test samples (sampling variance).\n\n");
 }
 
+static int CompareDouble(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* Seconds per sample of an estimator in every condition (the reference once); the hybrid fit also pays
+   for the autoencoder estimate it starts from (add = "autoencoder"). Returns the count. */
+static int CostPerCondition(const SemgReport *R, const char est[], const char add[], double x[], int max)
+{
+  int n = 0;
+  for (PetscInt a = 0; a < R->n_axes; a++)
+    for (PetscInt l = (a ? 1 : 0); l < R->axis[a].n_levels && n < max; l++) {
+      double v, lo, hi, w = 0;
+      SemgReportValue(R, R->axis[a].name, l, est, "seconds_per_sample", &v, &lo, &hi);
+      if (add) SemgReportValue(R, R->axis[a].name, l, add, "seconds_per_sample", &w, &lo, &hi);
+      if (isfinite(v) && isfinite(w)) x[n++] = v + w;
+    }
+  qsort(x, (size_t)n, sizeof(double), CompareDouble);
+  return n;
+}
+
+/* Cost per sample of every estimator (medians over the conditions), beside the physics fit's. */
+static void CostTable(FILE *fp, const SemgReport *R)
+{
+  double x[SEMG_REPORT_MAX_AXES * SEMG_REPORT_MAX_LEVELS], pf = NAN;
+  int    n;
+
+  n = CostPerCondition(R, "physfit", NULL, x, (int)(sizeof(x) / sizeof(x[0])));
+  if (n) pf = x[n / 2];
+  fprintf(fp, "## Cost per sample\n\nSeconds per sample from the result files (`/estimates/seconds`: each method's own work on one sample, without "
+              "start-up, table "
+              "builds or training; every physics fit runs on the study's ranks). Median and range over the conditions; hybrid + autoencoder "
+              "adds the autoencoder estimate that starts the fit.\n\n| estimator | median s/sample | min | max | conditions | / physfit "
+              "|\n|---|---|---|---|---|---|\n");
+  for (PetscInt e = 0; e <= R->n_est; e++) {
+    const char *est = e < R->n_est ? R->est[e] : "hybrid", *add = e < R->n_est ? NULL : "autoencoder";
+    if (e == R->n_est) {
+      PetscBool has_hybrid = PETSC_FALSE;
+      for (PetscInt k = 0; k < R->n_est; k++) has_hybrid = (PetscBool)(has_hybrid || !strcmp(R->est[k], "hybrid"));
+      if (!has_hybrid) break;
+    }
+    n = CostPerCondition(R, est, add, x, (int)(sizeof(x) / sizeof(x[0])));
+    if (!n) continue;
+    fprintf(fp, "| %s%s | %.3g | %.3g | %.3g | %d |", est, add ? " + autoencoder" : "", x[n / 2], x[0], x[n - 1], n);
+    if (isfinite(pf) && pf > 0) fprintf(fp, " %.3g |\n", x[n / 2] / pf);
+    else fprintf(fp, " – |\n"); /* no physics fit in the study */
+  }
+  fprintf(fp, "\n");
+}
+
 /* Published figures beside ours, per condition of the grid, and the condition closest to them. */
 static void CompareTable(FILE *fp, const ReportCtx *c, const SemgReport *R)
 {
@@ -426,6 +477,7 @@ PetscErrorCode SemgCmdReport(MPI_Comm comm)
   if (c.has_compare) CompareTable(fp, &c, R);
   SensitivityTable(fp, R);
   ReferenceTable(fp, R);
+  CostTable(fp, R);
   AxisTables(fp, R);
   fprintf(fp, "## Estimates against truth\n\n![IZ scatter](plots/scatter_iz.png)\n\n![CV scatter](plots/scatter_cv.png)\n\n");
   if (curves) fprintf(fp, "## Training curves\n\n![training](plots/training.png)\n\n");

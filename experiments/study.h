@@ -25,11 +25,24 @@ typedef struct {
   const char        *leadfield;      /* non-NULL: levels need grid lead fields; the conductor options of one level */
 } SemgStudyAxis;
 
-/* One estimator of spec section 4. */
+/* Training sets a trained estimator may learn from (robustness studies). */
+typedef enum {
+  SEMG_STUDY_TRAIN_REFERENCE, /* data/train.h5: the matched reference (the study's autoencoder) */
+  SEMG_STUDY_TRAIN_DR,        /* data/train_dr.h5: the reference with study.dr_options drawn per sample */
+  SEMG_STUDY_TRAIN_LAYERED    /* data/train_layered.h5: the tissue the layered decoders assume (study.layered_fat) */
+} SemgStudyTrainSet;
+
+/* One estimator of spec section 4 (and issue 20's robust variants). */
 typedef struct {
-  const char *name;
-  const char *default_options; /* fixed in advance (docs/baselines.md tuning set), never tuned on test sets */
-  PetscBool   trained;         /* the autoencoder: train per seed, then estimate */
+  const char       *name;
+  const char       *default_options; /* fixed in advance (docs/baselines.md tuning set), never tuned on test sets */
+  PetscBool         trained;         /* the autoencoders: train per seed, then estimate */
+  const char       *method;          /* baselines: semg baseline -method (NULL: the name) */
+  SemgStudyTrainSet trainset;        /* trained: the data it learns from */
+  const char       *tag;             /* trained: file and step tag ("" for the study's autoencoder: models/ae.sK.h5, train.sK) */
+  const char       *decoder;         /* non-NULL: decoder options of train and estimate/baseline (a layered-tissue
+                                        table in the study's cache/), followed by -dec_fat_thickness of study.layered_fat */
+  const char       *init;            /* the trained estimator whose seed-1 estimate of the same test set starts this one */
 } SemgStudyEstimator;
 
 /* A study after reading its spec with one preset. */
@@ -39,7 +52,9 @@ typedef struct {
   char                      reference[SEMG_STUDY_ARGS]; /* simulate options of the matched reference condition */
   char                      train_options[SEMG_STUDY_ARGS];
   char                      leadfield_options[SEMG_STUDY_ARGS];
-  char                      compare[64]; /* published IZ MAE (mm), CV MAE (m/s) to set beside ours */
+  char                      compare[64];                 /* published IZ MAE (mm), CV MAE (m/s) to set beside ours */
+  char                      dr_options[SEMG_STUDY_ARGS]; /* simulate options of the domain-randomised training set */
+  PetscReal                 layered_fat;                 /* fat thickness (mm) the layered decoders assume */
   PetscInt                  n_axes;
   const SemgStudyAxis      *axis[SEMG_STUDY_MAX_AXES];
   PetscInt                  n_levels[SEMG_STUDY_MAX_AXES];
@@ -68,7 +83,8 @@ PETSC_EXTERN PetscErrorCode SemgStudyRead(MPI_Comm comm, const char spec[], cons
 /* One step of the plan (interface B). */
 typedef struct {
   char      id[128], kind[16], outputs[512];
-  char     *deps; /* comma-separated ids or "-" (allocated: the aggregate depends on every estimate) */
+  char      estimator[32]; /* train steps: the estimator whose model it trains */
+  char     *deps;          /* comma-separated ids or "-" (allocated: the aggregate depends on every estimate) */
   PetscInt  ranks;
   PetscReal est_seconds;
   char      args[2 * SEMG_STUDY_ARGS];

@@ -12,6 +12,12 @@ typedef struct {
   PetscInt           n, cap, nrow, rowcap;
   SemgStudyStep     *s;
   SemgStudyIndexRow *row;
+  /* the first step that decodes through a cached table builds it; later users of the same table wait for
+     it (built once per study, never by two steps at the same time) */
+  const char *table_decoder[SEMG_STUDY_MAX_EST];
+  char        table_builder[SEMG_STUDY_MAX_EST][192];
+  PetscInt    n_tables;
+  PetscReal   ref_depth[2]; /* the reference's MU depth range (m) */
 } Plan;
 
 /* A seed per condition from its name, so a condition's test set is the same in any study that has it. */
@@ -114,33 +120,107 @@ static PetscErrorCode AddLeadfields(Plan *p, const SemgStudyAxis *ax, const char
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Training set(s) and trainings; matched studies train on every condition, others on the reference. */
-static PetscBool AnyTrained(const SemgStudy *st)
+/* The study's cached decoder table a step uses: its builder's id (empty when this step builds it). */
+static PetscErrorCode TableBuilder(Plan *p, const SemgStudyEstimator *est, const char id[], char builder[], size_t len)
+{
+  PetscFunctionBeginUser;
+  builder[0] = 0;
+  if (!est->decoder) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt t = 0; t < p->n_tables; t++)
+    if (p->table_decoder[t] == est->decoder) {
+      PetscCall(PetscStrncpy(builder, p->table_builder[t], len));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  PetscCheck(p->n_tables < SEMG_STUDY_MAX_EST, PETSC_COMM_SELF, PETSC_ERR_PLIB, "too many decoder tables");
+  p->table_decoder[p->n_tables] = est->decoder;
+  PetscCall(PetscStrncpy(p->table_builder[p->n_tables++], id, sizeof(p->table_builder[0])));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Decoder options of an estimator that decodes through the layered table (train, estimate, baseline). */
+static PetscErrorCode DecoderOptions(const SemgStudy *st, const SemgStudyEstimator *est, char *buf, size_t len)
+{
+  PetscFunctionBeginUser;
+  buf[0] = 0;
+  if (est->decoder) (void)snprintf(buf, len, "%s -dec_fat_thickness %g", est->decoder, (double)(st->layered_fat * 1e-3));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Whether a trained estimator of the study learns from training set ts. */
+static PetscBool UsesTrainSet(const SemgStudy *st, SemgStudyTrainSet ts)
 {
   for (PetscInt e = 0; e < st->n_est; e++)
-    if (st->est[e]->trained) return PETSC_TRUE;
+    if (st->est[e]->trained && st->est[e]->trainset == ts) return PETSC_TRUE;
   return PETSC_FALSE;
 }
 
+/* simulate options a training set adds to the reference (and its cost detail). */
+static PetscErrorCode TrainSetArgs(const Plan *p, SemgStudyTrainSet ts, const Condition *c, char *args, size_t len, const char **detail)
+{
+  const SemgStudy *st = p->st;
+
+  PetscFunctionBeginUser;
+  if (ts == SEMG_STUDY_TRAIN_REFERENCE) {
+    PetscCall(PetscStrncpy(args, c->args, len));
+    *detail = NULL;
+  } else if (ts == SEMG_STUDY_TRAIN_DR) {
+    PetscCall(PetscStrncpy(args, st->dr_options, len));
+    *detail = "dr";
+  } else { /* the fat-thickness axis' generator at the assumed fat: MU depths below the muscle surface kept */
+    PetscCall(SemgStudyLevelArgs(SemgStudyFindAxis("fat_thickness"), "layered", st->layered_fat, "", p->ref_depth, args, len));
+    *detail = "layered";
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Training set(s) and trainings; matched studies train on every condition, others on the reference
+   (and on the training sets of the robust variants: one set each, shared by their seeds). */
 static PetscErrorCode AddTraining(Plan *p, const Condition *c)
 {
   const SemgStudy *st = p->st;
-  char             id[192], data[256], model[256], args[2 * SEMG_STUDY_ARGS], dep[192];
-  PetscBool        matched = (PetscBool)!strcmp(st->kind, "matched");
+  char id[192], data[256], model[256], args[2 * SEMG_STUDY_ARGS], extra[SEMG_STUDY_ARGS], dep[192], dec[SEMG_STUDY_ARGS], deps[512], builder[192];
+  PetscBool   matched = (PetscBool)!strcmp(st->kind, "matched");
+  const char *detail  = NULL;
 
   PetscFunctionBeginUser;
-  if (!AnyTrained(st)) PetscFunctionReturn(PETSC_SUCCESS); /* no estimator learns: nothing to train */
-  PetscCall(PetscSNPrintf(id, sizeof(id), matched ? "trainset.%s" : "trainset", c->name));
-  PetscCall(PetscSNPrintf(data, sizeof(data), matched ? "data/train.%s.h5" : "data/train.h5", c->name));
-  PetscCall(PetscSNPrintf(args, sizeof(args), "simulate -n %d -seed %d %s %s -quiet -output %s", (int)c->n_train, (int)ConditionSeed(st, id, 1), st->reference, c->args, data));
-  PetscCall(AddStep(p, id, "trainset", c->lf_deps, st->ranks, SemgStudyStepCost("trainset", ModelOf(args), c->n_train, 0, st->ranks), data, args));
-  PetscCall(PetscStrncpy(dep, id, sizeof(dep)));
-  for (PetscInt k = 1; k <= st->n_seeds; k++) {
-    PetscCall(PetscSNPrintf(id, sizeof(id), matched ? "train.%s.s%d" : "train%s.s%d", matched ? c->name : "", (int)k));
-    PetscCall(PetscSNPrintf(model, sizeof(model), matched ? "models/ae.%s.s%d.h5" : "models/ae%s.s%d.h5", matched ? c->name : "", (int)k));
-    PetscCall(
-      PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
-    PetscCall(AddStep(p, id, "train", dep, st->ranks, SemgStudyStepCost("train", "", c->n_train, st->epochs, st->ranks), model, args));
+  for (SemgStudyTrainSet ts = SEMG_STUDY_TRAIN_REFERENCE; ts <= SEMG_STUDY_TRAIN_LAYERED; ts++) {
+    const SemgStudyEstimator *est = NULL;
+    if (!UsesTrainSet(st, ts)) continue; /* no estimator learns from it: nothing to train */
+    for (PetscInt e = 0; e < st->n_est; e++)
+      if (st->est[e]->trained && st->est[e]->trainset == ts) est = st->est[e];
+    PetscCall(TrainSetArgs(p, ts, c, extra, sizeof(extra), &detail));
+    if (ts == SEMG_STUDY_TRAIN_REFERENCE) {
+      PetscCall(PetscSNPrintf(id, sizeof(id), matched ? "trainset.%s" : "trainset", c->name));
+      PetscCall(PetscSNPrintf(data, sizeof(data), matched ? "data/train.%s.h5" : "data/train.h5", c->name));
+    } else {
+      PetscCall(PetscSNPrintf(id, sizeof(id), "trainset%s", est->tag));
+      PetscCall(PetscSNPrintf(data, sizeof(data), "data/train%s.h5", est->tag));
+    }
+    PetscCall(PetscSNPrintf(args, sizeof(args), "simulate -n %d -seed %d %s %s -quiet -output %s", (int)c->n_train, (int)ConditionSeed(st, id, 1), st->reference, extra, data));
+    PetscCall(AddStep(p, id, "trainset", c->lf_deps, st->ranks, SemgStudyStepCost("trainset", detail ? detail : ModelOf(args), c->n_train, 0, st->ranks), data, args));
+    PetscCall(PetscStrncpy(dep, id, sizeof(dep)));
+    PetscCall(DecoderOptions(st, est, dec, sizeof(dec)));
+    for (PetscInt k = 1; k <= st->n_seeds; k++) {
+      PetscReal cost = SemgStudyStepCost("train", est->decoder ? "layered" : "", c->n_train, st->epochs, st->ranks);
+      if (matched) {
+        PetscCall(PetscSNPrintf(id, sizeof(id), "train.%s.s%d", c->name, (int)k));
+        PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae.%s.s%d.h5", c->name, (int)k));
+      } else {
+        PetscCall(PetscSNPrintf(id, sizeof(id), "train%s.s%d", est->tag, (int)k));
+        PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae%s.s%d.h5", est->tag, (int)k));
+      }
+      PetscCall(
+        PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
+      if (dec[0]) {
+        PetscCall(PetscStrlcat(args, " ", sizeof(args)));
+        PetscCall(PetscStrlcat(args, dec, sizeof(args)));
+      }
+      PetscCall(TableBuilder(p, est, id, builder, sizeof(builder)));
+      if (!builder[0] && est->decoder) cost += SemgStudyStepCost("dectable", "autoencoder", 0, 0, st->ranks);
+      PetscCall(PetscSNPrintf(deps, sizeof(deps), "%s%s%s", dep, builder[0] ? "," : "", builder));
+      PetscCall(AddStep(p, id, "train", deps, st->ranks, cost, model, args));
+      PetscCall(PetscStrncpy(p->s[p->n - 1].estimator, est->name, sizeof(p->s[0].estimator)));
+    }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -159,40 +239,91 @@ static PetscErrorCode AddTestset(Plan *p, const Condition *c)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A trained estimator's estimate of the condition with seed k's model. */
+static PetscErrorCode AddEstimate(Plan *p, const Condition *c, PetscInt e, PetscInt k, const char data[], const char tset[], char out[], size_t outlen)
+{
+  const SemgStudy          *st      = p->st;
+  const SemgStudyEstimator *est     = st->est[e];
+  PetscBool                 matched = (PetscBool)!strcmp(st->kind, "matched");
+  char                      id[256], args[2 * SEMG_STUDY_ARGS], deps[512], tid[192], opts[2 * SEMG_STUDY_ARGS];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(id, sizeof(id), "estimate.%s.s%d.%s", est->name, (int)k, c->name));
+  PetscCall(PetscSNPrintf(out, outlen, "est/%s.s%d.%s.h5", est->name, (int)k, c->name));
+  if (matched) PetscCall(PetscSNPrintf(tid, sizeof(tid), "train.%s.s%d", c->name, (int)k));
+  else PetscCall(PetscSNPrintf(tid, sizeof(tid), "train%s.s%d", est->tag, (int)k));
+  PetscCall(PetscSNPrintf(deps, sizeof(deps), "%s,%s", tset, tid));
+  /* a layered decoder reads the table its training built (reconstruction and uncertainty use the decoder) */
+  PetscCall(DecoderOptions(st, est, opts, sizeof(opts)));
+  if (opts[0] && st->est_options[e][0]) PetscCall(PetscStrlcat(opts, " ", sizeof(opts)));
+  PetscCall(PetscStrlcat(opts, st->est_options[e], sizeof(opts)));
+  if (matched)
+    PetscCall(PetscSNPrintf(args, sizeof(args), "estimate -model models/ae.%s.s%d.h5 -data %s -output %s %s", c->name, (int)k, data, out, opts));
+  else PetscCall(PetscSNPrintf(args, sizeof(args), "estimate -model models/ae%s.s%d.h5 -data %s -output %s %s", est->tag, (int)k, data, out, opts));
+  PetscCall(AddStep(p, id, "estimate", deps, 1, SemgStudyStepCost("estimate", est->decoder ? "layered" : "", st->n_test, 0, 1), out, args));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A per-sample method (semg baseline) on the condition's test set. */
+static PetscErrorCode AddBaseline(Plan *p, const Condition *c, PetscInt e, const char data[], const char tset[], char out[], size_t outlen)
+{
+  const SemgStudy          *st     = p->st;
+  const SemgStudyEstimator *est    = st->est[e];
+  const char               *method = est->method ? est->method : est->name;
+  char                      id[256], args[2 * SEMG_STUDY_ARGS], deps[512], opts[2 * SEMG_STUDY_ARGS], builder[192];
+  PetscReal                 cost;
+  /* the classical methods take about 1 ms per sample: one rank, no launcher start-up; every physics fit
+     runs on the study's ranks, so their seconds per sample are comparable */
+  PetscInt r = strcmp(method, "physfit") ? 1 : st->ranks;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(id, sizeof(id), "baseline.%s.%s", est->name, c->name));
+  PetscCall(PetscSNPrintf(out, outlen, "est/%s.%s.h5", est->name, c->name));
+  PetscCall(PetscStrncpy(deps, tset, sizeof(deps)));
+  PetscCall(DecoderOptions(st, est, opts, sizeof(opts)));
+  if (est->init) { /* started from the trained estimator's seed-1 estimate of the same test set */
+    char init[256];
+    PetscCall(PetscSNPrintf(init, sizeof(init), "est/%s.s1.%s.h5", est->init, c->name));
+    PetscCall(PetscSNPrintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%s-physfit_init %s", opts[0] ? " " : "", init));
+    PetscCall(PetscSNPrintf(deps + strlen(deps), sizeof(deps) - strlen(deps), ",estimate.%s.s1.%s", est->init, c->name));
+  }
+  PetscCall(TableBuilder(p, est, id, builder, sizeof(builder)));
+  if (builder[0]) PetscCall(PetscSNPrintf(deps + strlen(deps), sizeof(deps) - strlen(deps), ",%s", builder));
+  if (opts[0] && st->est_options[e][0]) PetscCall(PetscStrlcat(opts, " ", sizeof(opts)));
+  PetscCall(PetscStrlcat(opts, st->est_options[e], sizeof(opts)));
+  PetscCall(PetscSNPrintf(args, sizeof(args), "baseline -method %s -data %s -output %s %s", method, data, out, opts));
+  cost = SemgStudyStepCost("baseline", est->name, st->n_test, 0, r);
+  if (est->decoder && !builder[0]) cost += SemgStudyStepCost("dectable", est->name, 0, 0, r);
+  PetscCall(AddStep(p, id, "baseline", deps, r, cost, out, args));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Every estimator on the condition's test set; index rows for each axis that lists the condition. */
 static PetscErrorCode AddEstimates(Plan *p, const Condition *c, const char *const axes[], const PetscInt levels[], const char *const labels[], const PetscReal values[], const char *const units[], PetscInt n_axes)
 {
-  const SemgStudy *st      = p->st;
-  PetscBool        matched = (PetscBool)!strcmp(st->kind, "matched");
-  char             id[256], out[256], args[2 * SEMG_STUDY_ARGS], deps[512], data[256], seed[8], tset[192];
+  const SemgStudy *st = p->st;
+  char             out[256], data[256], seed[8], tset[192];
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(data, sizeof(data), "data/%s.h5", c->own_test ? c->name : "reference"));
   PetscCall(PetscSNPrintf(tset, sizeof(tset), "testset.%s", c->own_test ? c->name : "reference"));
-  for (PetscInt e = 0; e < st->n_est; e++) {
-    const SemgStudyEstimator *est = st->est[e];
-    for (PetscInt k = 1; k <= (est->trained ? st->n_seeds : 1); k++) {
-      if (est->trained) {
-        char tid[192];
-        PetscCall(PetscSNPrintf(id, sizeof(id), "estimate.%s.s%d.%s", est->name, (int)k, c->name));
-        PetscCall(PetscSNPrintf(out, sizeof(out), "est/%s.s%d.%s.h5", est->name, (int)k, c->name));
-        PetscCall(PetscSNPrintf(tid, sizeof(tid), matched ? "train.%s.s%d" : "train%s.s%d", matched ? c->name : "", (int)k));
-        PetscCall(PetscSNPrintf(deps, sizeof(deps), "%s,%s", tset, tid));
-        PetscCall(PetscSNPrintf(args, sizeof(args), "estimate -model models/ae%s%s.s%d.h5 -data %s -output %s %s", matched ? "." : "", matched ? c->name : "", (int)k, data, out, st->est_options[e]));
-        PetscCall(AddStep(p, id, "estimate", deps, 1, SemgStudyStepCost("estimate", est->name, st->n_test, 0, 1), out, args));
-        PetscCall(PetscSNPrintf(seed, sizeof(seed), "s%d", (int)k));
-      } else {
-        PetscCall(PetscSNPrintf(id, sizeof(id), "baseline.%s.%s", est->name, c->name));
-        PetscCall(PetscSNPrintf(out, sizeof(out), "est/%s.%s.h5", est->name, c->name));
-        PetscCall(PetscSNPrintf(args, sizeof(args), "baseline -method %s -data %s -output %s %s", est->name, data, out, st->est_options[e]));
-        /* the classical methods take about 1 ms per sample: one rank, no launcher start-up */
-        PetscInt r = strcmp(est->name, "physfit") ? 1 : st->ranks;
-        PetscCall(AddStep(p, id, "baseline", tset, r, SemgStudyStepCost("baseline", est->name, st->n_test, 0, r), out, args));
-        PetscCall(PetscStrncpy(seed, "-", sizeof(seed)));
+  /* estimators started from another's estimate come after it (pass 1), so dependencies precede */
+  for (PetscInt pass = 0; pass < 2; pass++)
+    for (PetscInt e = 0; e < st->n_est; e++) {
+      const SemgStudyEstimator *est = st->est[e];
+      if ((est->init != NULL) != (pass == 1)) continue;
+      for (PetscInt k = 1; k <= (est->trained ? st->n_seeds : 1); k++) {
+        if (est->trained) {
+          PetscCall(AddEstimate(p, c, e, k, data, tset, out, sizeof(out)));
+          PetscCall(PetscSNPrintf(seed, sizeof(seed), "s%d", (int)k));
+        } else {
+          PetscCall(AddBaseline(p, c, e, data, tset, out, sizeof(out)));
+          PetscCall(PetscStrncpy(seed, "-", sizeof(seed)));
+        }
+        for (PetscInt a = 0; a < n_axes; a++)
+          PetscCall(AddRow(p, out, "result", axes[a], levels[a], labels[a], values[a], units[a], est->name, seed));
       }
-      for (PetscInt a = 0; a < n_axes; a++) PetscCall(AddRow(p, out, "result", axes[a], levels[a], labels[a], values[a], units[a], est->name, seed));
     }
-  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -207,17 +338,20 @@ static PetscErrorCode AddCondition(Plan *p, Condition *c, const char *const axes
 
 PetscErrorCode SemgStudyExpand(const SemgStudy *st, PetscInt *n_steps, SemgStudyStep **steps, PetscInt *n_rows, SemgStudyIndexRow **rows)
 {
-  Plan        p = {st, 0, 0, 0, 0, NULL, NULL};
+  Plan        p;
   Condition   ref, c;
   const char *ax_names[SEMG_STUDY_MAX_AXES], *labels[SEMG_STUDY_MAX_AXES], *units[SEMG_STUDY_MAX_AXES];
   PetscInt    levels[SEMG_STUDY_MAX_AXES];
   PetscReal   values[SEMG_STUDY_MAX_AXES];
   char        args[2 * SEMG_STUDY_ARGS];
 
-  PetscReal   ref_depth[2] = {0.02, 0.02};
+  PetscReal  *ref_depth = p.ref_depth;
   const char *d;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&p, sizeof(p)));
+  p.st         = st;
+  ref_depth[0] = ref_depth[1] = 0.02;
   /* the reference's MU depth range (one value = fixed) */
   if ((d = strstr(st->reference, "-depth_range "))) {
     double lo, hi;
@@ -251,7 +385,7 @@ PetscErrorCode SemgStudyExpand(const SemgStudy *st, PetscInt *n_steps, SemgStudy
   }
   for (PetscInt i = 0; i < p.n; i++)
     if (!strcmp(p.s[i].kind, "train"))
-      PetscCall(AddRow(&p, p.s[i].outputs, "model", "-", 0, "-", NAN, "-", "autoencoder", strrchr(p.s[i].id, '.') + 1));
+      PetscCall(AddRow(&p, p.s[i].outputs, "model", "-", 0, "-", NAN, "-", p.s[i].estimator, strrchr(p.s[i].id, '.') + 1));
   /* the aggregate runs after every estimate, whatever their exit (a runner uses afterany semantics) */
   {
     size_t len = 2;

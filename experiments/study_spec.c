@@ -117,28 +117,30 @@ static PetscErrorCode ReadLevels(SpecCtx *c, SemgStudy *st, PetscInt a)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A list key (study.axes, study.estimators) of names the table knows, each at most once. */
-static PetscErrorCode ReadNames(SpecCtx *c, const char key[], const char what[], const char one[], int max, const void *(*find)(const char[]), PetscErrorCode (*known)(char *, size_t), const void *found_items[], PetscInt *count)
+/* A list key (study.axes, study.estimators) of names the table knows, each at most once; items already in
+   found_items[0..*count) count as listed. optional: a missing key adds nothing. */
+static PetscErrorCode ReadNames(SpecCtx *c, const char key[], PetscBool optional, const char what[], const char one[], int max, const void *(*find)(const char[]), PetscErrorCode (*known)(char *, size_t), const void *found_items[], PetscInt *count)
 {
   char      val[1024], where[128], names[1024], *item[SEMG_STUDY_MAX_AXES + 1];
   PetscBool found;
-  int       n;
+  int       n, n0 = (int)*count;
 
   PetscFunctionBeginUser;
   PetscCall(GetKey(c, "", key, val, sizeof(val), &found, where, sizeof(where)));
+  if (!found && optional) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCheck(found, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.%s' is missing (a list of %s)", c->spec, key, what);
   n = SplitList(val, item, max + 1);
-  PetscCheck(n >= 1 && n <= max, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s' needs 1 to %d %s", c->spec, where, max, what);
+  PetscCheck(n >= 1 && n0 + n <= max, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s' needs 1 to %d %s", c->spec, where, max - n0, what);
   for (int i = 0; i < n; i++) {
-    found_items[i] = find(item[i]);
-    if (!found_items[i]) {
+    found_items[n0 + i] = find(item[i]);
+    if (!found_items[n0 + i]) {
       PetscCall(known(names, sizeof(names)));
       SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': unknown %s '%s' (known: %s)", c->spec, where, one, item[i], names);
     }
-    for (int b = 0; b < i; b++)
-      PetscCheck(found_items[b] != found_items[i], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': '%s' listed twice", c->spec, where, item[i]);
+    for (int b = 0; b < n0 + i; b++)
+      PetscCheck(found_items[b] != found_items[n0 + i], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s': '%s' listed twice", c->spec, where, item[i]);
   }
-  *count = n;
+  *count = n0 + n;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -156,9 +158,31 @@ static PetscErrorCode ReadAxes(SpecCtx *c, SemgStudy *st)
   const void *found[SEMG_STUDY_MAX_AXES];
 
   PetscFunctionBeginUser;
-  PetscCall(ReadNames(c, "axes", "mismatch axes", "axis", SEMG_STUDY_MAX_AXES, FindAxis, SemgStudyAxisNames, found, &st->n_axes));
+  st->n_axes = 0;
+  PetscCall(ReadNames(c, "axes", PETSC_FALSE, "mismatch axes", "axis", SEMG_STUDY_MAX_AXES, FindAxis, SemgStudyAxisNames, found, &st->n_axes));
   for (PetscInt a = 0; a < st->n_axes; a++) st->axis[a] = (const SemgStudyAxis *)found[a];
   for (PetscInt a = 0; a < st->n_axes; a++) PetscCall(ReadLevels(c, st, a));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The issue-20 estimators need their inputs: the DR training set's options, the estimator whose estimate
+   starts the hybrid fit, a study that trains on the reference (robustness). */
+static PetscErrorCode CheckEstimatorInputs(SpecCtx *c, const SemgStudy *st)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt e = 0; e < st->n_est; e++) {
+    const SemgStudyEstimator *est      = st->est[e];
+    PetscBool                 has_init = PETSC_FALSE;
+    if (est->trained && est->trainset == SEMG_STUDY_TRAIN_DR)
+      PetscCheck(st->dr_options[0], PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.dr_options' is missing (semg simulate options drawn per sample for the training set of %s)", c->spec,
+                 est->name);
+    PetscCheck(!est->trained || est->trainset == SEMG_STUDY_TRAIN_REFERENCE || !strcmp(st->kind, "robustness"), PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.estimators': %s needs study.kind robustness (a matched study trains on every condition)", c->spec,
+               est->name);
+    if (!est->init) continue;
+    for (PetscInt b = 0; b < st->n_est; b++) has_init = (PetscBool)(has_init || !strcmp(st->est[b]->name, est->init));
+    PetscCheck(has_init, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key 'study.estimators': %s needs %s in the list (its estimates start the fit)", c->spec,
+               est->name, est->init);
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -168,7 +192,9 @@ static PetscErrorCode ReadEstimators(SpecCtx *c, SemgStudy *st)
   PetscInt    n = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(ReadNames(c, "estimators", "estimators", "estimator", SEMG_STUDY_MAX_EST, FindEstimator, SemgStudyEstimatorNames, found, &n));
+  PetscCall(ReadNames(c, "estimators", PETSC_FALSE, "estimators", "estimator", SEMG_STUDY_MAX_EST, FindEstimator, SemgStudyEstimatorNames, found, &n));
+  /* study.extra_estimators: appended (a switch for estimators added to a study that already ran) */
+  PetscCall(ReadNames(c, "extra_estimators", PETSC_TRUE, "estimators", "estimator", SEMG_STUDY_MAX_EST, FindEstimator, SemgStudyEstimatorNames, found, &n));
   st->n_est = n;
   for (PetscInt e = 0; e < n; e++) st->est[e] = (const SemgStudyEstimator *)found[e];
   /* options fixed in advance: the built-in ones (docs/baselines.md tuning set) unless the spec states them */
@@ -176,6 +202,24 @@ static PetscErrorCode ReadEstimators(SpecCtx *c, SemgStudy *st)
     PetscCall(PetscStrncpy(st->est_options[e], st->est[e]->default_options, sizeof(st->est_options[e])));
     PetscCall(GetString(c, "options", st->est[e]->name, st->est_options[e], sizeof(st->est_options[e])));
   }
+  PetscCall(CheckEstimatorInputs(c, st));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* study.layered_fat: the fat thickness (mm) the layered decoders assume. */
+static PetscErrorCode GetLayeredFat(SpecCtx *c, SemgStudy *st)
+{
+  char      val[64], where[128], *end;
+  PetscBool found;
+  double    v;
+
+  PetscFunctionBeginUser;
+  st->layered_fat = 3.5;
+  PetscCall(GetKey(c, "", "layered_fat", val, sizeof(val), &found, where, sizeof(where)));
+  if (!found) PetscFunctionReturn(PETSC_SUCCESS);
+  v = strtod(val, &end);
+  PetscCheck(end != val && *end == 0 && v > 0 && v <= 30, PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: key '%s' must be a fat thickness in (0, 30] mm (got '%s')", c->spec, where, val);
+  st->layered_fat = v;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -206,6 +250,8 @@ static PetscErrorCode ReadOne(SpecCtx *c, SemgStudy *st)
   PetscCall(GetString(c, "", "train_options", st->train_options, sizeof(st->train_options)));
   PetscCall(GetString(c, "", "leadfield_options", st->leadfield_options, sizeof(st->leadfield_options)));
   PetscCall(GetString(c, "", "compare", st->compare, sizeof(st->compare)));
+  PetscCall(GetString(c, "", "dr_options", st->dr_options, sizeof(st->dr_options)));
+  PetscCall(GetLayeredFat(c, st));
   PetscCall(ReadAxes(c, st));
   PetscCall(ReadEstimators(c, st));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -223,7 +269,7 @@ static PetscErrorCode RejectUnread(SpecCtx *c)
     char key[256];
     PetscCall(PetscStrncpy(key, names[0], sizeof(key)));
     PetscCall(PetscOptionsLeftRestore(c->opts, &n, &names, &values));
-    SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: unknown key '%s' (keys: study.{name,kind,axes,estimators,n_test,n_train,train_seeds,epochs,ranks,seed,realisations,bootstrap,reference,train_options,leadfield_options,compare}, levels.<axis>, options.<estimator>, preset.<quick|small|paper>.<same>)", c->spec, key);
+    SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: unknown key '%s' (keys: study.{name,kind,axes,estimators,extra_estimators,n_test,n_train,train_seeds,epochs,ranks,seed,realisations,bootstrap,reference,train_options,leadfield_options,compare,dr_options,layered_fat}, levels.<axis>, options.<estimator>, preset.<quick|small|paper>.<same>)", c->spec, key);
   }
   PetscCall(PetscOptionsLeftRestore(c->opts, &n, &names, &values));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -79,7 +79,7 @@ PetscErrorCode SemgDecTableCacheLoad(MPI_Comm comm, SemgDecTable tab, PetscBool 
 
 PetscErrorCode SemgDecTableCacheSave(MPI_Comm comm, SemgDecTable tab)
 {
-  char        path[PETSC_MAX_PATH_LEN], key[32];
+  char        path[PETSC_MAX_PATH_LEN], final[PETSC_MAX_PATH_LEN], key[32];
   PetscMPIInt rank;
   SemgH5File  f;
   hsize_t     n = tab->row_size * tab->nrow, nr = tab->nrow;
@@ -90,8 +90,13 @@ PetscErrorCode SemgDecTableCacheSave(MPI_Comm comm, SemgDecTable tab)
   if (!rank && mkdir(tab->opt.cache, 0777) && errno != EEXIST) err = errno;
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   PetscCheck(!err, comm, SEMG_ERR_USER, "-dec_table_cache '%s': cannot create the directory (%s)", tab->opt.cache, strerror(err));
+  PetscCall(CachePath(tab, final, sizeof(final)));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s.%d", final, (int)getpid()));
   if (!rank) {
-    PetscCall(CachePath(tab, path, sizeof(path)));
+    /* Written under a name of this process (NAME.PID.tmp, then NAME.PID) and renamed onto NAME: steps of a
+       study that build the same table at the same time never share a temporary (HDF5 refuses to create a
+       file another process holds, and a truncated shared one would be corrupt); the last rename wins
+       and every version of NAME a reader can open is complete. */
     PetscCall(PetscSNPrintf(key, sizeof(key), "%016llx", (unsigned long long)tab->key));
     PetscCall(SemgH5CreateAtomic(PETSC_COMM_SELF, path, &f));
     PetscCall(SemgH5WriteAttrString(f.file, "key", key));
@@ -107,7 +112,10 @@ PetscErrorCode SemgDecTableCacheSave(MPI_Comm comm, SemgDecTable tab)
     PetscCall(SemgH5WriteSmall(&f, f.file, "coef", 1, &n, H5T_NATIVE_DOUBLE, tab->c, NULL));
     PetscCall(SemgH5WriteSmall(&f, f.file, "row_a0", 1, &nr, H5T_NATIVE_DOUBLE, tab->row_alo, "m"));
     PetscCall(SemgH5Close(PETSC_COMM_SELF, &f));
+    if (rename(path, final)) err = errno;
+    if (err) (void)unlink(path);
   }
-  PetscCallMPI(MPI_Barrier(comm));
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCheck(!err, comm, SEMG_ERR_USER, "-dec_table_cache: cannot rename '%s' onto '%s' (%s)", path, final, strerror(err));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bad study input: one line naming the spec key (or option), exit 2, and the results already in the
+# Bad study input (also issue 20's estimators and their keys): one line naming the spec key (or option), exit 2, and the results already in the
 # folder are untouched.
 set -uo pipefail
 source "$SEMG_SOURCE/tests/common.sh"
@@ -31,6 +31,13 @@ expect "bad preset value" "key 'preset.paper.n_test' must be an integer" 's/    
 expect "unknown preset" "-preset 'huge' unknown" 's/x/x/' -preset huge
 expect "unwritable results folder" "-results: cannot create folder" 's/x/x/' -results "$dir/r/plan.tsv/sub"
 expect "missing spec" "-spec" 's/x/x/' -spec "$dir/none.yaml"
+# issue 20's estimators: unknown name, a missing input they need, an impossible assumed tissue
+expect "unknown extra estimator" "key 'study.extra_estimators': unknown estimator 'autoencoder_rd'" 's/  seed: 31/  seed: 31\n  extra_estimators: [autoencoder_rd]/'
+expect "extra estimator listed twice" "key 'study.extra_estimators': 'autoencoder' listed twice" 's/  seed: 31/  seed: 31\n  extra_estimators: [autoencoder]/'
+expect "autoencoder_dr without dr_options" "key 'study.dr_options' is missing" 's/  seed: 31/  seed: 31\n  extra_estimators: [autoencoder_dr]/'
+expect "hybrid without the autoencoder" "key 'study.estimators': hybrid needs autoencoder" 's/estimators: \[autoencoder, /estimators: [hybrid, /'
+expect "layered fat out of range" "key 'study.layered_fat' must be" 's/  seed: 31/  seed: 31\n  layered_fat: -1/'
+expect "robust training in a matched study" "key 'study.estimators': autoencoder_layered needs study.kind robustness" 's/  seed: 31/  seed: 31\n  kind: matched\n  extra_estimators: [autoencoder_layered]/'
 after=$(cd "$dir/r" && find . -type f | sort | xargs md5sum)
 if [ "$before" = "$after" ]; then echo "ok   results folder untouched"; else echo "FAIL results folder changed"; fail=1; fi
 

@@ -47,6 +47,33 @@ check "no training without a trained estimator" '! cut -f2 "$dir/u/plan.tsv" | g
 cp "$plan" "$dir/plan1"
 "$SEMG" study plan -spec "$tiny" -preset quick -results "$dir/q" > /dev/null
 check "plan deterministic" 'cmp -s "$plan" "$dir/plan1"'
+# issue 20's estimators added to the tiny study (study.extra_estimators): their own training sets and
+# trainings, a table built once, the hybrid after the autoencoder's estimate; the other steps unchanged
+sed 's/^  axes: \[snr, offset\]/&\n  extra_estimators: [hybrid, autoencoder_dr, autoencoder_layered, physfit_layered]\n  dr_options: "-snr_range 0,30 -shift_y_range 0,0.015"/' "$tiny" > "$dir/robust.yaml"
+"$SEMG" study plan -spec "$dir/robust.yaml" -preset quick -results "$dir/x" > "$dir/x.out" || { echo "FAIL plan with extra estimators"; exit 1; }
+xplan=$dir/x/plan.tsv
+xcount() { awk -F'\t' -v k="$1" 'NR > 1 && $2 == k' "$xplan" | wc -l; }
+xline() { awk -F'\t' -v id="$1" '$1 == id' "$xplan"; }
+check "extra: trainset 1 + dr + layered" '[ "$(xcount trainset)" = 3 ] && xline trainset_dr | grep -q "data/train_dr.h5" && xline trainset_layered | grep -q "data/train_layered.h5"'
+check "extra: train 3 x 2 seeds" '[ "$(xcount train)" = 6 ]'
+check "extra: estimate 4 x 2 seeds x 3" '[ "$(xcount estimate)" = 24 ]'
+check "extra: baseline 4 x 5" '[ "$(xcount baseline)" = 20 ]'
+check "extra: every step of the plain study unchanged" '[ -z "$(grep -vxF -f "$xplan" "$plan" | grep -v "^collect	")" ]'
+check "extra: dependencies precede" 'awk -F"\t" "NR > 1 { if (\$3 != \"-\") { n = split(\$3, d, \",\"); for (i = 1; i <= n; i++) if (!(d[i] in seen)) bad = 1 } seen[\$1] = 1 } END { exit bad }" "$xplan"'
+check "extra: DR set = reference + dr_options, own seed" 'xline trainset_dr | grep -q -- "-mu_cv_sd 0.1 -snr_range 0,30 -shift_y_range 0,0.015 -quiet"'
+seeds_all() { awk -F'\t' '$2 == "testset" || $2 == "trainset" { match($7, /-seed [0-9]+/); print substr($7, RSTART + 6, RLENGTH - 6) }' "$1"; }
+check "extra: every simulate seed distinct" '[ -z "$(seeds_all "$xplan" | sort | uniq -d)" ] && [ "$(seeds_all "$xplan" | wc -l)" = 7 ]'
+check "extra: DR training = the autoencoder's options, own data and model" '[ "$(xline train_dr.s2 | cut -f7 | sed "s/_dr//g")" = "$(xline train.s2 | cut -f7)" ] && [ "$(xline train_dr.s2 | cut -f3)" = trainset_dr ]'
+check "extra: layered set = the fat axis generator at 3.5 mm" 'xline trainset_layered | grep -q -- "-model layered -fat_thickness 0.0035 -depth_range 0.0185,0.0285 -quiet"'
+check "extra: layered decoder in train and estimate" 'xline train_layered.s1 | grep -q -- "-dec_table -dec_model layered -dec_table_cache cache -dec_table_h 3e-3,0.012,2.5e-3 -dec_fat_thickness 0.0035$" && xline estimate.autoencoder_layered.s2.snr.0 | grep -q -- "-output est/autoencoder_layered.s2.snr.0.h5 -dec_table -dec_model layered"'
+check "extra: table built once (later users wait for the builder)" '[ "$(xline train_layered.s2 | cut -f3)" = "trainset_layered,train_layered.s1" ] && [ "$(xline baseline.physfit_layered.reference | cut -f3)" = testset.reference ] && [ "$(xline baseline.physfit_layered.snr.0 | cut -f3)" = "testset.snr.0,baseline.physfit_layered.reference" ]'
+check "extra: hybrid starts from the autoencoder seed 1" '[ "$(xline baseline.hybrid.offset.5 | cut -f3)" = "testset.offset.5,estimate.autoencoder.s1.offset.5" ] && xline baseline.hybrid.offset.5 | grep -q -- "baseline -method physfit -data data/offset.5.h5 -output est/hybrid.offset.5.h5 -physfit_init est/autoencoder.s1.offset.5.h5"'
+check "extra: index rows and models per estimator" '[ "$(awk -F"\t" "\$2 == \"result\" && \$4 == 0" "$dir/x/index.tsv" | wc -l)" = 22 ] && [ "$(awk -F"\t" "\$2 == \"model\" { print \$8 }" "$dir/x/index.tsv" | sort | uniq -c | awk "{ print \$1 }" | sort -u)" = 2 ]'
+# the shipped robustness spec: the switch is off (8 estimators); on, 12, and its plain steps unchanged
+sed 's/^  # extra_estimators:/  extra_estimators:/' "$SEMG_SOURCE/experiments/robustness.yaml" > "$dir/r20.yaml"
+"$SEMG" study plan -spec "$SEMG_SOURCE/experiments/robustness.yaml" -preset small -results "$dir/r0" > /dev/null
+"$SEMG" study plan -spec "$dir/r20.yaml" -preset small -results "$dir/r20" > /dev/null
+check "robustness with extra_estimators: 12 estimators, plain steps unchanged" '[ "$(awk -F"\t" "\$2 == \"result\" { print \$8 }" "$dir/r20/index.tsv" | sort -u | wc -l)" = 12 ] && [ -z "$(grep -vxF -f "$dir/r20/plan.tsv" "$dir/r0/plan.tsv" | grep -v "^collect	")" ]'
 # the shipped studies plan in every preset; robustness small: every axis at >= 5 levels incl. 0
 for spec in robustness paper; do
   for p in quick small paper; do

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Tabulated decoder through the command line (issue 19): semg baseline -method physfit with a table of a
 # grid lead field (-dec_model vc) runs, a second run reads the cached table, 1 and 2 ranks build the same
-# table bit for bit, and bad input stops with one
+# table bit for bit, concurrent builds into one cache are safe, and bad input stops with one
 # line and exit 2, leaving no output: a lead field whose electrodes are not the dataset's (count or
 # position), -dec_model without -dec_table, a table beyond -dec_table_max_mb.
 set -u
@@ -27,6 +27,22 @@ h5diff "$dir/pf1.h5" "$dir/pf2.h5" /estimates/theta_est /estimates/theta_est > /
 f2=$(ls "$dir"/cache/dectable-*.h5 2>/dev/null | head -1); f1=$(ls "$dir"/cache1/dectable-*.h5 2>/dev/null | head -1)
 [ -n "$f1" ] && [ -n "$f2" ] && [ "$(basename "$f1")" = "$(basename "$f2")" ] && h5diff "$f1" "$f2" /coef /coef > /dev/null 2>&1 &&
   echo "ok   table bitwise equal on 1 and 2 ranks ($(basename "$f1"))" || { echo "FAIL table differs between 1 and 2 ranks ($f1, $f2)"; fail=1; }
+# a study's steps share one cache: three runs building the same table at once all succeed with the same
+# estimates and leave one complete file; another writer's temporary (NAME.tmp, here a directory nobody can
+# replace) does not stop a build (each process writes under its own name, then renames)
+C="-dec_table -dec_table_cache $dir/cachec"
+for k in 1 2 3; do "$SEMG" baseline $D -output "$dir/pc$k.h5" $C > "$dir/runc$k.log" 2>&1 & done
+wait
+ok=1
+for k in 1 2 3; do
+  grep -q "decoder table" "$dir/runc$k.log" && h5diff "$dir/pc1.h5" "$dir/pc$k.h5" /estimates/theta_est /estimates/theta_est > /dev/null 2>&1 || { ok=0; cat "$dir/runc$k.log"; }
+done
+left=$(ls "$dir/cachec")
+[ "$ok" = 1 ] && [ "$(echo "$left" | wc -l)" = 1 ] && h5ls "$dir/cachec/$left" > /dev/null 2>&1 && echo "ok   3 concurrent builds into one cache: one file ($left), same estimates" ||
+  { echo "FAIL concurrent builds: $left"; fail=1; }
+rm -f "$dir/cachec/$left" && mkdir "$dir/cachec/$left.tmp"
+"$SEMG" baseline $D -output "$dir/pc4.h5" $C > "$dir/runc4.log" 2>&1 && [ -s "$dir/cachec/$left" ] && [ -d "$dir/cachec/$left.tmp" ] && [ "$(ls "$dir/cachec" | wc -l)" = 2 ] &&
+  echo "ok   another writer's temporary does not stop the build" || { echo "FAIL build beside another writer's temporary"; cat "$dir/runc4.log"; ls "$dir/cachec"; fail=1; }
 expect_error() { # name, expected text, arguments...
   local name=$1 text=$2; shift 2
   out=$("$SEMG" baseline $D -output "$dir/bad.h5" "$@" 2>&1); rc=$?
