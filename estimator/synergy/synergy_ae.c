@@ -13,18 +13,18 @@ const char *const    SemgSynergyActivationNames[4] = {"linear", "relu", "sigmoid
 PetscErrorCode SemgSynergyAEDefault(PetscInt M, PetscInt N, SemgSynergyAE *ae)
 {
   PetscFunctionBeginUser;
-  ae->enc          = SEMG_ACT_RELU;
-  ae->dec          = SEMG_ACT_RELU;
-  ae->M            = M;
-  ae->N            = N;
-  ae->bias         = PETSC_TRUE;
+  ae->enc            = SEMG_ACT_RELU;
+  ae->dec            = SEMG_ACT_RELU;
+  ae->M              = M;
+  ae->N              = N;
+  ae->bias           = PETSC_TRUE;
   ae->nonneg         = SEMG_AE_NONNEG_BOTH; /* as the Keras reference: NonNeg on both kernels */
   ae->nonneg_method  = SEMG_AE_NONNEG_PROJECTION;
   ae->nonneg_penalty = 1.0;
-  ae->epochs       = 100;
-  ae->batch        = 32;
-  ae->lr           = 1e-3;
-  ae->weight_decay = 0;
+  ae->epochs         = 100;
+  ae->batch          = 32;
+  ae->lr             = 1e-3;
+  ae->weight_decay   = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -36,8 +36,7 @@ PetscErrorCode SemgSynergyAEOptions(PetscOptionItems *PetscOptionsObject, SemgSy
   PetscCall(PetscOptionsEnum("-ae_nonneg", "which weights are kept >= 0", "", SemgAENonnegs, (PetscEnum)ae->nonneg, (PetscEnum *)&ae->nonneg, NULL));
   PetscCall(PetscOptionsEnum("-ae_nonneg_method", "how: clamp after every step, W = softplus(U), or a penalty on negative weights", "", SemgAENonnegMethods,
                              (PetscEnum)ae->nonneg_method, (PetscEnum *)&ae->nonneg_method, NULL));
-  PetscCall(PetscOptionsReal("-ae_nonneg_penalty", "lambda_neg of the penalty method: lambda_neg sum max(0, -W)^2 added to the loss", "", ae->nonneg_penalty,
-                             &ae->nonneg_penalty, NULL));
+  PetscCall(PetscOptionsReal("-ae_nonneg_penalty", "lambda_neg of the penalty method: lambda_neg sum max(0, -W)^2 added to the loss", "", ae->nonneg_penalty, &ae->nonneg_penalty, NULL));
   PetscCall(PetscOptionsInt("-ae_epochs", "training epochs", "", ae->epochs, &ae->epochs, NULL));
   PetscCall(PetscOptionsInt("-ae_batch", "mini-batch size (time samples)", "", ae->batch, &ae->batch, NULL));
   PetscCall(PetscOptionsReal("-ae_lr", "AdamW learning rate", "", ae->lr, &ae->lr, NULL));

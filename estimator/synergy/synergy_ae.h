@@ -17,14 +17,14 @@ typedef enum { SEMG_AE_NONNEG_PROJECTION = 0, SEMG_AE_NONNEG_SOFTPLUS = 1, SEMG_
 PETSC_EXTERN const char *const SemgAENonnegMethods[];
 
 typedef struct {
-  SemgActivation enc, dec;
-  PetscInt       M, N;
-  PetscBool      bias; /* b_e and b_d trained (else fixed at 0) */
+  SemgActivation     enc, dec;
+  PetscInt           M, N;
+  PetscBool          bias; /* b_e and b_d trained (else fixed at 0) */
   SemgAENonneg       nonneg;
   SemgAENonnegMethod nonneg_method;
   PetscReal          nonneg_penalty; /* lambda_neg of the penalty method */
-  PetscInt       epochs, batch;
-  PetscReal      lr, weight_decay;
+  PetscInt           epochs, batch;
+  PetscReal          lr, weight_decay;
 } SemgSynergyAE;
 
 /* The four activations of the study, in table order: linear, ReLU, sigmoid, tanh. */

@@ -178,8 +178,8 @@ static PetscErrorCode DrawActivations(const SemgSynthParams *p, PetscInt cycles,
   PetscFunctionBeginUser;
   SemgRngInit(&rng, (uint64_t)p->seed, 0, STREAM_H);
   for (PetscInt attempt = 0;; attempt++) {
-    PetscCheck(attempt < 10000, PETSC_COMM_SELF, SEMG_ERR_USER,
-               "cannot draw activations of %d synergies in which none lies inside another; use fewer synergies (-synth_synergies) or -synth_distinct false", (int)p->N);
+    PetscCheck(attempt < 10000, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot draw activations of %d synergies in which none lies inside another; use fewer synergies (-synth_synergies) or -synth_distinct false",
+               (int)p->N);
     DrawBumps(p, &rng, cycles, points, H);
     if (!p->distinct || SemgSynthActivationContainment(p->N, cycles * points, H) < SEMG_SYNTH_CONTAINMENT) break;
   }

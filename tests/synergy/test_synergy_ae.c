@@ -74,27 +74,26 @@ static PetscErrorCode GradientChecks(PetscInt *nbad)
   SemgRngInit(&rng, 11, 0, SEMG_STREAM_USER);
   /* projection acts after the optimiser step (the loss is that of option (a)); softplus and penalty change it */
   for (int method = 0; method < 3; method++)
-  for (int bias = 1; bias >= 0; bias--)
-    for (PetscInt c = 0; c < 16; c++) {
-      SemgSynergyAE   ae;
-      PetscReal       P[64], G[64], x[B * M], L;
-      LossCtx         ctx = {&ae, P, x, B};
-      GradCheckResult res;
-      char            what[64];
-      PetscCall(SemgSynergyAEDefault(M, N, &ae));
-      ae.enc  = SemgSynergyActivations[c / 4];
-      ae.dec  = SemgSynergyActivations[c % 4];
-      ae.bias           = (PetscBool)bias;
-      ae.nonneg_method  = (SemgAENonnegMethod)method;
-      ae.nonneg_penalty = 0.7;
-      PetscCall(DrawAwayFromKinks(&ae, P, B, x, &rng));
-      PetscCall(PetscArrayzero(G, 64));
-      PetscCall(SemgSynergyAELossGrad(&ae, P, B, x, &L, G));
-      PetscCall(GradCheck(Loss, &ctx, SemgSynergyAESize(&ae), P, G, 1e-6, &res));
-      PetscCall(PetscSNPrintf(what, sizeof(what), "%s+%s %s %s", SemgSynergyActivationNames[c / 4], SemgSynergyActivationNames[c % 4], bias ? "bias" : "no bias",
-                              SemgAENonnegMethods[method]));
-      PetscCall(GradCheckReport(what, &res, 1e-6, nbad));
-    }
+    for (int bias = 1; bias >= 0; bias--)
+      for (PetscInt c = 0; c < 16; c++) {
+        SemgSynergyAE   ae;
+        PetscReal       P[64], G[64], x[B * M], L;
+        LossCtx         ctx = {&ae, P, x, B};
+        GradCheckResult res;
+        char            what[64];
+        PetscCall(SemgSynergyAEDefault(M, N, &ae));
+        ae.enc            = SemgSynergyActivations[c / 4];
+        ae.dec            = SemgSynergyActivations[c % 4];
+        ae.bias           = (PetscBool)bias;
+        ae.nonneg_method  = (SemgAENonnegMethod)method;
+        ae.nonneg_penalty = 0.7;
+        PetscCall(DrawAwayFromKinks(&ae, P, B, x, &rng));
+        PetscCall(PetscArrayzero(G, 64));
+        PetscCall(SemgSynergyAELossGrad(&ae, P, B, x, &L, G));
+        PetscCall(GradCheck(Loss, &ctx, SemgSynergyAESize(&ae), P, G, 1e-6, &res));
+        PetscCall(PetscSNPrintf(what, sizeof(what), "%s+%s %s %s", SemgSynergyActivationNames[c / 4], SemgSynergyActivationNames[c % 4], bias ? "bias" : "no bias", SemgAENonnegMethods[method]));
+        PetscCall(GradCheckReport(what, &res, 1e-6, nbad));
+      }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -120,12 +119,12 @@ static PetscErrorCode Oracle(PetscInt seed, PetscInt epochs, SemgAENonneg nonneg
   M = sp.M;
   N = sp.N;
   PetscCall(SemgSynergyAEDefault(M, N, &ae));
-  ae.enc    = SEMG_ACT_IDENTITY;
-  ae.dec    = SEMG_ACT_IDENTITY;
-  ae.bias   = PETSC_FALSE;
-  ae.nonneg = nonneg;
+  ae.enc           = SEMG_ACT_IDENTITY;
+  ae.dec           = SEMG_ACT_IDENTITY;
+  ae.bias          = PETSC_FALSE;
+  ae.nonneg        = nonneg;
   ae.nonneg_method = method;
-  ae.epochs = epochs;
+  ae.epochs        = epochs;
   PetscCall(PetscMalloc6((size_t)M * N, &W, (size_t)N * T, &H, (size_t)M * N, &Wn, (size_t)T * M, &X, SemgSynergyAESize(&ae), &P, SemgSynergyAESize(&ae), &Pb));
   PetscCall(PetscMalloc1((size_t)M * T, &Vh));
   for (PetscInt r = 0; r < 5; r++) {
@@ -164,10 +163,10 @@ static PetscErrorCode Oracle(PetscInt seed, PetscInt epochs, SemgAENonneg nonneg
 
 int main(int argc, char **argv)
 {
-  PetscInt     nbad = 0, seed = 3, epochs = 100;
-  PetscBool    gradients_only = PETSC_FALSE;
-  SemgAENonneg       nonneg = SEMG_AE_NONNEG_BOTH;
-  SemgAENonnegMethod method = SEMG_AE_NONNEG_PROJECTION;
+  PetscInt           nbad = 0, seed = 3, epochs = 100;
+  PetscBool          gradients_only = PETSC_FALSE;
+  SemgAENonneg       nonneg         = SEMG_AE_NONNEG_BOTH;
+  SemgAENonnegMethod method         = SEMG_AE_NONNEG_PROJECTION;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-verbose", &gradcheck_verbose, NULL));
