@@ -16,8 +16,8 @@ typedef struct {
   MPI_Win      win;
   long        *counter; /* on rank 0: the next position in order[] */
   PetscInt     n, next_static;
-  PetscInt    *order;   /* task ids by decreasing cost, ties by id */
-  PetscMPIInt *owner;   /* static: the planned owner; after SemgTaskQueueOwners: who ran each task */
+  PetscInt    *order; /* task ids by decreasing cost, ties by id */
+  PetscMPIInt *owner; /* static: the planned owner; after SemgTaskQueueOwners: who ran each task */
   PetscMPIInt  rank, size;
   SemgSchedule schedule;
 } SemgTaskQueue;

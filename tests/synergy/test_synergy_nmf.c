@@ -38,6 +38,8 @@ static PetscErrorCode SyntheticAt(SemgSynthNoise noise, PetscReal snr, PetscInt 
   p.snr_db = snr;
   p.noise  = noise;
   p.seed   = seed;
+  /* -synth_distinct false: the generator without its identifiability check (docs/synergies.md, Oracles) */
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-synth_distinct", &p.distinct, NULL));
   PetscCall(SemgSynthGenerate(&p, &env, T, V, W, H));
   PetscCall(SemgNMFFloor(p.M, *T, *V, "synthetic"));
   PetscFunctionReturn(PETSC_SUCCESS);
