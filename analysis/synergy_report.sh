@@ -72,7 +72,7 @@ set output "tradeoff.png"
 set datafile separator ","
 set termoption noenhanced
 set title "reconstruction vs interpretability (Pareto front of the autoencoders dashed)"
-set xlabel "R^2 (reconstruction)"; set ylabel "$ilabel (matched cosine)"; set grid; set key top left box opaque
+set xlabel "R^2 (reconstruction)"; set ylabel "$ilabel (matched cosine)"; set grid; set key outside bottom center horizontal
 plot "metrics.csv" every ::2 using 4:$icol with points pt 7 ps 1.2 lc rgb "#1f77b4" title "autoencoders", \
      "" every ::2 using 4:$icol:1 with labels offset 0.5,0.5 left font ",7" notitle, \
      "" every ::1::1 using 4:$icol with points pt 5 ps 1.6 lc rgb "#d62728" title "NMF", \
@@ -107,14 +107,19 @@ done
 n=$(head -1 activations_nmf.csv | awk -F, '{ print NF - 1 }')
 fb=$(file_of "$best"); fi=$(file_of "$interp")
 {
-  echo "set terminal pngcairo size 760,$(( 170 * n + 60 )) font \",9\""
+  h=$(( 170 * n + 100 ))
+  echo "set terminal pngcairo size 760,$h font \",9\""
   echo 'set output "activations.png"'
   echo 'set datafile separator ","'
   echo 'set termoption noenhanced'
-  echo "set multiplot layout $n,1 title \"activations over the normalised cycle (mean of the cycles)\""
-  echo 'set grid; set lmargin 8; set tmargin 1; set bmargin 2; set xrange [0:100]'
+  # equal panels below a strip that holds the title and one legend row, so that the legend covers no curve
+  top=$(echo "1 - 70 / $h" | bc -l); bot=$(echo "50 / $h" | bc -l); keyy=$(echo "1 - 28 / $h" | bc -l)
+  echo "set multiplot layout $n,1 margins 0.08,0.98,$bot,$top spacing 0,0.035 title \"activations over the normalised cycle (mean of the cycles)\""
+  echo 'set grid; set xrange [0:100]'
+  echo "set key at screen 0.5,$keyy center top horizontal samplen 3"
   for k in $(seq 1 "$n"); do
-    [ "$k" = "$n" ] && echo 'set xlabel "cycle (%; stance then swing)"; set bmargin 3'
+    [ "$k" = 2 ] && echo 'unset key'
+    [ "$k" = "$n" ] && echo 'set xlabel "cycle (%; stance then swing)"'
     echo "set ylabel \"S$k\""
     echo "plot \"activations_nmf.csv\" every ::1 using 1:$(( k + 1 )) with lines lw 2 title \"NMF\", \"activations_$fb.csv\" every ::1 using 1:$(( k + 1 )) with lines title \"$best (best R^2)\", \"activations_$fi.csv\" every ::1 using 1:$(( k + 1 )) with lines dt 2 title \"$interp (most interpretable)\""
   done

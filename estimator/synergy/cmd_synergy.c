@@ -70,9 +70,10 @@ static PetscErrorCode MakeSynthetic(const SynergyCtx *ctx, SemgSynergyInput *in)
   in->fs               = ctx->syn.fs;
   PetscCall(PetscMalloc1(in->M, &in->names));
   for (PetscInt m = 0; m < in->M; m++) PetscCall(PetscSNPrintf(in->names[m], SEMG_SYNERGY_NAME_LEN, "m%d", (int)m + 1));
-  PetscCall(PetscSNPrintf(in->source, sizeof(in->source), "synthetic: M=%d N_true=%d cycles=%d mixing=%s agonist=%d background=%d snr_db=%g noise=%s fs=%g seed=%lld",
+  PetscCall(PetscSNPrintf(in->source, sizeof(in->source), "synthetic: M=%d N_true=%d cycles=%d mixing=%s agonist=%d background=%d snr_db=%g noise=%s fs=%g bump_cut=%g distinct=%d seed=%lld",
                           (int)ctx->syn.M, (int)ctx->syn.N, (int)ctx->syn.cycles, SemgSynthMixings[ctx->syn.mixing], (int)ctx->syn.agonist,
-                          (int)ctx->syn.background, (double)ctx->syn.snr_db, SemgSynthNoises[ctx->syn.noise], (double)ctx->syn.fs, (long long)ctx->syn.seed));
+                          (int)ctx->syn.background, (double)ctx->syn.snr_db, SemgSynthNoises[ctx->syn.noise], (double)ctx->syn.fs, (double)ctx->syn.bump_cut,
+                          (int)ctx->syn.distinct, (long long)ctx->syn.seed));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -8,6 +8,7 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/metrics.c
   ${CMAKE_CURRENT_LIST_DIR}/synergy_ae.c
   ${CMAKE_CURRENT_LIST_DIR}/synth.c
+  ${CMAKE_CURRENT_LIST_DIR}/task_queue.c
   ${CMAKE_CURRENT_LIST_DIR}/synergy_run.c
   ${CMAKE_CURRENT_LIST_DIR}/synergy_io.c
   ${CMAKE_CURRENT_LIST_DIR}/cmd_synergy.c)

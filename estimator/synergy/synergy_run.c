@@ -17,6 +17,7 @@ PetscErrorCode SemgSynergyRunParamsDefault(SemgSynergyRunParams *p)
   p->r2fit_mse     = 1e-4;
   p->ae_restarts   = 5;
   p->seed          = 1;
+  p->schedule      = SEMG_SCHEDULE_DYNAMIC;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -34,6 +35,8 @@ PetscErrorCode SemgSynergyRunOptions(PetscOptionItems *PetscOptionsObject, SemgS
   PetscCall(PetscOptionsReal("-vaf_threshold", "VAF rule: smallest N with VAF >= this", "", p->vaf_threshold, &p->vaf_threshold, NULL));
   PetscCall(PetscOptionsReal("-r2fit_mse", "R^2 line-fit rule: mean squared residual limit", "", p->r2fit_mse, &p->r2fit_mse, NULL));
   PetscCall(PetscOptionsInt("-ae_restarts", "random initialisations per autoencoder configuration (lowest training loss kept)", "", p->ae_restarts, &p->ae_restarts, NULL));
+  PetscCall(PetscOptionsEnum("-task_schedule", "tasks to ranks: dynamic (shared queue, by decreasing estimated cost) or static (planned, longest first)", "", SemgSchedules,
+                             (PetscEnum)p->schedule, (PetscEnum *)&p->schedule, NULL));
   PetscCall(PetscOptionsInt("-seed", "seed of every random draw (NMF and autoencoder initialisations, shuffles)", "", seed, &seed, NULL));
   PetscOptionsHeadEnd();
   p->seed = seed;
@@ -51,54 +54,34 @@ void SemgSynergyConfigName(PetscInt c, char *name, size_t len)
   snprintf(name, len, "%s+%s", SemgSynergyActivationNames[c / 4], SemgSynergyActivationNames[c % 4]);
 }
 
-/* Longest processing time first: tasks by decreasing cost (ties by id) to the least loaded rank (ties by
-   rank). Deterministic, so every rank computes the same owner table. */
-static PetscErrorCode AssignOwners(PetscInt n, const PetscReal *cost, PetscMPIInt size, PetscMPIInt *owner)
-{
-  PetscInt  *order;
-  PetscReal *load;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscMalloc2(n, &order, size, &load));
-  for (PetscInt i = 0; i < n; i++) order[i] = i;
-  for (PetscInt i = 1; i < n; i++) /* insertion sort: n is small */
-    for (PetscInt j = i; j > 0 && cost[order[j]] > cost[order[j - 1]]; j--) {
-      PetscInt t   = order[j];
-      order[j]     = order[j - 1];
-      order[j - 1] = t;
-    }
-  for (PetscMPIInt r = 0; r < size; r++) load[r] = 0;
-  for (PetscInt i = 0; i < n; i++) {
-    PetscMPIInt best = 0;
-    for (PetscMPIInt r = 1; r < size; r++)
-      if (load[r] < load[best]) best = r;
-    owner[order[i]] = best;
-    load[best] += cost[order[i]];
-  }
-  PetscCall(PetscFree2(order, load));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 /* Phase 1: NMF for N = 1..nmax, restarts each; curves of the best restart, rank rules, W and H at run->N. */
 static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const PetscReal *V, SemgSynergyRun *run)
 {
-  PetscInt    M = run->M, T = run->T, R = p->nmf.restarts, ntask = run->nmax * R;
-  PetscMPIInt rank, size, *owner;
-  PetscReal  *cost, *r2, *vaf, **W, **H, *Vhat;
-  PetscInt   *iters, *best;
+  PetscInt           M = run->M, T = run->T, R = p->nmf.restarts, ntask = run->nmax * R;
+  PetscMPIInt        rank;
+  const PetscMPIInt *owner;
+  PetscReal         *cost, *r2, *vaf, **W, **H, *Vhat;
+  PetscInt          *iters, *best, i;
+  SemgTaskQueue      queue;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(PetscMalloc4(ntask, &owner, ntask, &cost, run->nmax, &best, (size_t)M * T, &Vhat));
+  PetscCall(PetscMalloc3(ntask, &cost, run->nmax, &best, (size_t)M * T, &Vhat));
   PetscCall(PetscCalloc5(ntask, &r2, ntask, &vaf, ntask, &iters, ntask, &W, ntask, &H));
-  for (PetscInt i = 0; i < ntask; i++) cost[i] = 1 + i / R; /* work per iteration grows with N */
-  PetscCall(AssignOwners(ntask, cost, size, owner));
-  for (PetscInt i = 0; i < ntask; i++) {
+  /* per iteration: the updates cost ~ (4 M + 4 N) N T, the R^2 check ~ (N + 3) M T */
+  for (i = 0; i < ntask; i++) {
     PetscInt N = 1 + i / R;
+    cost[i]    = (4.0 * M + 4.0 * N) * N + (N + 3.0) * M;
+  }
+  PetscCall(SemgTaskQueueCreate(comm, p->schedule, ntask, cost, &queue));
+  for (;;) {
+    PetscInt N;
     SemgRng  rng;
-    double   t0 = MPI_Wtime();
-    if (owner[i] != rank) continue;
+    double   t0;
+    PetscCall(SemgTaskQueueNext(&queue, &i));
+    if (i < 0) break;
+    t0 = MPI_Wtime();
+    N  = 1 + i / R;
     PetscCall(PetscMalloc2((size_t)M * N, &W[i], (size_t)N * T, &H[i]));
     SemgRngInit(&rng, (uint64_t)p->seed, (uint64_t)i, NMF_STREAM);
     PetscCall(SemgNMFInit(M, T, N, V, &rng, W[i], H[i]));
@@ -107,6 +90,7 @@ static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const
     vaf[i] = SemgVAF((PetscCount)M * T, V, Vhat);
     run->busy += MPI_Wtime() - t0;
   }
+  PetscCall(SemgTaskQueueOwners(&queue, &owner));
   /* every entry is set by exactly one rank: a sum gathers them */
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, r2, (PetscMPIInt)ntask, MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, vaf, (PetscMPIInt)ntask, MPIU_REAL, MPI_SUM, comm));
@@ -135,9 +119,10 @@ static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const
     SemgReconstruct(M, T, N, run->W_nmf, run->H_nmf, run->Vhat_nmf);
     run->nmf_r2 = r2[b];
   }
-  for (PetscInt i = 0; i < ntask; i++)
+  for (i = 0; i < ntask; i++)
     if (W[i]) PetscCall(PetscFree2(W[i], H[i]));
-  PetscCall(PetscFree4(owner, cost, best, Vhat));
+  PetscCall(SemgTaskQueueDestroy(&queue));
+  PetscCall(PetscFree3(cost, best, Vhat));
   PetscCall(PetscFree5(r2, vaf, iters, W, H));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -145,14 +130,16 @@ static PetscErrorCode RunNMF(MPI_Comm comm, const SemgSynergyRunParams *p, const
 /* Phase 2: 16 configurations x restarts at N; the lowest final training loss per configuration is kept. */
 static PetscErrorCode RunAE(MPI_Comm comm, const SemgSynergyRunParams *p, const PetscReal *V, SemgSynergyRun *run)
 {
-  PetscInt    M = run->M, T = run->T, N = run->N, R = p->ae_restarts, ntask = SEMG_SYNERGY_NCONF * R;
-  PetscMPIInt rank, size, *owner;
-  PetscReal  *cost, *X, **P;
-  PetscCount  np;
+  PetscInt           M = run->M, T = run->T, N = run->N, R = p->ae_restarts, ntask = SEMG_SYNERGY_NCONF * R;
+  PetscMPIInt        rank;
+  const PetscMPIInt *owner;
+  PetscReal         *cost, *X, **P;
+  PetscCount         np;
+  PetscInt           i;
+  SemgTaskQueue      queue;
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
   for (PetscInt c = 0; c < SEMG_SYNERGY_NCONF; c++) {
     run->conf[c]     = p->ae;
     run->conf[c].M   = M;
@@ -161,25 +148,28 @@ static PetscErrorCode RunAE(MPI_Comm comm, const SemgSynergyRunParams *p, const 
     run->conf[c].dec = SemgSynergyActivations[c % 4];
   }
   np = SemgSynergyAESize(&run->conf[0]);
-  PetscCall(PetscMalloc3(ntask, &owner, ntask, &cost, (size_t)T * M, &X));
+  PetscCall(PetscMalloc2(ntask, &cost, (size_t)T * M, &X));
   PetscCall(PetscCalloc1(ntask, &P));
   for (PetscInt t = 0; t < T; t++) /* samples are the rows of the autoencoder's input */
     for (PetscInt m = 0; m < M; m++) X[(size_t)t * M + m] = V[(size_t)m * T + t];
-  for (PetscInt i = 0; i < ntask; i++) {
+  for (i = 0; i < ntask; i++) {
     PetscInt c = i / R;
     /* exp() in sigmoid and tanh makes those layers dearer than linear and ReLU */
     cost[i] = 2 + (run->conf[c].enc >= SEMG_ACT_TANH) + (run->conf[c].dec >= SEMG_ACT_TANH);
   }
-  PetscCall(AssignOwners(ntask, cost, size, owner));
-  for (PetscInt i = 0; i < ntask; i++) run->ae_restart_loss[i] = 0;
-  for (PetscInt i = 0; i < ntask; i++) {
-    double t0 = MPI_Wtime();
-    if (owner[i] != rank) continue;
+  for (i = 0; i < ntask; i++) run->ae_restart_loss[i] = 0;
+  PetscCall(SemgTaskQueueCreate(comm, p->schedule, ntask, cost, &queue));
+  for (;;) {
+    double t0;
+    PetscCall(SemgTaskQueueNext(&queue, &i));
+    if (i < 0) break;
+    t0 = MPI_Wtime();
     PetscCall(PetscMalloc1(np, &P[i]));
     PetscCall(SemgSynergyAEInit(&run->conf[i / R], p->seed, 1000 + i, P[i]));
     PetscCall(SemgSynergyAETrain(&run->conf[i / R], T, X, p->seed, i, P[i], &run->ae_restart_loss[i]));
     run->busy += MPI_Wtime() - t0;
   }
+  PetscCall(SemgTaskQueueOwners(&queue, &owner));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, run->ae_restart_loss, (PetscMPIInt)ntask, MPIU_REAL, MPI_SUM, comm));
   for (PetscInt c = 0; c < SEMG_SYNERGY_NCONF; c++) {
     PetscInt   b = c * R;
@@ -194,9 +184,10 @@ static PetscErrorCode RunAE(MPI_Comm comm, const SemgSynergyRunParams *p, const 
     PetscCall(SemgSynergyAEExtract(&run->conf[c], Pb, T, X, run->W_ae[c], run->H_ae[c], run->Vhat_ae[c]));
     PetscCall(PetscFree(Pb));
   }
-  for (PetscInt i = 0; i < ntask; i++) PetscCall(PetscFree(P[i]));
+  for (i = 0; i < ntask; i++) PetscCall(PetscFree(P[i]));
   PetscCall(PetscFree(P));
-  PetscCall(PetscFree3(owner, cost, X));
+  PetscCall(SemgTaskQueueDestroy(&queue));
+  PetscCall(PetscFree2(cost, X));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -1,13 +1,15 @@
 /* The synergy analysis of one envelope matrix V (M x T), parallel over tasks with MPI: NMF for every
    rank N = 1..N_max x restarts, the rank rules, then the 16 autoencoder configurations x restarts at the
-   chosen N. Tasks go to ranks by longest-processing-time-first on an estimated cost; every task draws
-   from its own Random123 stream, so results do not depend on the number of ranks. */
+   chosen N. Tasks are taken by the ranks from a shared queue in decreasing order of an estimated cost
+   (task_queue.h; or planned statically, longest processing time first); every task draws from its own
+   Random123 stream, so results do not depend on the number of ranks or on who ran what. */
 #ifndef SEMG_SYNERGY_RUN_H
 #define SEMG_SYNERGY_RUN_H
 
 #include <petscsys.h>
 #include "estimator/synergy/nmf.h"
 #include "estimator/synergy/synergy_ae.h"
+#include "estimator/synergy/task_queue.h"
 
 #define SEMG_SYNERGY_NCONF 16
 
@@ -20,6 +22,7 @@ typedef struct {
   PetscReal     r2fit_mse;     /* 1e-4 */
   PetscInt      ae_restarts;   /* 5 */
   PetscInt64    seed;
+  SemgSchedule  schedule; /* dynamic (a shared queue) or static (planned) distribution of the tasks */
 } SemgSynergyRunParams;
 
 typedef struct {

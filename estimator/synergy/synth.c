@@ -25,6 +25,7 @@ PetscErrorCode SemgSynthParamsDefault(SemgSynthParams *p)
   p->fs         = 1000;
   p->seed       = 1;
   p->bump_cut   = 0;
+  p->distinct   = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -51,6 +52,7 @@ PetscErrorCode SemgSynthOptions(PetscOptionItems *PetscOptionsObject, SemgSynthP
                              (PetscEnum)p->noise, (PetscEnum *)&p->noise, NULL));
   PetscCall(PetscOptionsReal("-synth_fs", "sampling rate of the signal-level model, Hz (one cycle lasts 1 s)", "", p->fs, &p->fs, NULL));
   PetscCall(PetscOptionsReal("-synth_bump_cut", "activation bumps are 0 beyond this many widths from their centre (0 = never)", "", p->bump_cut, &p->bump_cut, NULL));
+  PetscCall(PetscOptionsBool("-synth_distinct", "redraw the activations until none lies inside another (identifiable synergies)", "", p->distinct, &p->distinct, NULL));
   PetscCall(PetscOptionsInt("-synth_seed", "seed", "", seed, &seed, NULL));
   PetscOptionsHeadEnd();
   p->seed = seed;
@@ -116,33 +118,72 @@ static PetscErrorCode DrawSynergies(const SemgSynthParams *p, PetscReal *W)
 }
 
 /* Step 2: per synergy 1-2 Gaussian bumps per cycle (periodic in the cycle phase), jittered per cycle. */
-static void DrawActivations(const SemgSynthParams *p, PetscInt cycles, PetscInt points, PetscReal *H)
+static void DrawBumps(const SemgSynthParams *p, SemgRng *rng, PetscInt cycles, PetscInt points, PetscReal *H)
 {
   PetscInt T = cycles * points;
-  SemgRng  rng;
 
-  SemgRngInit(&rng, (uint64_t)p->seed, 0, STREAM_H);
   for (PetscInt a = 0; a < p->N; a++) {
-    PetscInt  nb = 1 + (PetscInt)SemgRngBelow(&rng, 2);
+    PetscInt  nb = 1 + (PetscInt)SemgRngBelow(rng, 2);
     PetscReal c[2], w[2], A[2];
     for (PetscInt j = 0; j < nb; j++) {
-      c[j] = SemgRngUniform(&rng);
-      w[j] = SemgRngUniformRange(&rng, 0.05, 0.15) / 2.3548200450309493; /* width = full width at half maximum */
-      A[j] = SemgRngUniformRange(&rng, 0.5, 1.0);
+      c[j] = SemgRngUniform(rng);
+      w[j] = SemgRngUniformRange(rng, 0.05, 0.15) / 2.3548200450309493; /* width = full width at half maximum */
+      A[j] = SemgRngUniformRange(rng, 0.5, 1.0);
     }
     for (PetscInt t = 0; t < T; t++) H[a * T + t] = 0;
     for (PetscInt cy = 0; cy < cycles; cy++)
       for (PetscInt j = 0; j < nb; j++) {
-        PetscReal cc = c[j] + SemgRngUniformRange(&rng, -0.02, 0.02), aa = A[j] * (1 + SemgRngUniformRange(&rng, -0.1, 0.1));
+        PetscReal cc = c[j] + SemgRngUniformRange(rng, -0.02, 0.02), aa = A[j] * (1 + SemgRngUniformRange(rng, -0.1, 0.1));
         for (PetscInt k = 0; k < points; k++) {
           PetscReal ph = (PetscReal)k / points, d = ph - cc;
           d -= round(d); /* circular distance within the cycle */
-          /* a cut bump leaves rest periods (true zeros), as real envelopes have; NMF needs them to be unique */
+          /* a cut bump leaves rest periods (true zeros), as real envelopes have */
           if (p->bump_cut > 0 && PetscAbsReal(d) > p->bump_cut * w[j]) continue;
           H[a * T + cy * points + k] += aa * PetscExpReal(-0.5 * d * d / (w[j] * w[j]));
         }
       }
   }
+}
+
+/* The largest e such that H_b - e H_a >= 0 wherever H_a is active (rows scaled to maximum 1), over ordered
+   pairs (a, b). With e > 0, W_a + e W_b and H_b - e H_a is another exact non-negative factorisation of
+   W H: synergy a's activity lies inside b's, and no method can tell the planted synergies from the mixed
+   ones. */
+PetscReal SemgSynthActivationContainment(PetscInt N, PetscInt T, const PetscReal *H)
+{
+  PetscReal worst = 0;
+
+  for (PetscInt a = 0; a < N; a++)
+    for (PetscInt b = 0; b < N; b++) {
+      PetscReal ma = 0, mb = 0, e = PETSC_MAX_REAL;
+      if (a == b) continue;
+      for (PetscInt t = 0; t < T; t++) {
+        ma = PetscMax(ma, H[a * T + t]);
+        mb = PetscMax(mb, H[b * T + t]);
+      }
+      if (!(ma > 0 && mb > 0)) continue;
+      for (PetscInt t = 0; t < T; t++)
+        if (H[a * T + t] > SEMG_SYNTH_ACTIVE * ma) e = PetscMin(e, (H[b * T + t] / mb) / (H[a * T + t] / ma));
+      worst = PetscMax(worst, e);
+    }
+  return worst;
+}
+
+/* Step 2 with identifiability: bumps are redrawn until no synergy's activity lies inside another's
+   (containment < SEMG_SYNTH_CONTAINMENT), as the synergies are redrawn until their cosines are < 0.6. */
+static PetscErrorCode DrawActivations(const SemgSynthParams *p, PetscInt cycles, PetscInt points, PetscReal *H)
+{
+  SemgRng rng;
+
+  PetscFunctionBeginUser;
+  SemgRngInit(&rng, (uint64_t)p->seed, 0, STREAM_H);
+  for (PetscInt attempt = 0;; attempt++) {
+    PetscCheck(attempt < 10000, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot draw activations of %d synergies in which none lies inside another; use fewer synergies (-synth_synergies) or -synth_distinct false",
+               (int)p->N);
+    DrawBumps(p, &rng, cycles, points, H);
+    if (!p->distinct || SemgSynthActivationContainment(p->N, cycles * points, H) < SEMG_SYNTH_CONTAINMENT) break;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 static void Mix(const SemgSynthParams *p, PetscInt T, const PetscReal *W, const PetscReal *H, PetscReal *V)
@@ -222,7 +263,7 @@ PetscErrorCode SemgSynthGenerate(const SemgSynthParams *p, const SemgEnvelopePar
   PetscCall(PetscMalloc1((size_t)N * T, &H));
   PetscCall(PetscMalloc2((size_t)N * Tall, &Hall, (size_t)M * Tall, &Vall));
   PetscCall(DrawSynergies(p, W));
-  DrawActivations(p, cyc_all, P, Hall);
+  PetscCall(DrawActivations(p, cyc_all, P, Hall));
   Mix(p, Tall, W, Hall, Vall);
   /* signal-level runs simulate one extra cycle at each end, which the envelope's trimming drops */
   for (PetscInt a = 0; a < N; a++) PetscCall(PetscArraycpy(H + (size_t)a * T, Hall + (size_t)a * Tall + off, T));

@@ -23,8 +23,17 @@ typedef struct {
   SemgSynthNoise  noise;
   PetscReal       fs;       /* signal-level noise: sampling rate, Hz (one cycle lasts 1 s) */
   PetscReal       bump_cut; /* bumps are 0 beyond bump_cut widths (0: Gaussian tails everywhere) */
+  PetscBool       distinct; /* activations redrawn until none lies inside another (identifiable) */
   PetscInt64      seed;
 } SemgSynthParams;
+
+/* Identifiability of the activations: a sample counts as active above SEMG_SYNTH_ACTIVE of the row maximum;
+   activations are redrawn while the containment (below) is >= SEMG_SYNTH_CONTAINMENT. */
+#define SEMG_SYNTH_ACTIVE      1e-3
+#define SEMG_SYNTH_CONTAINMENT 0.01
+/* The largest e with H_b - e H_a >= 0 where H_a is active (rows scaled to maximum 1), over ordered pairs
+   (a, b): e > 0 makes (W_a + e W_b, H_b - e H_a) another exact factorisation. H is N x T. */
+PETSC_EXTERN PetscReal SemgSynthActivationContainment(PetscInt N, PetscInt T, const PetscReal *H);
 
 PETSC_EXTERN PetscErrorCode SemgSynthParamsDefault(SemgSynthParams *p);
 PETSC_EXTERN PetscErrorCode SemgSynthOptions(PetscOptionItems *PetscOptionsObject, SemgSynthParams *p);

@@ -1,7 +1,8 @@
 /* NMF (spec synergies.md 3, 8): the cost never increases, the stopping rule, restart selection, the rank
    rules on stored curves with hand-checked answers, R^2 and VAF on a hand-computed 3 x 4 example, and the
-   synthetic oracles: noise-free linear data with N = N_true recovered by the best of 5 restarts (matched
-   cosine >= 0.99, R^2 >= 0.999), similarity falling with SNR 30/20/10 dB (noise on the EMG through the envelope pipeline). */
+   generator's identifiability check; with -oracle_seeds (test synergy_oracle) the synthetic oracles: noise-free
+   linear data with N = N_true recovered by the best of 5 restarts (matched cosine >= 0.99, R^2 >= 0.999),
+   similarity falling with SNR 30/20/10 dB. */
 #include <math.h>
 #include <petscsys.h>
 #include "core/semg_error.h"
@@ -37,6 +38,8 @@ static PetscErrorCode SyntheticAt(SemgSynthNoise noise, PetscReal snr, PetscInt 
   p.snr_db = snr;
   p.noise  = noise;
   p.seed   = seed;
+  /* -synth_distinct false: the generator without its identifiability check (docs/synergies.md, Oracles) */
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-synth_distinct", &p.distinct, NULL));
   PetscCall(SemgSynthGenerate(&p, &env, T, V, W, H));
   PetscCall(SemgNMFFloor(p.M, *T, *V, "synthetic"));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -186,36 +189,99 @@ static PetscErrorCode BestOf(SemgSynthNoise noise, PetscReal snr, PetscInt seed,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode Oracles(PetscInt seed)
+/* The generator's identifiability check (synth.c): by hand, H_a = (0, 1, .5, 0) lies inside H_b = (.5, 1, 1, 0)
+   (H_b - 1 H_a >= 0 where H_a > 0 -> containment 1), disjoint rows give 0; drawn activations of seeds 1-16
+   stay below SEMG_SYNTH_CONTAINMENT. */
+static PetscErrorCode Containment(void)
 {
-  PetscReal cm = 0, cmin = 0, r2 = 0, snr[3] = {30, 20, 10}, sim[3];
+  const PetscReal inside[8] = {0, 1, 0.5, 0, 0.5, 1, 1, 0}, disjoint[8] = {1, 0.5, 0, 0, 0, 0, 0.2, 1};
+  PetscReal       worst = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(BestOf(SEMG_NOISE_ENVELOPE, PETSC_INFINITY, seed, 5, &cm, &cmin, &r2));
-  PetscCall(Expect((PetscBool)(cm >= 0.99 && r2 >= 0.999), "oracle (seed %d): noise-free linear, N = N_true = 4, best of 5: matched cosine mean %.4f (min %.4f) >= 0.99, R^2 %.6f >= 0.999", (int)seed, (double)cm, (double)cmin, (double)r2));
-  /* noise on EMG-like carriers through the whole envelope pipeline (spec 6.4): strictly falling */
-  for (int k = 0; k < 3; k++) PetscCall(BestOf(SEMG_NOISE_SIGNAL, snr[k], seed, 5, &sim[k], &cmin, &r2));
-  PetscCall(Expect((PetscBool)(sim[0] > sim[1] && sim[1] > sim[2]), "similarity to the truth falls with SNR, signal-level noise (seed %d): 30 dB %.4f, 20 dB %.4f, 10 dB %.4f", (int)seed, (double)sim[0], (double)sim[1], (double)sim[2]));
-  /* envelope-level noise: reported, not asserted. Over seeds 1-8 it is not monotone (docs/synergies.md,
-     "Oracles"): the early stop of the clean and 30 dB fits moves the similarity more than this noise does */
-  for (int k = 0; k < 3; k++) PetscCall(BestOf(SEMG_NOISE_ENVELOPE, snr[k], seed, 5, &sim[k], &cmin, &r2));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "info similarity to the truth, envelope-level noise (seed %d): clean %.4f, 30 dB %.4f, 20 dB %.4f, 10 dB %.4f\n", (int)seed, (double)cm, (double)sim[0], (double)sim[1], (double)sim[2]));
+  PetscCall(Expect((PetscBool)(SemgSynthActivationContainment(2, 4, inside) == 1.0 && SemgSynthActivationContainment(2, 4, disjoint) == 0.0), "activation containment by hand: nested rows %g (1), disjoint rows %g (0)", (double)SemgSynthActivationContainment(2, 4, inside), (double)SemgSynthActivationContainment(2, 4, disjoint)));
+  for (PetscInt seed = 1; seed <= 16; seed++) {
+    PetscInt   T;
+    PetscReal *V, *W, *H;
+    PetscCall(Synthetic(PETSC_INFINITY, seed, &T, &V, &W, &H));
+    worst = PetscMax(worst, SemgSynthActivationContainment(4, T, H));
+    PetscCall(PetscFree(V));
+    PetscCall(PetscFree(W));
+    PetscCall(PetscFree(H));
+  }
+  PetscCall(Expect((PetscBool)(worst < SEMG_SYNTH_CONTAINMENT), "drawn activations (seeds 1-16): largest containment %.4f < %g", (double)worst, SEMG_SYNTH_CONTAINMENT));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Oracles of spec 6 over the given seeds: each seed's best-of-5 NMF at N = N_true recovers the truth on clean
+   linear data; with noise on the EMG through the whole pipeline each seed's similarity (best of 5) falls from
+   30 to 20 to 10 dB. White envelope-level noise moves the synergies by 1e-6 (30 dB) to 1e-3 (10 dB) in
+   cosine, less than the optimisation error of random starts and the stopping rule (1e-4 to 4e-3): the
+   best-of-5 numbers are printed, and the fall is asserted on the optimum nearest the truth (FromTruth). */
+/* Similarity to the truth of the NMF optimum nearest the planted factors: NMF started at (W_true, H_true) and
+   iterated 300 times. It isolates what envelope-level noise does to the synergies from the optimisation error
+   of random starts and the stopping rule. */
+static PetscErrorCode FromTruth(PetscReal snr, PetscInt seed, PetscReal *cos_mean)
+{
+  PetscInt      T, M = 13, N = 4, its;
+  PetscReal    *V, *Wt, *Ht, *W, *H, r2;
+  SemgNMFParams p;
+  SemgMatch     m;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgNMFParamsDefault(&p));
+  p.max_iter = 300;
+  p.rel_tol  = -1; /* never stop early */
+  PetscCall(SyntheticAt(SEMG_NOISE_ENVELOPE, snr, seed, &T, &V, &Wt, &Ht));
+  PetscCall(PetscMalloc2((size_t)M * N, &W, (size_t)N * T, &H));
+  PetscCall(PetscArraycpy(W, Wt, (size_t)M * N));
+  PetscCall(PetscArraycpy(H, Ht, (size_t)N * T));
+  PetscCall(SemgNMFSolve(&p, M, T, N, V, W, H, &r2, &its));
+  PetscCall(SemgMatchSynergies(M, N, W, N, Wt, 0, NULL, NULL, 0.8, &m, NULL));
+  *cos_mean = m.mean;
+  PetscCall(PetscFree2(W, H));
+  PetscCall(PetscFree(V));
+  PetscCall(PetscFree(Wt));
+  PetscCall(PetscFree(Ht));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode Oracles(PetscInt nseeds, const PetscInt *seeds)
+{
+  const PetscReal snr[3] = {30, 20, 10};
+  PetscReal       cm, cmin, r2;
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < nseeds; i++) {
+    PetscInt  seed = seeds[i];
+    PetscReal sig[3], env[3];
+    PetscCall(BestOf(SEMG_NOISE_ENVELOPE, PETSC_INFINITY, seed, 5, &cm, &cmin, &r2));
+    PetscCall(Expect((PetscBool)(cm >= 0.99 && r2 >= 0.999), "oracle (seed %d): noise-free linear, N = N_true = 4, best of 5: matched cosine mean %.4f (min %.4f) >= 0.99, R^2 %.6f >= 0.999", (int)seed, (double)cm, (double)cmin, (double)r2));
+    for (int k = 0; k < 3; k++) PetscCall(BestOf(SEMG_NOISE_SIGNAL, snr[k], seed, 5, &sig[k], &cmin, &r2));
+    PetscCall(Expect((PetscBool)(sig[0] > sig[1] && sig[1] > sig[2]), "similarity to the truth falls with SNR, signal-level noise (seed %d): 30 dB %.4f, 20 dB %.4f, 10 dB %.4f", (int)seed, (double)sig[0], (double)sig[1], (double)sig[2]));
+    for (int k = 0; k < 3; k++) PetscCall(BestOf(SEMG_NOISE_ENVELOPE, snr[k], seed, 5, &env[k], &cmin, &r2));
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "info envelope-level noise, best of 5 (seed %d): clean %.5f, 30 dB %.5f, 20 dB %.5f, 10 dB %.5f\n", (int)seed, (double)cm, (double)env[0], (double)env[1], (double)env[2]));
+    PetscCall(FromTruth(PETSC_INFINITY, seed, &cm));
+    for (int k = 0; k < 3; k++) PetscCall(FromTruth(snr[k], seed, &env[k]));
+    PetscCall(Expect((PetscBool)(cm > env[0] && env[0] > env[1] && env[1] > env[2]), "similarity to the truth falls with SNR, envelope-level noise, optimum nearest the truth (seed %d): 1 - cos clean %.1e, 30 dB %.1e, 20 dB %.1e, 10 dB %.1e", (int)seed, (double)(1 - cm), (double)(1 - env[0]), (double)(1 - env[1]), (double)(1 - env[2])));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 int main(int argc, char **argv)
 {
-  PetscInt  nseeds = 16, seeds[16] = {3};
+  PetscInt  nseeds = 16, seeds[16];
   PetscBool set;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
-  PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-seeds", seeds, &nseeds, &set));
-  if (!set) nseeds = 1;
-  PetscCall(HandExample());
-  PetscCall(RankRules());
-  PetscCall(CostNeverIncreases());
-  PetscCall(StoppingRule());
-  for (PetscInt i = 0; i < nseeds; i++) PetscCall(Oracles(seeds[i]));
+  PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-oracle_seeds", seeds, &nseeds, &set));
+  if (set) PetscCall(Oracles(nseeds, seeds)); /* the synergy_oracle test */
+  else {
+    PetscCall(HandExample());
+    PetscCall(RankRules());
+    PetscCall(CostNeverIncreases());
+    PetscCall(StoppingRule());
+    PetscCall(Containment());
+  }
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "%s\n", nbad ? "FAILED" : "all NMF checks passed"));
   PetscCall(PetscFinalize());
   return nbad ? 1 : 0;
