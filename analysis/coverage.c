@@ -2,7 +2,7 @@
 #include "analysis/coverage.h"
 
 const double SemgCoverageNominal[SEMG_COVERAGE_N] = {50, 80, 90, 95, 99};
-const double SemgCoverageZ[SEMG_COVERAGE_N]       = {0.6744897501960817, 1.2815515655446004, 1.6448536269514722, 1.9599639845400540, 2.5758293035489004};
+const double SemgCoverageZ[SEMG_COVERAGE_N] = {0.6744897501960817, 1.2815515655446004, 1.6448536269514722, 1.9599639845400540, 2.5758293035489004};
 
 /* Wilson score interval (95 %) of k successes in n trials, in %. */
 static void Wilson(long k, long n, double *lo, double *hi)
@@ -10,14 +10,14 @@ static void Wilson(long k, long n, double *lo, double *hi)
   const double z = SemgCoverageZ[3], p = (double)k / (double)n, d = 1 + z * z / n;
   const double c = (p + z * z / (2.0 * n)) / d, h = z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
 
-  *lo = 100 * (c - h), *hi = 100 * (c + h);
+  *lo = PetscMax(0.0, 100 * (c - h)), *hi = PetscMin(100.0, 100 * (c + h));
 }
 
 void SemgCoverageCompute(const SemgResult *r, PetscInt q, SemgCoverage *c)
 {
-  const PetscInt K = r->n_theta;
+  const PetscInt K                   = r->n_theta;
   long           in[SEMG_COVERAGE_N] = {0};
-  double         wsum = 0;
+  double         wsum                = 0;
 
   c->n = c->n_missing = 0;
   for (int k = 0; k < SEMG_COVERAGE_N; k++) c->cover[k] = c->lo[k] = c->hi[k] = NAN;

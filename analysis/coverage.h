@@ -17,7 +17,7 @@ typedef struct {
   double cover[SEMG_COVERAGE_N]; /* empirical coverage (%) at SemgCoverageNominal */
   double lo[SEMG_COVERAGE_N];    /* Wilson 95 % interval of the coverage (%) */
   double hi[SEMG_COVERAGE_N];
-  double width95;                /* mean width 2 z_0.975 sd of the 95 % interval (units of theta) */
+  double width95; /* mean width 2 z_0.975 sd of the 95 % interval (units of theta) */
 } SemgCoverage;
 
 /* Coverage of theta column q of r (this process's rows); n = 0 when r carries no covariance. */

@@ -8,7 +8,8 @@
 #include "analysis/coverage.h"
 #include "analysis/report.h"
 
-static const char *const rel_colours[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666", "#1f78b4", "#b2df8a"};
+static const char *const rel_colours[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
+                                          "#e6ab02", "#a6761d", "#666666", "#1f78b4", "#b2df8a"};
 
 /* One data block per (quantity, line): nominal, empirical, Wilson lo, hi; PETSC_FALSE when empty. */
 static PetscBool WriteBlock(FILE *dat, const SemgReport *R, const char axis[], PetscInt level, const char est[], const char q[])
@@ -31,9 +32,9 @@ static PetscBool WriteBlock(FILE *dat, const SemgReport *R, const char axis[], P
 PetscErrorCode SemgReportPlotReliability(const SemgReport *R, PetscInt e, PetscBool *made)
 {
   static const char *const qs[2] = {"iz", "cv"}, *const qtitle[2] = {"IZ", "CV"};
-  char                     name[96], path[PETSC_MAX_PATH_LEN];
-  FILE                    *dat, *gp;
-  int                      block[2][SEMG_REPORT_MAX_AXES + 1], nblock = 0, nlines = 0;
+  char  name[96], path[PETSC_MAX_PATH_LEN];
+  FILE *dat, *gp;
+  int   block[2][SEMG_REPORT_MAX_AXES + 1], nblock = 0, nlines = 0;
 
   PetscFunctionBeginUser;
   *made = PETSC_FALSE;
@@ -62,7 +63,8 @@ PetscErrorCode SemgReportPlotReliability(const SemgReport *R, PetscInt e, PetscB
   PetscCheck(gp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write %s", path);
   fprintf(gp, "set terminal pngcairo size 1400,650 font \",11\"\nset output \"plots/%s.png\"\nset termoption noenhanced\nset grid lc rgb \"#dddddd\"\n", name);
   fprintf(gp, "set multiplot layout 1,2 title \"%s: coverage of the stated intervals (reference and the largest level of each axis; bars: 95%% Wilson interval)\"\n", R->est[e]);
-  fprintf(gp, "set xrange [45:100]\nset yrange [0:100]\nset xtics (50, 80, 90, 95, 99)\nset xlabel \"nominal coverage (%%)\"\nset key outside right top vertical font \",8\"\n");
+  fprintf(gp, "set xrange [45:100]\nset yrange [0:100]\nset xtics (50, 80, 90, 95, 99)\nset xlabel \"nominal coverage (%%)\"\nset key outside right "
+              "top vertical font \",8\"\n");
   for (int q = 0; q < 2; q++) {
     int first = 1;
     fprintf(gp, "set ylabel \"empirical %s coverage (%%)\"\nplot x with lines lc rgb \"#888888\" dt 2 title \"calibrated\"", qtitle[q]);

@@ -328,12 +328,12 @@ static PetscErrorCode PhysFitSample(BaselineWork *w, const SemgResult *init, Sem
   SemgPhysFit   *pf = w->pf;
 
   PetscFunctionBeginUser;
-  if (init && InitStart(init, pf, s, th0)) PetscCall(SemgPhysFitSolveFrom(pf, x, th0, th, &gain, nrmse, &its));
+  if (init && InitStart(init, pf, s, th0)) PetscCall(SemgPhysFitSolveFrom(pf, x, th0, th, NULL, nrmse, &its));
   else PetscCall(SemgPhysFitSolve(pf, x, th, &gain, nrmse, &its));
+  PetscCall(SemgPhysFitCovariance(pf, x, th, cov, &gain)); /* the same g* */
   est[0] = th[0], est[1] = th[1], est[2] = gain;
   if (pf->fit_depth) est[3] = th[2];
   est[K - 1] = (PetscReal)its;
-  PetscCall(SemgPhysFitCovariance(pf, x, th, cov));
   for (PetscInt a = 0; a < pf->K; a++)
     for (PetscInt b = 0; b < pf->K; b++) res->theta_cov[((size_t)s * K + col[a]) * K + col[b]] = cov[a * pf->K + b];
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -57,10 +57,12 @@ PETSC_EXTERN PetscErrorCode SemgPhysFitObjective(SemgPhysFit *pf, const PetscRea
 /* Fit one sample x (nc x nt). theta (K values), gain, nrmse = ||x - g* y|| / ||x||, its = TAO iterations summed. */
 PETSC_EXTERN PetscErrorCode SemgPhysFitSolve(SemgPhysFit *pf, const PetscReal *x, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its);
 /* Hybrid fit of one sample: TAO from theta0 (clamped into the box), at most init_max_it iterations, no
-   multi-start grid; outputs as SemgPhysFitSolve. */
+   multi-start grid; outputs as SemgPhysFitSolve (gain may be NULL: then the optimum is not decoded again,
+   SemgPhysFitCovariance gives the gain). */
 PETSC_EXTERN PetscErrorCode SemgPhysFitSolveFrom(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta0, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its);
-/* Covariance (K x K) of theta at the estimate for the sample x (laplace.h, options pf->unc). */
-PETSC_EXTERN PetscErrorCode SemgPhysFitCovariance(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *cov);
+/* Covariance (K x K) of theta at the estimate for the sample x (laplace.h, options pf->unc); gain (may be
+   NULL) = g* there. */
+PETSC_EXTERN PetscErrorCode SemgPhysFitCovariance(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *cov, PetscReal *gain);
 PETSC_EXTERN PetscErrorCode SemgPhysFitDestroy(SemgPhysFit **pf);
 
 #endif

@@ -86,7 +86,7 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
       /* Laplace covariance of the latents: the decoder's Jacobian at the encoder's estimate (the theta
          columns are the latents in order, res->n_theta == st.K) */
       for (PetscInt b = 0; b < B; b++)
-        PetscCall(SemgLaplaceCovariance(dec, &o.unc, theta + b * st.K, ds->data + (size_t)(b0 + b) * ds->n_channels * ds->n_times, res->theta_cov + (size_t)(b0 + b) * st.K * st.K, NULL));
+        PetscCall(SemgLaplaceCovariance(dec, &o.unc, theta + b * st.K, ds->data + (size_t)(b0 + b) * ds->n_channels * ds->n_times, res->theta_cov + (size_t)(b0 + b) * st.K * st.K, NULL, NULL));
       PetscCall(PetscTime(&t1));
       for (PetscInt b = 0; b < B; b++) {
         for (PetscInt j = 0; j < st.K; j++) res->theta_est[(size_t)(b0 + b) * res->n_theta + j] = theta[b * st.K + j];

@@ -10,17 +10,23 @@ PetscErrorCode SemgLaplaceOptionsDefault(SemgLaplaceOptions *o)
   PetscFunctionBeginUser;
   o->lags    = 0;
   o->ch_lags = 0;
+  for (PetscInt j = 0; j < SEMG_LAPLACE_FLOOR_MAX; j++) o->floor[j] = 0.0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode SemgLaplaceOptionsSetFromOptions(MPI_Comm comm, SemgLaplaceOptions *o)
 {
+  PetscInt n;
+
   PetscFunctionBeginUser;
   PetscOptionsBegin(comm, NULL, "Uncertainty of the estimates (Gauss-Newton / Laplace)", "semg");
   PetscCall(PetscOptionsInt("-unc_lags", "time lags of the residual autocovariance in the sandwich covariance (0 = white residuals)", "SemgLaplace", o->lags, &o->lags, NULL));
   PetscCall(PetscOptionsInt("-unc_channel_lags", "channel offsets of the residual covariance in the sandwich covariance (neighbouring channels)", "SemgLaplace", o->ch_lags, &o->ch_lags, NULL));
+  n = SEMG_LAPLACE_FLOOR_MAX;
+  PetscCall(PetscOptionsRealArray("-unc_floor", "model-error SD added in quadrature per latent: iz (m),cv (m/s)[,depth (m)], calibrated on a separate set", "SemgLaplace", o->floor, &n, NULL));
   PetscOptionsEnd();
   PetscCheck(o->lags >= 0 && o->ch_lags >= 0, comm, SEMG_ERR_USER, "-unc_lags and -unc_channel_lags must be >= 0");
+  for (PetscInt j = 0; j < SEMG_LAPLACE_FLOOR_MAX; j++) PetscCheck(o->floor[j] >= 0, comm, SEMG_ERR_USER, "-unc_floor values must be >= 0");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -75,7 +81,7 @@ static void SandwichMeat(const SemgDecoder *dec, const SemgLaplaceOptions *o, co
   for (PetscInt i = 0; i < K * K; i++) M[i] = 0;
   for (PetscInt q = -o->ch_lags; q <= o->ch_lags; q++)
     for (PetscInt k = -o->lags; k <= o->lags; k++) {
-      const PetscReal w = (1.0 - (PetscReal)PetscAbsInt(q) / (o->ch_lags + 1)) * (1.0 - (PetscReal)PetscAbsInt(k) / (o->lags + 1));
+      const PetscReal w     = (1.0 - (PetscReal)PetscAbsInt(q) / (o->ch_lags + 1)) * (1.0 - (PetscReal)PetscAbsInt(k) / (o->lags + 1));
       const PetscReal gamma = LaggedDot(nc, nt, r, r, q, k) / rr * s2; /* autocorrelation x s2 */
       for (PetscInt i = 0; i < K; i++)
         for (PetscInt j = 0; j < K; j++) M[i * K + j] += w * gamma * LaggedDot(nc, nt, B + (size_t)i * nct, B + (size_t)j * nct, q, k);
@@ -122,11 +128,11 @@ static void Sandwich(PetscInt K, const PetscReal *Hi, const PetscReal *M, PetscR
     }
 }
 
-PetscErrorCode SemgLaplaceCovariance(SemgDecoder *dec, const SemgLaplaceOptions *o, const PetscReal *theta, const PetscReal *x, PetscReal *cov, PetscReal *s2out)
+PetscErrorCode SemgLaplaceCovariance(SemgDecoder *dec, const SemgLaplaceOptions *o, const PetscReal *theta, const PetscReal *x, PetscReal *cov, PetscReal *s2out, PetscReal *gain)
 {
-  const PetscInt K = dec->K;
+  const PetscInt K   = dec->K;
   const size_t   nct = (size_t)dec->nc * dec->nt;
-  PetscReal      rr = 0, s2, H[SEMG_LAPLACE_MAX_K * SEMG_LAPLACE_MAX_K], Hi[SEMG_LAPLACE_MAX_K * SEMG_LAPLACE_MAX_K];
+  PetscReal      rr  = 0, s2, H[SEMG_LAPLACE_MAX_K * SEMG_LAPLACE_MAX_K], Hi[SEMG_LAPLACE_MAX_K * SEMG_LAPLACE_MAX_K];
   PetscReal     *B, *r;
   PetscBool      ok;
 
@@ -134,9 +140,10 @@ PetscErrorCode SemgLaplaceCovariance(SemgDecoder *dec, const SemgLaplaceOptions 
   PetscCheck(K <= SEMG_LAPLACE_MAX_K, PETSC_COMM_SELF, PETSC_ERR_SUP, "uncertainty of at most %d latents", SEMG_LAPLACE_MAX_K);
   for (PetscInt i = 0; i < K * K; i++) cov[i] = NAN;
   if (s2out) *s2out = NAN;
+  if (gain) *gain = 0.0;
   if (nct <= (size_t)K + 1) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscMalloc2(K * nct, &B, nct, &r));
-  PetscCall(SemgLaplaceJacobian(dec, theta, x, B, r, NULL, &ok));
+  PetscCall(SemgLaplaceJacobian(dec, theta, x, B, r, gain, &ok));
   if (ok) {
     for (size_t i = 0; i < nct; i++) rr += r[i] * r[i];
     s2 = rr / (PetscReal)(nct - (size_t)K - 1); /* p = K latents + the gain */
@@ -154,6 +161,7 @@ PetscErrorCode SemgLaplaceCovariance(SemgDecoder *dec, const SemgLaplaceOptions 
         SandwichMeat(dec, o, B, r, rr, s2, M);
         Sandwich(K, Hi, M, cov);
       }
+      for (PetscInt j = 0; j < PetscMin(K, SEMG_LAPLACE_FLOOR_MAX); j++) cov[j * K + j] += o->floor[j] * o->floor[j];
     }
     if (s2out) *s2out = s2;
   }

@@ -1,5 +1,6 @@
-static char help[] = "Uncertainty of the decoder fits (estimator/nn/laplace.h): the gain-projected residual Jacobian vs central differences, the covariance vs a "
-                     "brute-force finite-difference Gauss-Newton (white and sandwich), coverage of the hybrid fit on matched samples.\n";
+static char help
+  [] = "Uncertainty of the decoder fits (estimator/nn/laplace.h): the gain-projected residual Jacobian vs central differences, the covariance vs a "
+       "brute-force finite-difference Gauss-Newton (white and sandwich), coverage of the hybrid fit on matched samples.\n";
 
 #include <math.h>
 #include "core/semg_error.h"
@@ -166,10 +167,11 @@ static PetscErrorCode TestCovariance(SemgPhysFit *pf, PetscInt lags, PetscInt ch
   PetscCall(SemgLaplaceOptionsDefault(&o));
   o.lags = lags, o.ch_lags = ch_lags;
   PetscCall(Sample(pf, th_true, 1.3, 15.0, 1, x));
-  PetscCall(SemgLaplaceCovariance(pf->dec, &o, th, x, cov, NULL));
+  PetscCall(SemgLaplaceCovariance(pf->dec, &o, th, x, cov, NULL, NULL));
   PetscCall(BruteForce(pf, &o, th, x, ref));
   for (PetscInt i = 0; i < pf->K * pf->K; i++) err = PetscMax(err, PetscAbsReal(cov[i] - ref[i])), mag = PetscMax(mag, PetscAbsReal(ref[i]));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "covariance (%d latents, lags %d, channel lags %d) vs brute-force finite-difference Gauss-Newton: %s\n", (int)pf->K, (int)lags, (int)ch_lags, err < 1e-6 * mag ? "ok (< 1e-6 relative)" : "FAIL"));
+  PetscCall(
+    PetscPrintf(PETSC_COMM_SELF, "covariance (%d latents, lags %d, channel lags %d) vs brute-force finite-difference Gauss-Newton: %s\n", (int)pf->K, (int)lags, (int)ch_lags, err < 1e-6 * mag ? "ok (< 1e-6 relative)" : "FAIL"));
   if (!(err < 1e-6 * mag)) {
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "   max error %.3e of %.3e\n", (double)err, (double)mag));
     (*nbad)++;
@@ -192,16 +194,16 @@ static PetscErrorCode TestCoverage(SemgPhysFit *pf, PetscInt n, PetscInt *nbad)
     PetscCall(Sample(pf, th, 1.0, 10.0, (uint64_t)s + 100, x));
     th0[0] = th[0] + 0.5e-3, th0[1] = th[1] - 0.1, th0[2] = th[2];
     PetscCall(SemgPhysFitSolveFrom(pf, x, th0, est, &gain, &nrmse, &its));
-    PetscCall(SemgPhysFitCovariance(pf, x, est, cov));
+    PetscCall(SemgPhysFitCovariance(pf, x, est, cov, NULL));
     for (PetscInt j = 0; j < 2; j++) in[j] += PetscAbsReal(est[j] - th[j]) <= 1.959964 * PetscSqrtReal(cov[j * pf->K + j]);
   }
   for (PetscInt j = 0; j < 2; j++) {
     const PetscReal c = 100.0 * in[j] / n;
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "matched coverage of the 95%% %s interval (%d samples, 10 dB white noise): %s\n", j ? "CV" : "IZ", (int)n, c >= 92 && c <= 98 ? "ok (92-98 %)" : "FAIL"));
     if (!(c >= 92 && c <= 98)) {
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "   coverage %.1f %%\n", (double)c));
-    (*nbad)++;
-  }
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "   coverage %.1f %%\n", (double)c));
+      (*nbad)++;
+    }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
