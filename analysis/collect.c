@@ -2,7 +2,8 @@
    estimator/result.h: per-sample estimates and truth), never from CSV text. Per (condition,
    estimator, training seed) and quantity: MAE, bias, SD, RMSE, median and 95th-percentile absolute
    error, failure share with seeded bootstrap intervals, and seconds per sample; for the trained
-   estimator also the mean over training seeds with its t interval (model variance).
+   estimator also the mean over training seeds with its t interval (model variance); for result files
+   with a covariance (schema 2) the coverage of the nominal 50..99 % intervals and the mean 95 % width.
    A result file that is missing (its step failed) is listed and skipped: the rest still aggregates. */
 #include <math.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "estimator/result.h"
 #include "analysis/stats.h"
 #include "analysis/metrics.h"
+#include "analysis/coverage.h"
 
 typedef struct {
   char     index[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], study[64];
@@ -67,6 +69,31 @@ static void RowHead(SemgMetricRow *m, const CollectCtx *c, const SemgIndexRow *i
   PetscStrncpy(m->seed, ix->seed, sizeof(m->seed));
 }
 
+/* Coverage rows of quantity q (none when the file has no covariance): <q>_cover<P>_pct with the Wilson
+   interval, n = samples with an interval, n_failed = test samples without one; <q>_width95_<unit>. */
+static PetscErrorCode CoverageRows(const CollectCtx *c, const SemgIndexRow *ix, const SemgResult *r, int q, SemgMetricTable *t)
+{
+  static const char *const qname[2] = {"iz", "cv"}, *const qunit[2] = {"mm", "mps"};
+  const double  scale[2] = {1e3, 1};
+  SemgCoverage  cov;
+  SemgMetricRow m;
+
+  PetscFunctionBeginUser;
+  SemgCoverageCompute(r, q, &cov);
+  if (!cov.n) PetscFunctionReturn(PETSC_SUCCESS);
+  for (int k = 0; k < SEMG_COVERAGE_N; k++) {
+    RowHead(&m, c, ix);
+    PetscCall(PetscSNPrintf(m.metric, sizeof(m.metric), "%s_cover%02d_pct", qname[q], (int)SemgCoverageNominal[k]));
+    m.est = cov.cover[k], m.lo = cov.lo[k], m.hi = cov.hi[k], m.n = cov.n, m.n_failed = cov.n_missing;
+    PetscCall(SemgMetricAppend(t, &m));
+  }
+  RowHead(&m, c, ix);
+  PetscCall(PetscSNPrintf(m.metric, sizeof(m.metric), "%s_width95_%s", qname[q], qunit[q]));
+  m.est = scale[q] * cov.width95, m.lo = m.hi = NAN, m.n = cov.n, m.n_failed = cov.n_missing;
+  PetscCall(SemgMetricAppend(t, &m));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Rows of one result file. */
 static PetscErrorCode CollectFile(const CollectCtx *c, const SemgIndexRow *ix, SemgMetricTable *t)
 {
@@ -99,6 +126,8 @@ static PetscErrorCode CollectFile(const CollectCtx *c, const SemgIndexRow *ix, S
       PetscCall(SemgMetricAppend(t, &m));
     }
   }
+  for (int q = 0; q < 2; q++)
+    if (Estimates(ix->estimator, q)) PetscCall(CoverageRows(c, ix, r, q, t));
   for (PetscCount i = 0; i < r->n_local; i++) secs += r->seconds[i];
   RowHead(&m, c, ix);
   PetscCall(PetscStrncpy(m.metric, "seconds_per_sample", sizeof(m.metric)));

@@ -448,12 +448,50 @@ static void Answer(FILE *fp, const SemgReport *R)
   }
 }
 
+/* Coverage of the 95 % intervals at the reference and the worst axis (estimators with a covariance), and
+   their reliability plots. */
+static void CoverageSection(FILE *fp, const SemgReport *R, const PetscBool made[])
+{
+  PetscBool any = PETSC_FALSE;
+
+  for (PetscInt e = 0; e < R->n_est; e++) any = (PetscBool)(any || made[e]);
+  if (!any || !R->n_axes) return;
+  fprintf(fp, "## Calibration of the stated uncertainty\n\nCoverage (%%) of the nominal 95 %% intervals est ± 1.96 sd (Gauss-Newton/Laplace "
+              "covariance of each sample, "
+              "docs/estimator.md) with its 95 %% Wilson interval, at the matched reference and the lowest over the largest levels of the axes; 93-97 "
+              "is calibrated.\n\n");
+  fprintf(fp, "| estimator | IZ at the reference | CV at the reference | IZ lowest (axis) | CV lowest (axis) |\n|---|---|---|---|---|\n");
+  for (PetscInt e = 0; e < R->n_est; e++) {
+    if (!made[e]) continue;
+    fprintf(fp, "| %s |", R->est[e]);
+    for (int q = 0; q < 2; q++) {
+      double v, lo, hi;
+      SemgReportValue(R, R->axis[0].name, 0, R->est[e], q ? "cv_cover95_pct" : "iz_cover95_pct", &v, &lo, &hi);
+      Cell(fp, v, lo, hi, 1);
+    }
+    for (int q = 0; q < 2; q++) {
+      double      worst = INFINITY, v, lo, hi;
+      const char *wa    = "-";
+      for (PetscInt a = 0; a < R->n_axes; a++) {
+        SemgReportValue(R, R->axis[a].name, R->axis[a].n_levels - 1, R->est[e], q ? "cv_cover95_pct" : "iz_cover95_pct", &v, &lo, &hi);
+        if (R->axis[a].n_levels > 1 && isfinite(v) && v < worst) worst = v, wa = R->axis[a].name;
+      }
+      if (isfinite(worst)) fprintf(fp, " %.1f (%s) |", worst, wa);
+      else fprintf(fp, " – |");
+    }
+    fprintf(fp, "\n");
+  }
+  fprintf(fp, "\n");
+  for (PetscInt e = 0; e < R->n_est; e++)
+    if (made[e]) fprintf(fp, "![reliability %s](plots/reliability_%s.png)\n\n", R->est[e], R->est[e]);
+}
+
 PetscErrorCode SemgCmdReport(MPI_Comm comm)
 {
   ReportCtx   c;
   SemgReport *R;
   FILE       *fp;
-  PetscBool   curves;
+  PetscBool   curves, reliable[SEMG_REPORT_MAX_EST];
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&c, sizeof(c)));
@@ -468,6 +506,7 @@ PetscErrorCode SemgCmdReport(MPI_Comm comm)
   PetscCall(SemgReportPlotScatter(R, 0));
   PetscCall(SemgReportPlotScatter(R, 1));
   PetscCall(SemgReportPlotTraining(R, &curves));
+  for (PetscInt e = 0; e < R->n_est; e++) PetscCall(SemgReportPlotReliability(R, e, &reliable[e]));
   PetscCall(SemgCSVOpen(c.output, &fp));
   fprintf(fp, "# Study report: %s\n\n", R->t.row[0].study);
   fprintf(fp,
@@ -480,6 +519,7 @@ PetscErrorCode SemgCmdReport(MPI_Comm comm)
   CostTable(fp, R);
   AxisTables(fp, R);
   fprintf(fp, "## Estimates against truth\n\n![IZ scatter](plots/scatter_iz.png)\n\n![CV scatter](plots/scatter_cv.png)\n\n");
+  CoverageSection(fp, R, reliable);
   if (curves) fprintf(fp, "## Training curves\n\n![training](plots/training.png)\n\n");
   Provenance(fp, &c, R);
   PetscCall(SemgCSVClose(c.output, &fp));

@@ -94,6 +94,42 @@ static PetscErrorCode ComputeStats(MPI_Comm comm, const SemgResult *r, PetscInt 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode SemgResultAddCovariance(SemgResult *r)
+{
+  const size_t n = (size_t)r->n_local * r->n_theta * r->n_theta;
+
+  PetscFunctionBeginUser;
+  if (r->theta_cov) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc1(n + 1, &r->theta_cov));
+  for (size_t i = 0; i < n; i++) r->theta_cov[i] = NAN;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* /estimates/theta_cov [n, K, K] and its diagonal's square root /estimates/theta_sd [n, K]. */
+static PetscErrorCode WriteCovariance(SemgH5File *f, hid_t est, const SemgResult *r)
+{
+  const PetscInt K       = r->n_theta;
+  hsize_t        dims[3] = {(hsize_t)r->n_examples, (hsize_t)K, (hsize_t)K};
+  hid_t          dset;
+  PetscReal     *sd;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgH5CreateRows(est, "theta_cov", 3, dims, "see theta_units (products)", &dset));
+  PetscCall(SemgH5WriteRows(f, dset, (hsize_t)r->start, (hsize_t)r->n_local, r->theta_cov));
+  SemgCallH5(H5Dclose(dset));
+  PetscCall(PetscMalloc1((size_t)r->n_local * K + 1, &sd));
+  for (PetscCount i = 0; i < r->n_local; i++)
+    for (PetscInt j = 0; j < K; j++) {
+      const PetscReal v     = r->theta_cov[((size_t)i * K + j) * K + j];
+      sd[(size_t)i * K + j] = v >= 0 ? PetscSqrtReal(v) : NAN;
+    }
+  PetscCall(SemgH5CreateRows(est, "theta_sd", 2, dims, "see theta_units", &dset));
+  PetscCall(SemgH5WriteRows(f, dset, (hsize_t)r->start, (hsize_t)r->n_local, sd));
+  SemgCallH5(H5Dclose(dset));
+  PetscCall(PetscFree(sd));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode WriteH5(MPI_Comm comm, const char path[], const SemgResult *r)
 {
   SemgH5File f;
@@ -127,6 +163,7 @@ static PetscErrorCode WriteH5(MPI_Comm comm, const char path[], const SemgResult
   PetscCall(SemgH5CreateRows(est, "seconds", 1, dims, "s", &dset));
   PetscCall(SemgH5WriteRows(&f, dset, (hsize_t)r->start, (hsize_t)r->n_local, r->seconds));
   SemgCallH5(H5Dclose(dset));
+  if (r->theta_cov) PetscCall(WriteCovariance(&f, est, r));
   SemgCallH5(H5Gclose(est));
   SemgCallH5Id(met, H5Gcreate2(f.file, "/metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   for (PetscInt j = 0; j < r->n_theta; j++) {
@@ -254,6 +291,16 @@ PetscErrorCode SemgResultRead(MPI_Comm comm, const char path[], SemgResult **res
   PetscCall(SemgH5ReadRows(&f, f.file, "/estimates/theta_true", (hsize_t)r->start, (hsize_t)r->n_local, r->theta_true));
   PetscCall(SemgH5ReadRows(&f, f.file, "/estimates/recon_nrmse", (hsize_t)r->start, (hsize_t)r->n_local, r->recon_nrmse));
   PetscCall(SemgH5ReadRows(&f, f.file, "/estimates/seconds", (hsize_t)r->start, (hsize_t)r->n_local, r->seconds));
+  { /* optional since schema 2 */
+    hsize_t cdims[3];
+    int     cnd;
+    PetscCall(SemgH5DatasetShape(f.file, "/estimates/theta_cov", &cnd, cdims, 3));
+    if (cnd >= 0) {
+      PetscCheck(cnd == 3 && cdims[0] == dims[0] && cdims[1] == dims[1] && cdims[2] == dims[1], comm, SEMG_ERR_USER, "'%s': /estimates/theta_cov is not [n, K, K]", path);
+      PetscCall(SemgResultAddCovariance(r));
+      PetscCall(SemgH5ReadRows(&f, f.file, "/estimates/theta_cov", (hsize_t)r->start, (hsize_t)r->n_local, r->theta_cov));
+    }
+  }
   PetscCall(SemgH5Close(comm, &f));
   *res = r;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -265,6 +312,7 @@ PetscErrorCode SemgResultDestroy(SemgResult **res)
   if (!*res) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscFree2((*res)->theta_names, (*res)->theta_units));
   PetscCall(PetscFree4((*res)->theta_est, (*res)->theta_true, (*res)->recon_nrmse, (*res)->seconds));
+  PetscCall(PetscFree((*res)->theta_cov));
   PetscCall(PetscFree(*res));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -2,7 +2,9 @@
    so analysis treats them alike (docs/data-format.md, "Result file").
    est.h5:  /estimates/theta_est [n, K], /estimates/theta_true [n, K] (NaN when unknown),
             /estimates/recon_nrmse [n] (NaN when the method has no reconstruction),
-            /estimates/seconds [n] (time spent per sample), attrs method, dataset path, theta_names,
+            /estimates/seconds [n] (time spent per sample), optional (schema 2) /estimates/theta_cov [n, K, K]
+            and /estimates/theta_sd [n, K] (per-sample covariance and standard deviation of the estimates,
+            NaN where the method gives none), attrs method, dataset path, theta_names,
             theta_units, provenance; /metrics/ attrs mae_<name>, rmse_<name>, bias_<name>, median_ae_<name>.
    est.csv: sample,iz_est_m,cv_est_mps,iz_true_m,cv_true_mps (truth columns empty when unknown). */
 #ifndef SEMG_RESULT_H
@@ -12,7 +14,7 @@
 #include "core/semg_dataset.h"
 
 /* schema_version attribute of the result files (docs/data-format.md) */
-#define SEMG_RESULT_SCHEMA_VERSION 1
+#define SEMG_RESULT_SCHEMA_VERSION 2 /* 2: optional theta_cov / theta_sd; version-1 files still read */
 
 typedef struct {
   char       method[64];
@@ -26,6 +28,7 @@ typedef struct {
   PetscReal *theta_true;     /* n_local x K, NaN when unknown */
   PetscReal *recon_nrmse;    /* n_local */
   PetscReal *seconds;        /* n_local */
+  PetscReal *theta_cov;      /* n_local x K x K covariance of the estimates (NaN where unknown); NULL = none */
 } SemgResult;
 
 /* Result for the examples of ds, with theta names "iz" and "cv" first and any extra names after. */
@@ -33,6 +36,8 @@ PETSC_EXTERN PetscErrorCode SemgResultCreate(const SemgDataset *ds, const char m
 /* Writes .h5 or .csv depending on the path's ending (collective). Prints MAE/RMSE/bias on rank 0. */
 PETSC_EXTERN PetscErrorCode SemgResultWrite(MPI_Comm comm, const char path[], const SemgResult *res);
 PETSC_EXTERN PetscErrorCode SemgResultRead(MPI_Comm comm, const char path[], SemgResult **res);
+/* Allocates res->theta_cov (all NaN) so the estimator can fill the covariance of its estimates. */
+PETSC_EXTERN PetscErrorCode SemgResultAddCovariance(SemgResult *res);
 PETSC_EXTERN PetscErrorCode SemgResultDestroy(SemgResult **res);
 
 #endif

@@ -23,6 +23,7 @@ static const char *const bl_names[] = {"iz_minamp", "iz_phase", "vfit", "cv_xcor
 
 typedef struct {
   char            data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
+  char            init[PETSC_MAX_PATH_LEN]; /* physfit: -physfit_init result file (hybrid), "" = multi-start */
   BaselineMethod  method;
   PetscInt        cv_channels, phase_max_lag, vfit_latency;
   PetscReal       cv_range[2], cv_exclude, window[2];
@@ -35,7 +36,7 @@ typedef struct {
 
 static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
 {
-  PetscBool         set_m, set_d, set_o;
+  PetscBool         set_m, set_d, set_o, set_i;
   PetscInt          n, mode = SEMG_IZ_PHASE_MINIMUM, method = BL_NMETHODS; /* phase: minimum measured better than auto (crossing) on every tuning and test set, docs/baselines.md */
   char              wtext[64] = "auto";
   const char *const lat[]     = {"peak", "xcorr", "chain", "SemgLatencyType", "SEMG_LATENCY_", NULL};
@@ -53,6 +54,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   ctx->window[1]     = PETSC_MAX_REAL;
   ctx->data[0]       = 0; /* -help shows these as defaults */
   ctx->output[0]     = 0;
+  ctx->init[0]       = 0;
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
   PetscCall(SemgCCSParamsDefault(&ctx->ccs));
   PetscOptionsBegin(comm, NULL, "semg baseline: white-box IZ / CV estimators and the per-sample physics fit", "semg");
@@ -72,6 +74,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(PetscOptionsReal("-minamp_frac", "iz_minamp: search the RMS minimum between the first and last channel above this share of the largest RMS (0 = global argmin)", "semg baseline",
                              ctx->minamp_frac, &ctx->minamp_frac, NULL));
   PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline", wtext, wtext, sizeof(wtext), NULL));
+  PetscCall(PetscOptionsString("-physfit_init", "physfit: start every sample from this result file's estimate of the same dataset (e.g. semg estimate's), few TAO iterations, no grid (method 'hybrid')", "semg baseline",
+                               ctx->init, ctx->init, sizeof(ctx->init), &set_i));
   PetscOptionsEnd();
   ctx->phase_mode = (SemgIZPhaseMode)mode;
   PetscCall(SemgOptionsRequire(comm, "-method", set_m));
@@ -96,6 +100,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
     PetscCall(SemgCCSParamsSetFromOptions(&ctx->ccs, NULL));
   }
   PetscCall(SemgCheckInputPath(comm, "-data", ctx->data));
+  PetscCheck(!set_i || ctx->method == BL_PHYSFIT, comm, SEMG_ERR_USER, "-physfit_init needs -method physfit");
+  if (set_i) PetscCall(SemgCheckInputPath(comm, "-physfit_init", ctx->init));
   PetscCall(SemgCheckOutputPath(comm, "-output", ctx->output));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -279,13 +285,67 @@ static PetscErrorCode CheckChannels(MPI_Comm comm, const BaselineCtx *ctx, const
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The -physfit_init result must hold estimates of this very dataset: same number of samples and, where the
+   dataset has ground truth, the same truth in every row (a content check: paths differ between copies). */
+static PetscErrorCode ReadInitEstimates(MPI_Comm comm, const BaselineCtx *ctx, const SemgDataset *ds, const SemgResult *res, SemgResult **initp)
+{
+  SemgResult *init;
+  PetscBool   same = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgResultRead(comm, ctx->init, &init));
+  PetscCheck(init->n_examples == ds->n_examples, comm, SEMG_ERR_USER, "-physfit_init '%s' has %lld samples, -data '%s' has %lld: not estimates of this dataset",
+             ctx->init, (long long)init->n_examples, ctx->data, (long long)ds->n_examples);
+  for (PetscCount i = 0; i < res->n_local && same; i++)
+    for (PetscInt j = 0; j < 2; j++) {
+      const PetscReal a = init->theta_true[(size_t)i * init->n_theta + j], b = res->theta_true[(size_t)i * res->n_theta + j];
+      if (!(PetscIsNanReal(a) && PetscIsNanReal(b)) && a != b) same = PETSC_FALSE;
+    }
+  PetscCall(
+    SemgCheckAllRanks(comm, same, "-physfit_init '%s': its ground truth differs from -data '%s': not estimates of this dataset", ctx->init, ctx->data));
+  *initp = init;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Start of the hybrid fit from the init result's row i: IZ, CV, and depth when both fit it. PETSC_FALSE
+   when the estimate is missing (NaN): that sample gets the multi-start fit. */
+static PetscBool InitStart(const SemgResult *init, const SemgPhysFit *pf, PetscCount i, PetscReal *th0)
+{
+  const PetscReal *e = init->theta_est + (size_t)i * init->n_theta;
+
+  th0[0] = e[0], th0[1] = e[1], th0[2] = pf->spec.depth;
+  for (PetscInt j = 2; j < init->n_theta && pf->fit_depth; j++)
+    if (!strcmp(init->theta_names[j], "depth") && !PetscIsNanReal(e[j])) th0[2] = e[j];
+  return (PetscBool)(!PetscIsNanReal(th0[0]) && !PetscIsNanReal(th0[1]));
+}
+
+/* Physics fit (or hybrid) of sample s into its result row, with the covariance of the latents. */
+static PetscErrorCode PhysFitSample(BaselineWork *w, const SemgResult *init, SemgResult *res, PetscCount s, const PetscReal *x, PetscReal *nrmse)
+{
+  const PetscInt K = res->n_theta, col[SEMG_PHYSFIT_MAX_K] = {0, 1, 3}; /* result columns of the latents: iz, cv, (gain), depth */
+  PetscReal     *est = res->theta_est + s * K, th[SEMG_PHYSFIT_MAX_K], th0[SEMG_PHYSFIT_MAX_K], gain, cov[SEMG_PHYSFIT_MAX_K * SEMG_PHYSFIT_MAX_K];
+  PetscInt       its;
+  SemgPhysFit   *pf = w->pf;
+
+  PetscFunctionBeginUser;
+  if (init && InitStart(init, pf, s, th0)) PetscCall(SemgPhysFitSolveFrom(pf, x, th0, th, NULL, nrmse, &its));
+  else PetscCall(SemgPhysFitSolve(pf, x, th, &gain, nrmse, &its));
+  PetscCall(SemgPhysFitCovariance(pf, x, th, cov, &gain)); /* the same g* */
+  est[0] = th[0], est[1] = th[1], est[2] = gain;
+  if (pf->fit_depth) est[3] = th[2];
+  est[K - 1] = (PetscReal)its;
+  for (PetscInt a = 0; a < pf->K; a++)
+    for (PetscInt b = 0; b < pf->K; b++) res->theta_cov[((size_t)s * K + col[a]) * K + col[b]] = cov[a * pf->K + b];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
 {
-  static const char *const allowed[] = {"physfit_", "dec_", "ccs_", NULL};
+  static const char *const allowed[] = {"physfit_", "dec_", "ccs_", "unc_", NULL};
   BaselineCtx              ctx;
   BaselineWork             w;
   SemgDataset             *ds;
-  SemgResult              *res;
+  SemgResult              *res, *init = NULL;
   const char              *ex_names[3], *ex_units[3];
   PetscInt                 n_extra = 0, K, k0, k1, ntw; /* result truth: filled by SemgResultCreate */
   SemgProgress             prog;
@@ -310,7 +370,9 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
     ex_names[n_extra] = "tao_its", ex_units[n_extra++] = "1";
   }
   K = 2 + n_extra;
-  PetscCall(SemgResultCreate(ds, bl_names[ctx.method], ctx.data, n_extra, ex_names, ex_units, &res));
+  PetscCall(SemgResultCreate(ds, ctx.init[0] ? "hybrid" : bl_names[ctx.method], ctx.data, n_extra, ex_names, ex_units, &res));
+  if (ctx.method == BL_PHYSFIT) PetscCall(SemgResultAddCovariance(res));
+  if (ctx.init[0]) PetscCall(ReadInitEstimates(comm, &ctx, ds, res, &init));
   PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)SEMG_BASELINE_MAX_CV_CHANNELS * ds->n_times, &w.buf));
   /* the classical methods' time window in samples */
   k0 = (PetscInt)PetscCeilReal(ctx.window[0] * ds->fs - 1e-9);
@@ -328,16 +390,10 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
 
     PetscCall(PetscTime(&t0));
     for (PetscInt j = 0; j < K; j++) est[j] = NAN;
-    if (ctx.method == BL_PHYSFIT) {
-      PetscReal th[SEMG_PHYSFIT_MAX_K], gain;
-      PetscInt  its;
-      PetscCall(SemgPhysFitSolve(w.pf, x, th, &gain, &nrmse, &its));
-      est[0] = th[0], est[1] = th[1], est[2] = gain;
-      if (w.pf->fit_depth) est[3] = th[2];
-      est[K - 1] = (PetscReal)its;
-    } else PetscCall(EstimateClassical(&ctx, &w, ds, x, k0, k1, est));
+    if (ctx.method == BL_PHYSFIT) PetscCall(PhysFitSample(&w, init, res, s, x, &nrmse));
+    else PetscCall(EstimateClassical(&ctx, &w, ds, x, k0, k1, est));
     PetscCall(PetscTime(&t1));
-    res->seconds[s]     = t1 - t0;
+    res->seconds[s]     = t1 - t0 + (init ? init->seconds[s] : 0.0); /* hybrid: its start's cost included */
     res->recon_nrmse[s] = nrmse;
     PetscCall(SemgProgressUpdate(comm, &prog, PetscMin(ds->n_examples, (s + 1) * size))); /* rank 0 reports, ranks run in step */
   }
@@ -349,6 +405,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCall(SemgArraysDestroy(&w.sd));
   PetscCall(SemgArraysDestroy(&w.dd));
   PetscCall(SemgResultDestroy(&res));
+  PetscCall(SemgResultDestroy(&init));
   PetscCall(SemgDatasetDestroy(&ds));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

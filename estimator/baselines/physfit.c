@@ -16,7 +16,10 @@ PetscErrorCode SemgPhysFitCreate(SemgPhysFit **pf)
   p->hi[1]       = 5.4;
   p->n_starts    = 3;
   p->grid_v_step = 0.5;
-  *pf            = p;
+  p->init_max_it = 5; /* hybrid: at 5 the reference-set MAE equals the full fit's within 0.1 % (docs/baselines.md) */
+  p->max_it      = 200;
+  PetscCall(SemgLaplaceOptionsDefault(&p->unc));
+  *pf = p;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -81,7 +84,10 @@ PetscErrorCode SemgPhysFitSetFromOptions(MPI_Comm comm, SemgPhysFit *pf)
   PetscCall(PetscOptionsRealArray("-physfit_depth_bounds", "depth bounds lo,hi (m) with -physfit_fit_depth; default template depth +-5 mm", "SemgPhysFit", db, &n, NULL));
   PetscCall(PetscOptionsInt("-physfit_starts", "grid starts refined by TAO (best of the grid)", "SemgPhysFit", pf->n_starts, &pf->n_starts, NULL));
   PetscCall(PetscOptionsReal("-physfit_grid_cv_step", "CV step of the start grid (m/s); x_IZ step = IED", "SemgPhysFit", pf->grid_v_step, &pf->grid_v_step, NULL));
+  PetscCall(PetscOptionsInt("-physfit_init_max_it", "hybrid (-physfit_init): TAO iterations from the given start", "SemgPhysFit", pf->init_max_it, &pf->init_max_it, NULL));
   PetscOptionsEnd();
+  PetscCheck(pf->init_max_it >= 1, comm, SEMG_ERR_USER, "-physfit_init_max_it must be >= 1");
+  PetscCall(SemgLaplaceOptionsSetFromOptions(comm, &pf->unc));
   PetscCheck(izb[0] < izb[1] && cvb[0] > 0 && cvb[0] < cvb[1] && db[0] > 0 && db[0] < db[1], comm, SEMG_ERR_USER, "-physfit_iz_bounds, -physfit_cv_bounds, -physfit_depth_bounds: need 0 < lo < hi (CV, depth) and lo < hi (IZ)");
   PetscCheck(pf->n_starts >= 1 && pf->grid_v_step > 0, comm, SEMG_ERR_USER, "-physfit_starts must be >= 1 and -physfit_grid_cv_step > 0");
   pf->lo[0] = izb[0], pf->hi[0] = izb[1], pf->lo[1] = cvb[0], pf->hi[1] = cvb[1], pf->lo[2] = db[0], pf->hi[2] = db[1];
@@ -149,6 +155,7 @@ PetscErrorCode SemgPhysFitSetUp(SemgPhysFit *pf)
   PetscCall(TaoSetTolerances(pf->tao, 1e-10, 1e-8, 0.0)); /* spec start values: gatol, grtol */
   PetscCall(TaoSetMaximumIterations(pf->tao, 200));
   PetscCall(TaoSetFromOptions(pf->tao));
+  PetscCall(TaoGetMaximumIterations(pf->tao, &pf->max_it));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -204,6 +211,7 @@ PetscErrorCode SemgPhysFitSolve(SemgPhysFit *pf, const PetscReal *x, PetscReal *
       PetscCall(SemgPhysFitObjective(pf, x, s->th, &s->f, NULL, NULL));
     }
   qsort(st, (size_t)ns, sizeof(Start), CompareStart);
+  PetscCall(TaoSetMaximumIterations(pf->tao, pf->max_it));
   for (PetscInt s = 0; s < PetscMin(pf->n_starts, ns); s++) {
     PetscScalar       *u;
     const PetscScalar *uc;
@@ -228,6 +236,40 @@ PetscErrorCode SemgPhysFitSolve(SemgPhysFit *pf, const PetscReal *x, PetscReal *
   PetscCall(SemgPhysFitObjective(pf, x, theta, &best_f, NULL, gain));
   if (nrmse) *nrmse = PetscSqrtReal(2.0 * best_f);
   if (its) *its = total_its;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgPhysFitSolveFrom(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta0, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its)
+{
+  PetscScalar       *u;
+  const PetscScalar *uc;
+  PetscReal          f;
+  PetscInt           it;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgPhysFitSetUp(pf));
+  pf->x = x;
+  PetscCall(VecGetArray(pf->u, &u));
+  for (PetscInt j = 0; j < pf->K; j++) u[j] = PetscMin(PetscMax((theta0[j] - pf->lo[j]) / (pf->hi[j] - pf->lo[j]), 0.0), 1.0);
+  PetscCall(VecRestoreArray(pf->u, &u));
+  PetscCall(TaoSetSolution(pf->tao, pf->u));
+  PetscCall(TaoSetMaximumIterations(pf->tao, pf->init_max_it));
+  PetscCall(TaoSolve(pf->tao));
+  PetscCall(TaoGetSolutionStatus(pf->tao, &it, &f, NULL, NULL, NULL, NULL));
+  PetscCall(VecGetArrayRead(pf->u, &uc));
+  for (PetscInt j = 0; j < pf->K; j++) theta[j] = pf->lo[j] + (pf->hi[j] - pf->lo[j]) * PetscRealPart(uc[j]);
+  PetscCall(VecRestoreArrayRead(pf->u, &uc));
+  if (gain) PetscCall(SemgPhysFitObjective(pf, x, theta, &f, NULL, gain)); /* else TAO's f is the objective at theta */
+  if (nrmse) *nrmse = PetscSqrtReal(2.0 * f);
+  if (its) *its = it;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgPhysFitCovariance(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *cov, PetscReal *gain)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SemgPhysFitSetUp(pf));
+  PetscCall(SemgLaplaceCovariance(pf->dec, &pf->unc, theta, x, cov, NULL, gain));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

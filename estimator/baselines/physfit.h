@@ -4,12 +4,15 @@
    v + (v_f - v_tmpl), CCS potentials at the electrodes, the dataset's channel table applied;
    g* = <x,y>/<y,y> clamped >= 0 (estimator.md 2.5). PETSc TAO on PETSC_COMM_SELF (default TAOBQNLS,
    options prefix physfit_), multi-start: grid x_IZ every IED, v = 2.5, 3.0, ... within the bounds; the
-   best n_starts grid points are refined and the best result kept. */
+   best n_starts grid points are refined and the best result kept. Hybrid (SemgPhysFitSolveFrom): one TAO
+   run of at most init_max_it iterations from a given start (the autoencoder's estimate), no grid.
+   Uncertainty: SemgPhysFitCovariance (estimator/nn/laplace.h) at the estimate. */
 #ifndef SEMG_BASELINES_PHYSFIT_H
 #define SEMG_BASELINES_PHYSFIT_H
 
 #include <petsctao.h>
 #include "estimator/nn/decoder.h"
+#include "estimator/nn/laplace.h"
 
 #define SEMG_PHYSFIT_MAX_K 3 /* x_IZ, v, depth */
 
@@ -25,11 +28,14 @@ typedef struct {
   PetscReal      *ch_w;  /* nc x 3 */
   SemgDecoder    *dec;   /* the autoencoder's decoder (owned), latents in the same order as theta */
   /* unknowns theta = (x_IZ, v[, depth below the mean electrode z]) and their box */
-  PetscInt  K;
-  PetscBool fit_depth;
-  PetscReal lo[SEMG_PHYSFIT_MAX_K], hi[SEMG_PHYSFIT_MAX_K];
-  PetscInt  n_starts;
-  PetscReal grid_v_step;
+  PetscInt           K;
+  PetscBool          fit_depth;
+  PetscReal          lo[SEMG_PHYSFIT_MAX_K], hi[SEMG_PHYSFIT_MAX_K];
+  PetscInt           n_starts;
+  PetscReal          grid_v_step;
+  PetscInt           init_max_it; /* TAO iterations of SemgPhysFitSolveFrom (-physfit_init_max_it) */
+  PetscInt           max_it;      /* TAO iterations of the multi-start refinement (after -physfit_tao_max_it) */
+  SemgLaplaceOptions unc;         /* covariance of the estimates */
   /* solver */
   Tao              tao;
   Vec              u, ulo, uhi;
@@ -50,6 +56,13 @@ PETSC_EXTERN PetscErrorCode SemgPhysFitSetUp(SemgPhysFit *pf);
 PETSC_EXTERN PetscErrorCode SemgPhysFitObjective(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *f, PetscReal *grad, PetscReal *gain);
 /* Fit one sample x (nc x nt). theta (K values), gain, nrmse = ||x - g* y|| / ||x||, its = TAO iterations summed. */
 PETSC_EXTERN PetscErrorCode SemgPhysFitSolve(SemgPhysFit *pf, const PetscReal *x, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its);
+/* Hybrid fit of one sample: TAO from theta0 (clamped into the box), at most init_max_it iterations, no
+   multi-start grid; outputs as SemgPhysFitSolve (gain may be NULL: then the optimum is not decoded again,
+   SemgPhysFitCovariance gives the gain). */
+PETSC_EXTERN PetscErrorCode SemgPhysFitSolveFrom(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta0, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its);
+/* Covariance (K x K) of theta at the estimate for the sample x (laplace.h, options pf->unc); gain (may be
+   NULL) = g* there. */
+PETSC_EXTERN PetscErrorCode SemgPhysFitCovariance(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *cov, PetscReal *gain);
 PETSC_EXTERN PetscErrorCode SemgPhysFitDestroy(SemgPhysFit **pf);
 
 #endif

@@ -6,11 +6,13 @@
 #include "estimator/result.h"
 #include "estimator/nn/trainer.h"
 #include "estimator/nn/dectable_build.h"
+#include "estimator/nn/laplace.h"
 
 typedef struct {
   char                model[PETSC_MAX_PATH_LEN], data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN];
   PetscInt            batch;
   SemgDecTableOptions table; /* -dec_table: decode the reconstruction through a table */
+  SemgLaplaceOptions  unc;   /* covariance of the estimates (-unc_*) */
 } EstimateOptions;
 
 static PetscErrorCode ProcessOptions(MPI_Comm comm, EstimateOptions *o)
@@ -30,6 +32,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, EstimateOptions *o)
   PetscOptionsEnd();
   PetscCall(SemgDecTableOptionsDefault(&o->table));
   PetscCall(SemgDecTableOptionsSetFromOptions(comm, &o->table));
+  PetscCall(SemgLaplaceOptionsDefault(&o->unc));
+  PetscCall(SemgLaplaceOptionsSetFromOptions(comm, &o->unc));
   PetscCall(SemgOptionsRequire(comm, "-model", set_m));
   PetscCall(SemgOptionsRequire(comm, "-data", set_d));
   PetscCall(SemgOptionsRequire(comm, "-output", set_o));
@@ -70,6 +74,7 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
   P = st.best_epoch >= 0 ? st.Pbest : st.P;
   PetscCall(SemgNormaliseSamples(ds->n_local, ds->n_channels * ds->n_times, ds->data, NULL));
   PetscCall(SemgResultCreate(ds, "informed-autoencoder", o.data, st.K - 2, extra_names, extra_units, &res));
+  PetscCall(SemgResultAddCovariance(res));
   PetscCall(PetscMalloc2((size_t)o.batch * st.K, &theta, o.batch, &nrmse));
   {
     long long sat[2] = {0, 0}; /* latents with |h| > 4: saturated scaler, truths near or beyond the bounds (spec 2.3) */
@@ -78,6 +83,10 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
       PetscLogDouble t0, t1;
       PetscCall(PetscTime(&t0));
       PetscCall(SemgModelPredict(model, P, B, ds->data + (size_t)b0 * ds->n_channels * ds->n_times, theta, nrmse));
+      /* Laplace covariance of the latents: the decoder's Jacobian at the encoder's estimate (the theta
+         columns are the latents in order, res->n_theta == st.K) */
+      for (PetscInt b = 0; b < B; b++)
+        PetscCall(SemgLaplaceCovariance(dec, &o.unc, theta + b * st.K, ds->data + (size_t)(b0 + b) * ds->n_channels * ds->n_times, res->theta_cov + (size_t)(b0 + b) * st.K * st.K, NULL, NULL));
       PetscCall(PetscTime(&t1));
       for (PetscInt b = 0; b < B; b++) {
         for (PetscInt j = 0; j < st.K; j++) res->theta_est[(size_t)(b0 + b) * res->n_theta + j] = theta[b * st.K + j];

@@ -10,6 +10,7 @@ target_sources(semg_estimator PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/dectable_build.c
   ${CMAKE_CURRENT_LIST_DIR}/dectable_cache.c
   ${CMAKE_CURRENT_LIST_DIR}/model.c
+  ${CMAKE_CURRENT_LIST_DIR}/laplace.c
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.c
   ${CMAKE_CURRENT_LIST_DIR}/sampler.c
   ${CMAKE_CURRENT_LIST_DIR}/lr_schedule.c
