@@ -12,10 +12,9 @@
 #include "sim/realisations.h"
 #include "sim/model_mix.h"
 
-const char *const SemgThetaNames[] = {"iz",      "cv",       "depth",     "n_fibres",     "radius", "iz_spread",          "snr_db",        "shift_x",
-                                      "shift_y", "rotation", "ied_scale", "noise_colour", "sir_db", "interference_units", "lf_realisation",
-                                      "forward_model", "fat_thickness", "anisotropy", "contact_gain_sd", "mu_cv_sd"};
-const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad", "1", "code", "dB", "1", "index", "code", "m", "1", "1", "m/s"};
+const char *const SemgThetaNames[]        = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation", "ied_scale", "noise_colour", "sir_db", "interference_units", "lf_realisation", "forward_model", "fat_thickness", "anisotropy", "contact_gain_sd", "mu_cv_sd"};
+const char *const SemgThetaUnits[]        = {"m", "m/s",  "m",  "1", "m",     "m",    "dB", "m", "m", "rad",
+                                             "1", "code", "dB", "1", "index", "code", "m",  "1", "1", "m/s"};
 const char *const SemgSimulateModels[]    = {"ccs", "vc", "halfspace", "infinite", "layered", "SemgSimulateModel", "SEMG_SIM_MODEL_", NULL};
 const char *const SemgSimulateVCSources[] = {"line", "homogenised", "SemgSimulateVCSource", "SEMG_SIM_VC_SOURCE_", NULL};
 
@@ -401,19 +400,19 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
   char buf[8192]; /* -leadfield may list several paths */
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(buf, sizeof(buf),
-                          "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, "
-                          "sigma_trans: %g}\n"
-                          "leadfield: '%s'\nvc_ccs_sources: %s\nvc_source: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
-                          "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: "
-                          "%g, cv_sd: %g}\n"
-                          "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
-                          o->n_model_mix ? "mix" : SemgSimulateModels[o->model], (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum,
-                          o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false", (double)o->ccs.sigma_long,
-                          (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long,
-                          (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread,
-                          (double)o->mu.tendon_left, (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along,
-                          (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across, (double)o->contact_gain_sd));
+  PetscCall(
+    PetscSNPrintf(buf, sizeof(buf),
+                  "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, "
+                  "sigma_trans: %g}\n"
+                  "leadfield: '%s'\nvc_ccs_sources: %s\nvc_source: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
+                  "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: "
+                  "%g, cv_sd: %g}\n"
+                  "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
+                  o->n_model_mix ? "mix" : SemgSimulateModels[o->model], (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum,
+                  o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false", (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source],
+                  (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed,
+                  (double)o->mu.iz_spread, (double)o->mu.tendon_left, (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd,
+                  (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across, (double)o->contact_gain_sd));
   PetscCall(SemgGeneratorConfigText(o, buf, sizeof(buf)));
   if (o->model == SEMG_SIM_MODEL_LAYERED || o->n_model_mix) {
     size_t len;
@@ -456,7 +455,8 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   if (o.model != SEMG_SIM_MODEL_CCS && !o.ccs_sources) PetscCall(PetscStrncpy(ds->units, "V", sizeof(ds->units)));
   if (o.n_model_mix) { /* volts only when every kind of the mix is a lead-field model; otherwise a.u. (estimators normalise per sample) */
     PetscBool volts = PETSC_TRUE;
-    for (PetscInt j = 0; j < o.n_model_mix; j++) volts = (PetscBool)(volts && (o.model_mix[j] == SEMG_FWD_HALFSPACE || o.model_mix[j] == SEMG_FWD_LAYERED));
+    for (PetscInt j = 0; j < o.n_model_mix; j++)
+      volts = (PetscBool)(volts && (o.model_mix[j] == SEMG_FWD_HALFSPACE || o.model_mix[j] == SEMG_FWD_LAYERED));
     PetscCall(PetscStrncpy(ds->units, volts ? "V" : "a.u.", sizeof(ds->units)));
   }
   PetscCall(PetscArraycpy(ds->electrode_xyz, nominal, 3 * (size_t)ne));
@@ -490,7 +490,8 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
     PetscInt  built;
     PetscReal sec;
     PetscCall(SemgLayeredCacheGetStats(cache, &built, &sec));
-    if (built) PetscCall(PetscPrintf(comm, "semg simulate: -model_mix layered: %d fat-thickness tables built on rank 0 in %.2f s\n", (int)built, (double)sec));
+    if (built)
+      PetscCall(PetscPrintf(comm, "semg simulate: -model_mix layered: %d fat-thickness tables built on rank 0 in %.2f s\n", (int)built, (double)sec));
   }
   PetscCall(PetscPrintf(comm, "semg simulate: %" PetscInt_FMT " samples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times (model %s) -> %s\n", o.n, ds->n_channels, SemgMontages[o.montage], o.n_times, o.n_model_mix ? "mix" : SemgSimulateModels[o.model], o.output));
   PetscCall(PetscFree2(mono, xyz));

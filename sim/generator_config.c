@@ -22,7 +22,8 @@ static PetscErrorCode DomainText(const SemgSimulateOptions *o, char *buf, size_t
   size_t   len;
 
   PetscFunctionBeginUser;
-  if (!o->n_model_mix && !o->n_noise_mix && !o->contact_gain_sd_set && !o->mu_cv_sd_set && !o->interference_fraction_set) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!o->n_model_mix && !o->n_noise_mix && !o->contact_gain_sd_set && !o->mu_cv_sd_set && !o->interference_fraction_set)
+    PetscFunctionReturn(PETSC_SUCCESS);
   for (PetscInt j = 0; j < o->n_model_mix; j++) codes[j] = (PetscInt)o->model_mix[j];
   ListText(o->n_model_mix, codes, SemgForwardKinds, models, sizeof(models));
   for (PetscInt j = 0; j < o->n_noise_mix; j++) codes[j] = (PetscInt)o->noise_mix[j];
@@ -32,8 +33,9 @@ static PetscErrorCode DomainText(const SemgSimulateOptions *o, char *buf, size_t
   (void)snprintf(buf + len, size - len,
                  "domain_randomisation: {model_mix: %s, fat_thickness_range: [%g, %g], fat_thickness_step: %g, anisotropy_range: [%g, %g], "
                  "contact_gain_sd_range: [%g, %g], noise_colour_mix: %s, mu_cv_sd_range: [%g, %g], interference_fraction: %g}\n",
-                 models, (double)o->fat_thickness.lo, (double)o->fat_thickness.hi, (double)o->fat_thickness_step, (double)o->anisotropy.lo, (double)o->anisotropy.hi,
-                 (double)(o->contact_gain_sd_set ? o->contact_gain_sd_range.lo : o->contact_gain_sd), (double)(o->contact_gain_sd_set ? o->contact_gain_sd_range.hi : o->contact_gain_sd), colours,
+                 models, (double)o->fat_thickness.lo, (double)o->fat_thickness.hi, (double)o->fat_thickness_step, (double)o->anisotropy.lo,
+                 (double)o->anisotropy.hi, (double)(o->contact_gain_sd_set ? o->contact_gain_sd_range.lo : o->contact_gain_sd),
+                 (double)(o->contact_gain_sd_set ? o->contact_gain_sd_range.hi : o->contact_gain_sd), colours,
                  (double)(o->mu_cv_sd_set ? o->mu_cv_sd.lo : o->mu.cv_sd), (double)(o->mu_cv_sd_set ? o->mu_cv_sd.hi : o->mu.cv_sd), (double)o->interference_fraction);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

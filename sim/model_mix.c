@@ -20,8 +20,7 @@ static PetscErrorCode NameList(const char *name, const char *text, const char *c
     PetscInt k = -1;
     for (PetscInt j = 0; j < n_names; j++)
       if (!strcmp(tok, names[j])) k = j;
-    PetscCheck(k >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "%s: unknown entry '%s' (one of %s%s%s%s%s%s%s%s%s)", name, tok, names[0], n_names > 1 ? ", " : "", n_names > 1 ? names[1] : "", n_names > 2 ? ", " : "",
-               n_names > 2 ? names[2] : "", n_names > 3 ? ", " : "", n_names > 3 ? names[3] : "", n_names > 4 ? ", " : "", n_names > 4 ? names[4] : "");
+    PetscCheck(k >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "%s: unknown entry '%s' (one of %s%s%s%s%s%s%s%s%s)", name, tok, names[0], n_names > 1 ? ", " : "", n_names > 1 ? names[1] : "", n_names > 2 ? ", " : "", n_names > 2 ? names[2] : "", n_names > 3 ? ", " : "", n_names > 3 ? names[3] : "", n_names > 4 ? ", " : "", n_names > 4 ? names[4] : "");
     for (PetscInt j = 0; j < *n; j++) PetscCheck(codes[j] != k, PETSC_COMM_WORLD, SEMG_ERR_USER, "%s: '%s' listed twice", name, tok);
     codes[(*n)++] = k;
   }
@@ -85,8 +84,7 @@ PetscErrorCode SemgModelMixCheck(MPI_Comm comm, const SemgSimulateOptions *o)
 {
   PetscFunctionBeginUser;
   if (o->n_model_mix) {
-    PetscCheck(o->model == SEMG_SIM_MODEL_CCS && !o->ccs.charge_conserving && !o->ccs.anisotropic && !o->ccs_sources, comm, SEMG_ERR_USER,
-               "-model_mix replaces -model, -ccs_charge_conserving, -ccs_anisotropic and -vc_ccs_sources (give none of them)");
+    PetscCheck(o->model == SEMG_SIM_MODEL_CCS && !o->ccs.charge_conserving && !o->ccs.anisotropic && !o->ccs_sources, comm, SEMG_ERR_USER, "-model_mix replaces -model, -ccs_charge_conserving, -ccs_anisotropic and -vc_ccs_sources (give none of them)");
     if (MixHas(o, SEMG_FWD_LAYERED)) PetscCall(MixLayeredCheck(comm, o));
   }
   PetscCheck(!o->fat_thickness_set || MixHas(o, SEMG_FWD_LAYERED), comm, SEMG_ERR_USER, "-fat_thickness_range needs layered in -model_mix (with -model layered use -fat_thickness)");
@@ -96,7 +94,8 @@ PetscErrorCode SemgModelMixCheck(MPI_Comm comm, const SemgSimulateOptions *o)
   PetscCheck(!o->contact_gain_sd_set || o->contact_gain_sd_range.lo >= 0, comm, SEMG_ERR_USER, "-contact_gain_sd_range must be >= 0");
   PetscCheck(!o->mu_cv_sd_set || o->mu_cv_sd.lo >= 0, comm, SEMG_ERR_USER, "-mu_cv_sd_range must be >= 0 m/s");
   PetscCheck(!o->mu_cv_sd_set || !o->fixed_template, comm, SEMG_ERR_USER, "-mu_cv_sd_range cannot vary the fibres of -fixed_template");
-  PetscCheck(o->interference_fraction >= 0 && o->interference_fraction <= 1, comm, SEMG_ERR_USER, "-interference_fraction %g must be in [0, 1]", (double)o->interference_fraction);
+  PetscCheck(o->interference_fraction >= 0 && o->interference_fraction <= 1, comm, SEMG_ERR_USER, "-interference_fraction %g must be in [0, 1]",
+             (double)o->interference_fraction);
   PetscCheck(!o->interference_fraction_set || o->interference, comm, SEMG_ERR_USER, "-interference_fraction needs -interference_sir_range");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -155,7 +154,8 @@ PetscErrorCode SemgModelMixDraw(const SemgSimulateOptions *o, PetscInt sample, S
     p->theta[SEMG_THETA_ANISOTROPY]    = k == SEMG_FWD_ANISOTROPIC ? a : NAN;
     p->theta[SEMG_THETA_DEPTH] += SemgSampleDepthShift(o, p);
   }
-  if (o->contact_gain_sd_set) p->theta[SEMG_THETA_CONTACT_GAIN_SD] = SemgRngUniformRange(&rng, o->contact_gain_sd_range.lo, o->contact_gain_sd_range.hi);
+  if (o->contact_gain_sd_set)
+    p->theta[SEMG_THETA_CONTACT_GAIN_SD] = SemgRngUniformRange(&rng, o->contact_gain_sd_range.lo, o->contact_gain_sd_range.hi);
   if (o->n_noise_mix) p->theta[SEMG_THETA_NOISE_COLOUR] = (PetscReal)o->noise_mix[SemgRngBelow(&rng, (uint64_t)o->n_noise_mix)];
   if (o->mu_cv_sd_set) p->theta[SEMG_THETA_MU_CV_SD] = SemgRngUniformRange(&rng, o->mu_cv_sd.lo, o->mu_cv_sd.hi);
   if (o->interference && o->interference_fraction_set && !(SemgRngUniform(&rng) < o->interference_fraction)) {
@@ -224,10 +224,10 @@ PetscErrorCode SemgSimulateLayeredLeadfield(const SemgSimulateOptions *o, const 
 }
 
 struct _p_SemgLayeredCache {
-  PetscInt         n; /* nodes */
-  SemgLeadfield   *lf;
-  PetscInt         ne, built;
-  PetscReal       *nominal, seconds;
+  PetscInt       n; /* nodes */
+  SemgLeadfield *lf;
+  PetscInt       ne, built;
+  PetscReal     *nominal, seconds;
 };
 
 PetscErrorCode SemgLayeredCacheCreate(const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLayeredCache *c)

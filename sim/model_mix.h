@@ -26,7 +26,7 @@ PETSC_EXTERN PetscReal SemgSampleDepthShift(const SemgSimulateOptions *o, const 
 /* Layered lead-field tables of -model_mix layered, one per fat-thickness node, built when a sample
    first needs it (a pure function of the node: identical on every rank). */
 typedef struct _p_SemgLayeredCache *SemgLayeredCache;
-PETSC_EXTERN PetscErrorCode SemgLayeredCacheCreate(const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLayeredCache *c);
+PETSC_EXTERN PetscErrorCode         SemgLayeredCacheCreate(const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLayeredCache *c);
 /* The table of the sample's fat thickness (built on first use); NULL when the sample is not layered. */
 PETSC_EXTERN PetscErrorCode SemgLayeredCacheGet(SemgLayeredCache c, const SemgSimulateOptions *o, const SemgSampleParams *p, SemgLeadfield *lf);
 /* Tables built and seconds spent building them (this rank). */

@@ -54,7 +54,15 @@ typedef struct {
 } SemgRange;
 
 /* Kind of forward model of a sample (-model, or drawn from -model_mix: the first five). */
-typedef enum { SEMG_FWD_CCS, SEMG_FWD_CCS_CC, SEMG_FWD_ANISOTROPIC, SEMG_FWD_HALFSPACE, SEMG_FWD_LAYERED, SEMG_FWD_VC, SEMG_FWD_INFINITE } SemgForwardKind;
+typedef enum {
+  SEMG_FWD_CCS,
+  SEMG_FWD_CCS_CC,
+  SEMG_FWD_ANISOTROPIC,
+  SEMG_FWD_HALFSPACE,
+  SEMG_FWD_LAYERED,
+  SEMG_FWD_VC,
+  SEMG_FWD_INFINITE
+} SemgForwardKind;
 #define SEMG_FWD_MIXABLE 5
 PETSC_EXTERN const char *const SemgForwardKinds[];
 
@@ -85,16 +93,16 @@ typedef struct {
   PetscReal            sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
   SemgTissue           layers;                  /* layered: fat and skin (conductivities, thicknesses); muscle from sigma_long/trans */
   /* domain randomisation, per sample (sim/model_mix.c; n_* = 0 / *_set false: the fixed settings above) */
-  PetscInt             n_model_mix;
-  SemgForwardKind      model_mix[SEMG_FWD_MIXABLE];
-  SemgRange            fat_thickness, anisotropy, contact_gain_sd_range, mu_cv_sd;
-  PetscBool            fat_thickness_set, anisotropy_set, contact_gain_sd_set, mu_cv_sd_set;
-  PetscReal            fat_thickness_step; /* layered samples: thickness nodes at most this far apart (m) */
-  PetscInt             n_noise_mix;
-  SemgNoiseColour      noise_mix[4];
-  PetscReal            interference_fraction; /* share of samples with interference */
-  PetscBool            interference_fraction_set;
-  char                 output[PETSC_MAX_PATH_LEN];
+  PetscInt        n_model_mix;
+  SemgForwardKind model_mix[SEMG_FWD_MIXABLE];
+  SemgRange       fat_thickness, anisotropy, contact_gain_sd_range, mu_cv_sd;
+  PetscBool       fat_thickness_set, anisotropy_set, contact_gain_sd_set, mu_cv_sd_set;
+  PetscReal       fat_thickness_step; /* layered samples: thickness nodes at most this far apart (m) */
+  PetscInt        n_noise_mix;
+  SemgNoiseColour noise_mix[4];
+  PetscReal       interference_fraction; /* share of samples with interference */
+  PetscBool       interference_fraction_set;
+  char            output[PETSC_MAX_PATH_LEN];
 } SemgSimulateOptions;
 
 /* Per-sample values drawn from the ranges. */
