@@ -21,6 +21,7 @@ typedef enum {
   SEMG_STREAM_AUGMENT      = 10, /* per-sample augmentation during training */
   SEMG_STREAM_SPLIT        = 11, /* train/validation split */
   SEMG_STREAM_INTERFERENCE = 12, /* interfering motor units (positions, sizes, firing window) */
+  SEMG_STREAM_DOMAIN       = 13, /* domain randomisation of semg simulate (forward model, tissue, generator) */
   SEMG_STREAM_USER         = 100
 } SemgRngStream;
 

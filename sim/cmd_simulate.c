@@ -10,10 +10,11 @@
 #include "sim/vc/musource.h"
 #include "sim/interference.h"
 #include "sim/realisations.h"
+#include "sim/model_mix.h"
 
-const char *const SemgThetaNames[] = {"iz",      "cv",       "depth",     "n_fibres",     "radius", "iz_spread",          "snr_db",        "shift_x",
-                                      "shift_y", "rotation", "ied_scale", "noise_colour", "sir_db", "interference_units", "lf_realisation"};
-const char *const SemgThetaUnits[] = {"m", "m/s", "m", "1", "m", "m", "dB", "m", "m", "rad", "1", "code", "dB", "1", "index"};
+const char *const SemgThetaNames[]        = {"iz", "cv", "depth", "n_fibres", "radius", "iz_spread", "snr_db", "shift_x", "shift_y", "rotation", "ied_scale", "noise_colour", "sir_db", "interference_units", "lf_realisation", "forward_model", "fat_thickness", "anisotropy", "contact_gain_sd", "mu_cv_sd"};
+const char *const SemgThetaUnits[]        = {"m", "m/s",  "m",  "1", "m",     "m",    "dB", "m", "m", "rad",
+                                             "1", "code", "dB", "1", "index", "code", "m",  "1", "1", "m/s"};
 const char *const SemgSimulateModels[]    = {"ccs", "vc", "halfspace", "infinite", "layered", "SemgSimulateModel", "SEMG_SIM_MODEL_", NULL};
 const char *const SemgSimulateVCSources[] = {"line", "homogenised", "SemgSimulateVCSource", "SEMG_SIM_VC_SOURCE_", NULL};
 
@@ -123,6 +124,7 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCall(SemgNoiseSpecOptions(PetscOptionsObject, &o->noise));
   PetscCall(SemgInterferenceOptions(PetscOptionsObject, o));
   PetscCall(PetscOptionsReal("-contact_gain_sd", "log-normal contact-gain spread per electrode (0.05 = 5%)", "", o->contact_gain_sd, &o->contact_gain_sd, NULL));
+  PetscCall(SemgModelMixOptions(PetscOptionsObject, o));
   PetscCall(PetscOptionsBool("-fixed_template", "every sample uses one fibre table (seed -template_seed), shifted to its IZ", "", o->fixed_template, &o->fixed_template, NULL));
   PetscCall(PetscOptionsInt("-template_seed", "seed of the fixed template MU", "", o->template_seed, &o->template_seed, NULL));
   PetscCall(PetscOptionsString("-output", "output dataset (.h5)", "", o->output, o->output, sizeof(o->output), &set_out));
@@ -153,6 +155,7 @@ PetscErrorCode SemgSimulateOptionsSetFromOptions(MPI_Comm comm, SemgSimulateOpti
   PetscCheck(o->sigma_long > 0 && o->sigma_trans > 0, comm, SEMG_ERR_USER, "-sigma_muscle_long and -sigma_muscle_trans must be > 0");
   o->layers.sigma_long = o->sigma_long, o->layers.sigma_trans = o->sigma_trans;
   if (o->model == SEMG_SIM_MODEL_LAYERED) PetscCall(LayeredCheck(comm, o));
+  PetscCall(SemgModelMixCheck(comm, o));
   PetscCheck(o->vc_source == SEMG_SIM_VC_SOURCE_LINE || (o->model == SEMG_SIM_MODEL_VC && !o->ccs_sources), comm, SEMG_ERR_USER, "-vc_source homogenised needs -model vc and no -vc_ccs_sources");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -181,6 +184,7 @@ PetscErrorCode SemgSimulateDrawParams(const SemgSimulateOptions *o, PetscInt sam
   p->theta[SEMG_THETA_NOISE_COLOUR]       = (PetscReal)o->noise.colour;
   p->theta[SEMG_THETA_INTERFERENCE_UNITS] = o->interference ? (PetscReal)o->interference_units : 0;
   p->theta[SEMG_THETA_LF_REALISATION]     = o->n_leadfields > 0 ? (PetscReal)(sample % o->n_leadfields) : NAN;
+  PetscCall(SemgModelMixDraw(o, sample, p)); /* forward model, tissue and generator settings (own stream) */
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -190,6 +194,7 @@ PetscErrorCode SemgSimulateFibres(const SemgSimulateOptions *o, PetscInt sample,
 
   PetscFunctionBeginUser;
   mu.cv_mean = p->theta[SEMG_THETA_CV];
+  mu.cv_sd   = p->theta[SEMG_THETA_MU_CV_SD];
   if (o->fixed_template) {
     /* the template is one fixed MU at IZ x = 0 and the base depth; samples shift it rigidly */
     mu.iz[0] = 0, mu.iz[1] = 0, mu.iz[2] = -o->depth.lo;
@@ -229,35 +234,40 @@ PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o, const SemgSa
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgSimulateContactGains(const SemgSimulateOptions *o, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono)
+PetscErrorCode SemgSimulateContactGains(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono)
 {
-  SemgRng rng;
+  const PetscReal sd = p->theta[SEMG_THETA_CONTACT_GAIN_SD];
+  SemgRng         rng;
 
   PetscFunctionBeginUser;
-  if (o->contact_gain_sd <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!(sd > 0)) PetscFunctionReturn(PETSC_SUCCESS);
   SemgRngInit(&rng, (uint64_t)o->seed, (uint64_t)sample, SEMG_STREAM_MISALIGN);
   for (PetscInt e = 0; e < ne; e++) {
-    const PetscReal g = exp(o->contact_gain_sd * SemgRngNormal(&rng));
+    const PetscReal g = exp(sd * SemgRngNormal(&rng));
     for (PetscInt k = 0; k < nt; k++) mono[(size_t)e * nt + k] *= g;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Monopolar potentials of one sample's fibres with the chosen forward model; lf is the stored lead
-   field of -model vc (NULL otherwise). */
-PetscErrorCode SemgSimulateForward(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
+/* Monopolar potentials of one sample's fibres with its forward model (p: -model or drawn from
+   -model_mix); lf is the stored lead field of -model vc or the layered table of the sample's tissue
+   (NULL otherwise). */
+PetscErrorCode SemgSimulateForward(const SemgSimulateOptions *o, const SemgSampleParams *p, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
 {
-  SemgLeadfield an = NULL;
+  const SemgForwardKind k  = SemgSampleForwardKind(o, p);
+  SemgLeadfield         an = NULL;
 
   PetscFunctionBeginUser;
-  if (o->model == SEMG_SIM_MODEL_CCS) {
+  if (k == SEMG_FWD_CCS || k == SEMG_FWD_CCS_CC || k == SEMG_FWD_ANISOTROPIC) {
+    SemgCCSParams ccs;
+    SemgSampleCCSParams(o, p, &ccs);
     PetscCall(PetscArrayzero(mono, (size_t)ne * nt));
-    PetscCall(SemgCCSPotentialAdd(&o->ccs, nf, f, ne, xyz, nt, 0.0, 1.0 / o->fs, mono));
+    PetscCall(SemgCCSPotentialAdd(&ccs, nf, f, ne, xyz, nt, 0.0, 1.0 / o->fs, mono));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  if (o->model == SEMG_SIM_MODEL_LAYERED) PetscCall(SemgLeadfieldSetElectrodes(lf, ne, xyz)); /* table built once, electrodes per sample */
-  if (!lf) { /* analytic lead fields follow the (misaligned) electrodes of this sample */
-    PetscCall(SemgLeadfieldCreateAnalytic(o->model == SEMG_SIM_MODEL_HALFSPACE ? SEMG_LF_HALFSPACE : SEMG_LF_INFINITE, ne, xyz, o->sigma_long, o->sigma_trans, &an));
+  if (k == SEMG_FWD_LAYERED) PetscCall(SemgLeadfieldSetElectrodes(lf, ne, xyz)); /* table built once, electrodes per sample */
+  if (k == SEMG_FWD_HALFSPACE || k == SEMG_FWD_INFINITE) { /* analytic lead fields follow the (misaligned) electrodes of this sample */
+    PetscCall(SemgLeadfieldCreateAnalytic(k == SEMG_FWD_HALFSPACE ? SEMG_LF_HALFSPACE : SEMG_LF_INFINITE, ne, xyz, o->sigma_long, o->sigma_trans, &an));
     lf = an;
   }
   if (o->ccs_sources) PetscCall(SemgLeadfieldSetCCSParams(lf, &o->ccs));
@@ -276,6 +286,7 @@ static PetscErrorCode HomogenisedMUAP(const SemgSimulateOptions *o, SemgLeadfiel
 
   PetscFunctionBeginUser;
   mu.cv_mean = p->theta[SEMG_THETA_CV];
+  mu.cv_sd   = p->theta[SEMG_THETA_MU_CV_SD];
   mu.iz[0] = p->theta[SEMG_THETA_IZ], mu.iz[1] = 0, mu.iz[2] = -p->theta[SEMG_THETA_DEPTH];
   mu.n_fibres  = (PetscInt)p->theta[SEMG_THETA_NFIBRES];
   mu.radius    = p->theta[SEMG_THETA_RADIUS];
@@ -290,26 +301,30 @@ static PetscErrorCode HomogenisedMUAP(const SemgSimulateOptions *o, SemgLeadfiel
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* One example: draw, generate fibres, potentials, gains, montage, noise. */
-static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, PetscReal *mono, PetscReal *xyz, PetscReal *out, PetscReal *theta)
+/* One example: draw, generate fibres, potentials, gains, montage, noise. lf: the run's lead field, or
+   NULL and the sample's layered table comes from cache (-model_mix). */
+static PetscErrorCode SimulateOne(const SemgSimulateOptions *o, SemgLeadfield lf, SemgLayeredCache cache, const SemgDataset *ds, PetscInt sample, PetscReal *mono, PetscReal *xyz, PetscReal *out, PetscReal *theta)
 {
   SemgSampleParams p;
   SemgFibre       *f;
   PetscInt         nf;
   const PetscInt   ne = ds->n_electrodes, nt = ds->n_times;
   PetscReal        sigma;
+  SemgNoiseSpec    noise = o->noise;
 
   PetscFunctionBeginUser;
   PetscCall(SemgSimulateDrawParams(o, sample, &p));
+  if (cache) PetscCall(SemgLayeredCacheGet(cache, o, &p, &lf));
   PetscCall(SemgSimulateFibres(o, sample, &p, &nf, &f));
   PetscCall(SemgSimulateElectrodes(o, &p, ne, ds->electrode_xyz, xyz));
   if (o->vc_source == SEMG_SIM_VC_SOURCE_HOMOGENISED) PetscCall(HomogenisedMUAP(o, lf, sample, &p, nt, mono));
-  else PetscCall(SemgSimulateForward(o, lf, nf, f, ne, xyz, nt, mono));
-  PetscCall(SemgSimulateContactGains(o, sample, ne, nt, mono));
+  else PetscCall(SemgSimulateForward(o, &p, lf, nf, f, ne, xyz, nt, mono));
+  PetscCall(SemgSimulateContactGains(o, &p, sample, ne, nt, mono));
   SemgDatasetApplyChannels(ds, mono, out);
   sigma = p.theta[SEMG_THETA_SNR] < SEMG_SNR_NO_NOISE_DB ? SemgNoiseSigma(ds->n_channels, nt, p.theta[SEMG_THETA_SNR], out) : 0; /* SNR of the sample MU alone */
-  if (o->interference) PetscCall(SemgInterferenceAdd(o, lf, ds, sample, xyz, out, &p.theta[SEMG_THETA_SIR]));
-  PetscCall(SemgNoiseAdd(&o->noise, ds->n_channels, nt, o->fs, sigma, (uint64_t)o->seed, (uint64_t)sample, out));
+  if (p.theta[SEMG_THETA_INTERFERENCE_UNITS] > 0) PetscCall(SemgInterferenceAdd(o, lf, ds, sample, xyz, out, &p));
+  noise.colour = (SemgNoiseColour)(PetscInt)p.theta[SEMG_THETA_NOISE_COLOUR];
+  PetscCall(SemgNoiseAdd(&noise, ds->n_channels, nt, o->fs, sigma, (uint64_t)o->seed, (uint64_t)sample, out));
   for (int j = 0; j < SEMG_THETA_COUNT; j++) theta[j] = p.theta[j];
   if (o->fixed_template) theta[SEMG_THETA_NFIBRES] = nf;
   PetscCall(PetscFree(f));
@@ -326,8 +341,9 @@ static PetscErrorCode StoreTemplate(const SemgSimulateOptions *o, SemgDataset *d
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&p, sizeof(p)));
-  p.theta[SEMG_THETA_CV]    = o->mu.cv_mean;
-  p.theta[SEMG_THETA_DEPTH] = o->depth.lo;
+  p.theta[SEMG_THETA_CV]       = o->mu.cv_mean;
+  p.theta[SEMG_THETA_DEPTH]    = o->depth.lo;
+  p.theta[SEMG_THETA_MU_CV_SD] = o->mu.cv_sd;
   PetscCall(SemgSimulateFibres(o, 0, &p, &nf, &f));
   ds->n_template_fibres = nf;
   PetscCall(PetscMalloc1(8 * (size_t)nf, &ds->template_fibres));
@@ -379,41 +395,21 @@ static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptio
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* -model layered: one table (every rank the same) covering every source-electrode offset and depth the
-   option ranges allow: electrodes anywhere the shift/rotation ranges move them, fibres of any IZ,
-   tendon and territory draw (SemgMerlettiFibre: x in iz -+ (L + W_T/2 + W_I), y, z within the radius). */
+/* -model layered: the run's one table (SemgSimulateLayeredLeadfield), its size and cost printed. */
 static PetscErrorCode LayeredLeadfield(MPI_Comm comm, const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLeadfield *lf)
 {
-  const PetscReal      amax = PetscMax(PetscAbsReal(o->rotation_deg.lo), PetscAbsReal(o->rotation_deg.hi)) * PETSC_PI / 180.0, smax = amax < PETSC_PI / 2 ? PetscSinReal(amax) : 1.0;
-  const PetscReal      wi = PetscMax(o->iz_spread.hi, 0), top = o->layers.fat_thickness + o->layers.skin_thickness, r = o->radius.hi;
-  const PetscReal      fxlo = o->iz.lo - o->mu.tendon_left - 0.5 * o->mu.tendon_spread_left - wi, fxhi = o->iz.hi + o->mu.tendon_right + 0.5 * o->mu.tendon_spread_right + wi;
-  PetscReal            exlo = PETSC_MAX_REAL, exhi = -PETSC_MAX_REAL, eylo = PETSC_MAX_REAL, eyhi = -PETSC_MAX_REAL, h, t0, t1;
   SemgLayeredTableSpec spec;
   SemgLayeredTable     tab;
   PetscInt             n[3], fft[2];
+  PetscReal            h, sec;
   size_t               bytes;
 
   PetscFunctionBeginUser;
-  for (PetscInt e = 0; e < ne; e++) { /* rotation about the array centre by |a| <= amax, then the shift */
-    const PetscReal ied = PetscMax(1.0, o->ied_scale.hi), dx = ied * (nominal[3 * e] - o->array.centre[0]), dy = ied * (nominal[3 * e + 1] - o->array.centre[1]);
-    const PetscReal rx = PetscAbsReal(dx) + PetscAbsReal(dy) * smax, ry = PetscAbsReal(dy) + PetscAbsReal(dx) * smax;
-    exlo = PetscMin(exlo, o->array.centre[0] + (amax > 0 ? -rx : dx) + o->shift_x.lo);
-    exhi = PetscMax(exhi, o->array.centre[0] + (amax > 0 ? rx : dx) + o->shift_x.hi);
-    eylo = PetscMin(eylo, o->array.centre[1] + (amax > 0 ? -ry : dy) + o->shift_y.lo);
-    eyhi = PetscMax(eyhi, o->array.centre[1] + (amax > 0 ? ry : dy) + o->shift_y.hi);
-  }
-  PetscCall(SemgLayeredTableSpecDefault(&spec));
-  spec.xmax = PetscMax(exhi - fxlo, fxhi - exlo);
-  spec.ymax = PetscMax(eyhi + r, r - eylo) + (o->interference ? PetscMax(PetscAbsReal(o->interference_y.lo), PetscAbsReal(o->interference_y.hi)) : 0); /* interfering MUs off the axis */
-  spec.dmin = o->depth.lo - r - top;
-  spec.dmax = o->depth.hi + r - top;
-  PetscCall(PetscTime(&t0));
-  PetscCall(SemgLeadfieldCreateLayered(&o->layers, &spec, ne, nominal, lf));
-  PetscCall(PetscTime(&t1));
+  PetscCall(SemgSimulateLayeredLeadfield(o, &o->layers, 0, ne, nominal, lf, &sec, &spec));
   PetscCall(SemgLeadfieldGetLayeredTable(*lf, &tab));
   PetscCall(SemgLayeredTableGetInfo(tab, n, &h, NULL, &bytes, fft));
   PetscCall(PetscPrintf(comm, "semg simulate: layered lead-field table %d x %d x %d (h %.3g mm; offsets to %.1f x %.1f mm, depths %.1f..%.1f mm below the fat), FFT box %d^2, %.2f MB, built in %.2f s\n", (int)n[0], (int)n[1], (int)n[2], (double)(h * 1e3),
-                        (double)(spec.xmax * 1e3), (double)(spec.ymax * 1e3), (double)(spec.dmin * 1e3), (double)(spec.dmax * 1e3), (int)fft[0], (double)(bytes / 1e6), (double)(t1 - t0)));
+                        (double)(spec.xmax * 1e3), (double)(spec.ymax * 1e3), (double)(spec.dmin * 1e3), (double)(spec.dmax * 1e3), (int)fft[0], (double)(bytes / 1e6), (double)sec));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -422,21 +418,21 @@ static PetscErrorCode ModelConfigText(const SemgSimulateOptions *o, char **text)
   char buf[8192]; /* -leadfield may list several paths */
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(buf, sizeof(buf),
-                          "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, "
-                          "sigma_trans: %g}\n"
-                          "leadfield: '%s'\nvc_ccs_sources: %s\nvc_source: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
-                          "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: "
-                          "%g, cv_sd: %g}\n"
-                          "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
-                          SemgSimulateModels[o->model], (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum,
-                          o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false", (double)o->ccs.sigma_long,
-                          (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source], (double)o->sigma_long,
-                          (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed, (double)o->mu.iz_spread,
-                          (double)o->mu.tendon_left, (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd, (int)o->array.n_along,
-                          (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across, (double)o->contact_gain_sd));
+  PetscCall(
+    PetscSNPrintf(buf, sizeof(buf),
+                  "model: %s\nccs: {a: %g, lambda: %g, zmax: %g, resistance_sum: %g, charge_conserving: %s, anisotropic: %s, sigma_long: %g, "
+                  "sigma_trans: %g}\n"
+                  "leadfield: '%s'\nvc_ccs_sources: %s\nvc_source: %s\nsigma_muscle_long: %g\nsigma_muscle_trans: %g\n"
+                  "fixed_template: %s\ntemplate_seed: %d\nseed: %d\nmu: {iz_spread: %g, tendon_left: %g, tendon_right: %g, tendon_spread: "
+                  "%g, cv_sd: %g}\n"
+                  "array: {n_along: %d, n_across: %d, ied_along: %g, ied_across: %g}\ncontact_gain_sd: %g\n",
+                  o->n_model_mix ? "mix" : SemgSimulateModels[o->model], (double)o->ccs.a, (double)o->ccs.lambda, (double)o->ccs.zmax, (double)o->ccs.resistance_sum,
+                  o->ccs.charge_conserving ? "true" : "false", o->ccs.anisotropic ? "true" : "false", (double)o->ccs.sigma_long, (double)o->ccs.sigma_trans, o->leadfield, o->ccs_sources ? "true" : "false", SemgSimulateVCSources[o->vc_source],
+                  (double)o->sigma_long, (double)o->sigma_trans, o->fixed_template ? "true" : "false", (int)o->template_seed, (int)o->seed,
+                  (double)o->mu.iz_spread, (double)o->mu.tendon_left, (double)o->mu.tendon_right, (double)o->mu.tendon_spread_left, (double)o->mu.cv_sd,
+                  (int)o->array.n_along, (int)o->array.n_across, (double)o->array.ied_along, (double)o->array.ied_across, (double)o->contact_gain_sd));
   PetscCall(SemgGeneratorConfigText(o, buf, sizeof(buf)));
-  if (o->model == SEMG_SIM_MODEL_LAYERED) {
+  if (o->model == SEMG_SIM_MODEL_LAYERED || o->n_model_mix) {
     size_t len;
     PetscCall(PetscStrlen(buf, &len));
     PetscCall(PetscSNPrintf(buf + len, sizeof(buf) - len, "layered: {sigma_fat: %g, sigma_skin: %g, fat_thickness: %g, skin_thickness: %g}\n",
@@ -456,6 +452,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscLogStage       stage_sim, stage_io;
   PetscMPIInt         size;
   SemgLeadfield       lf = NULL, *lfs = NULL; /* layered table; -model vc realisations */
+  SemgLayeredCache    cache = NULL;           /* -model_mix: layered tables per fat thickness */
   PetscCount          max_local;
 
   PetscFunctionBeginUser;
@@ -468,11 +465,18 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   if (o.model == SEMG_SIM_MODEL_VC) PetscCall(LeadfieldElectrodes(comm, &o, &lfs, &ne, &nominal, &column));
   else PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
   if (o.model == SEMG_SIM_MODEL_LAYERED) PetscCall(LayeredLeadfield(comm, &o, ne, nominal, &lf));
+  if (o.n_model_mix) PetscCall(SemgLayeredCacheCreate(&o, ne, nominal, &cache));
   PetscCheck(SemgMontageChannelCount(o.montage, ne, column) > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
   PetscCall(SemgDatasetCreate(comm, o.n, ne, SemgMontageChannelCount(o.montage, ne, column), o.n_times, SEMG_THETA_COUNT, &ds));
   ds->fs = o.fs;
   /* the line source of the lead-field models is in volts; CCS currents are model units */
   if (o.model != SEMG_SIM_MODEL_CCS && !o.ccs_sources) PetscCall(PetscStrncpy(ds->units, "V", sizeof(ds->units)));
+  if (o.n_model_mix) { /* volts only when every kind of the mix is a lead-field model; otherwise a.u. (estimators normalise per sample) */
+    PetscBool volts = PETSC_TRUE;
+    for (PetscInt j = 0; j < o.n_model_mix; j++)
+      volts = (PetscBool)(volts && (o.model_mix[j] == SEMG_FWD_HALFSPACE || o.model_mix[j] == SEMG_FWD_LAYERED));
+    PetscCall(PetscStrncpy(ds->units, volts ? "V" : "a.u.", sizeof(ds->units)));
+  }
   PetscCall(PetscArraycpy(ds->electrode_xyz, nominal, 3 * (size_t)ne));
   PetscCall(PetscArraycpy(ds->electrode_column, column, ne));
   PetscCall(SemgDatasetSetMontage(ds, o.montage));
@@ -491,7 +495,7 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   for (PetscCount i = 0; i < max_local; i++) {
     const PetscInt sample = (PetscInt)(ds->start + i);
     /* a sample's verdict (e.g. a fibre outside a stored lead-field box) is one rank's: share it */
-    PetscErrorCode ierr = i < ds->n_local ? SimulateOne(&o, lfs ? lfs[sample % o.n_leadfields] : lf, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]) : PETSC_SUCCESS;
+    PetscErrorCode ierr = i < ds->n_local ? SimulateOne(&o, lfs ? lfs[sample % o.n_leadfields] : lf, cache, ds, sample, mono, xyz, &ds->data[(size_t)i * ds->n_channels * ds->n_times], &ds->theta[(size_t)i * SEMG_THETA_COUNT]) : PETSC_SUCCESS;
     PetscCall(SemgShareError(comm, ierr));
     PetscCall(SemgProgressUpdate(comm, &prog, PetscMin((PetscCount)o.n, (i + 1) * size))); /* rank 0 reports, ranks run in step */
   }
@@ -500,12 +504,20 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgDatasetWrite(comm, o.output, ds));
   PetscCall(PetscLogStagePop());
   PetscCall(SemgProgressEnd(comm, &prog));
-  PetscCall(PetscPrintf(comm, "semg simulate: %" PetscInt_FMT " samples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times (model %s) -> %s\n", o.n, ds->n_channels, SemgMontages[o.montage], o.n_times, SemgSimulateModels[o.model], o.output));
+  if (cache) {
+    PetscInt  built;
+    PetscReal sec;
+    PetscCall(SemgLayeredCacheGetStats(cache, &built, &sec));
+    if (built)
+      PetscCall(PetscPrintf(comm, "semg simulate: -model_mix layered: %d fat-thickness tables built on rank 0 in %.2f s\n", (int)built, (double)sec));
+  }
+  PetscCall(PetscPrintf(comm, "semg simulate: %" PetscInt_FMT " samples x %" PetscInt_FMT " %s channels x %" PetscInt_FMT " times (model %s) -> %s\n", o.n, ds->n_channels, SemgMontages[o.montage], o.n_times, o.n_model_mix ? "mix" : SemgSimulateModels[o.model], o.output));
   PetscCall(PetscFree2(mono, xyz));
   PetscCall(PetscFree(nominal));
   PetscCall(PetscFree(column));
   PetscCall(SemgDatasetDestroy(&ds));
   if (lf) PetscCall(SemgLeadfieldDestroy(&lf));
+  PetscCall(SemgLayeredCacheDestroy(&cache));
   if (lfs) PetscCall(SemgRealisationsDestroy(o.n_leadfields, &lfs));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

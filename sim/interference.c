@@ -3,6 +3,7 @@
 #include "core/semg_rng.h"
 #include "sim/firing.h"
 #include "sim/interference.h"
+#include "sim/model_mix.h"
 
 PetscErrorCode SemgInterferenceOptions(PetscOptionItems *PetscOptionsObject, SemgSimulateOptions *o)
 {
@@ -36,16 +37,18 @@ PetscReal SemgPowerRatioDB(size_t n, const PetscReal *s, const PetscReal *i)
 
 /* Interfering unit j: a MU drawn from the sample's ranges (same conventions as the sample's draws)
    at a transverse position of -interference_y_range; its fibres are keyed by (j + 1) above bit 40 of
-   the sample index, so they never coincide with any sample's own MU. */
-static PetscErrorCode UnitFibres(const SemgSimulateOptions *o, PetscInt sample, PetscInt j, SemgRng *rng, PetscInt *nf, SemgFibre **f)
+   the sample index, so they never coincide with any sample's own MU. The units share the sample's
+   tissue (depth shift of a layered sample) and fibre CV SD. */
+static PetscErrorCode UnitFibres(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt sample, PetscInt j, SemgRng *rng, PetscInt *nf, SemgFibre **f)
 {
   SemgMotorUnitSpec mu = o->mu;
   PetscReal         n;
 
   PetscFunctionBeginUser;
+  mu.cv_sd     = p->theta[SEMG_THETA_MU_CV_SD];
   mu.iz[0]     = SemgRngUniformRange(rng, o->iz.lo, o->iz.hi);
   mu.iz[1]     = SemgRngUniformRange(rng, o->interference_y.lo, o->interference_y.hi);
-  mu.iz[2]     = -SemgRngUniformRange(rng, o->depth.lo, o->depth.hi);
+  mu.iz[2]     = -(SemgRngUniformRange(rng, o->depth.lo, o->depth.hi) + SemgSampleDepthShift(o, p));
   mu.cv_mean   = SemgRngUniformRange(rng, o->cv.lo, o->cv.hi);
   n            = floor(SemgRngUniformRange(rng, o->fibres.lo, o->fibres.hi + 1.0));
   mu.n_fibres  = (PetscInt)PetscMin(n, floor(o->fibres.hi));
@@ -59,7 +62,7 @@ static PetscErrorCode UnitFibres(const SemgSimulateOptions *o, PetscInt sample, 
 
 /* Monopolar interference (ne x nt, +=): every unit's MUAP (nt samples long) at each of its firings in
    [t0 - nt/fs, t0 + nt/fs), so that MUAPs begun before the window contribute their tails. */
-static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt sample, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
+static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, const SemgSampleParams *p, SemgLeadfield lf, PetscInt sample, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
 {
   SemgFiringSpec  fsp;
   SemgRng         rng;
@@ -86,8 +89,8 @@ static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, SemgLeadfie
        threshold, and longer than any plateau ISI), which randomises its phase without stepping through
        the ramp below recruitment */
     fsp.t_start = fsp.trapezoid[1] - 0.1 * SemgRngUniform(&rng);
-    PetscCall(UnitFibres(o, sample, j, &rng, &nf, &f));
-    PetscCall(SemgSimulateForward(o, lf, nf, f, ne, xyz, nt, tmpl));
+    PetscCall(UnitFibres(o, p, sample, j, &rng, &nf, &f));
+    PetscCall(SemgSimulateForward(o, p, lf, nf, f, ne, xyz, nt, tmpl));
     PetscCall(SemgFiringTrain(&fsp, pool, (uint64_t)o->seed, (uint64_t)sample * (uint64_t)o->interference_units + (uint64_t)j, &nfire, &times));
     for (PetscInt k = 0; k < nfire; k++) times[k] -= t0;
     SemgFiringSuperpose(nfire, times, dt, ne, nt, tmpl, nt, mono);
@@ -98,8 +101,9 @@ static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, SemgLeadfie
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgInterferenceAdd(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, const PetscReal *xyz, PetscReal *out, PetscReal *sir_db)
+PetscErrorCode SemgInterferenceAdd(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, const PetscReal *xyz, PetscReal *out, SemgSampleParams *p)
 {
+  PetscReal     *sir_db = &p->theta[SEMG_THETA_SIR];
   const PetscInt ne = ds->n_electrodes, nt = ds->n_times;
   const size_t   n = (size_t)ds->n_channels * nt;
   PetscReal     *mono, *chan, ratio, g;
@@ -107,8 +111,8 @@ PetscErrorCode SemgInterferenceAdd(const SemgSimulateOptions *o, SemgLeadfield l
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1((size_t)ne * nt, &mono));
   PetscCall(PetscMalloc1(n, &chan));
-  PetscCall(InterferenceMono(o, lf, sample, ne, xyz, nt, mono));
-  PetscCall(SemgSimulateContactGains(o, sample, ne, nt, mono)); /* the electrodes' gains act on every source */
+  PetscCall(InterferenceMono(o, p, lf, sample, ne, xyz, nt, mono));
+  PetscCall(SemgSimulateContactGains(o, p, sample, ne, nt, mono)); /* the electrodes' gains act on every source */
   SemgDatasetApplyChannels(ds, mono, chan);
   ratio = SemgPowerRatioDB(n, out, chan); /* SIR before scaling */
   if (PetscIsInfOrNanReal(ratio)) *sir_db = NAN;

@@ -14,9 +14,10 @@
 /* -interference_sir_range, -interference_units, -interference_y_range. Between PetscOptionsBegin/End. */
 PETSC_EXTERN PetscErrorCode SemgInterferenceOptions(PetscOptionItems *PetscOptionsObject, SemgSimulateOptions *o);
 PETSC_EXTERN PetscErrorCode SemgInterferenceCheck(MPI_Comm comm, const SemgSimulateOptions *o);
-/* out (the sample MU's channels, nc x nt) += the interference scaled to *sir_db. xyz: the sample's
-   electrodes. When the units contribute nothing in the window, *sir_db becomes NaN and nothing is added. */
-PETSC_EXTERN PetscErrorCode SemgInterferenceAdd(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, const PetscReal *xyz, PetscReal *out, PetscReal *sir_db);
+/* out (the sample MU's channels, nc x nt) += the interference scaled to the sample's sir_db column (p,
+   whose forward model, depth shift and fibre CV SD the units share). xyz: the sample's electrodes. When
+   the units contribute nothing in the window, sir_db becomes NaN and nothing is added. */
+PETSC_EXTERN PetscErrorCode SemgInterferenceAdd(const SemgSimulateOptions *o, SemgLeadfield lf, const SemgDataset *ds, PetscInt sample, const PetscReal *xyz, PetscReal *out, SemgSampleParams *p);
 /* The power ratio in dB of s to i over n values (inf when i is zero). */
 PETSC_EXTERN PetscReal SemgPowerRatioDB(size_t n, const PetscReal *s, const PetscReal *i);
 

@@ -31,6 +31,12 @@ typedef enum {
   SEMG_THETA_SIR,                /* signal-to-interference ratio (dB; NaN = no interference) */
   SEMG_THETA_INTERFERENCE_UNITS, /* interfering motor units added (0 = none) */
   SEMG_THETA_LF_REALISATION,     /* -model vc: index of the lead field used (sample mod R); NaN otherwise */
+  /* domain randomisation (sim/model_mix.h): the sample's forward model and generator settings */
+  SEMG_THETA_FORWARD_MODEL,   /* SemgForwardKind code: 0 ccs, 1 ccs_cc, 2 anisotropic, 3 halfspace, 4 layered, 5 vc, 6 infinite */
+  SEMG_THETA_FAT_THICKNESS,   /* layered: fat thickness (m); NaN otherwise */
+  SEMG_THETA_ANISOTROPY,      /* anisotropic: sigma_long / sigma_trans of the CCS medium (1); NaN otherwise */
+  SEMG_THETA_CONTACT_GAIN_SD, /* log-normal contact-gain SD (1) */
+  SEMG_THETA_MU_CV_SD,        /* SD of the fibre CVs about the MU's mean (m/s) */
   SEMG_THETA_COUNT
 } SemgTheta;
 
@@ -46,6 +52,19 @@ PETSC_EXTERN const char *const SemgSimulateVCSources[];
 typedef struct {
   PetscReal lo, hi;
 } SemgRange;
+
+/* Kind of forward model of a sample (-model, or drawn from -model_mix: the first five). */
+typedef enum {
+  SEMG_FWD_CCS,
+  SEMG_FWD_CCS_CC,
+  SEMG_FWD_ANISOTROPIC,
+  SEMG_FWD_HALFSPACE,
+  SEMG_FWD_LAYERED,
+  SEMG_FWD_VC,
+  SEMG_FWD_INFINITE
+} SemgForwardKind;
+#define SEMG_FWD_MIXABLE 5
+PETSC_EXTERN const char *const SemgForwardKinds[];
 
 typedef struct {
   PetscInt             n; /* samples */
@@ -73,7 +92,17 @@ typedef struct {
   SemgSimulateVCSource vc_source;
   PetscReal            sigma_long, sigma_trans; /* halfspace / infinite: muscle conductivity (S/m) */
   SemgTissue           layers;                  /* layered: fat and skin (conductivities, thicknesses); muscle from sigma_long/trans */
-  char                 output[PETSC_MAX_PATH_LEN];
+  /* domain randomisation, per sample (sim/model_mix.c; n_* = 0 / *_set false: the fixed settings above) */
+  PetscInt        n_model_mix;
+  SemgForwardKind model_mix[SEMG_FWD_MIXABLE];
+  SemgRange       fat_thickness, anisotropy, contact_gain_sd_range, mu_cv_sd;
+  PetscBool       fat_thickness_set, anisotropy_set, contact_gain_sd_set, mu_cv_sd_set;
+  PetscReal       fat_thickness_step; /* layered samples: thickness nodes at most this far apart (m) */
+  PetscInt        n_noise_mix;
+  SemgNoiseColour noise_mix[4];
+  PetscReal       interference_fraction; /* share of samples with interference */
+  PetscBool       interference_fraction_set;
+  char            output[PETSC_MAX_PATH_LEN];
 } SemgSimulateOptions;
 
 /* Per-sample values drawn from the ranges. */
@@ -90,13 +119,13 @@ PETSC_EXTERN PetscErrorCode SemgSimulateFibres(const SemgSimulateOptions *o, Pet
 /* Electrode positions of one sample after misalignment (IED scale and rotation about the array centre, shift). */
 PETSC_EXTERN PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt ne, const PetscReal *nominal, PetscReal *xyz);
 
-/* Monopolar potentials (ne x nt) of fibres f with the run's forward model; lf: the sample's stored or
+/* Monopolar potentials (ne x nt) of fibres f with the sample's forward model; lf: the sample's stored or
    tabulated lead field (NULL for ccs, halfspace, infinite). */
-PETSC_EXTERN PetscErrorCode SemgSimulateForward(const SemgSimulateOptions *o, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono);
+PETSC_EXTERN PetscErrorCode SemgSimulateForward(const SemgSimulateOptions *o, const SemgSampleParams *p, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono);
 /* Appends the run-level settings of the mismatch generators (noise colour, interference, realisations)
    as YAML-like lines to buf (for /provenance/model_config). */
 PETSC_EXTERN PetscErrorCode SemgGeneratorConfigText(const SemgSimulateOptions *o, char *buf, size_t size);
-/* The sample's log-normal contact gains (-contact_gain_sd) applied to monopolar signals ne x nt. */
-PETSC_EXTERN PetscErrorCode SemgSimulateContactGains(const SemgSimulateOptions *o, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono);
+/* The sample's log-normal contact gains (SD: its contact_gain_sd column) applied to monopolar signals ne x nt. */
+PETSC_EXTERN PetscErrorCode SemgSimulateContactGains(const SemgSimulateOptions *o, const SemgSampleParams *p, PetscInt sample, PetscInt ne, PetscInt nt, PetscReal *mono);
 
 #endif

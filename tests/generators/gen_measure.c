@@ -4,9 +4,12 @@ static char help[] = "Measures the properties the mismatch generators of semg si
                      "        power fraction below -fcut, the 3 largest peaks, power fraction near -lines f1,f2,...\n"
                      "  -mode sir -a with.h5 -b without.h5          measured SIR against the sir_db column\n"
                      "  -mode cv -a data.h5                         apparent CV (ML delay) against cv and ied_scale\n"
-                     "  -mode realisations -a all.h5 -parts r0.h5,r1.h5,...  sample i of all.h5 is sample i of part i mod R\n";
+                     "  -mode realisations -a all.h5 -parts r0.h5,r1.h5,...  sample i of all.h5 is sample i of part i mod R\n"
+                     "  -mode columns -a data.h5                    per truth column: finite values, min, max, mean, and counts of\n"
+                     "        the codes 0..7 of code columns (NAME_n, NAME_min, NAME_max, NAME_mean, NAME_code_K)\n";
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <fftw3.h>
 #include "core/semg_error.h"
@@ -214,6 +217,29 @@ static PetscErrorCode ModeRealisations(MPI_Comm comm, const SemgDataset *a)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The distribution of every truth column (one rank: the test reads the whole dataset). */
+static PetscErrorCode ModeColumns(const SemgDataset *a)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "samples %lld\n", (long long)a->n_examples));
+  for (PetscInt j = 0; j < a->n_theta; j++) {
+    PetscReal lo = INFINITY, hi = -INFINITY, sum = 0;
+    PetscInt  n = 0, codes[8] = {0};
+    for (PetscCount i = 0; i < a->n_examples; i++) {
+      const PetscReal v = a->theta[(size_t)i * a->n_theta + j];
+      if (PetscIsNanReal(v)) continue;
+      lo = PetscMin(lo, v), hi = PetscMax(hi, v), sum += v, n++;
+      if (v >= 0 && v < 8 && v == floor(v)) codes[(int)v]++;
+    }
+    /* C printf: full precision, no PETSc "1." */
+    printf("%s_n %d\n%s_min %.10g\n%s_max %.10g\n%s_mean %.10g\n", a->theta_names[j], (int)n, a->theta_names[j], (double)lo, a->theta_names[j], (double)hi, a->theta_names[j], n ? (double)(sum / n) : NAN);
+    if (!strcmp(a->theta_units[j], "code"))
+      for (int k = 0; k < 8; k++) printf("%s_code_%d %d\n", a->theta_names[j], k, (int)codes[k]);
+  }
+  fflush(stdout);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   char         mode[32] = "", fa[PETSC_MAX_PATH_LEN] = "", fb[PETSC_MAX_PATH_LEN] = "", fc[PETSC_MAX_PATH_LEN] = "";
@@ -233,6 +259,7 @@ int main(int argc, char **argv)
   else if (!strcmp(mode, "sir")) PetscCall(ModeSIR(a, b));
   else if (!strcmp(mode, "cv")) PetscCall(ModeCV(a));
   else if (!strcmp(mode, "realisations")) PetscCall(ModeRealisations(PETSC_COMM_WORLD, a));
+  else if (!strcmp(mode, "columns")) PetscCall(ModeColumns(a));
   else SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-mode '%s' unknown", mode);
   PetscCall(SemgDatasetDestroy(&a));
   if (b) PetscCall(SemgDatasetDestroy(&b));
