@@ -22,6 +22,7 @@ expect() {
 }
 expect "unknown axis" "key 'study.axes': unknown axis 'colour'" 's/axes: \[snr, offset\]/axes: [snr, colour]/'
 expect "unknown named level" "key 'levels.noise_colour': unknown level 'purple'" 's/axes: \[snr, offset\]/axes: [noise_colour]/; s/offset: \[5\]/noise_colour: [purple]/'
+expect "level label too long" "key 'levels.noise_colour': level 'pink_pink_pink_pink_pink_pink_pink_pink_pink_pink' is longer than 47 characters" 's/axes: \[snr, offset\]/axes: [noise_colour]/; s/offset: \[5\]/noise_colour: [pink_pink_pink_pink_pink_pink_pink_pink_pink_pink]/'
 expect "level out of range" "key 'levels.offset': level '-3'" 's/offset: \[5\]/offset: [-3]/'
 expect "reference value as a level" "key 'levels.snr': level 20 is the reference" 's/snr: \[10, 0\]/snr: [20, 0]/'
 expect "unknown estimator" "key 'study.estimators': unknown estimator 'nn'" 's/estimators: \[autoencoder/estimators: [nn/'
