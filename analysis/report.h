@@ -45,6 +45,8 @@ typedef struct {
 PETSC_EXTERN void SemgReportValue(const SemgReport *R, const char axis[], PetscInt level, const char est[], const char metric[], double *v, double *lo, double *hi);
 PETSC_EXTERN PetscBool      SemgReportEstimates(const char est[], const char quantity[]);
 PETSC_EXTERN PetscErrorCode SemgReportGnuplot(const char name[]);
+/* The first lines of every plot script: PNG terminal of w x h pixels writing plots/<name>.png, grid. */
+PETSC_EXTERN void           SemgReportGnuplotHeader(FILE *gp, const char name[], int w, int h);
 PETSC_EXTERN PetscErrorCode SemgReportPlotAxis(const SemgReport *R, PetscInt a);
 PETSC_EXTERN PetscErrorCode SemgReportPlotHeatmap(const SemgReport *R);
 PETSC_EXTERN PetscErrorCode SemgReportPlotScatter(const SemgReport *R, int q);

@@ -26,7 +26,7 @@ PetscErrorCode SemgReportGnuplot(const char name[])
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static void Header(FILE *gp, const char name[], int w, int h)
+void SemgReportGnuplotHeader(FILE *gp, const char name[], int w, int h)
 {
   fprintf(gp, "set terminal pngcairo size %d,%d font \",11\"\nset output \"plots/%s.png\"\nset termoption noenhanced\nset grid lc rgb \"#dddddd\"\n", w, h, name);
 }
@@ -68,7 +68,7 @@ PetscErrorCode SemgReportPlotAxis(const SemgReport *R, PetscInt a)
   PetscCall(PetscSNPrintf(path, sizeof(path), "plots/%s.gp", name));
   gp = fopen(path, "w");
   PetscCheck(gp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write %s", path);
-  Header(gp, name, 1300, 900);
+  SemgReportGnuplotHeader(gp, name, 1300, 900);
   fprintf(gp, "set multiplot layout 2,2 title \"%s: error (log scale) and bias against level (lines: estimate, bands: 95%% CI)\"\n", ax->name);
   fprintf(gp, "set xtics (");
   for (PetscInt l = 0; l < ax->n_levels; l++) fprintf(gp, "%s\"%s%s\" %d", l ? ", " : "", ax->label[l], l ? "" : " (ref)", (int)l);
@@ -121,7 +121,7 @@ PetscErrorCode SemgReportPlotHeatmap(const SemgReport *R)
   fclose(dat);
   gp = fopen("plots/sensitivity.gp", "w");
   PetscCheck(gp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write plots/sensitivity.gp");
-  Header(gp, "sensitivity", 200 + 70 * col, 250 + 40 * (int)R->n_axes);
+  SemgReportGnuplotHeader(gp, "sensitivity", 200 + 70 * col, 250 + 40 * (int)R->n_axes);
   fprintf(gp, "set title \"sensitivity: log2(worst-level MAE / reference MAE); 1 = doubled\"\nunset grid\n");
   fprintf(gp, "set xtics (");
   for (int c = 0; c < col; c++) fprintf(gp, "%s\"%s\" %d", c ? ", " : "", cols[c], c);
@@ -180,7 +180,7 @@ PetscErrorCode SemgReportPlotScatter(const SemgReport *R, int q)
   fclose(dat);
   gp = fopen(q ? "plots/scatter_cv.gp" : "plots/scatter_iz.gp", "w");
   PetscCheck(gp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write plots/%s.gp", name);
-  Header(gp, name, 1400, panels > 4 ? 760 : 420);
+  SemgReportGnuplotHeader(gp, name, 1400, panels > 4 ? 760 : 420);
   fprintf(gp, "set multiplot layout %d,%d title \"%s: estimate vs truth at the reference (grey) and at each estimator's worst condition (red)\"\n", panels > 4 ? 2 : 1, panels > 4 ? (panels + 1) / 2 : panels, qn);
   fprintf(gp, "set key bottom right font \",8\"\nset size ratio -1\n");
   for (PetscInt e = 0; e < R->n_est; e++) {
@@ -234,7 +234,7 @@ PetscErrorCode SemgReportPlotTraining(const SemgReport *R, PetscBool *made)
   if (!nm) PetscFunctionReturn(PETSC_SUCCESS);
   gp = fopen("plots/training.gp", "w");
   PetscCheck(gp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write plots/training.gp");
-  Header(gp, "training", 900, 550);
+  SemgReportGnuplotHeader(gp, "training", 900, 550);
   fprintf(gp, "set title \"autoencoder training curves (solid: training, dashed: validation)\"\nset xlabel \"epoch\"\nset ylabel \"loss (mean "
               "squared reconstruction error, signal units^2)\"\nset logscale y\nset key outside right font \",9\"\nplot ");
   for (int i = 0, k = 0; i < (int)R->n_models && k < nm; i++) {

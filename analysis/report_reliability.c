@@ -61,7 +61,7 @@ PetscErrorCode SemgReportPlotReliability(const SemgReport *R, PetscInt e, PetscB
   PetscCall(PetscSNPrintf(path, sizeof(path), "plots/%s.gp", name));
   gp = fopen(path, "w");
   PetscCheck(gp, PETSC_COMM_SELF, SEMG_ERR_USER, "cannot write %s", path);
-  fprintf(gp, "set terminal pngcairo size 1200,1150 font \",11\"\nset output \"plots/%s.png\"\nset termoption noenhanced\nset grid lc rgb \"#dddddd\"\n", name);
+  SemgReportGnuplotHeader(gp, name, 1200, 1150);
   fprintf(gp, "set multiplot layout 2,1 title \"%s: coverage of the stated intervals (reference and the largest level of each axis; bars: 95%% Wilson interval)\"\n", R->est[e]);
   fprintf(gp, "set xrange [45:100]\nset yrange [0:100]\nset xtics (50, 80, 90, 95, 99)\nset xlabel \"nominal coverage (%%)\"\nset key outside right "
               "top vertical font \",8\"\n");
