@@ -287,8 +287,8 @@ static void AxisTables(FILE *fp, const SemgReport *R)
 static void FailureKinds(FILE *fp, const SemgReport *R, const char ax[], const char est[], const char seed[], const char q[], long n)
 {
   const char *const kind[2] = {"bound", "nonconv"}, *const say[2] = {"at a bound", "not converged"};
-  long              c[2]    = {0, 0};
-  char              m[64];
+  long c[2] = {0, 0};
+  char m[64];
 
   for (int k = 0; k < 2; k++) {
     const SemgMetricRow *x;
@@ -319,7 +319,8 @@ static void ReferenceTable(FILE *fp, const SemgReport *R)
         for (int k = 0; k < 6; k++) {
           PetscSNPrintf(m, sizeof(m), "%s_%s_%s", q ? "cv" : "iz", st[k], q ? "mps" : "mm");
           x = SemgMetricFind(&R->t, ax, 0, r->estimator, r->seed, m);
-          if (x) Cell(fp, x->est, k == 0 ? x->lo : NAN, k == 0 ? x->hi : NAN, q ? 4 : 3), qf = x->n_failed > nf ? q : qf, nf = x->n_failed > nf ? x->n_failed : nf, n = x->n;
+          if (x)
+            Cell(fp, x->est, k == 0 ? x->lo : NAN, k == 0 ? x->hi : NAN, q ? 4 : 3), qf = x->n_failed > nf ? q : qf, nf = x->n_failed > nf ? x->n_failed : nf, n = x->n;
           else fprintf(fp, " – |");
         }
       fprintf(fp, " %ld/%ld", nf, n);

@@ -5,7 +5,8 @@
 #include "estimator/result.h"
 #include "analysis/stats.h"
 
-const char *const SemgStatNames[SEMG_STAT_N] = {"mae", "bias", "sd", "rmse", "median_ae", "p95_ae", "failure_share", "fail_nan", "fail_bound", "fail_nonconv"};
+const char *const SemgStatNames[SEMG_STAT_N] = {"mae",    "bias",          "sd",       "rmse",       "median_ae",
+                                                "p95_ae", "failure_share", "fail_nan", "fail_bound", "fail_nonconv"};
 
 static int CompareDouble(const void *a, const void *b)
 {
@@ -44,14 +45,14 @@ static void Compute(const double *err, const int *status, const long *idx, long 
     if (!isnan(e)) sum2 += (e - mean) * (e - mean);
   }
   qsort(work, (size_t)m, sizeof(double), CompareDouble);
-  s->n                      = n;
-  s->n_failed               = n - kind[SEMG_STATUS_OK];
-  s->v[SEMG_STAT_MAE]       = m ? sabs / (double)m : NAN;
-  s->v[SEMG_STAT_BIAS]      = mean;
-  s->v[SEMG_STAT_SD]        = m > 1 ? sqrt(sum2 / (double)(m - 1)) : NAN;
-  s->v[SEMG_STAT_RMSE]      = NAN;
-  s->v[SEMG_STAT_MEDIAN_AE] = SemgQuantileSorted(work, m, 0.5);
-  s->v[SEMG_STAT_P95_AE]    = SemgQuantileSorted(work, m, 0.95);
+  s->n                         = n;
+  s->n_failed                  = n - kind[SEMG_STATUS_OK];
+  s->v[SEMG_STAT_MAE]          = m ? sabs / (double)m : NAN;
+  s->v[SEMG_STAT_BIAS]         = mean;
+  s->v[SEMG_STAT_SD]           = m > 1 ? sqrt(sum2 / (double)(m - 1)) : NAN;
+  s->v[SEMG_STAT_RMSE]         = NAN;
+  s->v[SEMG_STAT_MEDIAN_AE]    = SemgQuantileSorted(work, m, 0.5);
+  s->v[SEMG_STAT_P95_AE]       = SemgQuantileSorted(work, m, 0.95);
   s->v[SEMG_STAT_FAILURE]      = n ? (double)s->n_failed / (double)n : NAN;
   s->v[SEMG_STAT_FAIL_NAN]     = n ? (double)kind[SEMG_STATUS_NAN] / (double)n : NAN;
   s->v[SEMG_STAT_FAIL_BOUND]   = n ? (double)kind[SEMG_STATUS_BOUND] / (double)n : NAN;

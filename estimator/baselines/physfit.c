@@ -182,8 +182,8 @@ PetscErrorCode SemgPhysFitSetUp(SemgPhysFit *pf)
   PetscCall(TaoSetSolution(pf->tao, pf->u));
   PetscCall(TaoSetObjectiveAndGradient(pf->tao, NULL, FormObjectiveGradient, pf));
   PetscCall(TaoSetVariableBounds(pf->tao, pf->ulo, pf->uhi));
-  PetscCall(TaoSetTolerances(pf->tao, 1e-10, 1e-8, 0.0)); /* spec start values: gatol, grtol */
-  PetscCall(TaoSetMonitor(pf->tao, MonitorStep, pf, NULL));  /* the last step, for the status */
+  PetscCall(TaoSetTolerances(pf->tao, 1e-10, 1e-8, 0.0));   /* spec start values: gatol, grtol */
+  PetscCall(TaoSetMonitor(pf->tao, MonitorStep, pf, NULL)); /* the last step, for the status */
   PetscCall(TaoSetMaximumIterations(pf->tao, 200));
   PetscCall(TaoSetFromOptions(pf->tao));
   PetscCall(TaoGetMaximumIterations(pf->tao, &pf->max_it));

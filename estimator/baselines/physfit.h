@@ -42,8 +42,8 @@ typedef struct {
   /* solver */
   Tao              tao;
   Vec              u, ulo, uhi;
-  const PetscReal *x;      /* current sample */
-  SemgResultStatus status; /* of the last SemgPhysFitSolve / SolveFrom */
+  const PetscReal *x;                                     /* current sample */
+  SemgResultStatus status;                                /* of the last SemgPhysFitSolve / SolveFrom */
   PetscReal        u_prev[SEMG_PHYSFIT_MAX_K], last_step; /* TAO monitor: the last iteration's largest change of u */
 } SemgPhysFit;
 

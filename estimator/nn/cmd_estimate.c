@@ -101,7 +101,8 @@ PetscErrorCode SemgCmdEstimate(MPI_Comm comm)
       for (PetscInt i = 0; i < B * st.K; i++) sat[0] += PetscAbsReal(model->h[i]) > ESTIMATE_SATURATED_H;
       /* a saturated IZ or CV latent: the sample is a failure (the depth nuisance may saturate) */
       for (PetscInt b = 0; b < B; b++)
-        if (PetscAbsReal(model->h[b * st.K]) > ESTIMATE_SATURATED_H || PetscAbsReal(model->h[b * st.K + 1]) > ESTIMATE_SATURATED_H) res->status[b0 + b] = SEMG_STATUS_BOUND;
+        if (PetscAbsReal(model->h[b * st.K]) > ESTIMATE_SATURATED_H || PetscAbsReal(model->h[b * st.K + 1]) > ESTIMATE_SATURATED_H)
+          res->status[b0 + b] = SEMG_STATUS_BOUND;
       sat[1] += (long long)B * st.K;
     }
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sat, 2, MPI_LONG_LONG, MPI_SUM, comm));
