@@ -1,7 +1,8 @@
 /* semg collect: metrics.csv of a study from its result files (the common result layout of
    estimator/result.h: per-sample estimates and truth), never from CSV text. Per (condition,
    estimator, training seed) and quantity: MAE, bias, SD, RMSE, median and 95th-percentile absolute
-   error, failure share with seeded bootstrap intervals, and seconds per sample; for the trained
+   error, failure share (every kind, and split into no estimate, at a bound, not converged: the result
+   files' per-sample status) with seeded bootstrap intervals, and seconds per sample; for the trained
    estimator also the mean over training seeds with its t interval (model variance); for result files
    with a covariance (schema 2) the coverage of the nominal 50..99 % intervals and the mean 95 % width.
    A result file that is missing (its step failed) is listed and skipped: the rest still aggregates. */
@@ -101,12 +102,13 @@ static PetscErrorCode CollectFile(const CollectCtx *c, const SemgIndexRow *ix, S
   const double  scale[2] = {1e3, 1};
   SemgResult   *r;
   double       *err, secs = 0;
+  int          *status;
   long          n;
   SemgMetricRow m;
 
   PetscFunctionBeginUser;
   PetscCall(SemgResultRead(PETSC_COMM_SELF, ix->file, &r));
-  PetscCall(PetscMalloc1(r->n_local + 1, &err));
+  PetscCall(PetscMalloc2(r->n_local + 1, &err, r->n_local + 1, &status));
   for (int q = 0; q < 2; q++) {
     SemgErrStats s, lo, hi;
     if (!Estimates(ix->estimator, q) || r->n_theta <= q) continue;
@@ -114,13 +116,14 @@ static PetscErrorCode CollectFile(const CollectCtx *c, const SemgIndexRow *ix, S
     for (PetscCount i = 0; i < r->n_local; i++) {
       const double tv = r->theta_true[(size_t)i * r->n_theta + q], ev = r->theta_est[(size_t)i * r->n_theta + q];
       if (isnan(tv)) continue; /* no ground truth: not a test sample */
-      err[n++] = isfinite(ev) ? scale[q] * (ev - tv) : NAN;
+      status[n] = r->status[i];
+      err[n++]  = isfinite(ev) ? scale[q] * (ev - tv) : NAN; /* at a bound or unconverged: in the MAE too */
     }
-    PetscCall(SemgErrStatsCompute(err, n, &s));
-    PetscCall(SemgErrStatsBootstrap(err, n, c->bootstrap, (uint64_t)c->seed, Hash(ix->file) + (uint64_t)q, &lo, &hi));
+    PetscCall(SemgErrStatsCompute(err, status, n, &s));
+    PetscCall(SemgErrStatsBootstrap(err, status, n, c->bootstrap, (uint64_t)c->seed, Hash(ix->file) + (uint64_t)q, &lo, &hi));
     for (int k = 0; k < SEMG_STAT_N; k++) {
       RowHead(&m, c, ix);
-      if (k == SEMG_STAT_FAILURE) PetscCall(PetscSNPrintf(m.metric, sizeof(m.metric), "%s_%s", qname[q], SemgStatNames[k]));
+      if (k >= SEMG_STAT_FAILURE) PetscCall(PetscSNPrintf(m.metric, sizeof(m.metric), "%s_%s", qname[q], SemgStatNames[k]));
       else PetscCall(PetscSNPrintf(m.metric, sizeof(m.metric), "%s_%s_%s", qname[q], SemgStatNames[k], qunit[q]));
       m.est = s.v[k], m.lo = lo.v[k], m.hi = hi.v[k], m.n = s.n, m.n_failed = s.n_failed;
       PetscCall(SemgMetricAppend(t, &m));
@@ -133,7 +136,7 @@ static PetscErrorCode CollectFile(const CollectCtx *c, const SemgIndexRow *ix, S
   PetscCall(PetscStrncpy(m.metric, "seconds_per_sample", sizeof(m.metric)));
   m.est = r->n_local ? secs / (double)r->n_local : NAN, m.lo = m.hi = NAN, m.n = (long)r->n_local;
   PetscCall(SemgMetricAppend(t, &m));
-  PetscCall(PetscFree(err));
+  PetscCall(PetscFree2(err, status));
   PetscCall(SemgResultDestroy(&r));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -282,6 +282,22 @@ static void AxisTables(FILE *fp, const SemgReport *R)
   }
 }
 
+/* The failures that had an estimate (at a bound, fit not converged) of quantity q, as counts after the
+   failed count; nothing when there are none (then every failure is a missing estimate). */
+static void FailureKinds(FILE *fp, const SemgReport *R, const char ax[], const char est[], const char seed[], const char q[], long n)
+{
+  const char *const kind[2] = {"bound", "nonconv"}, *const say[2] = {"at a bound", "not converged"};
+  long c[2] = {0, 0};
+  char m[64];
+
+  for (int k = 0; k < 2; k++) {
+    const SemgMetricRow *x;
+    PetscSNPrintf(m, sizeof(m), "%s_fail_%s", q, kind[k]);
+    if ((x = SemgMetricFind(&R->t, ax, 0, est, seed, m)) && isfinite(x->est)) c[k] = lround(x->est * (double)n);
+  }
+  if (c[0] || c[1]) fprintf(fp, " (%ld %s, %ld %s)", c[0], say[0], c[1], say[1]);
+}
+
 /* Reference condition: every statistic, failures, time; per training seed for the trained estimator. */
 static void ReferenceTable(FILE *fp, const SemgReport *R)
 {
@@ -296,16 +312,20 @@ static void ReferenceTable(FILE *fp, const SemgReport *R)
       const char          *st[6] = {"mae", "bias", "sd", "rmse", "median_ae", "p95_ae"};
       char                 m[64];
       long                 nf = 0, n = 0;
+      int                  qf = 0; /* the quantity with the most failures */
       if (r->level || strcmp(r->axis, ax) || strcmp(r->estimator, R->est[e]) || strcmp(r->metric, "seconds_per_sample")) continue;
       fprintf(fp, "| %s | %s |", r->estimator, r->seed);
       for (int q = 0; q < 2; q++)
         for (int k = 0; k < 6; k++) {
           PetscSNPrintf(m, sizeof(m), "%s_%s_%s", q ? "cv" : "iz", st[k], q ? "mps" : "mm");
           x = SemgMetricFind(&R->t, ax, 0, r->estimator, r->seed, m);
-          if (x) Cell(fp, x->est, k == 0 ? x->lo : NAN, k == 0 ? x->hi : NAN, q ? 4 : 3), nf = x->n_failed > nf ? x->n_failed : nf, n = x->n;
+          if (x)
+            Cell(fp, x->est, k == 0 ? x->lo : NAN, k == 0 ? x->hi : NAN, q ? 4 : 3), qf = x->n_failed > nf ? q : qf, nf = x->n_failed > nf ? x->n_failed : nf, n = x->n;
           else fprintf(fp, " – |");
         }
-      fprintf(fp, " %ld/%ld | %.2g |\n", nf, n, r->est);
+      fprintf(fp, " %ld/%ld", nf, n);
+      FailureKinds(fp, R, ax, r->estimator, r->seed, qf ? "cv" : "iz", n);
+      fprintf(fp, " | %.2g |\n", r->est);
     }
   fprintf(fp, "\nTrain seed `all`: mean over the training seeds, interval across seeds (model variance); `s<k>`: one trained model, bootstrap "
               "interval over test samples (sampling variance).\n\n");

@@ -2,9 +2,11 @@
 #include <stdlib.h>
 #include "core/semg_error.h"
 #include "core/semg_rng.h"
+#include "estimator/result.h"
 #include "analysis/stats.h"
 
-const char *const SemgStatNames[SEMG_STAT_N] = {"mae", "bias", "sd", "rmse", "median_ae", "p95_ae", "failure_share"};
+const char *const SemgStatNames[SEMG_STAT_N] = {"mae",    "bias",          "sd",       "rmse",       "median_ae",
+                                                "p95_ae", "failure_share", "fail_nan", "fail_bound", "fail_nonconv"};
 
 static int CompareDouble(const void *a, const void *b)
 {
@@ -25,13 +27,15 @@ double SemgQuantileSorted(const double *x, long n, double q)
 }
 
 /* Statistics of err[idx[0..n-1]] (idx NULL: identity); work holds n doubles. */
-static void Compute(const double *err, const long *idx, long n, double *work, SemgErrStats *s)
+static void Compute(const double *err, const int *status, const long *idx, long n, double *work, SemgErrStats *s)
 {
   double sum = 0, sum2 = 0, sabs = 0, mean;
-  long   m = 0;
+  long   m = 0, kind[SEMG_STATUS_N] = {0};
 
   for (long i = 0; i < n; i++) {
-    const double e = err[idx ? idx[i] : i];
+    const long   k = idx ? idx[i] : i;
+    const double e = err[k];
+    kind[isnan(e) ? SEMG_STATUS_NAN : (status ? status[k] : SEMG_STATUS_OK)]++;
     if (isnan(e)) continue;
     sum += e, sabs += fabs(e), work[m++] = fabs(e);
   }
@@ -41,15 +45,18 @@ static void Compute(const double *err, const long *idx, long n, double *work, Se
     if (!isnan(e)) sum2 += (e - mean) * (e - mean);
   }
   qsort(work, (size_t)m, sizeof(double), CompareDouble);
-  s->n                      = n;
-  s->n_failed               = n - m;
-  s->v[SEMG_STAT_MAE]       = m ? sabs / (double)m : NAN;
-  s->v[SEMG_STAT_BIAS]      = mean;
-  s->v[SEMG_STAT_SD]        = m > 1 ? sqrt(sum2 / (double)(m - 1)) : NAN;
-  s->v[SEMG_STAT_RMSE]      = NAN;
-  s->v[SEMG_STAT_MEDIAN_AE] = SemgQuantileSorted(work, m, 0.5);
-  s->v[SEMG_STAT_P95_AE]    = SemgQuantileSorted(work, m, 0.95);
-  s->v[SEMG_STAT_FAILURE]   = n ? (double)(n - m) / (double)n : NAN;
+  s->n                         = n;
+  s->n_failed                  = n - kind[SEMG_STATUS_OK];
+  s->v[SEMG_STAT_MAE]          = m ? sabs / (double)m : NAN;
+  s->v[SEMG_STAT_BIAS]         = mean;
+  s->v[SEMG_STAT_SD]           = m > 1 ? sqrt(sum2 / (double)(m - 1)) : NAN;
+  s->v[SEMG_STAT_RMSE]         = NAN;
+  s->v[SEMG_STAT_MEDIAN_AE]    = SemgQuantileSorted(work, m, 0.5);
+  s->v[SEMG_STAT_P95_AE]       = SemgQuantileSorted(work, m, 0.95);
+  s->v[SEMG_STAT_FAILURE]      = n ? (double)s->n_failed / (double)n : NAN;
+  s->v[SEMG_STAT_FAIL_NAN]     = n ? (double)kind[SEMG_STATUS_NAN] / (double)n : NAN;
+  s->v[SEMG_STAT_FAIL_BOUND]   = n ? (double)kind[SEMG_STATUS_BOUND] / (double)n : NAN;
+  s->v[SEMG_STAT_FAIL_NONCONV] = n ? (double)kind[SEMG_STATUS_NONCONV] / (double)n : NAN;
   if (m) {
     double sq = 0;
     for (long i = 0; i < m; i++) sq += work[i] * work[i];
@@ -57,18 +64,18 @@ static void Compute(const double *err, const long *idx, long n, double *work, Se
   }
 }
 
-PetscErrorCode SemgErrStatsCompute(const double *err, long n, SemgErrStats *s)
+PetscErrorCode SemgErrStatsCompute(const double *err, const int *status, long n, SemgErrStats *s)
 {
   double *work;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1(n + 1, &work));
-  Compute(err, NULL, n, work, s);
+  Compute(err, status, NULL, n, work, s);
   PetscCall(PetscFree(work));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgErrStatsBootstrap(const double *err, long n, PetscInt B, uint64_t seed, uint64_t key, SemgErrStats *lo, SemgErrStats *hi)
+PetscErrorCode SemgErrStatsBootstrap(const double *err, const int *status, long n, PetscInt B, uint64_t seed, uint64_t key, SemgErrStats *lo, SemgErrStats *hi)
 {
   double      *work, *boot;
   long        *idx;
@@ -81,7 +88,7 @@ PetscErrorCode SemgErrStatsBootstrap(const double *err, long n, PetscInt B, uint
     /* resample b is a pure function of (seed, key, b): the same on any run and in any order */
     SemgRngInit(&rng, seed ^ (key * 0x9E3779B97F4A7C15ull), (uint64_t)b, SEMG_STREAM_USER + 1);
     for (long i = 0; i < n; i++) idx[i] = (long)SemgRngBelow(&rng, (uint64_t)n);
-    Compute(err, idx, n, work, &s);
+    Compute(err, status, idx, n, work, &s);
     for (int k = 0; k < SEMG_STAT_N; k++) boot[(size_t)k * B + b] = s.v[k];
   }
   for (int k = 0; k < SEMG_STAT_N; k++) {

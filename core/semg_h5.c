@@ -356,6 +356,13 @@ static PetscErrorCode ReserveRows(hid_t loc, int rank, const hsize_t dims[])
 /* Chunks along the example axis of about 1 MiB: whole rows, read and written whole. */
 PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hsize_t dims[], const char units[], hid_t *dset)
 {
+  PetscFunctionBeginUser;
+  PetscCall(SemgH5CreateRowsOfType(loc, name, rank, dims, H5T_NATIVE_DOUBLE, units, dset));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgH5CreateRowsOfType(hid_t loc, const char name[], int rank, const hsize_t dims[], hid_t type, const char units[], hid_t *dset)
+{
   hid_t   space, dcpl;
   hsize_t chunk[4], row = 1;
 
@@ -369,7 +376,7 @@ PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hs
   /* every rank writes (or selects nothing) collectively: storage must exist before the first write */
   SemgCallH5(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY));
   SemgCallH5(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
-  SemgCallH5Id(*dset, H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  SemgCallH5Id(*dset, H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
   PetscCall(ReserveRows(loc, rank, dims));
   if (units) PetscCall(SemgH5WriteAttrString(*dset, "units", units));
   SemgCallH5(H5Pclose(dcpl));

@@ -43,6 +43,9 @@ PETSC_EXTERN PetscErrorCode SemgH5DatasetShape(hid_t loc, const char name[], int
 
 /* Rows [start, start+n) of a dataset whose first axis is the example axis; row_len values per row. */
 PETSC_EXTERN PetscErrorCode SemgH5CreateRows(hid_t loc, const char name[], int rank, const hsize_t dims[], const char units[], hid_t *dset);
+/* The same with the file's element type (e.g. H5T_STD_I32LE for codes); Write/ReadRows still pass doubles
+   (HDF5 converts). */
+PETSC_EXTERN PetscErrorCode SemgH5CreateRowsOfType(hid_t loc, const char name[], int rank, const hsize_t dims[], hid_t type, const char units[], hid_t *dset);
 PETSC_EXTERN PetscErrorCode SemgH5WriteRows(SemgH5File *f, hid_t dset, hsize_t start, hsize_t n, const double *buf);
 PETSC_EXTERN PetscErrorCode SemgH5ReadRows(SemgH5File *f, hid_t loc, const char name[], hsize_t start, hsize_t n, double *buf);
 

@@ -32,6 +32,7 @@ PetscErrorCode SemgResultCreate(const SemgDataset *ds, const char method[], cons
   }
   PetscCall(PetscMalloc4((size_t)r->n_local * r->n_theta + 1, &r->theta_est, (size_t)r->n_local * r->n_theta + 1, &r->theta_true, r->n_local + 1, &r->recon_nrmse, r->n_local + 1, &r->seconds));
   for (size_t i = 0; i < (size_t)r->n_local * r->n_theta; i++) r->theta_est[i] = r->theta_true[i] = NAN;
+  PetscCall(PetscCalloc1(r->n_local + 1, &r->status)); /* SEMG_STATUS_OK */
   for (PetscCount i = 0; i < r->n_local; i++) r->recon_nrmse[i] = NAN, r->seconds[i] = 0;
   /* truth of every result column that the dataset knows */
   for (PetscInt j = 0; j < r->n_theta; j++) {
@@ -91,6 +92,61 @@ static PetscErrorCode ComputeStats(MPI_Comm comm, const SemgResult *r, PetscInt 
   PetscCall(PetscFree(all));
   PetscCall(PetscFree2(counts, displs));
   PetscCall(PetscFree(err));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Status of local sample i as written: a sample without IZ and CV estimates has none, whatever the
+   estimator set (the classical methods leave it OK and only write NaN). */
+static int StatusOf(const SemgResult *r, PetscCount i)
+{
+  const PetscReal *e = r->theta_est + (size_t)i * r->n_theta;
+
+  if (r->status[i] == SEMG_STATUS_OK && isnan(e[0]) && (r->n_theta < 2 || isnan(e[1]))) return SEMG_STATUS_NAN;
+  return r->status[i];
+}
+
+/* /estimates/status [n] as 32-bit integers (the row helpers pass doubles; HDF5 converts). */
+static PetscErrorCode WriteStatus(SemgH5File *f, hid_t est, const SemgResult *r)
+{
+  hsize_t    dims[1] = {(hsize_t)r->n_examples};
+  hid_t      dset;
+  PetscReal *v;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(r->n_local + 1, &v));
+  for (PetscCount i = 0; i < r->n_local; i++) v[i] = StatusOf(r, i);
+  PetscCall(SemgH5CreateRowsOfType(est, "status", 1, dims, H5T_STD_I32LE, "0 ok, 1 no estimate, 2 at a bound, 3 not converged", &dset));
+  PetscCall(SemgH5WriteRows(f, dset, (hsize_t)r->start, (hsize_t)r->n_local, v));
+  SemgCallH5(H5Dclose(dset));
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Optional /estimates/status (schema 3): codes outside SemgResultStatus are a bad file. Without it,
+   the status is derived from the estimates (StatusOf of OK). */
+static PetscErrorCode ReadStatus(MPI_Comm comm, SemgH5File *f, const char path[], SemgResult *r)
+{
+  hsize_t    dims[1];
+  int        nd;
+  PetscReal *v;
+  PetscBool  ok = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(r->n_local + 1, &r->status));
+  PetscCall(SemgH5DatasetShape(f->file, "/estimates/status", &nd, dims, 1));
+  if (nd < 0) {
+    for (PetscCount i = 0; i < r->n_local; i++) r->status[i] = StatusOf(r, i);
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCheck(nd == 1 && dims[0] == (hsize_t)r->n_examples, comm, SEMG_ERR_USER, "'%s': /estimates/status is not [n]", path);
+  PetscCall(PetscMalloc1(r->n_local + 1, &v));
+  PetscCall(SemgH5ReadRows(f, f->file, "/estimates/status", (hsize_t)r->start, (hsize_t)r->n_local, v));
+  for (PetscCount i = 0; i < r->n_local; i++) {
+    ok           = (PetscBool)(ok && v[i] >= 0 && v[i] < SEMG_STATUS_N);
+    r->status[i] = (int)v[i];
+  }
+  PetscCall(PetscFree(v));
+  PetscCall(SemgCheckAllRanks(comm, ok, "'%s': /estimates/status holds a code outside 0..%d", path, SEMG_STATUS_N - 1));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -164,6 +220,7 @@ static PetscErrorCode WriteH5(MPI_Comm comm, const char path[], const SemgResult
   PetscCall(SemgH5WriteRows(&f, dset, (hsize_t)r->start, (hsize_t)r->n_local, r->seconds));
   SemgCallH5(H5Dclose(dset));
   if (r->theta_cov) PetscCall(WriteCovariance(&f, est, r));
+  PetscCall(WriteStatus(&f, est, r));
   SemgCallH5(H5Gclose(est));
   SemgCallH5Id(met, H5Gcreate2(f.file, "/metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   for (PetscInt j = 0; j < r->n_theta; j++) {
@@ -192,17 +249,19 @@ static void PrintCSVValue(FILE *fp, double v)
   else fprintf(fp, ",%.17g", v);
 }
 
+#define CSV_COLS 5 /* per sample: iz_est, cv_est, iz_true, cv_true, status */
+
 static PetscErrorCode WriteCSVRank0(const char path[], PetscCount n, const double *all)
 {
   FILE *fp;
 
   PetscFunctionBeginUser;
   PetscCall(SemgCSVOpen(path, &fp));
-  fprintf(fp, "sample,iz_est_m,cv_est_mps,iz_true_m,cv_true_mps\n");
+  fprintf(fp, "sample,iz_est_m,cv_est_mps,iz_true_m,cv_true_mps,status\n");
   for (PetscCount i = 0; i < n; i++) {
     fprintf(fp, "%lld", (long long)i);
-    for (int c = 0; c < 4; c++) PrintCSVValue(fp, all[4 * i + c]);
-    fprintf(fp, "\n");
+    for (int c = 0; c < 4; c++) PrintCSVValue(fp, all[CSV_COLS * i + c]);
+    fprintf(fp, ",%d\n", (int)all[CSV_COLS * i + 4]);
   }
   PetscCall(SemgCSVClose(path, &fp));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -213,7 +272,7 @@ static PetscErrorCode WriteCSV(MPI_Comm comm, const char path[], const SemgResul
 {
   PetscMPIInt    size, rank;
   double        *mine, *all = NULL;
-  int           *counts = NULL, *displs = NULL, n = (int)(r->n_local * 4);
+  int           *counts = NULL, *displs = NULL, n = (int)(r->n_local * CSV_COLS);
   PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
@@ -221,12 +280,13 @@ static PetscErrorCode WriteCSV(MPI_Comm comm, const char path[], const SemgResul
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscMalloc1(n + 1, &mine));
   for (PetscCount i = 0; i < r->n_local; i++) {
-    mine[4 * i + 0] = r->theta_est[(size_t)i * r->n_theta + 0];
-    mine[4 * i + 1] = r->theta_est[(size_t)i * r->n_theta + 1];
-    mine[4 * i + 2] = r->theta_true[(size_t)i * r->n_theta + 0];
-    mine[4 * i + 3] = r->theta_true[(size_t)i * r->n_theta + 1];
+    mine[CSV_COLS * i + 0] = r->theta_est[(size_t)i * r->n_theta + 0];
+    mine[CSV_COLS * i + 1] = r->theta_est[(size_t)i * r->n_theta + 1];
+    mine[CSV_COLS * i + 2] = r->theta_true[(size_t)i * r->n_theta + 0];
+    mine[CSV_COLS * i + 3] = r->theta_true[(size_t)i * r->n_theta + 1];
+    mine[CSV_COLS * i + 4] = StatusOf(r, i);
   }
-  if (!rank) PetscCall(PetscMalloc3(size, &counts, size, &displs, 4 * (size_t)r->n_examples + 1, &all));
+  if (!rank) PetscCall(PetscMalloc3(size, &counts, size, &displs, CSV_COLS * (size_t)r->n_examples + 1, &all));
   PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, comm));
   if (!rank)
     for (int p = 0, off = 0; p < size; p++) displs[p] = off, off += counts[p];
@@ -301,6 +361,7 @@ PetscErrorCode SemgResultRead(MPI_Comm comm, const char path[], SemgResult **res
       PetscCall(SemgH5ReadRows(&f, f.file, "/estimates/theta_cov", (hsize_t)r->start, (hsize_t)r->n_local, r->theta_cov));
     }
   }
+  PetscCall(ReadStatus(comm, &f, path, r));
   PetscCall(SemgH5Close(comm, &f));
   *res = r;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -313,6 +374,7 @@ PetscErrorCode SemgResultDestroy(SemgResult **res)
   PetscCall(PetscFree2((*res)->theta_names, (*res)->theta_units));
   PetscCall(PetscFree4((*res)->theta_est, (*res)->theta_true, (*res)->recon_nrmse, (*res)->seconds));
   PetscCall(PetscFree((*res)->theta_cov));
+  PetscCall(PetscFree((*res)->status));
   PetscCall(PetscFree(*res));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

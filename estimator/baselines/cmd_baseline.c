@@ -322,14 +322,17 @@ static PetscBool InitStart(const SemgResult *init, const SemgPhysFit *pf, PetscC
 /* Physics fit (or hybrid) of sample s into its result row, with the covariance of the latents. */
 static PetscErrorCode PhysFitSample(BaselineWork *w, const SemgResult *init, SemgResult *res, PetscCount s, const PetscReal *x, PetscReal *nrmse)
 {
-  const PetscInt K = res->n_theta, col[SEMG_PHYSFIT_MAX_K] = {0, 1, 3}; /* result columns of the latents: iz, cv, (gain), depth */
-  PetscReal     *est = res->theta_est + s * K, th[SEMG_PHYSFIT_MAX_K], th0[SEMG_PHYSFIT_MAX_K], gain, cov[SEMG_PHYSFIT_MAX_K * SEMG_PHYSFIT_MAX_K];
-  PetscInt       its;
-  SemgPhysFit   *pf = w->pf;
+  const PetscInt   K = res->n_theta, col[SEMG_PHYSFIT_MAX_K] = {0, 1, 3}; /* result columns of the latents: iz, cv, (gain), depth */
+  PetscReal       *est = res->theta_est + s * K, th[SEMG_PHYSFIT_MAX_K], th0[SEMG_PHYSFIT_MAX_K], gain, cov[SEMG_PHYSFIT_MAX_K * SEMG_PHYSFIT_MAX_K];
+  PetscInt         its;
+  SemgPhysFit     *pf = w->pf;
+  SemgResultStatus status;
 
   PetscFunctionBeginUser;
   if (init && InitStart(init, pf, s, th0)) PetscCall(SemgPhysFitSolveFrom(pf, x, th0, th, NULL, nrmse, &its));
   else PetscCall(SemgPhysFitSolve(pf, x, th, &gain, nrmse, &its));
+  PetscCall(SemgPhysFitGetStatus(pf, &status));
+  res->status[s] = status;                                 /* at a bound or not converged: a failure in a study's failure share */
   PetscCall(SemgPhysFitCovariance(pf, x, th, cov, &gain)); /* the same g* */
   est[0] = th[0], est[1] = th[1], est[2] = gain;
   if (pf->fit_depth) est[3] = th[2];

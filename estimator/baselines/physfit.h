@@ -6,13 +6,16 @@
    options prefix physfit_), multi-start: grid x_IZ every IED, v = 2.5, 3.0, ... within the bounds; the
    best n_starts grid points are refined and the best result kept. Hybrid (SemgPhysFitSolveFrom): one TAO
    run of at most init_max_it iterations from a given start (the autoencoder's estimate), no grid.
-   Uncertainty: SemgPhysFitCovariance (estimator/nn/laplace.h) at the estimate. */
+   Uncertainty: SemgPhysFitCovariance (estimator/nn/laplace.h) at the estimate. Status of the last solve
+   (estimator/result.h): IZ or CV at its bound, else not converged (TAO's reason < 0: line search or
+   iteration cap, with a last step above 1e-3 of the range), else OK. */
 #ifndef SEMG_BASELINES_PHYSFIT_H
 #define SEMG_BASELINES_PHYSFIT_H
 
 #include <petsctao.h>
 #include "estimator/nn/decoder.h"
 #include "estimator/nn/laplace.h"
+#include "estimator/result.h"
 
 #define SEMG_PHYSFIT_MAX_K 3 /* x_IZ, v, depth */
 
@@ -39,7 +42,9 @@ typedef struct {
   /* solver */
   Tao              tao;
   Vec              u, ulo, uhi;
-  const PetscReal *x; /* current sample */
+  const PetscReal *x;                                     /* current sample */
+  SemgResultStatus status;                                /* of the last SemgPhysFitSolve / SolveFrom */
+  PetscReal        u_prev[SEMG_PHYSFIT_MAX_K], last_step; /* TAO monitor: the last iteration's largest change of u */
 } SemgPhysFit;
 
 PETSC_EXTERN PetscErrorCode SemgPhysFitCreate(SemgPhysFit **pf);
@@ -60,6 +65,8 @@ PETSC_EXTERN PetscErrorCode SemgPhysFitSolve(SemgPhysFit *pf, const PetscReal *x
    multi-start grid; outputs as SemgPhysFitSolve (gain may be NULL: then the optimum is not decoded again,
    SemgPhysFitCovariance gives the gain). */
 PETSC_EXTERN PetscErrorCode SemgPhysFitSolveFrom(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta0, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its);
+/* Status of the last SemgPhysFitSolve or SemgPhysFitSolveFrom (SEMG_STATUS_OK, _BOUND or _NONCONV). */
+PETSC_EXTERN PetscErrorCode SemgPhysFitGetStatus(SemgPhysFit *pf, SemgResultStatus *status);
 /* Covariance (K x K) of theta at the estimate for the sample x (laplace.h, options pf->unc); gain (may be
    NULL) = g* there. */
 PETSC_EXTERN PetscErrorCode SemgPhysFitCovariance(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *cov, PetscReal *gain);

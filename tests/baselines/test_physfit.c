@@ -138,6 +138,33 @@ static PetscErrorCode TestRecovery(SemgPhysFit *pf, PetscInt nsamp)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Status of a solve (SemgPhysFitGetStatus): a CV beyond the box ends at its bound; a hybrid run from a
+   start 6 mm off, cut after 1 iteration, has not converged, and with 50 iterations it has. */
+static PetscErrorCode TestStatus(SemgPhysFit *pf)
+{
+  PetscReal        x[(NE - 1) * NT], beyond[3] = {2e-3, 6.0, 0.02}, th[3] = {-1e-3, 4.0, 0.02}, off[3] = {5e-3, 3.5, 0.02}, est[3], gain, nrmse;
+  PetscInt         its, keep = pf->init_max_it;
+  SemgResultStatus st[4];
+
+  PetscFunctionBeginUser;
+  PetscCall(MakeSample(pf, beyond, 1.0, 30.0, 7, x));
+  PetscCall(SemgPhysFitSolve(pf, x, est, &gain, &nrmse, &its));
+  PetscCall(SemgPhysFitGetStatus(pf, &st[0]));
+  PetscCall(MakeSample(pf, th, 1.0, 30.0, 8, x));
+  PetscCall(SemgPhysFitSolve(pf, x, est, &gain, &nrmse, &its));
+  PetscCall(SemgPhysFitGetStatus(pf, &st[1]));
+  pf->init_max_it = 1;
+  PetscCall(SemgPhysFitSolveFrom(pf, x, off, est, &gain, &nrmse, &its));
+  PetscCall(SemgPhysFitGetStatus(pf, &st[2]));
+  pf->init_max_it = 50;
+  PetscCall(SemgPhysFitSolveFrom(pf, x, off, est, &gain, &nrmse, &its));
+  PetscCall(SemgPhysFitGetStatus(pf, &st[3]));
+  pf->init_max_it = keep;
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "status: CV 6 m/s beyond the box %d (want %d), matched %d (want %d), hybrid 1 iteration %d (want %d), 50 iterations %d (want %d)\n", st[0], SEMG_STATUS_BOUND, st[1], SEMG_STATUS_OK, st[2], SEMG_STATUS_NONCONV, st[3], SEMG_STATUS_OK));
+  PetscCheck(st[0] == SEMG_STATUS_BOUND && st[1] == SEMG_STATUS_OK && st[2] == SEMG_STATUS_NONCONV && st[3] == SEMG_STATUS_OK, PETSC_COMM_SELF, PETSC_ERR_PLIB, "physics fit status wrong");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   SemgPhysFit      *pf;
@@ -153,6 +180,7 @@ int main(int argc, char **argv)
   PetscCall(TestDecoder(pf, &mu, tmpl, exyz, "reference CCS"));
   PetscCall(TestGradient(pf));
   PetscCall(TestRecovery(pf, n));
+  PetscCall(TestStatus(pf));
   PetscCall(SemgPhysFitDestroy(&pf));
   PetscCall(PetscFree(tmpl));
   PetscCall(Setup(PETSC_TRUE, NULL, &pf, &mu, &tmpl, exyz));

@@ -2,6 +2,7 @@ static char help[] = "Study statistics against hand-computed values: error stati
 
 #include <math.h>
 #include "core/semg_error.h"
+#include "estimator/result.h"
 #include "analysis/stats.h"
 #include "analysis/report.h"
 
@@ -26,7 +27,7 @@ int main(int argc, char **argv)
   double          mean, ml, mh;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  PetscCall(SemgErrStatsCompute(err, 4, &s));
+  PetscCall(SemgErrStatsCompute(err, NULL, 4, &s));
   Expect("MAE", s.v[SEMG_STAT_MAE], 2.0, 1e-14);
   Expect("bias", s.v[SEMG_STAT_BIAS], 2.0 / 3, 1e-14);
   Expect("SD (n-1)", s.v[SEMG_STAT_SD], sqrt(114.0 / 18), 1e-14);
@@ -35,20 +36,36 @@ int main(int argc, char **argv)
   Expect("p95 AE (type 7)", s.v[SEMG_STAT_P95_AE], 2.9, 1e-14);
   Expect("failure share", s.v[SEMG_STAT_FAILURE], 0.25, 1e-14);
   Expect("n_failed", (double)s.n_failed, 1, 0);
+  Expect("fail_nan = failure share without a status", s.v[SEMG_STAT_FAIL_NAN], 0.25, 1e-14);
+  Expect("fail_bound without a status", s.v[SEMG_STAT_FAIL_BOUND], 0, 0);
+  /* statuses: 1 at a bound, 3 unconverged, the NaN one OK (a NaN error is no estimate whatever its
+     status): failures 3 of 4 by kind 1/4 each; the accuracy statistics stay over the three estimates */
+  {
+    const int st[4] = {SEMG_STATUS_BOUND, SEMG_STATUS_OK, SEMG_STATUS_NONCONV, SEMG_STATUS_OK};
+    PetscCall(SemgErrStatsCompute(err, st, 4, &s));
+    Expect("MAE keeps bound and unconverged estimates", s.v[SEMG_STAT_MAE], 2.0, 1e-14);
+    Expect("failure share, every kind", s.v[SEMG_STAT_FAILURE], 0.75, 1e-14);
+    Expect("n_failed, every kind", (double)s.n_failed, 3, 0);
+    Expect("fail_nan", s.v[SEMG_STAT_FAIL_NAN], 0.25, 1e-14);
+    Expect("fail_bound", s.v[SEMG_STAT_FAIL_BOUND], 0.25, 1e-14);
+    Expect("fail_nonconv", s.v[SEMG_STAT_FAIL_NONCONV], 0.25, 1e-14);
+    PetscCall(SemgErrStatsBootstrap(err, st, 4, 1000, 17, 5, &lo, &hi));
+    Expect("bootstrap failure share brackets 0.75", lo.v[SEMG_STAT_FAILURE] <= 0.75 && hi.v[SEMG_STAT_FAILURE] >= 0.75 && hi.v[SEMG_STAT_FAILURE] > lo.v[SEMG_STAT_FAILURE], 1, 0);
+  }
 
   /* two errors {1, 3}: a resample's MAE is 1, 2 or 3 with probability 1/4, 1/2, 1/4, so the 2.5 and
      97.5 percentiles of 2000 resamples are 1 and 3 */
-  PetscCall(SemgErrStatsBootstrap(two, 2, 2000, 17, 5, &lo, &hi));
+  PetscCall(SemgErrStatsBootstrap(two, NULL, 2, 2000, 17, 5, &lo, &hi));
   Expect("bootstrap MAE lo", lo.v[SEMG_STAT_MAE], 1.0, 0);
   Expect("bootstrap MAE hi", hi.v[SEMG_STAT_MAE], 3.0, 0);
   Expect("bootstrap bias lo", lo.v[SEMG_STAT_BIAS], 1.0, 0);
   /* constant errors: every interval collapses onto the value */
-  PetscCall(SemgErrStatsBootstrap(same, 5, 1000, 17, 5, &lo, &hi));
+  PetscCall(SemgErrStatsBootstrap(same, NULL, 5, 1000, 17, 5, &lo, &hi));
   Expect("constant MAE lo", lo.v[SEMG_STAT_MAE], 0.5, 1e-15);
   Expect("constant MAE hi", hi.v[SEMG_STAT_MAE], 0.5, 1e-15);
   /* seeded: the same (seed, key) gives the same interval, another key another one */
-  PetscCall(SemgErrStatsBootstrap(err, 4, 1000, 17, 5, &lo, &hi));
-  PetscCall(SemgErrStatsBootstrap(err, 4, 1000, 17, 5, &lo2, &hi2));
+  PetscCall(SemgErrStatsBootstrap(err, NULL, 4, 1000, 17, 5, &lo, &hi));
+  PetscCall(SemgErrStatsBootstrap(err, NULL, 4, 1000, 17, 5, &lo2, &hi2));
   Expect("bootstrap reproducible", lo.v[SEMG_STAT_MAE] - lo2.v[SEMG_STAT_MAE] + hi.v[SEMG_STAT_SD] - hi2.v[SEMG_STAT_SD], 0, 0);
   Expect("bootstrap failure share hi > 0.25", hi.v[SEMG_STAT_FAILURE] > 0.25, 1, 0);
 
