@@ -28,8 +28,8 @@ typedef struct {
   PetscInt        cv_channels, phase_max_lag, vfit_latency;
   PetscReal       cv_range[2], cv_exclude, window[2];
   PetscReal       onset_window[2]; /* -window auto, V-fit and CV methods: start and length (s) after the discharge onset (window.h) */
-  PetscReal       minamp_frac; /* iz_minamp: argmin between the channels above this share of the largest RMS (minamp.h) */
-  PetscBool       window_auto; /* -window auto (default): per example, from the signal (window.h) */
+  PetscReal       minamp_frac;     /* iz_minamp: argmin between the channels above this share of the largest RMS (minamp.h) */
+  PetscBool       window_auto;     /* -window auto (default): per example, from the signal (window.h) */
   SemgIZPhaseMode phase_mode;
   SemgDecoderSpec dec;
   SemgCCSParams   ccs;
@@ -44,20 +44,20 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   const char *const modes[]   = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
   PetscFunctionBeginUser;
-  ctx->cv_channels   = 5;   /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
-  ctx->cv_range[0]   = 2.0; /* spec 4.2c (MATLAB range) */
-  ctx->cv_range[1]   = 7.0;
-  ctx->cv_exclude    = 1.0;
-  ctx->minamp_frac   = 0.5;
-  ctx->phase_max_lag = 0;
-  ctx->vfit_latency  = SEMG_LATENCY_CHAIN;
-  ctx->window[0]     = 0.0;
-  ctx->window[1]     = PETSC_MAX_REAL;
-  ctx->onset_window[0] = 0.0015;/* past the generation transient at the IZ */
-  ctx->onset_window[1] = 0.009; /* the potential's travel from the IZ over the CV channels */
-  ctx->data[0]       = 0; /* -help shows these as defaults */
-  ctx->output[0]     = 0;
-  ctx->init[0]       = 0;
+  ctx->cv_channels     = 5;   /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
+  ctx->cv_range[0]     = 2.0; /* spec 4.2c (MATLAB range) */
+  ctx->cv_range[1]     = 7.0;
+  ctx->cv_exclude      = 1.0;
+  ctx->minamp_frac     = 0.5;
+  ctx->phase_max_lag   = 0;
+  ctx->vfit_latency    = SEMG_LATENCY_CHAIN;
+  ctx->window[0]       = 0.0;
+  ctx->window[1]       = PETSC_MAX_REAL;
+  ctx->onset_window[0] = 0.0015; /* past the generation transient at the IZ */
+  ctx->onset_window[1] = 0.009;  /* the potential's travel from the IZ over the CV channels */
+  ctx->data[0]         = 0;      /* -help shows these as defaults */
+  ctx->output[0]       = 0;
+  ctx->init[0]         = 0;
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
   PetscCall(SemgCCSParamsDefault(&ctx->ccs));
   PetscOptionsBegin(comm, NULL, "semg baseline: white-box IZ / CV estimators and the per-sample physics fit", "semg");
@@ -78,7 +78,8 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
                              ctx->minamp_frac, &ctx->minamp_frac, NULL));
   PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline", wtext, wtext, sizeof(wtext), NULL));
   n = 2;
-  PetscCall(PetscOptionsRealArray("-window_onset", "-window auto of vfit and the CV methods: start,length (s) of the window after the detected discharge onset", "semg baseline", ctx->onset_window, &n, NULL));
+  PetscCall(PetscOptionsRealArray("-window_onset", "-window auto of vfit and the CV methods: start,length (s) of the window after the detected discharge onset", "semg baseline",
+                                  ctx->onset_window, &n, NULL));
   PetscCall(PetscOptionsString("-physfit_init", "physfit: start every sample from this result file's estimate of the same dataset (e.g. semg estimate's), few TAO iterations, no grid (method 'hybrid')", "semg baseline",
                                ctx->init, ctx->init, sizeof(ctx->init), &set_i));
   PetscOptionsEnd();
@@ -161,7 +162,7 @@ typedef struct {
   SemgArrays  *sd, *dd;
   PetscReal   *xs, *xd, *buf; /* buf: the CV methods' channels, at most SEMG_BASELINE_MAX_CV_CHANNELS */
   SemgPhysFit *pf;
-  SemgSpectra  spectra; /* one FFTW plan for the windowed length, made once per command */
+  SemgSpectra  spectra;       /* one FFTW plan for the windowed length, made once per command */
   PetscCount   n_implausible; /* examples without a plausible CV (every column's outside -cv_range): NaN */
 } BaselineWork;
 
@@ -264,7 +265,8 @@ static PetscErrorCode EstimateOnWindow(const BaselineCtx *ctx, BaselineWork *w, 
     PetscInt        lag_lo, lag_hi;
 
     PetscCall(SemgDelayLagRange(ied, ds->fs, ctx->cv_range[0], ctx->cv_range[1], &lag_lo, &lag_hi)); /* a lag range beyond any recording is a user error, before it is cast to an index */
-    if (kind == WINDOW_STANDING) PetscCall(SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, llo, lhi, 8, &k0, &k1));
+    if (kind == WINDOW_STANDING)
+      PetscCall(SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, llo, lhi, 8, &k0, &k1));
     else {
       const PetscInt start = (PetscInt)PetscFloorReal(ctx->onset_window[0] * ds->fs + 0.5), len = PetscMax(8, (PetscInt)PetscFloorReal(ctx->onset_window[1] * ds->fs + 0.5));
       PetscCall(SemgOnsetWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, llo, lhi, start, len, 8, &k0, &k1, NULL));
@@ -292,8 +294,8 @@ static PetscErrorCode EstimateOnWindow(const BaselineCtx *ctx, BaselineWork *w, 
    template: its whole propagation is a few samples past the onset) on the standing-burst window. */
 static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w, const SemgDataset *ds, const PetscReal *x, PetscInt k0, PetscInt k1, PetscReal *est)
 {
-  const PetscBool iz_only = (PetscBool)(ctx->method == BL_IZ_MINAMP || ctx->method == BL_IZ_PHASE);
-  const WindowKind kind   = !ctx->window_auto ? WINDOW_GIVEN : (iz_only ? WINDOW_STANDING : WINDOW_ONSET);
+  const PetscBool  iz_only = (PetscBool)(ctx->method == BL_IZ_MINAMP || ctx->method == BL_IZ_PHASE);
+  const WindowKind kind    = !ctx->window_auto ? WINDOW_GIVEN : (iz_only ? WINDOW_STANDING : WINDOW_ONSET);
 
   PetscFunctionBeginUser;
   PetscCall(EstimateOnWindow(ctx, w, ds, x, kind, k0, k1, est));
@@ -445,7 +447,8 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
     long long n_bad = (long long)w.n_implausible;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &n_bad, 1, MPI_LONG_LONG, MPI_SUM, comm));
     if (n_bad && !prog.quiet)
-      PetscCall(PetscPrintf(comm, "%s: %lld examples without a plausible CV (outside -cv_range %g,%g m/s, i.e. a mean delay at or beyond the lag bounds): reported as no estimate (NaN)\n", bl_names[ctx.method], n_bad, (double)ctx.cv_range[0], (double)ctx.cv_range[1]));
+      PetscCall(PetscPrintf(comm, "%s: %lld examples without a plausible CV (outside -cv_range %g,%g m/s, i.e. a mean delay at or beyond the lag bounds): reported as no estimate (NaN)\n",
+                            bl_names[ctx.method], n_bad, (double)ctx.cv_range[0], (double)ctx.cv_range[1]));
   }
   PetscCall(SemgResultWrite(comm, ctx.output, res));
   PetscCall(PetscFree3(w.xs, w.xd, w.buf));
