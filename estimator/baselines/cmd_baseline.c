@@ -44,18 +44,18 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   const char *const modes[]   = {"auto", "minimum", "crossing", "SemgIZPhaseMode", "SEMG_IZ_PHASE_", NULL};
 
   PetscFunctionBeginUser;
-  ctx->cv_channels     = 5;   /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
-  ctx->cv_range[0]     = 2.0; /* spec 4.2c (MATLAB range) */
-  ctx->cv_range[1]     = 7.0;
-  ctx->cv_exclude      = 1.0;
-  ctx->minamp_frac     = 0.5;
-  ctx->phase_max_lag   = 0;
-  ctx->vfit_latency    = SEMG_LATENCY_CHAIN;
+  ctx->cv_channels   = 5;   /* 5 channels from 1 IED beyond the IZ: tuned on the tuning set (docs/baselines.md) */
+  ctx->cv_range[0]   = 2.0; /* spec 4.2c (MATLAB range) */
+  ctx->cv_range[1]   = 7.0;
+  ctx->cv_exclude    = 1.0;
+  ctx->minamp_frac   = 0.5;
+  ctx->phase_max_lag = 0;
+  ctx->vfit_latency = SEMG_LATENCY_XCORR; /* delay to the largest channel: chained neighbour delays accumulate the bias of a standing component (issue 18) */
   ctx->window[0]       = 0.0;
   ctx->window[1]       = PETSC_MAX_REAL;
-  ctx->onset_window[0] = 0.0015; /* past the generation transient at the IZ */
-  ctx->onset_window[1] = 0.009;  /* the potential's travel from the IZ over the CV channels */
-  ctx->data[0]         = 0;      /* -help shows these as defaults */
+  ctx->onset_window[0] = 0.001; /* past the onset of the generation transient (tuned, docs/baselines.md) */
+  ctx->onset_window[1] = 0.009; /* the potential's travel from the IZ over the CV channels (tuned) */
+  ctx->data[0]         = 0;     /* -help shows these as defaults */
   ctx->output[0]       = 0;
   ctx->init[0]         = 0;
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
@@ -217,7 +217,8 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
       for (PetscInt i = 0; i + 1 < m; i++) {
         PetscReal t;
         if (ctx->method == BL_CV_XCORR) PetscCall(SemgDelayXcorr(nt, w->buf + i * nt, w->buf + (i + 1) * nt, lo, hi, &t, NULL));
-        else PetscCall(SemgDelaySpectral(w->spectra, nt, w->buf + i * nt, w->buf + (i + 1) * nt, &t, NULL));
+        else
+          PetscCall(SemgDelaySpectralRange(w->spectra, nt, w->buf + i * nt, w->buf + (i + 1) * nt, lo, hi, &t, NULL)); /* started inside the CV range (issue 18) */
         th += t / (m - 1);
       }
     }
