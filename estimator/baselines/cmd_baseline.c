@@ -76,7 +76,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
                               lat[ctx->vfit_latency], &ctx->vfit_latency, NULL));
   PetscCall(PetscOptionsReal("-minamp_frac", "iz_minamp: search the RMS minimum between the first and last channel above this share of the largest RMS (0 = global argmin)", "semg baseline",
                              ctx->minamp_frac, &ctx->minamp_frac, NULL));
-  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline", wtext, wtext, sizeof(wtext), NULL));
+  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example: IZ methods cut standing bursts; vfit and the CV methods start after the discharge onset and stop before the extinction, docs/baselines.md), all, or t0,t1 (s from the sample start)", "semg baseline", wtext, wtext, sizeof(wtext), NULL));
   n = 2;
   PetscCall(PetscOptionsRealArray("-window_onset", "-window auto of vfit and the CV methods: start,length (s) of the window after the detected discharge onset", "semg baseline",
                                   ctx->onset_window, &n, NULL));
