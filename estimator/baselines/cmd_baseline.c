@@ -27,8 +27,9 @@ typedef struct {
   BaselineMethod  method;
   PetscInt        cv_channels, phase_max_lag, vfit_latency;
   PetscReal       cv_range[2], cv_exclude, window[2];
-  PetscReal       minamp_frac; /* iz_minamp: argmin between the channels above this share of the largest RMS (minamp.h) */
-  PetscBool       window_auto; /* -window auto (default): per example, from the signal (window.h) */
+  PetscReal       onset_window[2]; /* -window auto, V-fit and CV methods: start and length (s) after the discharge onset (window.h) */
+  PetscReal       minamp_frac;     /* iz_minamp: argmin between the channels above this share of the largest RMS (minamp.h) */
+  PetscBool       window_auto;     /* -window auto (default): per example, from the signal (window.h) */
   SemgIZPhaseMode phase_mode;
   SemgDecoderSpec dec;
   SemgCCSParams   ccs;
@@ -49,12 +50,14 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   ctx->cv_exclude    = 1.0;
   ctx->minamp_frac   = 0.5;
   ctx->phase_max_lag = 0;
-  ctx->vfit_latency  = SEMG_LATENCY_CHAIN;
-  ctx->window[0]     = 0.0;
-  ctx->window[1]     = PETSC_MAX_REAL;
-  ctx->data[0]       = 0; /* -help shows these as defaults */
-  ctx->output[0]     = 0;
-  ctx->init[0]       = 0;
+  ctx->vfit_latency = SEMG_LATENCY_XCORR; /* delay to the largest channel: chained neighbour delays accumulate the bias of a standing component (issue 18) */
+  ctx->window[0]       = 0.0;
+  ctx->window[1]       = PETSC_MAX_REAL;
+  ctx->onset_window[0] = 0.001; /* past the onset of the generation transient (tuned, docs/baselines.md) */
+  ctx->onset_window[1] = 0.009; /* the potential's travel from the IZ over the CV channels (tuned) */
+  ctx->data[0]         = 0;     /* -help shows these as defaults */
+  ctx->output[0]       = 0;
+  ctx->init[0]         = 0;
   PetscCall(SemgDecoderSpecDefault(&ctx->dec));
   PetscCall(SemgCCSParamsDefault(&ctx->ccs));
   PetscOptionsBegin(comm, NULL, "semg baseline: white-box IZ / CV estimators and the per-sample physics fit", "semg");
@@ -73,7 +76,10 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
                               lat[ctx->vfit_latency], &ctx->vfit_latency, NULL));
   PetscCall(PetscOptionsReal("-minamp_frac", "iz_minamp: search the RMS minimum between the first and last channel above this share of the largest RMS (0 = global argmin)", "semg baseline",
                              ctx->minamp_frac, &ctx->minamp_frac, NULL));
-  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example, the part where the potential propagates: skips the CCS generation transient and the tendon extinction), all, or t0,t1 (s from the sample start)", "semg baseline", wtext, wtext, sizeof(wtext), NULL));
+  PetscCall(PetscOptionsString("-window", "classical methods: auto (per example: IZ methods cut standing bursts; vfit and the CV methods start after the discharge onset and stop before the extinction, docs/baselines.md), all, or t0,t1 (s from the sample start)", "semg baseline", wtext, wtext, sizeof(wtext), NULL));
+  n = 2;
+  PetscCall(PetscOptionsRealArray("-window_onset", "-window auto of vfit and the CV methods: start,length (s) of the window after the detected discharge onset", "semg baseline",
+                                  ctx->onset_window, &n, NULL));
   PetscCall(PetscOptionsString("-physfit_init", "physfit: start every sample from this result file's estimate of the same dataset (e.g. semg estimate's), few TAO iterations, no grid (method 'hybrid')", "semg baseline",
                                ctx->init, ctx->init, sizeof(ctx->init), &set_i));
   PetscOptionsEnd();
@@ -93,6 +99,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
     ctx->window[0] = a, ctx->window[1] = b;
   }
   PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
+  PetscCheck(ctx->onset_window[0] >= 0 && ctx->onset_window[1] > 0, comm, SEMG_ERR_USER, "-window_onset start,length needs start >= 0 and length > 0");
   PetscCheck(ctx->minamp_frac >= 0 && ctx->minamp_frac < 1, comm, SEMG_ERR_USER, "-minamp_frac %g must be in [0, 1)", (double)ctx->minamp_frac);
   PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
   if (ctx->method == BL_PHYSFIT) {
@@ -155,13 +162,23 @@ typedef struct {
   SemgArrays  *sd, *dd;
   PetscReal   *xs, *xd, *buf; /* buf: the CV methods' channels, at most SEMG_BASELINE_MAX_CV_CHANNELS */
   SemgPhysFit *pf;
-  SemgSpectra  spectra; /* one FFTW plan for the windowed length, made once per command */
+  SemgSpectra  spectra;       /* one FFTW plan for the windowed length, made once per command */
+  PetscCount   n_implausible; /* examples without a plausible CV (every column's outside -cv_range): NaN */
 } BaselineWork;
 
 /* Keep samples [k0, k1) of each of n channels (in place, channel-major). */
 static void CropChannels(PetscInt n, PetscInt nt, PetscInt k0, PetscInt k1, PetscReal *x)
 {
   for (PetscInt c = 0; c < n; c++) memmove(x + (size_t)c * (k1 - k0), x + (size_t)c * nt + k0, sizeof(PetscReal) * (size_t)(k1 - k0));
+}
+
+/* Plausibility guard of every CV estimate: inside -cv_range (default 2-7 m/s, the physiological range of
+   spec 4.2c that also bounds the delay search). A CV outside it comes from a delay near zero (a standing
+   component: 1000 m/s) or a mean delay at the lag bound, not from a propagating potential: no estimate,
+   counted. A single pair at the bound is kept (measured: at 20 dB one pair in five channels often is). */
+static PetscBool CVPlausible(const BaselineCtx *ctx, PetscReal cv)
+{
+  return (PetscBool)(cv >= ctx->cv_range[0] && cv <= ctx->cv_range[1]);
 }
 
 /* IZ and CV of one column (sd: nsd channels, dd: ndd channels); NaN where the method has no estimate. */
@@ -183,6 +200,7 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     /* latency search: the array's span at the slowest CV, or one IED for the chained neighbour delays */
     PetscCall(SemgDelayLagRange(PetscAbsReal(ctx->vfit_latency == SEMG_LATENCY_CHAIN ? cd[1] - cd[0] : cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi));
     PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, (SemgLatencyType)ctx->vfit_latency, hi, iz, cv, NULL));
+    if (!PetscIsNanReal(*cv) && !CVPlausible(ctx, *cv)) *cv = NAN;
     break;
   default: /* delay estimators: channels chosen with the min-amplitude IZ, which is not reported */
     PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, &izc, NULL));
@@ -199,11 +217,13 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
       for (PetscInt i = 0; i + 1 < m; i++) {
         PetscReal t;
         if (ctx->method == BL_CV_XCORR) PetscCall(SemgDelayXcorr(nt, w->buf + i * nt, w->buf + (i + 1) * nt, lo, hi, &t, NULL));
-        else PetscCall(SemgDelaySpectral(w->spectra, nt, w->buf + i * nt, w->buf + (i + 1) * nt, &t, NULL));
+        else
+          PetscCall(SemgDelaySpectralRange(w->spectra, nt, w->buf + i * nt, w->buf + (i + 1) * nt, lo, hi, &t, NULL)); /* started inside the CV range (issue 18) */
         th += t / (m - 1);
       }
     }
     *cv = th > 0 ? ied * fs / th : NAN;
+    if (!CVPlausible(ctx, *cv)) *cv = NAN, *quality = NAN;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -228,9 +248,12 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* A classical method on one sample: per electrode column on the window [k0, k1), then the mean over the
-   columns that gave an estimate (grids); est[2] = ML quality for cv_mle. */
-static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w, const SemgDataset *ds, const PetscReal *x, PetscInt k0, PetscInt k1, PetscReal *est)
+typedef enum { WINDOW_GIVEN, WINDOW_ONSET, WINDOW_STANDING } WindowKind;
+
+/* A classical method on one sample on one window: the given [k0, k1), the onset-anchored window or the
+   standing-burst window (window.h); per electrode column, then the mean over the columns that gave an
+   estimate (grids); est[2] = ML quality for cv_mle. */
+static PetscErrorCode EstimateOnWindow(const BaselineCtx *ctx, BaselineWork *w, const SemgDataset *ds, const PetscReal *x, WindowKind kind, PetscInt k0, PetscInt k1, PetscReal *est)
 {
   PetscInt  ntw, nused_iz = 0, nused_cv = 0;
   PetscReal iz_sum = 0, cv_sum = 0, q_sum = 0;
@@ -238,13 +261,17 @@ static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w,
   PetscFunctionBeginUser;
   SemgArraysApply(w->sd, x, w->xs);
   SemgArraysApply(w->dd, x, w->xd);
-  if (ctx->window_auto) { /* from the SD channels for every method (measured better than DD for the delay methods too) */
-    const PetscReal ied = PetscAbsReal(w->sd->centre[1] - w->sd->centre[0]);
+  if (kind != WINDOW_GIVEN) { /* from the SD channels for every method (measured better than DD for the delay methods too) */
+    const PetscReal ied = PetscAbsReal(w->sd->centre[1] - w->sd->centre[0]), llo = ied * ds->fs / ctx->cv_range[1], lhi = ied * ds->fs / ctx->cv_range[0];
     PetscInt        lag_lo, lag_hi;
 
     PetscCall(SemgDelayLagRange(ied, ds->fs, ctx->cv_range[0], ctx->cv_range[1], &lag_lo, &lag_hi)); /* a lag range beyond any recording is a user error, before it is cast to an index */
-    PetscCall(
-      SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, ied * ds->fs / ctx->cv_range[1], ied * ds->fs / ctx->cv_range[0], 8, &k0, &k1));
+    if (kind == WINDOW_STANDING)
+      PetscCall(SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, llo, lhi, 8, &k0, &k1));
+    else {
+      const PetscInt start = (PetscInt)PetscFloorReal(ctx->onset_window[0] * ds->fs + 0.5), len = PetscMax(8, (PetscInt)PetscFloorReal(ctx->onset_window[1] * ds->fs + 0.5));
+      PetscCall(SemgOnsetWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, llo, lhi, start, len, 8, &k0, &k1, NULL));
+    }
   }
   ntw = k1 - k0;
   CropChannels(w->sd->n_derived, ds->n_times, k0, k1, w->xs);
@@ -260,6 +287,25 @@ static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w,
   if (nused_iz) est[0] = iz_sum / nused_iz;
   if (nused_cv) est[1] = cv_sum / nused_cv;
   if (ctx->method == BL_CV_MLE && nused_cv) est[2] = q_sum / nused_cv;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A classical method on one sample. -window auto: the IZ methods on the standing-burst window; the V-fit
+   and the CV methods on the onset-anchored window, and where that gives no plausible CV (e.g. a 2048-Hz
+   template: its whole propagation is a few samples past the onset) on the standing-burst window. */
+static PetscErrorCode EstimateClassical(const BaselineCtx *ctx, BaselineWork *w, const SemgDataset *ds, const PetscReal *x, PetscInt k0, PetscInt k1, PetscReal *est)
+{
+  const PetscBool  iz_only = (PetscBool)(ctx->method == BL_IZ_MINAMP || ctx->method == BL_IZ_PHASE);
+  const WindowKind kind    = !ctx->window_auto ? WINDOW_GIVEN : (iz_only ? WINDOW_STANDING : WINDOW_ONSET);
+
+  PetscFunctionBeginUser;
+  PetscCall(EstimateOnWindow(ctx, w, ds, x, kind, k0, k1, est));
+  if (kind == WINDOW_ONSET && PetscIsNanReal(est[1])) {
+    est[0] = est[1] = NAN;
+    if (ctx->method == BL_CV_MLE) est[2] = NAN; /* the only method with a third column */
+    PetscCall(EstimateOnWindow(ctx, w, ds, x, WINDOW_STANDING, k0, k1, est));
+  }
+  if (!iz_only && PetscIsNanReal(est[1])) w->n_implausible++;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -401,6 +447,13 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
     PetscCall(SemgProgressUpdate(comm, &prog, PetscMin(ds->n_examples, (s + 1) * size))); /* rank 0 reports, ranks run in step */
   }
   PetscCall(SemgProgressEnd(comm, &prog));
+  {
+    long long n_bad = (long long)w.n_implausible;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &n_bad, 1, MPI_LONG_LONG, MPI_SUM, comm));
+    if (n_bad && !prog.quiet)
+      PetscCall(PetscPrintf(comm, "%s: %lld examples without a plausible CV (outside -cv_range %g,%g m/s, i.e. a mean delay at or beyond the lag bounds): reported as no estimate (NaN)\n",
+                            bl_names[ctx.method], n_bad, (double)ctx.cv_range[0], (double)ctx.cv_range[1]));
+  }
   PetscCall(SemgResultWrite(comm, ctx.output, res));
   PetscCall(PetscFree3(w.xs, w.xd, w.buf));
   PetscCall(SemgSpectraDestroy(&w.spectra));

@@ -41,8 +41,17 @@ static PetscReal NewtonStep(PetscReal de, PetscReal d2e)
 
 PetscErrorCode SemgDelaySpectral(SemgSpectra sp, PetscInt nt, const PetscReal *a, const PetscReal *b, PetscReal *theta, PetscInt *its)
 {
+  const PetscInt L = PetscMin(10, nt - 1);
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgDelaySpectralRange(sp, nt, a, b, -L, L, theta, its));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgDelaySpectralRange(SemgSpectra sp, PetscInt nt, const PetscReal *a, const PetscReal *b, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscInt *its)
+{
   PetscReal *X, th, de, d2e, u;
-  PetscInt   nf = nt / 2 + 1, L = PetscMin(10, nt - 1), it;
+  PetscInt   nf = nt / 2 + 1, it;
   PetscBool  edge;
   PetscReal *x2;
 
@@ -53,7 +62,7 @@ PetscErrorCode SemgDelaySpectral(SemgSpectra sp, PetscInt nt, const PetscReal *a
     x2[nt + k] = b[k];
   }
   PetscCall(SemgSpectraCompute(sp, 2, nt, x2, X));
-  PetscCall(SemgDelayXcorr(nt, a, b, -L, L, &th, &edge));
+  PetscCall(SemgDelayXcorr(nt, a, b, lag_lo, lag_hi, &th, &edge));
   th = PetscFloorReal(th + 0.5); /* the spec starts from the integer peak */
   for (it = 0; it < SEMG_DELAY_MAX_IT; it++) {
     PetscCall(SemgDelaySpectralCost(nt, X, X + 2 * nf, th, NULL, &de, &d2e));

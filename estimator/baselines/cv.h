@@ -18,6 +18,10 @@
    +-10 lags; its (may be NULL) = Newton iterations. */
 PETSC_EXTERN PetscErrorCode SemgDelaySpectral(SemgSpectra sp, PetscInt nt, const PetscReal *a, const PetscReal *b, PetscReal *theta, PetscInt *its);
 
+/* The same Newton iteration started from the integer xcorr peak within [lag_lo, lag_hi] (semg baseline:
+   the lags of -cv_range, as the ML estimator; a standing component's zero-lag peak is not a start). */
+PETSC_EXTERN PetscErrorCode SemgDelaySpectralRange(SemgSpectra sp, PetscInt nt, const PetscReal *a, const PetscReal *b, PetscInt lag_lo, PetscInt lag_hi, PetscReal *theta, PetscInt *its);
+
 /* The two-channel cost and its first two derivatives at theta (for tests). */
 PETSC_EXTERN PetscErrorCode SemgDelaySpectralCost(PetscInt nt, const PetscReal *X1, const PetscReal *X2, PetscReal theta, PetscReal *e, PetscReal *de, PetscReal *d2e);
 

@@ -32,14 +32,11 @@ static PetscErrorCode BurstDelay(PetscInt nt, const PetscReal *x, PetscInt n_col
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt min_len, PetscInt *k0, PetscInt *k1)
+/* Energy of the summed squared channels, smoothed over -+half samples (half: the shortest delay, merges
+   the ripples of a propagating stretch): p raw, e smoothed, both nt long. */
+static void SmoothedEnergy(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt half, PetscReal *p, PetscReal *e)
 {
-  const PetscInt half = PetscMax(1, (PetscInt)PetscCeilReal(lag_lo)); /* smoothing over -+ the shortest delay: merges the ripples of a propagating stretch */
-  PetscReal *p, *e;
-  PetscInt   lo = 0, hi = nt;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscCalloc2(nt, &p, nt, &e));
+  for (PetscInt k = 0; k < nt; k++) p[k] = e[k] = 0;
   for (PetscInt c = 0; c < nc; c++)
     for (PetscInt k = 0; k < nt; k++) p[k] += x[(size_t)c * nt + k] * x[(size_t)c * nt + k];
   for (PetscInt k = 0; k < nt; k++) {
@@ -47,11 +44,25 @@ PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, Pets
     for (PetscInt j = PetscMax(0, k - half); j <= PetscMin(nt - 1, k + half); j++) e[k] += p[j], n++;
     e[k] /= n;
   }
+}
+
+/* Cut standing bursts off [*lo, *hi): the largest burst of e is tested, cut if standing (from the side
+   with less energy; only from the end when right_only), up to MAX_CUTS times. */
+static PetscErrorCode CutStanding(PetscInt nt, const PetscReal *x, const PetscReal *p, const PetscReal *e, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt min_len, PetscBool right_only, PetscInt *lop, PetscInt *hip)
+{
+  PetscInt lo = *lop, hi = *hip;
+
+  PetscFunctionBeginUser;
   for (PetscInt cut = 0; cut < MAX_CUTS; cut++) {
-    PetscInt  kp = lo, a, b;
+    PetscInt  kp = lo, a, b, first = lo;
     PetscReal delay;
     PetscBool early;
-    for (PetscInt k = lo; k < hi; k++)
+    /* from the end only: the largest LATER burst, past the energy's descent from the window start (the
+       tail of the generation transient there is not the end of the propagating stretch) */
+    if (right_only)
+      while (first + 1 < hi && e[first + 1] <= e[first]) first++;
+    kp = first;
+    for (PetscInt k = first; k < hi; k++)
       if (e[k] > e[kp]) kp = k;
     if (!(e[kp] > 0)) break;
     /* the burst: the hill of the energy around its peak, down to the local minima on either side */
@@ -59,7 +70,8 @@ PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, Pets
     for (b = kp; b < hi - 1 && e[b + 1] <= e[b]; b++) { }
     PetscCall(BurstDelay(nt, x, n_columns, col_start, a, b, (PetscInt)PetscCeilReal(lag_hi), &delay));
     if (delay >= 0.5 * lag_lo) break; /* the largest burst propagates: keep the rest */
-    {
+    if (right_only) early = PETSC_FALSE;
+    else {
       PetscReal left = 0, right = 0; /* keep the side with more energy (the propagating stretch, not the noise) */
       for (PetscInt k = lo; k < a; k++) left += p[k];
       for (PetscInt k = b + 1; k < hi; k++) right += p[k];
@@ -75,7 +87,55 @@ PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, Pets
       hi = nh;
     }
   }
+  *lop = lo, *hip = hi;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt min_len, PetscInt *k0, PetscInt *k1)
+{
+  PetscReal *p, *e;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(nt, &p, nt, &e));
+  SmoothedEnergy(nc, nt, x, PetscMax(1, (PetscInt)PetscCeilReal(lag_lo)), p, e);
+  *k0 = 0, *k1 = nt;
+  PetscCall(CutStanding(nt, x, p, e, n_columns, col_start, lag_lo, lag_hi, min_len, PETSC_FALSE, k0, k1));
+  PetscCall(PetscFree2(p, e));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscInt SemgEnergyOnset(PetscInt nt, const PetscReal *e, PetscReal frac)
+{
+  PetscReal *s, med, lo = e[0], hi = e[0];
+  PetscInt   onset = 0;
+
+  if (PetscMalloc1(nt, &s)) return 0;
+  for (PetscInt k = 0; k < nt; k++) s[k] = e[k], lo = PetscMin(lo, e[k]), hi = PetscMax(hi, e[k]);
+  if (PetscSortReal(nt, s)) onset = -1;
+  med = s[nt / 2];
+  (void)PetscFree(s);
+  if (onset < 0) return 0;
+  for (PetscInt k = 0; k < nt; k++)
+    if (e[k] > med + frac * (hi - lo)) return k;
+  return 0;
+}
+
+PetscErrorCode SemgOnsetWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt start, PetscInt len, PetscInt min_len, PetscInt *k0, PetscInt *k1, PetscInt *onset)
+{
+  PetscReal *p, *e;
+  PetscInt   on, lo, hi;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(nt, &p, nt, &e));
+  SmoothedEnergy(nc, nt, x, PetscMax(1, (PetscInt)PetscCeilReal(lag_lo)), p, e);
+  on = SemgEnergyOnset(nt, e, SEMG_ONSET_FRACTION);
+  lo = PetscMin(on + start, nt);
+  hi = PetscMin(on + start + len, nt);
+  if (hi - lo < min_len) lo = PetscMax(0, hi - min_len); /* late discharge: the last min_len samples before the end */
+  hi = PetscMax(hi, PetscMin(nt, lo + min_len));
+  PetscCall(CutStanding(nt, x, p, e, n_columns, col_start, lag_lo, lag_hi, min_len, PETSC_TRUE, &lo, &hi));
   *k0 = lo, *k1 = hi;
+  if (onset) *onset = on;
   PetscCall(PetscFree2(p, e));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -16,4 +16,16 @@
    min_len samples is not made. */
 PETSC_EXTERN PetscErrorCode SemgAutoWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt min_len, PetscInt *k0, PetscInt *k1);
 
+/* Onset of a discharge: the first sample at which the smoothed energy e exceeds its median by frac of
+   its range (0 when none; e of nt samples). */
+#define SEMG_ONSET_FRACTION 0.1
+PETSC_EXTERN PetscInt SemgEnergyOnset(PetscInt nt, const PetscReal *e, PetscReal frac);
+
+/* Onset-anchored window of the delay methods and the V-fit: from the discharge onset (SemgEnergyOnset
+   of the summed channel energy smoothed over -+lag_lo) + start to onset + start + len samples, skipping
+   the generation transient at the onset; ended early before the largest later burst when it is standing
+   (the extinction at the fibre ends). A discharge too late for the window gets its last min_len samples.
+   onset (may be NULL): the detected onset sample. */
+PETSC_EXTERN PetscErrorCode SemgOnsetWindow(PetscInt nc, PetscInt nt, const PetscReal *x, PetscInt n_columns, const PetscInt *col_start, PetscReal lag_lo, PetscReal lag_hi, PetscInt start, PetscInt len, PetscInt min_len, PetscInt *k0, PetscInt *k1, PetscInt *onset);
+
 #endif
