@@ -77,4 +77,8 @@ expect_error "record: -model vc without -leadfield" "needs -leadfield" "$SEMG" r
 no_file "-model vc without -leadfield"
 expect_error "record: units reach into the fat" "pool_depth lo 0.004" "$SEMG" record $P -model layered -pool_depth 0.004,0.012 -output "$dir/x.h5"
 no_file "units in the fat"
+# a fibre outside a compact lead field's stored cells: found on one rank, one line, exit 2 on 2 ranks
+run 2 "$SEMG" leadfield -electrodes "$dir/e8.csv" -output "$dir/lfbox.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 -store_box -0.02,0.02,-0.01,0.01,-0.015,0 >/dev/null 2>&1 || bad "leadfield -store_box"
+expect_error "record: fibre outside the stored lead field" "outside the stored cells" run 2 "$SEMG" record $P -model vc -leadfield "$dir/lfbox.h5" -output "$dir/x.h5"
+no_file "a fibre outside the lead field"
 exit $fail
