@@ -379,7 +379,7 @@ static PetscErrorCode ColumnsFromPositions(PetscInt ne, const PetscReal *e, Pets
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptions *o, SemgLeadfield **lfs, PetscInt *ne, PetscReal **xyz, PetscInt **column)
+PetscErrorCode SemgSimulateLeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptions *o, SemgLeadfield **lfs, PetscInt *ne, PetscReal **xyz, PetscInt **column)
 {
   const PetscReal *e;
   PetscInt         nlf;
@@ -396,7 +396,7 @@ static PetscErrorCode LeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptio
 }
 
 /* -model layered: the run's one table (SemgSimulateLayeredLeadfield), its size and cost printed. */
-static PetscErrorCode LayeredLeadfield(MPI_Comm comm, const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLeadfield *lf)
+PetscErrorCode SemgSimulateLayeredTable(MPI_Comm comm, const char *who, const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLeadfield *lf)
 {
   SemgLayeredTableSpec spec;
   SemgLayeredTable     tab;
@@ -408,7 +408,7 @@ static PetscErrorCode LayeredLeadfield(MPI_Comm comm, const SemgSimulateOptions 
   PetscCall(SemgSimulateLayeredLeadfield(o, &o->layers, 0, ne, nominal, lf, &sec, &spec));
   PetscCall(SemgLeadfieldGetLayeredTable(*lf, &tab));
   PetscCall(SemgLayeredTableGetInfo(tab, n, &h, NULL, &bytes, fft));
-  PetscCall(PetscPrintf(comm, "semg simulate: layered lead-field table %d x %d x %d (h %.3g mm; offsets to %.1f x %.1f mm, depths %.1f..%.1f mm below the fat), FFT box %d^2, %.2f MB, built in %.2f s\n", (int)n[0], (int)n[1], (int)n[2], (double)(h * 1e3),
+  PetscCall(PetscPrintf(comm, "%s: layered lead-field table %d x %d x %d (h %.3g mm; offsets to %.1f x %.1f mm, depths %.1f..%.1f mm below the fat), FFT box %d^2, %.2f MB, built in %.2f s\n", who, (int)n[0], (int)n[1], (int)n[2], (double)(h * 1e3),
                         (double)(spec.xmax * 1e3), (double)(spec.ymax * 1e3), (double)(spec.dmin * 1e3), (double)(spec.dmax * 1e3), (int)fft[0], (double)(bytes / 1e6), (double)sec));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -462,9 +462,9 @@ PetscErrorCode SemgCmdSimulate(MPI_Comm comm)
   PetscCall(SemgCheckOutputPath(comm, "-output", o.output));
   PetscCall(PetscLogStageRegister("Simulate", &stage_sim));
   PetscCall(PetscLogStageRegister("IO", &stage_io));
-  if (o.model == SEMG_SIM_MODEL_VC) PetscCall(LeadfieldElectrodes(comm, &o, &lfs, &ne, &nominal, &column));
+  if (o.model == SEMG_SIM_MODEL_VC) PetscCall(SemgSimulateLeadfieldElectrodes(comm, &o, &lfs, &ne, &nominal, &column));
   else PetscCall(SemgArrayBuild(&o.array, &ne, &nominal, &column));
-  if (o.model == SEMG_SIM_MODEL_LAYERED) PetscCall(LayeredLeadfield(comm, &o, ne, nominal, &lf));
+  if (o.model == SEMG_SIM_MODEL_LAYERED) PetscCall(SemgSimulateLayeredTable(comm, "semg simulate", &o, ne, nominal, &lf));
   if (o.n_model_mix) PetscCall(SemgLayeredCacheCreate(&o, ne, nominal, &cache));
   PetscCheck(SemgMontageChannelCount(o.montage, ne, column) > 0, comm, SEMG_ERR_USER, "-montage %s needs more electrodes per column", SemgMontages[o.montage]);
   PetscCall(SemgDatasetCreate(comm, o.n, ne, SemgMontageChannelCount(o.montage, ne, column), o.n_times, SEMG_THETA_COUNT, &ds));

@@ -122,6 +122,12 @@ PETSC_EXTERN PetscErrorCode SemgSimulateElectrodes(const SemgSimulateOptions *o,
 /* Monopolar potentials (ne x nt) of fibres f with the sample's forward model; lf: the sample's stored or
    tabulated lead field (NULL for ccs, halfspace, infinite). */
 PETSC_EXTERN PetscErrorCode SemgSimulateForward(const SemgSimulateOptions *o, const SemgSampleParams *p, SemgLeadfield lf, PetscInt nf, const SemgFibre *f, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono);
+/* -model vc: load the lead field(s) of o->leadfield (o->n_leadfields files); the electrodes (*xyz, ne x 3)
+   and their columns (*column) are the first file's nominal array. Both PetscMalloc'ed. */
+PETSC_EXTERN PetscErrorCode SemgSimulateLeadfieldElectrodes(MPI_Comm comm, const SemgSimulateOptions *o, SemgLeadfield **lfs, PetscInt *ne, PetscReal **xyz, PetscInt **column);
+/* -model layered: the run's one tabulated lead field for the tissue o->layers, covering every fibre the
+   ranges of o allow (SemgSimulateLayeredLeadfield); its size and build time printed as "who: ...". */
+PETSC_EXTERN PetscErrorCode SemgSimulateLayeredTable(MPI_Comm comm, const char *who, const SemgSimulateOptions *o, PetscInt ne, const PetscReal *nominal, SemgLeadfield *lf);
 /* Appends the run-level settings of the mismatch generators (noise colour, interference, realisations)
    as YAML-like lines to buf (for /provenance/model_config). */
 PETSC_EXTERN PetscErrorCode SemgGeneratorConfigText(const SemgSimulateOptions *o, char *buf, size_t size);

@@ -1,6 +1,8 @@
 #!/bin/bash
 # semg record and semg templates: identical files on 1 and 2 ranks; templates found on the test bed;
-# bad inputs give one line and exit 2 or a reported, excluded channel (issue 18).
+# bad inputs give one line and exit 2 or a reported, excluded channel (issue 18). semg record -model
+# layered and -model vc (a tiny grid lead field): identical on 1 and 2 ranks, in volts, the model in the
+# provenance; bad model options one line, exit 2, no file.
 set -u
 . "$SEMG_SOURCE/tests/common.sh"
 semg_test_dir
@@ -46,4 +48,37 @@ awk -F, 'BEGIN { srand(4) } NR == 1 { print; next } { for (i = 3; i <= NF; i++) 
 imp "$dir/noise.csv" "$dir/noise.h5" >/dev/null || bad "import of the noise recording"
 expect_error "no usable template" "" "$SEMG" templates -data "$dir/noise.h5" -output "$dir/tn.h5"
 [ -e "$dir/tn.h5" ] && bad "an all-noise recording left $dir/tn.h5 (zeros?)"
+
+# lead-field models: a small pool (8 units, 1 s) through the layered model and a tiny grid lead field
+P="-excitation 0.3 -duration 1 -seed 3 -pool_units 8 -pool_fibres_last 100 -array_n 8"
+L="-model layered -pool_depth 0.006,0.012"
+semg_linear_array 8 >"$dir/e8.csv"
+run 2 "$SEMG" leadfield -electrodes "$dir/e8.csv" -output "$dir/lf8.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 >/dev/null 2>&1 || bad "leadfield for -model vc"
+for np in 1 2; do
+  run $np "$SEMG" record $P $L -output "$dir/l$np.h5" >"$dir/l$np.log" 2>&1 || bad "record -model layered on $np ranks: $(cat "$dir/l$np.log")"
+  run $np "$SEMG" record $P -model vc -leadfield "$dir/lf8.h5" -output "$dir/v$np.h5" >"$dir/v$np.log" 2>&1 || bad "record -model vc on $np ranks: $(cat "$dir/v$np.log")"
+done
+"$SEMG" record $P -output "$dir/c1.h5" >/dev/null 2>&1 || bad "record -model ccs (small pool)"
+for m in l v; do
+  same=1
+  for obj in /emg/data /ground_truth/muap /ground_truth/firings /ground_truth/units; do h5diff "$dir/${m}1.h5" "$dir/${m}2.h5" $obj >/dev/null || same=0; done
+  [ $same = 1 ] && ok "record $m: data and truth identical on 1 and 2 ranks" || bad "record $m differs between 1 and 2 ranks"
+  [[ "$("$SEMG" info -data "$dir/${m}1.h5")" == *"units V"* ]] && ok "record $m: units V" || bad "record $m: not in volts"
+  # a different model gives different signals with the same firings
+  h5diff "$dir/${m}1.h5" "$dir/c1.h5" /ground_truth/firings >/dev/null && ! h5diff "$dir/${m}1.h5" "$dir/c1.h5" /ground_truth/muap >/dev/null \
+    && ok "record $m: same firings as ccs, different MUAPs" || bad "record $m: firings differ from ccs or MUAPs equal"
+done
+h5dump -d /provenance/model_config "$dir/l1.h5" | grep -q "model: layered" && h5dump -d /provenance/model_config "$dir/v1.h5" | grep -q "model: vc" \
+  && ok "record: model in /provenance/model_config" || bad "record: model missing from /provenance/model_config"
+no_file() { [ -e "$dir/x.h5" ] && bad "$1 left $dir/x.h5"; rm -f "$dir/x.h5"; }
+expect_error "record: unknown model" "option bem for -model" "$SEMG" record $P -model bem -output "$dir/x.h5"
+no_file "unknown model"
+expect_error "record: -model vc without -leadfield" "needs -leadfield" "$SEMG" record $P -model vc -output "$dir/x.h5"
+no_file "-model vc without -leadfield"
+expect_error "record: units reach into the fat" "pool_depth lo 0.004" "$SEMG" record $P -model layered -pool_depth 0.004,0.012 -output "$dir/x.h5"
+no_file "units in the fat"
+# a fibre outside a compact lead field's stored cells: found on one rank, one line, exit 2 on 2 ranks
+run 2 "$SEMG" leadfield -electrodes "$dir/e8.csv" -output "$dir/lfbox.h5" -vc_grid 33,33,33 -vc_h 1e-3,0.5e-3 -store_box -0.02,0.02,-0.01,0.01,-0.015,0 >/dev/null 2>&1 || bad "leadfield -store_box"
+expect_error "record: fibre outside the stored lead field" "outside the stored cells" run 2 "$SEMG" record $P -model vc -leadfield "$dir/lfbox.h5" -output "$dir/x.h5"
+no_file "a fibre outside the lead field"
 exit $fail
