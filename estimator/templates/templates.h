@@ -8,7 +8,8 @@
 
 #include <petscsys.h>
 
-#define SEMG_TEMPLATE_MAX_CUTS 8
+#define SEMG_TEMPLATE_MAX_CUTS  8
+#define SEMG_TEMPLATE_MAX_SEEDS 8
 
 typedef struct {
   PetscReal pre, post;                    /* template window around each discharge (s): [t - pre, t + post) */
@@ -20,6 +21,12 @@ typedef struct {
   PetscReal min_consistency; /* mean correlation of the discharges with their mean below this: not usable */
   PetscInt  max_candidates;  /* largest detections compared (cost is cubic in this) */
   PetscReal max_isi_cov;     /* most irregular train accepted as one unit (CoV of its intervals) */
+  PetscInt  n_seeds;         /* largest groups per cut refined by template matching */
+  PetscReal match_half;      /* half-width of the whole-array shape matched (s) */
+  PetscInt  match_iter;      /* re-estimations of the matched shape */
+  PetscReal match_floor;     /* lowest normalised match of a discharge */
+  PetscReal min_snr;         /* lowest signal-to-residual ratio of the averaged shape */
+  PetscReal min_isi_ratio;   /* discharges closer than this x the median interval: the worse match is dropped */
 } SemgTemplateOptions;
 
 PETSC_EXTERN PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o);
@@ -35,6 +42,7 @@ typedef struct {
   PetscInt  n_groups;    /* groups they formed at the chosen cut */
   PetscReal cut;         /* the grouping cut that gave the template */
   PetscReal isi_cov;     /* regularity of the train (SemgTrainISICoV) */
+  PetscReal snr;         /* signal-to-residual ratio of the averaged filtered shape (SemgRefineQuality) */
   PetscBool usable;
 } SemgTemplateQuality;
 
