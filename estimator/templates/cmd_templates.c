@@ -17,9 +17,24 @@
 #include "estimator/templates/detect.h"
 
 /* Per-epoch columns (the ground truth of the output dataset, in this order). */
-enum { EP_IZ, EP_CV, EP_UNIT, EP_MUAP_CORR, EP_MATCH, EP_EPOCH, EP_T0, EP_TRIGGERS, EP_CONSISTENCY, EP_DETECTED, EP_USABLE, EP_SNR, EP_ISI_COV, EP_COUNT };
-static const char *const ep_names[] = {"iz",      "cv",         "unit",        "muap_corr",  "match", "epoch",
-                                       "t_start", "n_triggers", "consistency", "n_detected", "usable", "snr", "isi_cov"};
+enum {
+  EP_IZ,
+  EP_CV,
+  EP_UNIT,
+  EP_MUAP_CORR,
+  EP_MATCH,
+  EP_EPOCH,
+  EP_T0,
+  EP_TRIGGERS,
+  EP_CONSISTENCY,
+  EP_DETECTED,
+  EP_USABLE,
+  EP_SNR,
+  EP_ISI_COV,
+  EP_COUNT
+};
+static const char *const ep_names[] = {"iz",         "cv",          "unit",       "muap_corr", "match", "epoch",  "t_start",
+                                       "n_triggers", "consistency", "n_detected", "usable",    "snr",   "isi_cov"};
 static const char *const ep_units[] = {"m", "m/s", "1", "1", "1", "1", "s", "1", "1", "1", "1", "1", "1"};
 
 typedef struct {

@@ -8,7 +8,7 @@
 struct _p_SemgMatcher {
   PetscInt      nd, nt, a, b, nfft, nf;
   const double *d;
-  double       *buf, *p; /* FFT input/output (nfft); prefix sums of the array energy (nt + 1) */
+  double       *buf, *p;      /* FFT input/output (nfft); prefix sums of the array energy (nt + 1) */
   fftw_complex *D, *tf, *acc; /* spectra of the channels (nd x nf), of one template channel, their sum */
   fftw_plan     fwd, inv;
 };
@@ -75,7 +75,7 @@ PetscErrorCode SemgMatcherMean(SemgMatcher m, PetscInt n, const PetscInt *trig, 
 
 PetscErrorCode SemgMatcherScore(SemgMatcher m, const PetscReal *T, PetscInt lo, PetscInt hi, PetscReal *s)
 {
-  const PetscInt L = m->a + m->b;
+  const PetscInt L  = m->a + m->b;
   PetscReal      tt = 0;
 
   PetscFunctionBeginUser;

@@ -21,18 +21,18 @@ PETSC_EXTERN PetscErrorCode SemgMatcherMean(SemgMatcher m, PetscInt n, const Pet
 PETSC_EXTERN PetscErrorCode SemgMatcherScore(SemgMatcher m, const PetscReal *T, PetscInt lo, PetscInt hi, PetscReal *s);
 
 typedef struct {
-  PetscInt  n_iter;   /* re-estimations of the mean (3) */
-  PetscReal floor;    /* lowest match accepted whatever the adaptive threshold (0.4) */
-  PetscInt  dead;     /* samples between two discharges of the unit */
-  PetscInt  lo, hi;   /* discharges searched in [lo, hi) */
-  PetscInt  max_trig; /* room in trig */
+  PetscInt  n_iter;        /* re-estimations of the mean (3) */
+  PetscReal floor;         /* lowest match accepted whatever the adaptive threshold (0.4) */
+  PetscInt  dead;          /* samples between two discharges of the unit */
+  PetscInt  lo, hi;        /* discharges searched in [lo, hi) */
+  PetscInt  max_trig;      /* room in trig */
   PetscReal min_isi_ratio; /* of two discharges closer than this x the median interval, the worse match is dropped (0: none) */
-  PetscInt  smooth;   /* half-width (samples) of the energy smoothing that anchors the train at its mean shape's energy maximum */
+  PetscInt  smooth;        /* half-width (samples) of the energy smoothing that anchors the train at its mean shape's energy maximum */
 } SemgRefineOptions;
 
 typedef struct {
   PetscReal threshold; /* the adaptive threshold of the last iteration */
-  PetscReal snr;       /* |T|^2 over the mean residual energy |d_k - T|^2 of the discharges, times their number: the averaged template's signal-to-residual ratio */
+  PetscReal snr; /* |T|^2 over the mean residual energy |d_k - T|^2 of the discharges, times their number: the averaged template's signal-to-residual ratio */
   PetscReal consistency; /* mean correlation of the discharges' windows with T */
 } SemgRefineQuality;
 

@@ -1,4 +1,3 @@
-#include <stdlib.h>
 /* Templates of the dominant motor unit of an epoch (see templates.h). */
 #include "core/semg_error.h"
 #include "estimator/templates/templates.h"
@@ -18,7 +17,7 @@ PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
   o->n_cuts     = 4;
   o->cuts[0] = 0.3, o->cuts[1] = 0.4, o->cuts[2] = 0.5, o->cuts[3] = 0.6;
   o->min_triggers    = 5;
-  o->min_consistency = 0.7;
+  o->min_consistency = 0.6;
   o->max_candidates  = 300;
   o->max_isi_cov     = 0.3;
   o->n_seeds         = 3;
@@ -56,8 +55,7 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsReal("-template_min_snr", "lowest signal-to-residual ratio of the averaged shape (discharges x |T|^2 / mean |d-T|^2)", "SemgTemplateEpoch", o->min_snr, &o->min_snr, NULL));
   PetscCall(PetscOptionsReal("-template_min_isi_ratio", "of two discharges closer than this x the train's median interval, the worse match is dropped (0: none)", "SemgTemplateEpoch", o->min_isi_ratio, &o->min_isi_ratio, NULL));
   PetscCheck(o->min_isi_ratio >= 0 && o->min_isi_ratio < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_min_isi_ratio in [0, 1) required");
-  PetscCheck(o->n_seeds >= 1 && o->n_seeds <= SEMG_TEMPLATE_MAX_SEEDS && o->match_half > 0 && o->match_iter >= 0 && o->match_floor > -1 && o->match_floor < 1 && o->min_snr >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER,
-             "-template_seeds in 1..%d, -template_match_half > 0, -template_match_iter >= 0, -template_match_floor in (-1, 1), -template_min_snr >= 0 required", SEMG_TEMPLATE_MAX_SEEDS);
+  PetscCheck(o->n_seeds >= 1 && o->n_seeds <= SEMG_TEMPLATE_MAX_SEEDS && o->match_half > 0 && o->match_iter >= 0 && o->match_floor > -1 && o->match_floor < 1 && o->min_snr >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_seeds in 1..%d, -template_match_half > 0, -template_match_iter >= 0, -template_match_floor in (-1, 1), -template_min_snr >= 0 required", SEMG_TEMPLATE_MAX_SEEDS);
   PetscCheck(o->pre >= 0 && o->post > 0 && o->half_width > 0 && o->dead > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_pre >= 0, -template_post, -template_half_width, -template_dead > 0 required");
   PetscCheck(o->n_cuts >= 1 && o->min_triggers >= 2 && o->min_consistency >= -1 && o->min_consistency <= 1 && o->max_candidates >= 2 && o->max_candidates <= 5000, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut needs a value, -template_min_triggers >= 2, -template_min_consistency in [-1, 1], -template_max_candidates in 2..5000 required");
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -150,12 +148,12 @@ PetscReal SemgTrainISICoV(PetscInt n, const PetscInt *trig)
 
 PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt nc, const PetscReal *x, PetscReal *tmpl, PetscInt *trig, SemgTemplateQuality *q)
 {
-  const PetscInt npre = Samples(o->pre, fs), len = SemgTemplateLength(o, fs), w = PetscMax(1, Samples(o->half_width, fs)), slen = nd * (2 * w + 1);
-  const PetscInt mh = PetscMax(1, Samples(o->match_half, fs));
-  const PetscInt lo = PetscMax(PetscMax(npre, w + MAX_LAG), mh), hi = PetscMin(PetscMin(nt - (len - npre), nt - w - MAX_LAG), nt - mh - 1);
-  PetscReal     *e, *amp, *S, *T, best = -1;
-  PetscInt      *idx, *label, *cand, n, nkeep = 0;
-  SemgMatcher    M;
+  const PetscInt    npre = Samples(o->pre, fs), len = SemgTemplateLength(o, fs), w = PetscMax(1, Samples(o->half_width, fs)), slen = nd * (2 * w + 1);
+  const PetscInt    mh = PetscMax(1, Samples(o->match_half, fs));
+  const PetscInt    lo = PetscMax(PetscMax(npre, w + MAX_LAG), mh), hi = PetscMin(PetscMin(nt - (len - npre), nt - w - MAX_LAG), nt - mh - 1);
+  PetscReal        *e, *amp, *S, *T, best        = -1;
+  PetscInt         *idx, *label, *cand, n, nkeep = 0;
+  SemgMatcher       M;
   SemgRefineOptions ro;
 
   PetscFunctionBeginUser;
@@ -177,21 +175,22 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
   for (PetscInt l = 0; l < o->n_cuts && nkeep >= o->min_triggers; l++) {
     PetscInt ng = 0, rank[SEMG_TEMPLATE_MAX_SEEDS], nr = o->n_seeds;
     PetscCall(RankGroups(o, o->cuts[l], nkeep, slen, nd, S, amp, label, &ng, rank, &nr));
-    for (PetscInt r = 0; r < nr; r++) {
-      SemgRefineQuality rq;
-      PetscInt          m = 0;
-      PetscReal         isi;
-      for (PetscInt i = 0; i < nkeep; i++)
-        if (label[i] == rank[r]) cand[m++] = idx[i];
-      PetscCall(PetscSortInt(m, cand));
-      PetscCall(SemgMatcherRefine(M, &ro, &m, cand, T, &rq));
-      isi = SemgTrainISICoV(m, cand);
-      if (getenv("TPLDBG")) printf("DBG cut %g r %d m %d cons %.3f isi %.3f snr %.2f thr %.3f\n", (double)o->cuts[l], (int)r, (int)m, (double)rq.consistency, (double)isi, (double)rq.snr, (double)rq.threshold);
-      if (m < o->min_triggers || rq.consistency < o->min_consistency || isi > o->max_isi_cov || rq.snr < o->min_snr || rq.snr <= best) continue;
-      best          = rq.snr;
-      q->n_triggers = m, q->consistency = rq.consistency, q->n_groups = ng, q->cut = o->cuts[l], q->isi_cov = isi, q->snr = rq.snr;
-      PetscCall(PetscArraycpy(trig, cand, m));
-    }
+    for (PetscInt r = 0; r < nr; r++)
+      for (PetscInt pass = 0; pass < (o->match_iter ? 2 : 1); pass++) { /* the group as detected, then refined by matching */
+        SemgRefineQuality rq;
+        PetscInt          m = 0;
+        PetscReal         isi;
+        for (PetscInt i = 0; i < nkeep; i++)
+          if (label[i] == rank[r]) cand[m++] = idx[i];
+        PetscCall(PetscSortInt(m, cand));
+        ro.n_iter = pass ? o->match_iter : 0;
+        PetscCall(SemgMatcherRefine(M, &ro, &m, cand, T, &rq));
+        isi = SemgTrainISICoV(m, cand);
+        if (m < o->min_triggers || rq.consistency < o->min_consistency || isi > o->max_isi_cov || rq.snr < o->min_snr || rq.snr <= best) continue;
+        best          = rq.snr;
+        q->n_triggers = m, q->consistency = rq.consistency, q->n_groups = ng, q->cut = o->cuts[l], q->isi_cov = isi, q->snr = rq.snr;
+        PetscCall(PetscArraycpy(trig, cand, m));
+      }
   }
   q->usable = (PetscBool)(best > 0);
   if (q->usable) {
