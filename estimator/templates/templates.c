@@ -23,9 +23,10 @@ PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
   o->n_seeds         = 3;
   o->match_half      = 0.008;
   o->match_iter      = 3;
-  o->match_floor     = 0.4;
-  o->min_snr         = 0;
-  o->min_isi_ratio   = 0.6;
+  o->n_floors        = 2;
+  o->match_floor[0] = 0.4, o->match_floor[1] = 0.55;
+  o->min_snr       = 0;
+  o->min_isi_ratio = 0.6;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -51,11 +52,15 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsInt("-template_seeds", "largest groups per grouping cut refined by multichannel template matching", "SemgTemplateEpoch", o->n_seeds, &o->n_seeds, NULL));
   PetscCall(PetscOptionsReal("-template_match_half", "half-width of the whole-array shape matched against the epoch (s)", "SemgTemplateEpoch", o->match_half, &o->match_half, NULL));
   PetscCall(PetscOptionsInt("-template_match_iter", "re-estimations of the matched shape from its discharges", "SemgTemplateEpoch", o->match_iter, &o->match_iter, NULL));
-  PetscCall(PetscOptionsReal("-template_match_floor", "lowest normalised match 2<T,d>/(|T|^2+|d|^2) of a discharge", "SemgTemplateEpoch", o->match_floor, &o->match_floor, NULL));
+  n = SEMG_TEMPLATE_MAX_CUTS;
+  PetscCall(PetscOptionsRealArray("-template_match_floor", "lowest normalised match 2<T,d>/(|T|^2+|d|^2) of a discharge, one refinement per value (a higher floor separates two units of similar shape)", "SemgTemplateEpoch", o->match_floor, &n, &set));
+  if (set) o->n_floors = n;
+  for (PetscInt l = 0; l < o->n_floors; l++)
+    PetscCheck(o->match_floor[l] > -1 && o->match_floor[l] < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_match_floor values must be in (-1, 1)");
   PetscCall(PetscOptionsReal("-template_min_snr", "lowest signal-to-residual ratio of the averaged shape (discharges x |T|^2 / mean |d-T|^2)", "SemgTemplateEpoch", o->min_snr, &o->min_snr, NULL));
   PetscCall(PetscOptionsReal("-template_min_isi_ratio", "of two discharges closer than this x the train's median interval, the worse match is dropped (0: none)", "SemgTemplateEpoch", o->min_isi_ratio, &o->min_isi_ratio, NULL));
   PetscCheck(o->min_isi_ratio >= 0 && o->min_isi_ratio < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_min_isi_ratio in [0, 1) required");
-  PetscCheck(o->n_seeds >= 1 && o->n_seeds <= SEMG_TEMPLATE_MAX_SEEDS && o->match_half > 0 && o->match_iter >= 0 && o->match_floor > -1 && o->match_floor < 1 && o->min_snr >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_seeds in 1..%d, -template_match_half > 0, -template_match_iter >= 0, -template_match_floor in (-1, 1), -template_min_snr >= 0 required", SEMG_TEMPLATE_MAX_SEEDS);
+  PetscCheck(o->n_seeds >= 1 && o->n_seeds <= SEMG_TEMPLATE_MAX_SEEDS && o->match_half > 0 && o->match_iter >= 0 && o->n_floors >= 1 && o->min_snr >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_seeds in 1..%d, -template_match_half > 0, -template_match_iter >= 0, -template_match_floor needs a value, -template_min_snr >= 0 required", SEMG_TEMPLATE_MAX_SEEDS);
   PetscCheck(o->pre >= 0 && o->post > 0 && o->half_width > 0 && o->dead > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_pre >= 0, -template_post, -template_half_width, -template_dead > 0 required");
   PetscCheck(o->n_cuts >= 1 && o->min_triggers >= 2 && o->min_consistency >= -1 && o->min_consistency <= 1 && o->max_candidates >= 2 && o->max_candidates <= 5000, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut needs a value, -template_min_triggers >= 2, -template_min_consistency in [-1, 1], -template_max_candidates in 2..5000 required");
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -169,21 +174,21 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
   q->n_detected = nkeep;
   for (PetscInt i = 0; i < nkeep; i++) Snippet(nt, nd, d, idx[i], w, S + (size_t)i * slen);
   PetscCall(SemgMatcherCreate(nd, nt, d, mh, mh + 1, &M));
-  ro.n_iter = o->match_iter, ro.floor = o->match_floor, ro.dead = Samples(o->dead, fs), ro.lo = lo, ro.hi = hi, ro.max_trig = nt, ro.smooth = PetscMax(1, w / 4), ro.min_isi_ratio = o->min_isi_ratio;
+  ro.n_iter = o->match_iter, ro.floor = o->match_floor[0], ro.dead = Samples(o->dead, fs), ro.lo = lo, ro.hi = hi, ro.max_trig = nt, ro.smooth = PetscMax(1, w / 4), ro.min_isi_ratio = o->min_isi_ratio;
   /* every cut of the ladder, the largest groups as seeds of the matched filter; of the regular, consistent
      refined trains the one whose average has the best signal-to-residual ratio wins */
   for (PetscInt l = 0; l < o->n_cuts && nkeep >= o->min_triggers; l++) {
     PetscInt ng = 0, rank[SEMG_TEMPLATE_MAX_SEEDS], nr = o->n_seeds;
     PetscCall(RankGroups(o, o->cuts[l], nkeep, slen, nd, S, amp, label, &ng, rank, &nr));
     for (PetscInt r = 0; r < nr; r++)
-      for (PetscInt pass = 0; pass < (o->match_iter ? 2 : 1); pass++) { /* the group as detected, then refined by matching */
+      for (PetscInt pass = 0; pass <= (o->match_iter ? o->n_floors : 0); pass++) { /* the group as detected, then refined by matching at each floor */
         SemgRefineQuality rq;
         PetscInt          m = 0;
         PetscReal         isi;
         for (PetscInt i = 0; i < nkeep; i++)
           if (label[i] == rank[r]) cand[m++] = idx[i];
         PetscCall(PetscSortInt(m, cand));
-        ro.n_iter = pass ? o->match_iter : 0;
+        ro.n_iter = pass ? o->match_iter : 0, ro.floor = o->match_floor[PetscMax(pass - 1, 0)];
         PetscCall(SemgMatcherRefine(M, &ro, &m, cand, T, &rq));
         isi = SemgTrainISICoV(m, cand);
         if (m < o->min_triggers || rq.consistency < o->min_consistency || isi > o->max_isi_cov || rq.snr < o->min_snr || rq.snr <= best) continue;

@@ -17,16 +17,17 @@ typedef struct {
   PetscReal dead;                         /* minimum time between two discharges of one unit (s) */
   PetscReal cuts[SEMG_TEMPLATE_MAX_CUTS]; /* grouping cuts tried: normalised squared distance |a-b|^2/(|a|^2+|b|^2) */
   PetscInt  n_cuts;
-  PetscInt  min_triggers;    /* fewer discharges: no usable template */
-  PetscReal min_consistency; /* mean correlation of the discharges with their mean below this: not usable */
-  PetscInt  max_candidates;  /* largest detections compared (cost is cubic in this) */
-  PetscReal max_isi_cov;     /* most irregular train accepted as one unit (CoV of its intervals) */
-  PetscInt  n_seeds;         /* largest groups per cut refined by template matching */
-  PetscReal match_half;      /* half-width of the whole-array shape matched (s) */
-  PetscInt  match_iter;      /* re-estimations of the matched shape */
-  PetscReal match_floor;     /* lowest normalised match of a discharge */
-  PetscReal min_snr;         /* lowest signal-to-residual ratio of the averaged shape */
-  PetscReal min_isi_ratio;   /* discharges closer than this x the median interval: the worse match is dropped */
+  PetscInt  min_triggers;                        /* fewer discharges: no usable template */
+  PetscReal min_consistency;                     /* mean correlation of the discharges with their mean below this: not usable */
+  PetscInt  max_candidates;                      /* largest detections compared (cost is cubic in this) */
+  PetscReal max_isi_cov;                         /* most irregular train accepted as one unit (CoV of its intervals) */
+  PetscInt  n_seeds;                             /* largest groups per cut refined by template matching */
+  PetscReal match_half;                          /* half-width of the whole-array shape matched (s) */
+  PetscInt  match_iter;                          /* re-estimations of the matched shape */
+  PetscReal match_floor[SEMG_TEMPLATE_MAX_CUTS]; /* lowest normalised match of a discharge: one refinement per value */
+  PetscInt  n_floors;
+  PetscReal min_snr;       /* lowest signal-to-residual ratio of the averaged shape */
+  PetscReal min_isi_ratio; /* discharges closer than this x the median interval: the worse match is dropped */
 } SemgTemplateOptions;
 
 PETSC_EXTERN PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o);
