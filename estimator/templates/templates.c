@@ -25,7 +25,7 @@ PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
   o->match_iter      = 3;
   o->n_floors        = 2;
   o->match_floor[0] = 0.4, o->match_floor[1] = 0.55;
-  o->min_snr       = 0;
+  o->min_snr       = 8;
   o->min_isi_ratio = 0.6;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -41,7 +41,7 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsReal("-template_half_width", "half-width of the shape compared for grouping (s)", "SemgTemplateEpoch", o->half_width, &o->half_width, NULL));
   PetscCall(PetscOptionsReal("-template_dead", "minimum time between two discharges of the unit (s)", "SemgTemplateEpoch", o->dead, &o->dead, NULL));
   n = SEMG_TEMPLATE_MAX_CUTS;
-  PetscCall(PetscOptionsRealArray("-template_cut", "grouping cuts tried, on |a-b|^2/(|a|^2+|b|^2) (0 identical, 1 unrelated); the most consistent train wins", "SemgTemplateEpoch", o->cuts, &n, &set));
+  PetscCall(PetscOptionsRealArray("-template_cut", "grouping cuts tried, on |a-b|^2/(|a|^2+|b|^2) (0 identical, 1 unrelated); every cut seeds the matching, the train of best snr wins", "SemgTemplateEpoch", o->cuts, &n, &set));
   if (set) o->n_cuts = n;
   for (PetscInt l = 0; l < o->n_cuts; l++)
     PetscCheck(o->cuts[l] > 0 && o->cuts[l] < 2, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut values must be in (0, 2)");
@@ -53,7 +53,7 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsReal("-template_match_half", "half-width of the whole-array shape matched against the epoch (s)", "SemgTemplateEpoch", o->match_half, &o->match_half, NULL));
   PetscCall(PetscOptionsInt("-template_match_iter", "re-estimations of the matched shape from its discharges", "SemgTemplateEpoch", o->match_iter, &o->match_iter, NULL));
   n = SEMG_TEMPLATE_MAX_CUTS;
-  PetscCall(PetscOptionsRealArray("-template_match_floor", "lowest normalised match 2<T,d>/(|T|^2+|d|^2) of a discharge, one refinement per value (a higher floor separates two units of similar shape)", "SemgTemplateEpoch", o->match_floor, &n, &set));
+  PetscCall(PetscOptionsRealArray("-template_match_floor", "lowest normalised match 2<T,d>/(|T|^2+|d|^2) of a discharge, one refinement per value (default 0.4,0.55; a higher floor separates two units of similar shape)", "SemgTemplateEpoch", o->match_floor, &n, &set));
   if (set) o->n_floors = n;
   for (PetscInt l = 0; l < o->n_floors; l++)
     PetscCheck(o->match_floor[l] > -1 && o->match_floor[l] < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_match_floor values must be in (-1, 1)");

@@ -1,8 +1,9 @@
 /* Propagation templates of motor-unit discharges in one epoch of an interference recording (issue 18):
    discharges are detected on spatially filtered (double-differential) channels with an adaptive
    threshold (detect.h), grouped by their waveform across the array (average-linkage clustering,
-   cluster.h), the group with the largest summed energy (the dominant unit) is completed by matching its
-   mean shape over the whole epoch, and the stored channels are averaged around its discharges. */
+   cluster.h), the largest groups seed a multichannel template matching of the whole epoch (match.h), and
+   of the regular, consistent trains the one whose average has the best signal-to-residual ratio gives
+   the template: the stored channels averaged around its discharges. */
 #ifndef SEMG_TEMPLATES_H
 #define SEMG_TEMPLATES_H
 
