@@ -17,10 +17,25 @@
 #include "estimator/templates/detect.h"
 
 /* Per-epoch columns (the ground truth of the output dataset, in this order). */
-enum { EP_IZ, EP_CV, EP_UNIT, EP_MUAP_CORR, EP_MATCH, EP_EPOCH, EP_T0, EP_TRIGGERS, EP_CONSISTENCY, EP_DETECTED, EP_USABLE, EP_COUNT };
-static const char *const ep_names[] = {"iz",      "cv",         "unit",        "muap_corr",  "match", "epoch",
-                                       "t_start", "n_triggers", "consistency", "n_detected", "usable"};
-static const char *const ep_units[] = {"m", "m/s", "1", "1", "1", "1", "s", "1", "1", "1", "1"};
+enum {
+  EP_IZ,
+  EP_CV,
+  EP_UNIT,
+  EP_MUAP_CORR,
+  EP_MATCH,
+  EP_EPOCH,
+  EP_T0,
+  EP_TRIGGERS,
+  EP_CONSISTENCY,
+  EP_DETECTED,
+  EP_USABLE,
+  EP_SNR,
+  EP_ISI_COV,
+  EP_COUNT
+};
+static const char *const ep_names[] = {"iz",         "cv",          "unit",       "muap_corr", "match", "epoch",  "t_start",
+                                       "n_triggers", "consistency", "n_detected", "usable",    "snr",   "isi_cov"};
+static const char *const ep_units[] = {"m", "m/s", "1", "1", "1", "1", "s", "1", "1", "1", "1", "1", "1"};
 
 typedef struct {
   char                data[PETSC_MAX_PATH_LEN], output[PETSC_MAX_PATH_LEN], report[PETSC_MAX_PATH_LEN], truth_output[PETSC_MAX_PATH_LEN];
@@ -285,7 +300,7 @@ PetscErrorCode SemgCmdTemplates(MPI_Comm comm)
     PetscCall(SemgTemplateEpoch(&o.tmpl, ds->fs, len, dd->n_derived, d, nc, ep, tp, trig, &q));
     row[EP_IZ] = row[EP_CV] = row[EP_UNIT] = row[EP_MUAP_CORR] = row[EP_MATCH] = NAN;
     row[EP_EPOCH] = (PetscReal)i, row[EP_T0] = (PetscReal)(i * len) / ds->fs, row[EP_TRIGGERS] = q.n_triggers, row[EP_CONSISTENCY] = q.consistency;
-    row[EP_DETECTED] = q.n_detected, row[EP_USABLE] = q.usable;
+    row[EP_DETECTED] = q.n_detected, row[EP_USABLE] = q.usable, row[EP_SNR] = q.usable ? q.snr : NAN, row[EP_ISI_COV] = q.usable ? q.isi_cov : NAN;
     if (q.usable && truth) PetscCall(TruthMatchEpoch(&tm, ds->fs, npre, tl, i * len, q.n_triggers, trig, tp, row, ttmpls + (size_t)i * nc * tl));
   }
   /* other ranks' rows are zero: NaN would not survive the sum, so mark them and restore after */

@@ -3,6 +3,7 @@
 #include "estimator/templates/templates.h"
 #include "estimator/templates/detect.h"
 #include "estimator/templates/cluster.h"
+#include "estimator/templates/match.h"
 
 #define MAX_LAG 2 /* samples of misalignment allowed between two detections of one unit */
 
@@ -16,9 +17,16 @@ PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
   o->n_cuts     = 4;
   o->cuts[0] = 0.3, o->cuts[1] = 0.4, o->cuts[2] = 0.5, o->cuts[3] = 0.6;
   o->min_triggers    = 5;
-  o->min_consistency = 0.7;
+  o->min_consistency = 0.6;
   o->max_candidates  = 300;
   o->max_isi_cov     = 0.3;
+  o->n_seeds         = 3;
+  o->match_half      = 0.008;
+  o->match_iter      = 3;
+  o->n_floors        = 2;
+  o->match_floor[0] = 0.4, o->match_floor[1] = 0.55;
+  o->min_snr       = 8;
+  o->min_isi_ratio = 0.6;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -33,7 +41,7 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsReal("-template_half_width", "half-width of the shape compared for grouping (s)", "SemgTemplateEpoch", o->half_width, &o->half_width, NULL));
   PetscCall(PetscOptionsReal("-template_dead", "minimum time between two discharges of the unit (s)", "SemgTemplateEpoch", o->dead, &o->dead, NULL));
   n = SEMG_TEMPLATE_MAX_CUTS;
-  PetscCall(PetscOptionsRealArray("-template_cut", "grouping cuts tried, on |a-b|^2/(|a|^2+|b|^2) (0 identical, 1 unrelated); the most consistent train wins", "SemgTemplateEpoch", o->cuts, &n, &set));
+  PetscCall(PetscOptionsRealArray("-template_cut", "grouping cuts tried, on |a-b|^2/(|a|^2+|b|^2) (0 identical, 1 unrelated); every cut seeds the matching, the train of best snr wins", "SemgTemplateEpoch", o->cuts, &n, &set));
   if (set) o->n_cuts = n;
   for (PetscInt l = 0; l < o->n_cuts; l++)
     PetscCheck(o->cuts[l] > 0 && o->cuts[l] < 2, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut values must be in (0, 2)");
@@ -41,6 +49,18 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsReal("-template_min_consistency", "lowest mean correlation of the discharges with their mean", "SemgTemplateEpoch", o->min_consistency, &o->min_consistency, NULL));
   PetscCall(PetscOptionsReal("-template_max_isi_cov", "most irregular discharge train of one unit (CoV of its intervals without gaps)", "SemgTemplateEpoch", o->max_isi_cov, &o->max_isi_cov, NULL));
   PetscCall(PetscOptionsInt("-template_max_candidates", "largest detections compared per epoch", "SemgTemplateEpoch", o->max_candidates, &o->max_candidates, NULL));
+  PetscCall(PetscOptionsInt("-template_seeds", "largest groups per grouping cut refined by multichannel template matching", "SemgTemplateEpoch", o->n_seeds, &o->n_seeds, NULL));
+  PetscCall(PetscOptionsReal("-template_match_half", "half-width of the whole-array shape matched against the epoch (s)", "SemgTemplateEpoch", o->match_half, &o->match_half, NULL));
+  PetscCall(PetscOptionsInt("-template_match_iter", "re-estimations of the matched shape from its discharges", "SemgTemplateEpoch", o->match_iter, &o->match_iter, NULL));
+  n = SEMG_TEMPLATE_MAX_CUTS;
+  PetscCall(PetscOptionsRealArray("-template_match_floor", "lowest normalised match 2<T,d>/(|T|^2+|d|^2) of a discharge, one refinement per value (default 0.4,0.55; a higher floor separates two units of similar shape)", "SemgTemplateEpoch", o->match_floor, &n, &set));
+  if (set) o->n_floors = n;
+  for (PetscInt l = 0; l < o->n_floors; l++)
+    PetscCheck(o->match_floor[l] > -1 && o->match_floor[l] < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_match_floor values must be in (-1, 1)");
+  PetscCall(PetscOptionsReal("-template_min_snr", "lowest signal-to-residual ratio of the averaged shape (discharges x |T|^2 / mean |d-T|^2)", "SemgTemplateEpoch", o->min_snr, &o->min_snr, NULL));
+  PetscCall(PetscOptionsReal("-template_min_isi_ratio", "of two discharges closer than this x the train's median interval, the worse match is dropped (0: none)", "SemgTemplateEpoch", o->min_isi_ratio, &o->min_isi_ratio, NULL));
+  PetscCheck(o->min_isi_ratio >= 0 && o->min_isi_ratio < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_min_isi_ratio in [0, 1) required");
+  PetscCheck(o->n_seeds >= 1 && o->n_seeds <= SEMG_TEMPLATE_MAX_SEEDS && o->match_half > 0 && o->match_iter >= 0 && o->n_floors >= 1 && o->min_snr >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_seeds in 1..%d, -template_match_half > 0, -template_match_iter >= 0, -template_match_floor needs a value, -template_min_snr >= 0 required", SEMG_TEMPLATE_MAX_SEEDS);
   PetscCheck(o->pre >= 0 && o->post > 0 && o->half_width > 0 && o->dead > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_pre >= 0, -template_post, -template_half_width, -template_dead > 0 required");
   PetscCheck(o->n_cuts >= 1 && o->min_triggers >= 2 && o->min_consistency >= -1 && o->min_consistency <= 1 && o->max_candidates >= 2 && o->max_candidates <= 5000, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut needs a value, -template_min_triggers >= 2, -template_min_consistency in [-1, 1], -template_max_candidates in 2..5000 required");
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -82,18 +102,12 @@ static PetscReal ShapeDistance(PetscInt nd, PetscInt len, const PetscReal *a, co
   return best;
 }
 
-static PetscReal Correlation(PetscInt n, const PetscReal *a, const PetscReal *b)
-{
-  PetscReal ab = 0, aa = 0, bb = 0;
-  for (PetscInt i = 0; i < n; i++) ab += a[i] * b[i], aa += a[i] * a[i], bb += b[i] * b[i];
-  return aa > 0 && bb > 0 ? ab / PetscSqrtReal(aa * bb) : 0.0;
-}
-
-/* The dominant group among the detections: largest summed energy among groups of >= min_triggers. */
-static PetscErrorCode DominantGroup(const SemgTemplateOptions *o, PetscReal cut, PetscInt n, PetscInt slen, PetscInt nd, const PetscReal *S, const PetscReal *amp, PetscInt *label, PetscInt *group, PetscInt *n_groups)
+/* Groups of the detections at one cut: label[i] per detection, and the groups of >= min_triggers members
+   by decreasing summed energy in rank[0..*n_rank) (at most n_rank on entry). */
+static PetscErrorCode RankGroups(const SemgTemplateOptions *o, PetscReal cut, PetscInt n, PetscInt slen, PetscInt nd, const PetscReal *S, const PetscReal *amp, PetscInt *label, PetscInt *n_groups, PetscInt *rank, PetscInt *n_rank)
 {
   PetscReal *dist, *score;
-  PetscInt  *count, lag;
+  PetscInt  *count, lag, m = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc1((size_t)n * n, &dist));
@@ -105,60 +119,16 @@ static PetscErrorCode DominantGroup(const SemgTemplateOptions *o, PetscReal cut,
   PetscCall(SemgClusterAverageLinkage(n, dist, cut, label, n_groups));
   PetscCall(PetscCalloc2(*n_groups, &score, *n_groups, &count));
   for (PetscInt i = 0; i < n; i++) score[label[i]] += amp[i], count[label[i]]++;
-  *group = -1;
-  for (PetscInt g = 0; g < *n_groups; g++)
-    if (count[g] >= o->min_triggers && (*group < 0 || score[g] > score[*group])) *group = g;
+  for (PetscInt r = 0; r < *n_rank; r++) { /* selection of the largest, n_rank is small */
+    PetscInt g = -1;
+    for (PetscInt h = 0; h < *n_groups; h++)
+      if (count[h] >= o->min_triggers && (g < 0 || score[h] > score[g])) g = h;
+    if (g < 0) break;
+    rank[m++] = g, count[g] = 0;
+  }
+  *n_rank = m;
   PetscCall(PetscFree2(score, count));
   PetscCall(PetscFree(dist));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* The train of the group: its mean shape, then every local maximum of the epoch (largest first, one per
-   dead time) within `cut` of it; this completes the unit's train beyond the detections above the
-   threshold. consistency = mean correlation of the accepted shapes with the group mean. */
-static PetscErrorCode CompleteTrain(const SemgTemplateOptions *o, PetscReal cut, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt w, PetscInt lo, PetscInt hi, PetscInt nkeep, const PetscReal *S, const PetscInt *label, PetscInt group, PetscReal *mean, PetscReal *s, PetscReal *dist, PetscInt *order, char *taken, PetscInt *trig, PetscInt *ntrig, PetscReal *consistency)
-{
-  const PetscInt slen = nd * (2 * w + 1), dead = Samples(o->dead, fs);
-  PetscInt       m    = 0;
-  PetscReal      csum = 0;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscArrayzero(mean, slen));
-  for (PetscInt i = 0; i < nkeep; i++)
-    if (label[i] == group) {
-      for (PetscInt j = 0; j < slen; j++) mean[j] += S[(size_t)i * slen + j];
-      m++;
-    }
-  for (PetscInt j = 0; j < slen; j++) mean[j] /= m;
-  /* matched filter: the distance of the shape at every sample to the mean, accepted at its local minima
-     below the cut, best first, one per dead time (local energy maxima move when units overlap) */
-  for (PetscInt k = 0; k < nt; k++) dist[k] = PETSC_MAX_REAL;
-  for (PetscInt k = lo; k < hi; k++) {
-    PetscReal num = 0, den = 0;
-    for (PetscInt c = 0; c < nd; c++)
-      for (PetscInt j = -w; j <= w; j++) {
-        const PetscReal u = mean[c * (2 * w + 1) + j + w], v = d[(size_t)c * nt + k + j];
-        num += (u - v) * (u - v), den += u * u + v * v;
-      }
-    dist[k] = den > 0 ? num / den : PETSC_MAX_REAL;
-  }
-  for (PetscInt k = lo; k < hi; k++) order[k - lo] = k;
-  PetscCall(PetscSortRealWithPermutation(hi - lo, dist, order)); /* order[] indexes dist by absolute sample: offset below */
-  PetscCall(PetscArrayzero(taken, nt));
-  *ntrig = 0;
-  for (PetscInt i = 0; i < hi - lo; i++) {
-    const PetscInt k = order[i];
-    if (dist[k] > cut) break;
-    if (taken[k] || dist[k] > dist[k - 1] || dist[k] > dist[k + 1]) continue;
-    trig[(*ntrig)++] = k;
-    for (PetscInt j = PetscMax(0, k - dead + 1); j < PetscMin(nt, k + dead); j++) taken[j] = 1;
-  }
-  PetscCall(PetscSortInt(*ntrig, trig));
-  for (PetscInt i = 0; i < *ntrig; i++) {
-    Snippet(nt, nd, d, trig[i], w, s);
-    csum += Correlation(slen, mean, s);
-  }
-  *consistency = *ntrig ? csum / *ntrig : 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -183,37 +153,49 @@ PetscReal SemgTrainISICoV(PetscInt n, const PetscInt *trig)
 
 PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, PetscInt nt, PetscInt nd, const PetscReal *d, PetscInt nc, const PetscReal *x, PetscReal *tmpl, PetscInt *trig, SemgTemplateQuality *q)
 {
-  const PetscInt npre = Samples(o->pre, fs), len = SemgTemplateLength(o, fs), w = PetscMax(1, Samples(o->half_width, fs)), slen = nd * (2 * w + 1);
-  const PetscInt lo = PetscMax(npre, w + MAX_LAG), hi = PetscMin(nt - (len - npre), nt - w - MAX_LAG);
-  PetscReal     *e, *amp, *S, *mean, *s, *dist, thr, best = -1;
-  PetscInt      *idx, *label, *cand, *order, n, nkeep = 0;
-  char          *taken;
+  const PetscInt    npre = Samples(o->pre, fs), len = SemgTemplateLength(o, fs), w = PetscMax(1, Samples(o->half_width, fs)), slen = nd * (2 * w + 1);
+  const PetscInt    mh = PetscMax(1, Samples(o->match_half, fs));
+  const PetscInt    lo = PetscMax(PetscMax(npre, w + MAX_LAG), mh), hi = PetscMin(PetscMin(nt - (len - npre), nt - w - MAX_LAG), nt - mh - 1);
+  PetscReal        *e, *amp, *S, *T, best        = -1;
+  PetscInt         *idx, *label, *cand, n, nkeep = 0;
+  SemgMatcher       M;
+  SemgRefineOptions ro;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(q, sizeof(*q)));
-  PetscCall(PetscMalloc6(nt, &e, nt, &amp, nt, &idx, nt, &label, nt, &cand, nt, &order));
-  PetscCall(PetscMalloc1(nt, &dist));
-  PetscCall(PetscMalloc4((size_t)PetscMin(nt, o->max_candidates) * slen, &S, slen, &mean, slen, &s, nt, &taken));
+  PetscCall(PetscMalloc5(nt, &e, nt, &amp, nt, &idx, nt, &label, nt, &cand));
+  PetscCall(PetscMalloc2((size_t)PetscMin(nt, o->max_candidates) * slen, &S, (size_t)nd * (2 * mh + 1), &T));
   PetscCall(SemgArrayEnergy(nd, nt, d, PetscMax(1, w / 4), e));
   PetscCall(SemgEnergyPeaks(nt, e, lo, hi, Samples(0.5 * o->half_width, fs), &n, idx, amp)); /* every local maximum, largest first */
-  thr = SemgOtsuThreshold(n, amp);
-  while (nkeep < n && nkeep < o->max_candidates && amp[nkeep] >= thr) nkeep++;
+  {
+    const PetscReal thr = SemgOtsuThreshold(n, amp);
+    while (nkeep < n && nkeep < o->max_candidates && amp[nkeep] >= thr) nkeep++;
+  }
   q->n_detected = nkeep;
   for (PetscInt i = 0; i < nkeep; i++) Snippet(nt, nd, d, idx[i], w, S + (size_t)i * slen);
-  /* every cut of the ladder: the dominant group and its completed train; the usable train of largest
-     summed energy x consistency wins, so the grouping adapts to the epoch */
+  PetscCall(SemgMatcherCreate(nd, nt, d, mh, mh + 1, &M));
+  ro.n_iter = o->match_iter, ro.floor = o->match_floor[0], ro.dead = Samples(o->dead, fs), ro.lo = lo, ro.hi = hi, ro.max_trig = nt, ro.smooth = PetscMax(1, w / 4), ro.min_isi_ratio = o->min_isi_ratio;
+  /* every cut of the ladder, the largest groups as seeds of the matched filter; of the regular, consistent
+     refined trains the one whose average has the best signal-to-residual ratio wins */
   for (PetscInt l = 0; l < o->n_cuts && nkeep >= o->min_triggers; l++) {
-    PetscInt  group = -1, ng = 0, nt_c = 0;
-    PetscReal cons = 0, score = 0;
-    PetscCall(DominantGroup(o, o->cuts[l], nkeep, slen, nd, S, amp, label, &group, &ng));
-    if (group < 0) continue;
-    PetscCall(CompleteTrain(o, o->cuts[l], fs, nt, nd, d, w, lo, hi, nkeep, S, label, group, mean, s, dist, order, taken, cand, &nt_c, &cons));
-    if (nt_c < o->min_triggers || cons < o->min_consistency || SemgTrainISICoV(nt_c, cand) > o->max_isi_cov) continue;
-    for (PetscInt i = 0; i < nt_c; i++) score += e[cand[i]];
-    if (cons * score <= best) continue;
-    best          = cons * score;
-    q->n_triggers = nt_c, q->consistency = cons, q->n_groups = ng, q->cut = o->cuts[l], q->isi_cov = SemgTrainISICoV(nt_c, cand);
-    PetscCall(PetscArraycpy(trig, cand, nt_c));
+    PetscInt ng = 0, rank[SEMG_TEMPLATE_MAX_SEEDS], nr = o->n_seeds;
+    PetscCall(RankGroups(o, o->cuts[l], nkeep, slen, nd, S, amp, label, &ng, rank, &nr));
+    for (PetscInt r = 0; r < nr; r++)
+      for (PetscInt pass = 0; pass <= (o->match_iter ? o->n_floors : 0); pass++) { /* the group as detected, then refined by matching at each floor */
+        SemgRefineQuality rq;
+        PetscInt          m = 0;
+        PetscReal         isi;
+        for (PetscInt i = 0; i < nkeep; i++)
+          if (label[i] == rank[r]) cand[m++] = idx[i];
+        PetscCall(PetscSortInt(m, cand));
+        ro.n_iter = pass ? o->match_iter : 0, ro.floor = o->match_floor[PetscMax(pass - 1, 0)];
+        PetscCall(SemgMatcherRefine(M, &ro, &m, cand, T, &rq));
+        isi = SemgTrainISICoV(m, cand);
+        if (m < o->min_triggers || rq.consistency < o->min_consistency || isi > o->max_isi_cov || rq.snr < o->min_snr || rq.snr <= best) continue;
+        best          = rq.snr;
+        q->n_triggers = m, q->consistency = rq.consistency, q->n_groups = ng, q->cut = o->cuts[l], q->isi_cov = isi, q->snr = rq.snr;
+        PetscCall(PetscArraycpy(trig, cand, m));
+      }
   }
   q->usable = (PetscBool)(best > 0);
   if (q->usable) {
@@ -222,8 +204,8 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
       for (PetscInt c = 0; c < nc; c++)
         for (PetscInt k = 0; k < len; k++) tmpl[(size_t)c * len + k] += x[(size_t)c * nt + trig[i] - npre + k] / q->n_triggers;
   }
-  PetscCall(PetscFree6(e, amp, idx, label, cand, order));
-  PetscCall(PetscFree(dist));
-  PetscCall(PetscFree4(S, mean, s, taken));
+  PetscCall(SemgMatcherDestroy(&M));
+  PetscCall(PetscFree5(e, amp, idx, label, cand));
+  PetscCall(PetscFree2(S, T));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

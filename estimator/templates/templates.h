@@ -1,14 +1,16 @@
 /* Propagation templates of motor-unit discharges in one epoch of an interference recording (issue 18):
    discharges are detected on spatially filtered (double-differential) channels with an adaptive
    threshold (detect.h), grouped by their waveform across the array (average-linkage clustering,
-   cluster.h), the group with the largest summed energy (the dominant unit) is completed by matching its
-   mean shape over the whole epoch, and the stored channels are averaged around its discharges. */
+   cluster.h), the largest groups seed a multichannel template matching of the whole epoch (match.h), and
+   of the regular, consistent trains the one whose average has the best signal-to-residual ratio gives
+   the template: the stored channels averaged around its discharges. */
 #ifndef SEMG_TEMPLATES_H
 #define SEMG_TEMPLATES_H
 
 #include <petscsys.h>
 
-#define SEMG_TEMPLATE_MAX_CUTS 8
+#define SEMG_TEMPLATE_MAX_CUTS  8
+#define SEMG_TEMPLATE_MAX_SEEDS 8
 
 typedef struct {
   PetscReal pre, post;                    /* template window around each discharge (s): [t - pre, t + post) */
@@ -16,10 +18,17 @@ typedef struct {
   PetscReal dead;                         /* minimum time between two discharges of one unit (s) */
   PetscReal cuts[SEMG_TEMPLATE_MAX_CUTS]; /* grouping cuts tried: normalised squared distance |a-b|^2/(|a|^2+|b|^2) */
   PetscInt  n_cuts;
-  PetscInt  min_triggers;    /* fewer discharges: no usable template */
-  PetscReal min_consistency; /* mean correlation of the discharges with their mean below this: not usable */
-  PetscInt  max_candidates;  /* largest detections compared (cost is cubic in this) */
-  PetscReal max_isi_cov;     /* most irregular train accepted as one unit (CoV of its intervals) */
+  PetscInt  min_triggers;                        /* fewer discharges: no usable template */
+  PetscReal min_consistency;                     /* mean correlation of the discharges with their mean below this: not usable */
+  PetscInt  max_candidates;                      /* largest detections compared (cost is cubic in this) */
+  PetscReal max_isi_cov;                         /* most irregular train accepted as one unit (CoV of its intervals) */
+  PetscInt  n_seeds;                             /* largest groups per cut refined by template matching */
+  PetscReal match_half;                          /* half-width of the whole-array shape matched (s) */
+  PetscInt  match_iter;                          /* re-estimations of the matched shape */
+  PetscReal match_floor[SEMG_TEMPLATE_MAX_CUTS]; /* lowest normalised match of a discharge: one refinement per value */
+  PetscInt  n_floors;
+  PetscReal min_snr;       /* lowest signal-to-residual ratio of the averaged shape */
+  PetscReal min_isi_ratio; /* discharges closer than this x the median interval: the worse match is dropped */
 } SemgTemplateOptions;
 
 PETSC_EXTERN PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o);
@@ -35,6 +44,7 @@ typedef struct {
   PetscInt  n_groups;    /* groups they formed at the chosen cut */
   PetscReal cut;         /* the grouping cut that gave the template */
   PetscReal isi_cov;     /* regularity of the train (SemgTrainISICoV) */
+  PetscReal snr;         /* signal-to-residual ratio of the averaged filtered shape (SemgRefineQuality) */
   PetscBool usable;
 } SemgTemplateQuality;
 

@@ -18,9 +18,9 @@ done
 h5diff "$dir/r1.h5" "$dir/r2.h5" /emg/data >/dev/null && h5diff "$dir/r1.h5" "$dir/r2.h5" /ground_truth/muap >/dev/null && h5diff "$dir/r1.h5" "$dir/r2.h5" /ground_truth/firings >/dev/null \
   && ok "record: data and truth identical on 1 and 2 ranks" || bad "record differs between 1 and 2 ranks"
 cmp -s "$dir/t1.csv" "$dir/t2.csv" && h5diff "$dir/t1.h5" "$dir/t2.h5" /emg/data >/dev/null && ok "templates: identical on 1 and 2 ranks" || bad "templates differ between 1 and 2 ranks"
-# at least 3 of 4 epochs give a template that is the true MUAP of its unit (correlation >= 0.8)
-good=$(awk -F, 'NR > 1 && $11 == 1 && $4 >= 0.8' "$dir/t1.csv" | wc -l)
-[ "$good" -ge 3 ] && ok "templates: $good of 4 epochs match their unit's true MUAP (>= 0.8)" || bad "templates: only $good of 4 epochs match their unit's MUAP"
+# every epoch gives a template that is the true MUAP of its unit (correlation >= 0.9), with its quality figures
+good=$(awk -F, 'NR > 1 && $11 == 1 && $4 >= 0.9 && $12 > 0 && $13 < 0.3' "$dir/t1.csv" | wc -l)
+[ "$good" -eq 4 ] && ok "templates: $good of 4 epochs match their unit's true MUAP (>= 0.9), snr and isi_cov reported" || bad "templates: only $good of 4 epochs match their unit's MUAP (>= 0.9) with snr > 0, isi_cov < 0.3"
 # the templates feed the estimators, with the matched unit's IZ and CV as truth
 "$SEMG" baseline -method iz_minamp -data "$dir/t1.h5" -output "$dir/iz.csv" >/dev/null 2>&1 && ok "baseline runs on the templates" || bad "baseline on the templates"
 

@@ -9,6 +9,7 @@
 #include "estimator/templates/detect.h"
 #include "estimator/templates/screen.h"
 #include "estimator/templates/templates.h"
+#include "estimator/templates/match.h"
 #include "estimator/baselines/window.h"
 #include "estimator/baselines/latency.h"
 
@@ -136,6 +137,65 @@ static PetscErrorCode TestTemplateEpoch(void)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Multichannel template matching: the FFT score against a direct sum, and the refinement of a seed train
+   (4 of unit A's 10 discharges and one discharge of unit B) to A's whole train and nothing else. */
+static PetscErrorCode TestMatcher(void)
+{
+  const PetscInt    nd = 8, nt = 2048, a = 16, b = 17, L = a + b;
+  PetscInt          fa[10], fb[40], nfa = 0, nfb = 0, trig[64], n = 0, off, hits = 0, stray = 0;
+  PetscReal        *x, *T, *s, worst = 0;
+  SemgMatcher       M;
+  SemgRefineOptions ro = {.n_iter = 3, .floor = 0.4, .dead = 30, .lo = 40, .hi = nt - 40, .max_trig = 64, .min_isi_ratio = 0.6, .smooth = 2};
+  SemgRefineQuality q;
+  SemgRng           rng;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc3(nd * nt, &x, nd * L, &T, nt, &s));
+  SemgRngInit(&rng, 3, 0, SEMG_STREAM_USER);
+  for (PetscInt i = 0; i < nd * nt; i++) x[i] = 0.05 * SemgRngNormal(&rng);
+  for (int u = 0; u < 2; u++) {
+    const PetscReal period = u ? 2048.0 / 17 : 2048.0 / 10, amp = u ? 0.8 : 1.0, lag = u ? 1.0 : 3.0;
+    for (PetscReal t0 = u ? 77 : 41; t0 + 80 < nt; t0 += period * (1 + 0.1 * sin(t0))) {
+      if (u) fb[nfb++] = (PetscInt)t0;
+      else fa[nfa++] = (PetscInt)t0;
+      for (PetscInt c = 0; c < nd; c++)
+        for (PetscInt j = -20; j <= 20; j++) {
+          const PetscReal z = j - c * lag;
+          x[c * nt + (PetscInt)t0 + j + 20] += amp * (u ? -1 : 1) * z * exp(-z * z / 8.0);
+        }
+    }
+  }
+  PetscCall(SemgMatcherCreate(nd, nt, x, a, b, &M));
+  /* score against the direct normalised match 2<T,d>/(|T|^2+|d|^2) at a few samples */
+  for (PetscInt j = 0; j < nd * L; j++) T[j] = sin(0.3 * j) * exp(-0.01 * j);
+  PetscCall(SemgMatcherScore(M, T, 40, nt - 40, s));
+  for (PetscInt k = 100; k < nt - 100; k += 137) {
+    PetscReal ab = 0, aa = 0, bb = 0;
+    for (PetscInt c = 0; c < nd; c++)
+      for (PetscInt j = 0; j < L; j++)
+        ab += T[c * L + j] * x[c * nt + k - a + j], aa += T[c * L + j] * T[c * L + j], bb += x[c * nt + k - a + j] * x[c * nt + k - a + j];
+    worst = PetscMax(worst, PetscAbsReal(s[k] - 2 * ab / (aa + bb)));
+  }
+  EXPECT(worst < 1e-10, "FFT matched filter equals the direct normalised match (largest difference %.2e)", (double)worst);
+  /* seed: A's discharges 2, 4, 6, 8 at their peaks (+20 + 1.5 x 3 channels: near the array's energy centre) and one of B's */
+  for (PetscInt i = 2; i < 10 && i < nfa; i += 2) trig[n++] = fa[i] + 30;
+  trig[n++] = fb[5] + 24;
+  PetscCall(PetscSortInt(n, trig));
+  PetscCall(SemgMatcherRefine(M, &ro, &n, trig, T, &q));
+  off = n ? trig[0] - fa[0] : 0;
+  for (PetscInt i = 0; i < n; i++) {
+    PetscBool on_a = PETSC_FALSE;
+    for (PetscInt f = 0; f < nfa; f++)
+      if (PetscAbs(trig[i] - fa[f] - off) <= 1) on_a = PETSC_TRUE;
+    hits += on_a, stray += !on_a;
+  }
+  EXPECT(nfa == 10 && n == 10 && hits == 10 && stray == 0 && q.snr > 10, "refinement: seed of 4 + 1 stray -> %d discharges, %d on unit A's %d firings at one offset, %d stray (snr %.1f)", (int)n, (int)hits, (int)nfa, (int)stray,
+         (double)q.snr);
+  PetscCall(SemgMatcherDestroy(&M));
+  PetscCall(PetscFree3(x, T, s));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode TestPool(void)
 {
   SemgPoolSpec s;
@@ -203,6 +263,7 @@ int main(int argc, char **argv)
   PetscCall(TestDetect());
   PetscCall(TestScreen());
   PetscCall(TestTemplateEpoch());
+  PetscCall(TestMatcher());
   PetscCall(TestPool());
   PetscCall(TestWindowAndLatency());
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: %d failure(s)\n", failures ? "FAILED" : "passed", failures));
