@@ -540,6 +540,7 @@ PetscErrorCode SemgCmdReport(MPI_Comm comm)
   AxisTables(fp, R);
   fprintf(fp, "## Estimates against truth\n\n![IZ scatter](plots/scatter_iz.png)\n\n![CV scatter](plots/scatter_cv.png)\n\n");
   CoverageSection(fp, R, reliable);
+  SemgReportTargets(fp, R);
   if (curves) fprintf(fp, "## Training curves\n\n![training](plots/training.png)\n\n");
   Provenance(fp, &c, R);
   PetscCall(SemgCSVClose(c.output, &fp));

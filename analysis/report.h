@@ -53,6 +53,8 @@ PETSC_EXTERN PetscErrorCode SemgReportPlotScatter(const SemgReport *R, int q);
 PETSC_EXTERN PetscErrorCode SemgReportPlotTraining(const SemgReport *R, PetscBool *made);
 /* plots/reliability_<est>.png when the estimator's rows include coverage (made = PETSC_TRUE). */
 PETSC_EXTERN PetscErrorCode SemgReportPlotReliability(const SemgReport *R, PetscInt e, PetscBool *made);
+/* Section "Estimators built to survive model error": each issue-20 estimator's target from the metrics, met or not. */
+PETSC_EXTERN void SemgReportTargets(FILE *fp, const SemgReport *R);
 /* Sensitivity of one MAE series: values v[0..n-1] (v[0] the reference), MAE m[0..n-1]. */
 PETSC_EXTERN void SemgSensitivityCompute(PetscInt n, const double v[], const double m[], const char *const labels[], SemgSensitivity *s);
 
