@@ -60,6 +60,20 @@ static PetscErrorCode UnitFibres(const SemgSimulateOptions *o, const SemgSampleP
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Template samples SemgFiringSuperpose reads for these firings (same index arithmetic): the MUAP's
+   time samples are independent of each other, so a template cut at this length gives the same window
+   bit for bit; 0 when no firing reaches the window (the unit's MUAP is then not computed at all). */
+static PetscInt TemplateLength(PetscInt nfire, const PetscReal *times, PetscReal dt, PetscInt nt)
+{
+  PetscInt len = 0;
+
+  for (PetscInt f = 0; f < nfire; f++) {
+    const PetscInt n0 = (PetscInt)floor(times[f] / dt);
+    if (n0 < nt && n0 + nt > 0) len = PetscMax(len, PetscMin(nt, nt - n0));
+  }
+  return len;
+}
+
 /* Monopolar interference (ne x nt, +=): every unit's MUAP (nt samples long) at each of its firings in
    [t0 - nt/fs, t0 + nt/fs), so that MUAPs begun before the window contribute their tails. */
 static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, const SemgSampleParams *p, SemgLeadfield lf, PetscInt sample, PetscInt ne, const PetscReal *xyz, PetscInt nt, PetscReal *mono)
@@ -81,7 +95,7 @@ static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, const SemgS
   PetscCall(PetscMalloc1((size_t)ne * nt, &tmpl));
   for (PetscInt j = 0; j < o->interference_units; j++) {
     const PetscInt pool = (PetscInt)SemgRngBelow(&rng, (uint64_t)fsp.n_mu); /* its place in the pool sets its rate */
-    PetscInt       nf, nfire;
+    PetscInt       nf, nfire, ntm;
     SemgFibre     *f;
     PetscReal     *times;
 
@@ -90,10 +104,13 @@ static PetscErrorCode InterferenceMono(const SemgSimulateOptions *o, const SemgS
        the ramp below recruitment */
     fsp.t_start = fsp.trapezoid[1] - 0.1 * SemgRngUniform(&rng);
     PetscCall(UnitFibres(o, p, sample, j, &rng, &nf, &f));
-    PetscCall(SemgSimulateForward(o, p, lf, nf, f, ne, xyz, nt, tmpl));
     PetscCall(SemgFiringTrain(&fsp, pool, (uint64_t)o->seed, (uint64_t)sample * (uint64_t)o->interference_units + (uint64_t)j, &nfire, &times));
     for (PetscInt k = 0; k < nfire; k++) times[k] -= t0;
-    SemgFiringSuperpose(nfire, times, dt, ne, nt, tmpl, nt, mono);
+    ntm = TemplateLength(nfire, times, dt, nt);
+    if (ntm > 0) { /* the MUAP's samples at and after ntm fall outside the window: not computed */
+      PetscCall(SemgSimulateForward(o, p, lf, nf, f, ne, xyz, ntm, tmpl));
+      SemgFiringSuperpose(nfire, times, dt, ne, ntm, tmpl, nt, mono);
+    }
     PetscCall(PetscFree(times));
     PetscCall(PetscFree(f));
   }

@@ -27,6 +27,8 @@ typedef struct {
 PETSC_EXTERN PetscErrorCode SemgLineSourceParamsDefault(SemgLineSourceParams *p);
 /* Rosenfalck Delta V(z) = A (lambda z)^3 exp(-lambda z), z >= 0. */
 PETSC_EXTERN PetscReal SemgRosenfalck(const SemgLineSourceParams *p, PetscReal z);
+/* Z: SemgRosenfalck(p, z) is 0 unless 0 < z <= Z (to rounding). */
+PETSC_EXTERN PetscReal SemgRosenfalckSupport(const SemgLineSourceParams *p);
 
 /* Solve and store the lead fields of ne skin electrodes (x, y per electrode, exyz ne x 3 with z ignored;
    radius[e] = 0: point electrode, > 0: disc, area-averaged). ref < 0: mean reference (the constant
