@@ -29,9 +29,10 @@ PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
   o->match_floor[0] = 0.4, o->match_floor[1] = 0.55;
   o->min_snr       = 8;
   o->min_isi_ratio = 0.6;
-  o->align_iter    = 2;
+  o->align_iter    = 0;
   o->trim          = 0;
   o->max_residual  = 0;
+  o->gap_floor     = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -67,6 +68,8 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsInt("-template_align_iter", "rounds of sub-sample alignment of each discharge against the mean of the others before averaging (0: whole samples)", "SemgTemplateEpoch", o->align_iter, &o->align_iter, NULL));
   PetscCall(PetscOptionsReal("-template_trim", "fraction of the discharges dropped at each end, per sample, from the average (0: plain mean)", "SemgTemplateEpoch", o->trim, &o->trim, NULL));
   PetscCall(PetscOptionsReal("-template_max_residual", "discharges whose residual against the mean of the others exceeds this x the train's median (overlapped by another unit) are left out of the average (0: none)", "SemgTemplateEpoch", o->max_residual, &o->max_residual, NULL));
+  PetscCall(PetscOptionsReal("-template_gap_floor", "lowest match of a discharge added where the chosen train has a gap of more than 1.5 x its median interval (0: none)", "SemgTemplateEpoch", o->gap_floor, &o->gap_floor, NULL));
+  PetscCheck(o->gap_floor >= 0 && o->gap_floor < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_gap_floor in [0, 1) required");
   PetscCheck(o->max_residual == 0 || o->max_residual >= 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_max_residual must be 0 or >= 1");
   PetscCheck(o->align_iter >= 0 && o->trim >= 0 && o->trim < 0.5, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_align_iter >= 0 and -template_trim in [0, 0.5) required");
   PetscCheck(o->min_isi_ratio >= 0 && o->min_isi_ratio < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_min_isi_ratio in [0, 1) required");
@@ -208,6 +211,10 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
       }
   }
   q->usable = (PetscBool)(best > 0);
+  if (q->usable && o->gap_floor > 0) { /* the discharges the matching missed in the train's gaps */
+    PetscCall(SemgMatcherMean(M, q->n_triggers, trig, T));
+    PetscCall(SemgMatcherFillGaps(M, T, lo, hi, o->gap_floor, nt, &q->n_triggers, trig));
+  }
   if (q->usable) { /* the discharges aligned to a fraction of a sample on the filtered channels, then averaged */
     PetscReal *tau;
     PetscBool *keep;

@@ -192,6 +192,13 @@ static PetscErrorCode TestMatcher(void)
   }
   EXPECT(nfa == 10 && n == 10 && hits == 10 && stray == 0 && q.snr > 10, "refinement: seed of 4 + 1 stray -> %d discharges, %d on unit A's %d firings at one offset, %d stray (snr %.1f)", (int)n, (int)hits, (int)nfa, (int)stray,
          (double)q.snr);
+  { /* a discharge the matching missed (one left out of the train) is found again in the gap it leaves */
+    const PetscInt miss = n > 5 ? trig[4] : -1;
+    for (PetscInt i = 4; i + 1 < n; i++) trig[i] = trig[i + 1];
+    n--;
+    PetscCall(SemgMatcherFillGaps(M, T, 40, nt - 40, 0.3, 64, &n, trig));
+    EXPECT(n == 10 && trig[4] == miss, "gap filling: the left-out discharge at %d found again (train of %d, 5th at %d)", (int)miss, (int)n, (int)trig[4]);
+  }
   PetscCall(SemgMatcherDestroy(&M));
   PetscCall(PetscFree3(x, T, s));
   PetscFunctionReturn(PETSC_SUCCESS);
