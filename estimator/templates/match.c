@@ -200,3 +200,40 @@ PetscErrorCode SemgMatcherRefine(SemgMatcher m, const SemgRefineOptions *o, Pets
   PetscCall(PetscFree4(s, amp, idx, prev));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+/* Best s in [a, b) (clipped to [lo, hi)), -1 and k = -1 when empty. */
+static PetscReal BestIn(const PetscReal *s, PetscInt a, PetscInt b, PetscInt lo, PetscInt hi, PetscInt *k)
+{
+  PetscReal best = -1;
+  *k             = -1;
+  for (PetscInt j = PetscMax(a, lo); j < PetscMin(b, hi); j++)
+    if (s[j] > best) best = s[j], *k = j;
+  return best;
+}
+
+PetscErrorCode SemgMatcherFillGaps(SemgMatcher m, const PetscReal *T, PetscInt lo, PetscInt hi, PetscReal floor, PetscInt max, PetscInt *n, PetscInt *trig)
+{
+  PetscReal *s, *isi, med;
+  PetscBool  added = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  if (*n < 3 || floor <= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscMalloc2(m->nt, &s, *n, &isi));
+  for (PetscInt i = 0; i + 1 < *n; i++) isi[i] = trig[i + 1] - trig[i];
+  PetscCall(PetscSortReal(*n - 1, isi));
+  med = isi[(*n - 1) / 2];
+  PetscCall(SemgMatcherScore(m, T, lo, hi, s));
+  while (added && *n < max) {
+    added = PETSC_FALSE;
+    for (PetscInt i = -1; i < *n && !added; i++) { /* the gap after trig[i]; -1: before the first */
+      const PetscInt a = i < 0 ? trig[0] - (PetscInt)(1.4 * med) : trig[i] + (PetscInt)(0.6 * med);
+      const PetscInt b = i + 1 < *n ? trig[i + 1] - (PetscInt)(0.6 * med) + 1 : trig[i] + (PetscInt)(1.4 * med) + 1;
+      PetscInt       k;
+      if ((i >= 0 && i + 1 < *n && trig[i + 1] - trig[i] <= 1.5 * med) || BestIn(s, a, b, lo, hi, &k) < floor) continue;
+      for (PetscInt j = *n; j > i + 1; j--) trig[j] = trig[j - 1];
+      trig[i + 1] = k, (*n)++, added = PETSC_TRUE;
+    }
+  }
+  PetscCall(PetscFree2(s, isi));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

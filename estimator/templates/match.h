@@ -40,4 +40,10 @@ typedef struct {
    threshold is Otsu's split of the local maxima of s (log scale) above `floor`, never below it. */
 PETSC_EXTERN PetscErrorCode SemgMatcherRefine(SemgMatcher m, const SemgRefineOptions *o, PetscInt *n, PetscInt *trig, PetscReal *T, SemgRefineQuality *q);
 
+/* Discharges missed in the gaps of a train (sorted trig[0..*n), room for max): where two discharges are
+   more than 1.5 x the median interval apart (and before the first, after the last), the best match s of
+   the train's mean shape T at least 0.6 x the median interval from its neighbours is added when it reaches
+   `floor`; repeated until nothing is added. */
+PETSC_EXTERN PetscErrorCode SemgMatcherFillGaps(SemgMatcher m, const PetscReal *T, PetscInt lo, PetscInt hi, PetscReal floor, PetscInt max, PetscInt *n, PetscInt *trig);
+
 #endif

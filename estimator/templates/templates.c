@@ -4,8 +4,10 @@
 #include "estimator/templates/detect.h"
 #include "estimator/templates/cluster.h"
 #include "estimator/templates/match.h"
+#include "estimator/templates/align.h"
 
-#define MAX_LAG 2 /* samples of misalignment allowed between two detections of one unit */
+#define MAX_LAG   2   /* samples of misalignment allowed between two detections of one unit */
+#define MAX_SHIFT 1.0 /* largest sub-sample correction of a discharge (samples) */
 
 PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
 {
@@ -27,6 +29,10 @@ PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
   o->match_floor[0] = 0.4, o->match_floor[1] = 0.55;
   o->min_snr       = 8;
   o->min_isi_ratio = 0.6;
+  o->align_iter    = 0;
+  o->trim          = 0;
+  o->max_residual  = 0;
+  o->gap_floor     = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -59,6 +65,13 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
     PetscCheck(o->match_floor[l] > -1 && o->match_floor[l] < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_match_floor values must be in (-1, 1)");
   PetscCall(PetscOptionsReal("-template_min_snr", "lowest signal-to-residual ratio of the averaged shape (discharges x |T|^2 / mean |d-T|^2)", "SemgTemplateEpoch", o->min_snr, &o->min_snr, NULL));
   PetscCall(PetscOptionsReal("-template_min_isi_ratio", "of two discharges closer than this x the train's median interval, the worse match is dropped (0: none)", "SemgTemplateEpoch", o->min_isi_ratio, &o->min_isi_ratio, NULL));
+  PetscCall(PetscOptionsInt("-template_align_iter", "rounds of sub-sample alignment of each discharge against the mean of the others before averaging (0: whole samples)", "SemgTemplateEpoch", o->align_iter, &o->align_iter, NULL));
+  PetscCall(PetscOptionsReal("-template_trim", "fraction of the discharges dropped at each end, per sample, from the average (0: plain mean)", "SemgTemplateEpoch", o->trim, &o->trim, NULL));
+  PetscCall(PetscOptionsReal("-template_max_residual", "discharges whose residual against the mean of the others exceeds this x the train's median (overlapped by another unit) are left out of the average (0: none)", "SemgTemplateEpoch", o->max_residual, &o->max_residual, NULL));
+  PetscCall(PetscOptionsReal("-template_gap_floor", "lowest match of a discharge added where the chosen train has a gap of more than 1.5 x its median interval (0: none)", "SemgTemplateEpoch", o->gap_floor, &o->gap_floor, NULL));
+  PetscCheck(o->gap_floor >= 0 && o->gap_floor < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_gap_floor in [0, 1) required");
+  PetscCheck(o->max_residual == 0 || o->max_residual >= 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_max_residual must be 0 or >= 1");
+  PetscCheck(o->align_iter >= 0 && o->trim >= 0 && o->trim < 0.5, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_align_iter >= 0 and -template_trim in [0, 0.5) required");
   PetscCheck(o->min_isi_ratio >= 0 && o->min_isi_ratio < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_min_isi_ratio in [0, 1) required");
   PetscCheck(o->n_seeds >= 1 && o->n_seeds <= SEMG_TEMPLATE_MAX_SEEDS && o->match_half > 0 && o->match_iter >= 0 && o->n_floors >= 1 && o->min_snr >= 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_seeds in 1..%d, -template_match_half > 0, -template_match_iter >= 0, -template_match_floor needs a value, -template_min_snr >= 0 required", SEMG_TEMPLATE_MAX_SEEDS);
   PetscCheck(o->pre >= 0 && o->post > 0 && o->half_width > 0 && o->dead > 0, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_pre >= 0, -template_post, -template_half_width, -template_dead > 0 required");
@@ -198,11 +211,21 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
       }
   }
   q->usable = (PetscBool)(best > 0);
-  if (q->usable) {
-    PetscCall(PetscArrayzero(tmpl, (size_t)nc * len));
-    for (PetscInt i = 0; i < q->n_triggers; i++)
-      for (PetscInt c = 0; c < nc; c++)
-        for (PetscInt k = 0; k < len; k++) tmpl[(size_t)c * len + k] += x[(size_t)c * nt + trig[i] - npre + k] / q->n_triggers;
+  if (q->usable && o->gap_floor > 0) { /* the discharges the matching missed in the train's gaps */
+    PetscCall(SemgMatcherMean(M, q->n_triggers, trig, T));
+    PetscCall(SemgMatcherFillGaps(M, T, lo, hi, o->gap_floor, nt, &q->n_triggers, trig));
+  }
+  if (q->usable) { /* the discharges aligned to a fraction of a sample on the filtered channels, then averaged */
+    PetscReal *tau;
+    PetscBool *keep;
+    PetscInt   nk, m = 0;
+    PetscCall(PetscMalloc2(q->n_triggers, &tau, q->n_triggers, &keep));
+    PetscCall(SemgAlignSubsample(nd, nt, d, q->n_triggers, trig, mh, mh + 1, o->align_iter, MAX_SHIFT, tau));
+    PetscCall(SemgOverlapMask(nd, nt, d, q->n_triggers, trig, tau, mh, mh + 1, o->max_residual, keep, &nk));
+    for (PetscInt i = 0; i < q->n_triggers; i++) /* the kept ones to the front of cand (trig stays the whole train) */
+      if (keep[i]) cand[m] = trig[i], tau[m++] = tau[i];
+    PetscCall(SemgAverageDischarges(nc, nt, x, m, cand, tau, npre, len, o->trim, tmpl));
+    PetscCall(PetscFree2(tau, keep));
   }
   PetscCall(SemgMatcherDestroy(&M));
   PetscCall(PetscFree5(e, amp, idx, label, cand));

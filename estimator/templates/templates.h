@@ -29,6 +29,10 @@ typedef struct {
   PetscInt  n_floors;
   PetscReal min_snr;       /* lowest signal-to-residual ratio of the averaged shape */
   PetscReal min_isi_ratio; /* discharges closer than this x the median interval: the worse match is dropped */
+  PetscInt  align_iter;    /* rounds of sub-sample alignment of the discharges before averaging (0: whole samples) */
+  PetscReal trim;          /* fraction dropped at each end per sample from the average (0: mean) */
+  PetscReal gap_floor;     /* lowest match of a discharge added in a gap of the chosen train (0: none) */
+  PetscReal max_residual;  /* discharges whose residual exceeds this x the train's median are left out of the average (0: none) */
 } SemgTemplateOptions;
 
 PETSC_EXTERN PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o);
