@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Oracle average of issue 18 (align18): for each templated epoch of a `semg templates -report` CSV, the
 average of ALL true discharges of the unit the template represents (ground-truth firings, exact samples)
 over the template window around the SD MUAP's energy maximum, and its correlation with the unit's true SD
