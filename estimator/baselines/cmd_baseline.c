@@ -164,6 +164,7 @@ typedef struct {
   SemgPhysFit *pf;
   SemgSpectra  spectra;       /* one FFTW plan for the windowed length, made once per command */
   PetscCount   n_implausible; /* examples without a plausible CV (every column's outside -cv_range): NaN */
+  PetscCount   n_fallback;    /* hybrid: samples whose start was judged unreliable (-physfit_fallback) */
 } BaselineWork;
 
 /* Keep samples [k0, k1) of each of n channels (in place, channel-major). */
@@ -375,8 +376,12 @@ static PetscErrorCode PhysFitSample(BaselineWork *w, const SemgResult *init, Sem
   SemgResultStatus status;
 
   PetscFunctionBeginUser;
-  if (init && InitStart(init, pf, s, th0)) PetscCall(SemgPhysFitSolveFrom(pf, x, th0, th, NULL, nrmse, &its));
-  else PetscCall(SemgPhysFitSolve(pf, x, th, &gain, nrmse, &its));
+  if (init && InitStart(init, pf, s, th0)) {
+    PetscBool fell_back;
+    PetscCall(SemgPhysFitSolveFrom(pf, x, th0, th, NULL, nrmse, &its));
+    PetscCall(SemgPhysFitGetFellBack(pf, &fell_back));
+    if (fell_back) w->n_fallback++;
+  } else PetscCall(SemgPhysFitSolve(pf, x, th, &gain, nrmse, &its));
   PetscCall(SemgPhysFitGetStatus(pf, &status));
   res->status[s] = status;                                 /* at a bound or not converged: a failure in a study's failure share */
   PetscCall(SemgPhysFitCovariance(pf, x, th, cov, &gain)); /* the same g* */
@@ -453,6 +458,13 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
     if (n_bad && !prog.quiet)
       PetscCall(PetscPrintf(comm, "%s: %lld examples without a plausible CV (outside -cv_range %g,%g m/s, i.e. a mean delay at or beyond the lag bounds): reported as no estimate (NaN)\n",
                             bl_names[ctx.method], n_bad, (double)ctx.cv_range[0], (double)ctx.cv_range[1]));
+  }
+  if (init) { /* the share of unreliable starts: the hybrid's cost driver */
+    long long n_fb = (long long)w.n_fallback;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &n_fb, 1, MPI_LONG_LONG, MPI_SUM, comm));
+    if (!prog.quiet)
+      PetscCall(PetscPrintf(comm, "hybrid: %lld of %lld samples fell back (-physfit_fallback %s)\n", n_fb, (long long)ds->n_examples,
+                            SemgPhysFitFallbacks[w.pf->fallback]));
   }
   PetscCall(SemgResultWrite(comm, ctx.output, res));
   PetscCall(PetscFree3(w.xs, w.xd, w.buf));

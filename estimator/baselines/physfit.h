@@ -19,6 +19,12 @@
 
 #define SEMG_PHYSFIT_MAX_K 3 /* x_IZ, v, depth */
 
+/* Hybrid fallback (-physfit_fallback): what SemgPhysFitSolveFrom does with a sample whose short run
+   signals an unreliable start (SemgPhysFitSolveFrom below): nothing, more TAO iterations from where the
+   short run stopped, or the multi-start fit (the better objective of both kept). */
+typedef enum { SEMG_PHYSFIT_FALLBACK_NONE, SEMG_PHYSFIT_FALLBACK_CONTINUE, SEMG_PHYSFIT_FALLBACK_MULTISTART } SemgPhysFitFallback;
+PETSC_EXTERN const char *const SemgPhysFitFallbacks[];
+
 typedef struct {
   /* template (decoder options) and geometry, copied in by the setters; the decoder is built in SetUp */
   SemgDecoderSpec spec;
@@ -31,14 +37,19 @@ typedef struct {
   PetscReal      *ch_w;  /* nc x 3 */
   SemgDecoder    *dec;   /* the autoencoder's decoder (owned), latents in the same order as theta */
   /* unknowns theta = (x_IZ, v[, depth below the mean electrode z]) and their box */
-  PetscInt           K;
-  PetscBool          fit_depth;
-  PetscReal          lo[SEMG_PHYSFIT_MAX_K], hi[SEMG_PHYSFIT_MAX_K];
-  PetscInt           n_starts;
-  PetscReal          grid_v_step;
-  PetscInt           init_max_it; /* TAO iterations of SemgPhysFitSolveFrom (-physfit_init_max_it) */
-  PetscInt           max_it;      /* TAO iterations of the multi-start refinement (after -physfit_tao_max_it) */
-  SemgLaplaceOptions unc;         /* covariance of the estimates */
+  PetscInt            K;
+  PetscBool           fit_depth;
+  PetscReal           lo[SEMG_PHYSFIT_MAX_K], hi[SEMG_PHYSFIT_MAX_K];
+  PetscInt            n_starts;
+  PetscReal           grid_v_step;
+  PetscInt            init_max_it;     /* TAO iterations of SemgPhysFitSolveFrom (-physfit_init_max_it) */
+  PetscInt            max_it;          /* TAO iterations of the multi-start refinement (after -physfit_tao_max_it) */
+  SemgPhysFitFallback fallback;        /* hybrid: action on an unreliable start (-physfit_fallback) */
+  PetscReal           fallback_step;   /* trigger: the short run's last step above this share of the box (-physfit_fallback_step) */
+  PetscReal           fallback_moved;  /* trigger: the short run moved IZ by more than this (m) (-physfit_fallback_moved) */
+  PetscInt            fallback_max_it; /* TAO iterations of the continue fallback (-physfit_fallback_max_it) */
+  PetscBool           fell_back;       /* the last SemgPhysFitSolveFrom fell back */
+  SemgLaplaceOptions  unc;             /* covariance of the estimates */
   /* solver */
   Tao              tao;
   Vec              u, ulo, uhi;
@@ -63,10 +74,16 @@ PETSC_EXTERN PetscErrorCode SemgPhysFitObjective(SemgPhysFit *pf, const PetscRea
 PETSC_EXTERN PetscErrorCode SemgPhysFitSolve(SemgPhysFit *pf, const PetscReal *x, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its);
 /* Hybrid fit of one sample: TAO from theta0 (clamped into the box), at most init_max_it iterations, no
    multi-start grid; outputs as SemgPhysFitSolve (gain may be NULL: then the optimum is not decoded again,
-   SemgPhysFitCovariance gives the gain). */
+   SemgPhysFitCovariance gives the gain). Fallback: when that short run ends with IZ or CV at a bound of the
+   box, or stopped by its cap (or a line search) while its last iteration still moved a scaled unknown by
+   more than fallback_step, or moved IZ by more than fallback_moved (m) from theta0, the start counts as
+   unreliable and pf->fallback runs (pf->fell_back set); the status is then the fallback's (docs/baselines.md
+   "Hybrid fallback": rule and constants chosen on a tuning set). */
 PETSC_EXTERN PetscErrorCode SemgPhysFitSolveFrom(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta0, PetscReal *theta, PetscReal *gain, PetscReal *nrmse, PetscInt *its);
 /* Status of the last SemgPhysFitSolve or SemgPhysFitSolveFrom (SEMG_STATUS_OK, _BOUND or _NONCONV). */
 PETSC_EXTERN PetscErrorCode SemgPhysFitGetStatus(SemgPhysFit *pf, SemgResultStatus *status);
+/* Whether the last SemgPhysFitSolveFrom fell back (its start judged unreliable). */
+PETSC_EXTERN PetscErrorCode SemgPhysFitGetFellBack(SemgPhysFit *pf, PetscBool *fell_back);
 /* Covariance (K x K) of theta at the estimate for the sample x (laplace.h, options pf->unc); gain (may be
    NULL) = g* there. */
 PETSC_EXTERN PetscErrorCode SemgPhysFitCovariance(SemgPhysFit *pf, const PetscReal *x, const PetscReal *theta, PetscReal *cov, PetscReal *gain);

@@ -25,6 +25,8 @@ check "not a result file"     "is not a semg result file"  -physfit_init "$dir/d
 check "wrong dataset length"  "has 3 samples"              -physfit_init "$dir/pf_short.h5"
 check "another dataset"       "ground truth differs"       -physfit_init "$dir/pf_other.h5"
 check "bad iteration count"   "-physfit_init_max_it"       -physfit_init "$dir/pf.h5" -physfit_init_max_it 0
+check "bad fallback step"     "-physfit_fallback_step"     -physfit_init "$dir/pf.h5" -physfit_fallback_step 0
+check "bad fallback distance" "-physfit_fallback_moved"    -physfit_init "$dir/pf.h5" -physfit_fallback_moved -1
 out=$("$SEMG" baseline -method vfit -data "$dir/d.h5" -output "$dir/o.h5" -physfit_init "$dir/pf.h5" 2>&1); rc=$?
 if [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "needs -method physfit" && [ ! -e "$dir/o.h5" ]; then echo "ok   -physfit_init without physfit"; else echo "FAIL -physfit_init without physfit (exit $rc): $out"; fail=1; fi
 # a good start: method hybrid, covariance written (positive variances of IZ and CV)

@@ -142,11 +142,13 @@ static PetscErrorCode TestRecovery(SemgPhysFit *pf, PetscInt nsamp)
    start 6 mm off, cut after 1 iteration, has not converged, and with 50 iterations it has. */
 static PetscErrorCode TestStatus(SemgPhysFit *pf)
 {
-  PetscReal        x[(NE - 1) * NT], beyond[3] = {2e-3, 6.0, 0.02}, th[3] = {-1e-3, 4.0, 0.02}, off[3] = {5e-3, 3.5, 0.02}, est[3], gain, nrmse;
-  PetscInt         its, keep = pf->init_max_it;
-  SemgResultStatus st[4];
+  PetscReal           x[(NE - 1) * NT], beyond[3] = {2e-3, 6.0, 0.02}, th[3] = {-1e-3, 4.0, 0.02}, off[3] = {5e-3, 3.5, 0.02}, est[3], gain, nrmse;
+  PetscInt            its, keep = pf->init_max_it;
+  SemgPhysFitFallback keep_fb = pf->fallback;
+  SemgResultStatus    st[4];
 
   PetscFunctionBeginUser;
+  pf->fallback = SEMG_PHYSFIT_FALLBACK_NONE; /* the short run's own status */
   PetscCall(MakeSample(pf, beyond, 1.0, 30.0, 7, x));
   PetscCall(SemgPhysFitSolve(pf, x, est, &gain, &nrmse, &its));
   PetscCall(SemgPhysFitGetStatus(pf, &st[0]));
@@ -160,8 +162,47 @@ static PetscErrorCode TestStatus(SemgPhysFit *pf)
   PetscCall(SemgPhysFitSolveFrom(pf, x, off, est, &gain, &nrmse, &its));
   PetscCall(SemgPhysFitGetStatus(pf, &st[3]));
   pf->init_max_it = keep;
+  pf->fallback    = keep_fb;
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "status: CV 6 m/s beyond the box %d (want %d), matched %d (want %d), hybrid 1 iteration %d (want %d), 50 iterations %d (want %d)\n", st[0], SEMG_STATUS_BOUND, st[1], SEMG_STATUS_OK, st[2], SEMG_STATUS_NONCONV, st[3], SEMG_STATUS_OK));
   PetscCheck(st[0] == SEMG_STATUS_BOUND && st[1] == SEMG_STATUS_OK && st[2] == SEMG_STATUS_NONCONV && st[3] == SEMG_STATUS_OK, PETSC_COMM_SELF, PETSC_ERR_PLIB, "physics fit status wrong");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Hybrid fallback (defaults of SemgPhysFitSetFromOptions, 5 iterations): on matched samples at 20 dB a
+   start 8 mm off in IZ must fall back and end near the truth, a start 0.2 mm / 0.05 m/s off must not
+   fall back; each fallback kind ends with status OK from the far start. */
+static PetscErrorCode TestFallback(SemgPhysFit *pf)
+{
+  PetscReal           x[(NE - 1) * NT], est[3], nrmse, err_far[3], err_none;
+  PetscInt            its, n_good = 0, n_far = 0;
+  SemgPhysFitFallback keep = pf->fallback;
+  SemgResultStatus    st;
+  PetscBool           fb, ok = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  for (PetscInt s = 0; s < 4; s++) {
+    PetscReal th[3] = {(-3.0 + 2.0 * s) * 1e-3, 3.4 + 0.4 * s, 0.02}, good[3] = {th[0] + 2e-4, th[1] - 0.05, 0.02}, far[3] = {th[0] + (s % 2 ? -8e-3 : 8e-3), th[1], 0.02};
+    PetscCall(MakeSample(pf, th, 2.0, 20.0, 100 + (uint64_t)s, x));
+    PetscCall(SemgPhysFitSolveFrom(pf, x, good, est, NULL, &nrmse, &its));
+    PetscCall(SemgPhysFitGetFellBack(pf, &fb));
+    n_good += fb;
+    for (int k = 0; k < 3; k++) {
+      pf->fallback = (SemgPhysFitFallback)k;
+      PetscCall(SemgPhysFitSolveFrom(pf, x, far, est, NULL, &nrmse, &its));
+      PetscCall(SemgPhysFitGetFellBack(pf, &fb));
+      PetscCall(SemgPhysFitGetStatus(pf, &st));
+      if (k == 0) err_none = PetscAbsReal(est[0] - th[0]);
+      else {
+        n_far += fb;
+        err_far[k] = PetscAbsReal(est[0] - th[0]);
+        if (!fb || st != SEMG_STATUS_OK || err_far[k] > 5e-4) ok = PETSC_FALSE;
+      }
+    }
+    pf->fallback = keep;
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "fallback, sample %d: |IZ err| from 8 mm off: none %.3f mm, continue %.3f, multistart %.3f\n", (int)s, (double)(1e3 * err_none), (double)(1e3 * err_far[1]), (double)(1e3 * err_far[2])));
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "fallback: good starts fell back %d of 4 (want 0), 8 mm off %d of 8 (want 8), all within 0.5 mm with status OK: %s\n", (int)n_good, (int)n_far, ok ? "ok" : "FAIL"));
+  PetscCheck(n_good == 0 && n_far == 8 && ok, PETSC_COMM_SELF, PETSC_ERR_PLIB, "hybrid fallback wrong");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -181,6 +222,7 @@ int main(int argc, char **argv)
   PetscCall(TestGradient(pf));
   PetscCall(TestRecovery(pf, n));
   PetscCall(TestStatus(pf));
+  PetscCall(TestFallback(pf));
   PetscCall(SemgPhysFitDestroy(&pf));
   PetscCall(PetscFree(tmpl));
   PetscCall(Setup(PETSC_TRUE, NULL, &pf, &mu, &tmpl, exyz));
