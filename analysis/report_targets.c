@@ -55,8 +55,8 @@ static void TissueAware(FILE *fp, const SemgReport *R)
     {"autoencoder", "autoencoder_layered"},
     {"physfit",     "physfit_layered"    }
   };
-  PetscInt    ac = AxisIndex(R, "conductor"), af = AxisIndex(R, "fat_thickness");
-  int         met[2] = {0, 0}, n[2] = {0, 0};
+  PetscInt ac = AxisIndex(R, "conductor"), af = AxisIndex(R, "fat_thickness");
+  int      met[2] = {0, 0}, n[2] = {0, 0};
 
   if (!(Has(R, "autoencoder_layered") && Has(R, "autoencoder")) && !(Has(R, "physfit_layered") && Has(R, "physfit"))) return;
   fprintf(fp, "### Tissue-aware decoders\n\nMAE with the infinite-medium CCS decoder divided by the MAE with the layered decoder, on the layered "
@@ -108,14 +108,15 @@ static void Hybrid(FILE *fp, const SemgReport *R)
       c = (h + (isfinite(w) ? w : 0)) / v;
       if (isfinite(c)) ratio[nr++] = c;
     }
-  fprintf(fp, "%s.\n\nWithin 5 %% in **%d of %d** (condition, quantity) pairs: target %s.", misses ? "" : " none", within, pairs,
-          within == pairs ? "met" : "not met");
+  fprintf(fp, "%s.\n\nWithin 5 %% in **%d of %d** (condition, quantity) pairs: target %s.", misses ? "" : " none", within, pairs, within == pairs ? "met" : "not met");
   if (nr) {
     double t;
     for (int i = 1; i < nr; i++) /* insertion sort: a few dozen conditions */
       for (int j = i; j > 0 && ratio[j - 1] > ratio[j]; j--) t = ratio[j], ratio[j] = ratio[j - 1], ratio[j - 1] = t;
-    fprintf(fp, " Cost per sample, (hybrid + its autoencoder start) / physfit per condition: median **%.3f** (range %.3f-%.3f over %d conditions; from the study's own "
-                "steps, which need not have run at the same time): target %s.",
+    fprintf(fp,
+            " Cost per sample, (hybrid + its autoencoder start) / physfit per condition: median **%.3f** (range %.3f-%.3f over %d conditions; from "
+            "the study's own "
+            "steps, which need not have run at the same time): target %s.",
             ratio[nr / 2], ratio[0], ratio[nr - 1], nr, ratio[nr / 2] <= 0.1 ? "met" : "not met");
   }
   fprintf(fp, "\n\n");
@@ -153,7 +154,9 @@ static void Coverage(FILE *fp, const SemgReport *R)
     double v[2], lo, hi;
     for (int q = 0; q < 2; q++) SemgReportValue(R, R->axis[0].name, 0, R->est[e], q ? "cv_cover95_pct" : "iz_cover95_pct", &v[q], &lo, &hi);
     if (!isfinite(v[0]) && !isfinite(v[1])) continue;
-    if (!any) fprintf(fp, "### Calibrated uncertainty\n\nCoverage of the nominal 95 %% intervals at the matched reference; target 93-97 %%.\n\n| estimator | IZ | CV |\n|---|---|---|\n");
+    if (!any)
+      fprintf(fp, "### Calibrated uncertainty\n\nCoverage of the nominal 95 %% intervals at the matched reference; target 93-97 %%.\n\n| estimator | "
+                  "IZ | CV |\n|---|---|---|\n");
     any = PETSC_TRUE;
     fprintf(fp, "| %s |", R->est[e]);
     for (int q = 0; q < 2; q++)

@@ -34,7 +34,7 @@ static void Expect(const char *text, const char *want, PetscBool present)
 int main(int argc, char **argv)
 {
   const char *cond[] = {"reference", "ccs_cc", "layered"}, *fat[] = {"reference", "2", "8"};
-  const char *est[]  = {"autoencoder", "autoencoder_layered", "physfit", "physfit_layered", "hybrid", "autoencoder_dr"};
+  const char *est[] = {"autoencoder", "autoencoder_layered", "physfit", "physfit_layered", "hybrid", "autoencoder_dr"};
   SemgReport *R;
   char        text[16384];
   FILE       *fp;
