@@ -11,8 +11,9 @@
 #include "estimator/result.h"
 #include "analysis/report.h"
 
-static const char *const colours[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666", "#1f78b4", "#b2df8a"};
-#define N_COLOURS 10
+static const char *const colours[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+                                      "#666666", "#1f78b4", "#b2df8a", "#e31a1c", "#000000", "#6a3d9a", "#b15928"};
+#define N_COLOURS ((int)(sizeof(colours) / sizeof(colours[0]))) /* 14: every estimator of a study with all extras has its own */
 
 PetscErrorCode SemgReportGnuplot(const char name[])
 {
