@@ -49,7 +49,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   ctx->cv_range[1]   = 7.0;
   ctx->cv_exclude    = 1.0;
   ctx->minamp_frac   = 0.5;
-  ctx->phase_max_lag = 0;
+  ctx->phase_max_lag = -1;
   ctx->vfit_latency = SEMG_LATENCY_XCORR; /* delay to the largest channel: chained neighbour delays accumulate the bias of a standing component (issue 18) */
   ctx->window[0]       = 0.0;
   ctx->window[1]       = PETSC_MAX_REAL;
@@ -70,7 +70,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCall(PetscOptionsReal("-cv_exclude", "CV methods skip DD channels within this many IEDs of the (min-amplitude) IZ", "semg baseline", ctx->cv_exclude,
                              &ctx->cv_exclude, NULL));
   PetscCall(PetscOptionsEList("-phase_mode", "iz_phase: auto (zero crossings, else minimum), minimum, crossing", "semg baseline", modes, 3, modes[mode], &mode, NULL));
-  PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples", "semg baseline",
+  PetscCall(PetscOptionsInt("-phase_max_lag", "iz_phase: 0 = zero-lag Pearson, L > 0 = signed peak of the cross-correlation within +-L samples, -1 = auto (0 unless the median zero-lag correlation of neighbouring channels is below 0.3, then the delay at the middle of -cv_range)", "semg baseline",
                             ctx->phase_max_lag, &ctx->phase_max_lag, NULL));
   PetscCall(PetscOptionsEList("-vfit_latency", "vfit: channel latency: chain (cumulative neighbour delays), peak of |DD|, or xcorr delay to the largest channel", "semg baseline", lat, 3,
                               lat[ctx->vfit_latency], &ctx->vfit_latency, NULL));
@@ -101,7 +101,7 @@ static PetscErrorCode ProcessOptions(MPI_Comm comm, BaselineCtx *ctx)
   PetscCheck(ctx->window[0] >= 0 && ctx->window[1] > ctx->window[0], comm, SEMG_ERR_USER, "-window t0,t1 needs 0 <= t0 < t1");
   PetscCheck(ctx->onset_window[0] >= 0 && ctx->onset_window[1] > 0, comm, SEMG_ERR_USER, "-window_onset start,length needs start >= 0 and length > 0");
   PetscCheck(ctx->minamp_frac >= 0 && ctx->minamp_frac < 1, comm, SEMG_ERR_USER, "-minamp_frac %g must be in [0, 1)", (double)ctx->minamp_frac);
-  PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= 0, comm, SEMG_ERR_USER, "-cv_exclude and -phase_max_lag must be >= 0");
+  PetscCheck(ctx->cv_exclude >= 0 && ctx->phase_max_lag >= -1, comm, SEMG_ERR_USER, "-cv_exclude must be >= 0 and -phase_max_lag >= -1 (auto)");
   if (ctx->method == BL_PHYSFIT) {
     PetscCall(SemgDecoderSpecSetFromOptions(comm, &ctx->dec));
     PetscCall(SemgCCSParamsSetFromOptions(&ctx->ccs, NULL));
@@ -161,6 +161,7 @@ static PetscInt SelectCVChannels(const BaselineCtx *ctx, PetscInt nd, const Pets
 typedef struct {
   SemgArrays  *sd, *dd;
   PetscReal   *xs, *xd, *buf; /* buf: the CV methods' channels, at most SEMG_BASELINE_MAX_CV_CHANNELS */
+  PetscReal   *xiz, *iz_sel;  /* -window auto, delay methods: SD channels on the standing-burst window, the IZ per column */
   SemgPhysFit *pf;
   SemgSpectra  spectra;       /* one FFTW plan for the windowed length, made once per command */
   PetscCount   n_implausible; /* examples without a plausible CV (every column's outside -cv_range): NaN */
@@ -182,11 +183,34 @@ static PetscBool CVPlausible(const BaselineCtx *ctx, PetscReal cv)
   return (PetscBool)(cv >= ctx->cv_range[0] && cv <= ctx->cv_range[1]);
 }
 
+/* iz_phase with -phase_max_lag auto: the zero-lag correlation of neighbours, unless their median is
+   below SEMG_PHASE_AUTO_RHO (tuned on the tuning sets of docs/baselines.md): a potential whose phases are shorter than the delay between neighbours (shallow units,
+   2048-Hz templates) anti-correlates every pair, and the phase reversal is then read from the signed peak
+   within the delay at the middle of -cv_range (docs/baselines.md). */
+#define SEMG_PHASE_AUTO_RHO 0.3
+static PetscErrorCode PhaseReversal(const BaselineCtx *ctx, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs, PetscReal *iz)
+{
+  PetscReal rho[SEMG_BASELINE_MAX_CV_CHANNELS];
+  PetscInt  lag;
+
+  PetscFunctionBeginUser;
+  if (ctx->phase_max_lag >= 0 || nsd - 1 > SEMG_BASELINE_MAX_CV_CHANNELS) {
+    PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, PetscMax(ctx->phase_max_lag, 0), iz, NULL, NULL));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, 0, iz, NULL, rho));
+  PetscCall(PetscSortReal(nsd - 1, rho));
+  if (rho[(nsd - 1) / 2] >= SEMG_PHASE_AUTO_RHO) PetscFunctionReturn(PETSC_SUCCESS);
+  lag = (PetscInt)PetscCeilReal(PetscAbsReal(cs[1] - cs[0]) * fs / (0.5 * (ctx->cv_range[0] + ctx->cv_range[1])));
+  PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, PetscMin(PetscMax(lag, 1), nt - 2), iz, NULL, NULL));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* IZ and CV of one column (sd: nsd channels, dd: ndd channels); NaN where the method has no estimate. */
-static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs, PetscInt ndd, const PetscReal *xd, const PetscReal *cd, PetscReal *iz, PetscReal *cv, PetscReal *quality)
+static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, PetscReal fs, PetscInt nt, PetscInt nsd, const PetscReal *xs, const PetscReal *cs, PetscInt ndd, const PetscReal *xd, const PetscReal *cd, PetscReal iz_sel, PetscReal *iz, PetscReal *cv, PetscReal *quality)
 {
   PetscInt  sel[SEMG_BASELINE_MAX_CV_CHANNELS], m, lo, hi;
-  PetscReal ied, th = 0, izc;
+  PetscReal ied, th = 0, izc = iz_sel;
 
   PetscFunctionBeginUser;
   *iz = *cv = *quality = NAN;
@@ -195,7 +219,7 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     PetscCall(SemgIZMinAmplitudeBetween(nsd, nt, xs, cs, ctx->minamp_frac, iz));
     break;
   case BL_IZ_PHASE:
-    PetscCall(SemgIZPhaseReversal(nsd, nt, xs, cs, ctx->phase_mode, ctx->phase_max_lag, iz, NULL, NULL));
+    PetscCall(PhaseReversal(ctx, fs, nt, nsd, xs, cs, iz));
     break;
   case BL_VFIT:
     /* latency search: the array's span at the slowest CV, or one IED for the chained neighbour delays */
@@ -203,8 +227,8 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, (SemgLatencyType)ctx->vfit_latency, hi, iz, cv, NULL));
     if (!PetscIsNanReal(*cv) && !CVPlausible(ctx, *cv)) *cv = NAN;
     break;
-  default: /* delay estimators: channels chosen with the min-amplitude IZ, which is not reported */
-    PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, &izc, NULL));
+  default: /* delay estimators: channels chosen with the min-amplitude IZ (iz_sel, else of this window), which is not reported */
+    if (PetscIsNanReal(izc)) PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, &izc, NULL));
     m = SelectCVChannels(ctx, ndd, cd, izc, sel);
     if (m < 2) break;
     ied = PetscAbsReal(cd[sel[1]] - cd[sel[0]]);
@@ -251,6 +275,25 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
 
 typedef enum { WINDOW_GIVEN, WINDOW_ONSET, WINDOW_STANDING } WindowKind;
 
+/* The IZ around which the delay methods choose their channels under -window auto, per column: the
+   min-amplitude IZ on the standing-burst window, as iz_minamp reports it. The onset window alone can put
+   the RMS minimum at a far array end that the potential has not reached yet (2048-Hz templates: channels
+   chosen across the IZ, CV 2.3 instead of 4.4 m/s). x: the example's SD channels, uncropped. */
+static PetscErrorCode SelectionIZ(const BaselineCtx *ctx, BaselineWork *w, PetscInt nt, PetscReal llo, PetscReal lhi)
+{
+  PetscInt s0, s1;
+
+  PetscFunctionBeginUser;
+  PetscCall(SemgAutoWindow(w->sd->n_derived, nt, w->xs, w->sd->n_columns, w->sd->col_start, llo, lhi, 8, &s0, &s1));
+  PetscCall(PetscArraycpy(w->xiz, w->xs, (size_t)w->sd->n_derived * nt));
+  CropChannels(w->sd->n_derived, nt, s0, s1, w->xiz);
+  for (PetscInt col = 0; col < w->sd->n_columns; col++) {
+    PetscInt a = w->sd->col_start[col], nsd = w->sd->col_start[col + 1] - a;
+    PetscCall(SemgIZMinAmplitudeBetween(nsd, s1 - s0, w->xiz + (size_t)a * (s1 - s0), w->sd->centre + a, ctx->minamp_frac, &w->iz_sel[col]));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* A classical method on one sample on one window: the given [k0, k1), the onset-anchored window or the
    standing-burst window (window.h); per electrode column, then the mean over the columns that gave an
    estimate (grids); est[2] = ML quality for cv_mle. */
@@ -267,6 +310,7 @@ static PetscErrorCode EstimateOnWindow(const BaselineCtx *ctx, BaselineWork *w, 
     PetscInt        lag_lo, lag_hi;
 
     PetscCall(SemgDelayLagRange(ied, ds->fs, ctx->cv_range[0], ctx->cv_range[1], &lag_lo, &lag_hi)); /* a lag range beyond any recording is a user error, before it is cast to an index */
+    if (ctx->method >= BL_CV_XCORR && ctx->method <= BL_CV_MLE) PetscCall(SelectionIZ(ctx, w, ds->n_times, llo, lhi));
     if (kind == WINDOW_STANDING)
       PetscCall(SemgAutoWindow(w->sd->n_derived, ds->n_times, w->xs, w->sd->n_columns, w->sd->col_start, llo, lhi, 8, &k0, &k1));
     else {
@@ -281,7 +325,7 @@ static PetscErrorCode EstimateOnWindow(const BaselineCtx *ctx, BaselineWork *w, 
     PetscInt  a = w->sd->col_start[col], b = w->dd->col_start[col];
     PetscInt  nsd = w->sd->col_start[col + 1] - a, ndd = w->dd->col_start[col + 1] - b;
     PetscReal iz, cv, q;
-    PetscCall(EstimateColumn(ctx, w, ds->fs, ntw, nsd, w->xs + (size_t)a * ntw, w->sd->centre + a, ndd, w->xd + (size_t)b * ntw, w->dd->centre + b, &iz, &cv, &q));
+    PetscCall(EstimateColumn(ctx, w, ds->fs, ntw, nsd, w->xs + (size_t)a * ntw, w->sd->centre + a, ndd, w->xd + (size_t)b * ntw, w->dd->centre + b, kind == WINDOW_GIVEN ? NAN : w->iz_sel[col], &iz, &cv, &q));
     if (!PetscIsNanReal(iz)) iz_sum += iz, nused_iz++;
     if (!PetscIsNanReal(cv)) cv_sum += cv, q_sum += q, nused_cv++;
   }
@@ -427,7 +471,9 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
   PetscCall(SemgResultCreate(ds, ctx.init[0] ? "hybrid" : bl_names[ctx.method], ctx.data, n_extra, ex_names, ex_units, &res));
   if (ctx.method == BL_PHYSFIT) PetscCall(SemgResultAddCovariance(res));
   if (ctx.init[0]) PetscCall(ReadInitEstimates(comm, &ctx, ds, res, &init));
-  PetscCall(PetscMalloc3((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)SEMG_BASELINE_MAX_CV_CHANNELS * ds->n_times, &w.buf));
+  PetscCall(PetscMalloc5((size_t)w.sd->n_derived * ds->n_times, &w.xs, (size_t)w.dd->n_derived * ds->n_times, &w.xd, (size_t)SEMG_BASELINE_MAX_CV_CHANNELS * ds->n_times, &w.buf,
+                         (size_t)w.sd->n_derived * ds->n_times, &w.xiz, w.sd->n_columns, &w.iz_sel));
+  for (PetscInt col = 0; col < w.sd->n_columns; col++) w.iz_sel[col] = NAN;
   /* the classical methods' time window in samples */
   k0 = (PetscInt)PetscCeilReal(ctx.window[0] * ds->fs - 1e-9);
   k1 = ctx.window[1] * ds->fs >= ds->n_times ? ds->n_times : (PetscInt)PetscFloorReal(ctx.window[1] * ds->fs + 1e-9) + 1;
@@ -467,7 +513,7 @@ PetscErrorCode SemgCmdBaseline(MPI_Comm comm)
                             SemgPhysFitFallbacks[w.pf->fallback]));
   }
   PetscCall(SemgResultWrite(comm, ctx.output, res));
-  PetscCall(PetscFree3(w.xs, w.xd, w.buf));
+  PetscCall(PetscFree5(w.xs, w.xd, w.buf, w.xiz, w.iz_sel));
   PetscCall(SemgSpectraDestroy(&w.spectra));
   PetscCall(SemgPhysFitDestroy(&w.pf));
   PetscCall(SemgArraysDestroy(&w.sd));
