@@ -55,6 +55,13 @@ static PetscBool Trained(const SemgReport *R, const char est[])
   return PETSC_FALSE;
 }
 
+void SemgReportConditionLabel(const SemgReport *R, PetscInt a, PetscInt l, char *buf, size_t n)
+{
+  const char *u = R->axis[a].unit;
+  if (!l) PetscSNPrintf(buf, n, "reference");
+  else PetscSNPrintf(buf, n, "%s = %s%s%s", R->axis[a].name, R->axis[a].label[l], strcmp(u, "-") ? " " : "", strcmp(u, "-") ? u : "");
+}
+
 void SemgReportValue(const SemgReport *R, const char axis[], PetscInt level, const char est[], const char metric[], double *v, double *lo, double *hi)
 {
   const SemgMetricRow *r = SemgMetricFind(&R->t, axis, level, est, Trained(R, est) ? "all" : "-", metric);
@@ -396,10 +403,7 @@ static void CompareTable(FILE *fp, const ReportCtx *c, const SemgReport *R)
       char   cond[128];
       SemgReportValue(R, R->axis[a].name, l, "autoencoder", "iz_mae_mm", &iz, &izl, &izh);
       SemgReportValue(R, R->axis[a].name, l, "autoencoder", "cv_mae_mps", &cv, &cvl, &cvh);
-      PetscSNPrintf(cond, sizeof(cond), "%s", l ? R->axis[a].name : "reference");
-      if (l)
-        PetscSNPrintf(cond, sizeof(cond), "%s = %s%s%s", R->axis[a].name, R->axis[a].label[l], strcmp(R->axis[a].unit, "-") ? " " : "",
-                      strcmp(R->axis[a].unit, "-") ? R->axis[a].unit : "");
+      SemgReportConditionLabel(R, a, l, cond, sizeof(cond));
       /* distance on a log scale: a factor 2 off in either quantity counts alike */
       d = fabs(log(iz / c->compare[0])) + fabs(log(cv / c->compare[1]));
       fprintf(fp, "| %s |", cond);

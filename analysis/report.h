@@ -43,6 +43,8 @@ typedef struct {
    (with the across-seed interval when there are >= 2 seeds, else the bootstrap interval of its one
    seed), otherwise the estimator's row with its bootstrap interval. */
 PETSC_EXTERN void SemgReportValue(const SemgReport *R, const char axis[], PetscInt level, const char est[], const char metric[], double *v, double *lo, double *hi);
+/* "reference" for level 0, else "axis = label unit" (no unit for unitless axes): a condition's name in tables. */
+PETSC_EXTERN void           SemgReportConditionLabel(const SemgReport *R, PetscInt a, PetscInt l, char *buf, size_t n);
 PETSC_EXTERN PetscBool      SemgReportEstimates(const char est[], const char quantity[]);
 PETSC_EXTERN PetscErrorCode SemgReportGnuplot(const char name[]);
 /* The first lines of every plot script: PNG terminal of w x h pixels writing plots/<name>.png, grid. */

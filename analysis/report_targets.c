@@ -30,13 +30,6 @@ static PetscInt AxisIndex(const SemgReport *R, const char name[])
   return -1;
 }
 
-static void Condition(const SemgReport *R, PetscInt a, PetscInt l, char *buf, size_t n)
-{
-  const char *u = R->axis[a].unit;
-  if (!l) PetscSNPrintf(buf, n, "reference");
-  else PetscSNPrintf(buf, n, "%s = %s%s%s", R->axis[a].name, R->axis[a].label[l], strcmp(u, "-") ? " " : "", strcmp(u, "-") ? u : "");
-}
-
 static void RatioCell(FILE *fp, double r, double target, PetscBool at_least, int *met, int *n)
 {
   if (!isfinite(r)) {
@@ -68,7 +61,7 @@ static void TissueAware(FILE *fp, const SemgReport *R)
     for (PetscInt l = 1; l < R->axis[a].n_levels; l++) {
       char cond[96];
       if (!k && strcmp(R->axis[a].label[l], "layered")) continue;
-      Condition(R, a, l, cond, sizeof(cond));
+      SemgReportConditionLabel(R, a, l, cond, sizeof(cond));
       fprintf(fp, "| %s |", cond);
       for (int p = 0; p < 2; p++)
         for (int q = 0; q < 2; q++) RatioCell(fp, Mae(R, a, l, pair[p][0], q) / Mae(R, a, l, pair[p][1], q), 3.0, PETSC_TRUE, &met[p], &n[p]);
@@ -99,7 +92,7 @@ static void Hybrid(FILE *fp, const SemgReport *R)
           within++;
           continue;
         }
-        Condition(R, a, l, cond, sizeof(cond));
+        SemgReportConditionLabel(R, a, l, cond, sizeof(cond));
         fprintf(fp, "%s %s %s %.2f", misses++ ? ";" : "", cond, quantity[q], r);
       }
       SemgReportValue(R, R->axis[a].name, l, "hybrid", "seconds_per_sample", &h, &lo, &hi);
@@ -137,7 +130,7 @@ static void DomainRandomised(FILE *fp, const SemgReport *R)
     const PetscInt l = R->axis[a].n_levels - 1;
     char           cond[96];
     if (l < 1) continue;
-    Condition(R, a, l, cond, sizeof(cond));
+    SemgReportConditionLabel(R, a, l, cond, sizeof(cond));
     fprintf(fp, "| %s |", cond);
     for (int q = 0; q < 2; q++) RatioCell(fp, Mae(R, a, l, "autoencoder", q) / Mae(R, a, l, "autoencoder_dr", q), 2.0, PETSC_TRUE, &met, &n);
     fprintf(fp, "\n");
