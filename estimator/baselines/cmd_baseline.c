@@ -227,8 +227,15 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, (SemgLatencyType)ctx->vfit_latency, hi, iz, cv, NULL));
     if (!PetscIsNanReal(*cv) && !CVPlausible(ctx, *cv)) *cv = NAN;
     break;
-  default: /* delay estimators: channels chosen with the min-amplitude IZ (iz_sel, else of this window), which is not reported */
-    if (PetscIsNanReal(izc)) PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, &izc, NULL));
+  default:                         /* delay estimators: channels on one side of an IZ that is not reported; with -window auto the V-fit's (its
+              latencies see the propagation, which the RMS minimum does not where the CCS generation transient
+              makes the IZ channels the largest), else iz_sel; with a given window the RMS minimum of it */
+    if (!PetscIsNanReal(iz_sel)) { /* -window auto: the V-fit's IZ on this window, else iz_sel */
+      PetscReal cv_vfit;
+      PetscCall(SemgDelayLagRange(PetscAbsReal(cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi));
+      PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, SEMG_LATENCY_XCORR, hi, &izc, &cv_vfit, NULL));
+      if (PetscIsNanReal(izc)) izc = iz_sel;
+    } else PetscCall(SemgIZMinAmplitude(nsd, nt, xs, cs, &izc, NULL));
     m = SelectCVChannels(ctx, ndd, cd, izc, sel);
     if (m < 2) break;
     ied = PetscAbsReal(cd[sel[1]] - cd[sel[0]]);
@@ -275,10 +282,10 @@ static PetscErrorCode PhysFitSetUp(MPI_Comm comm, BaselineCtx *ctx, const SemgDa
 
 typedef enum { WINDOW_GIVEN, WINDOW_ONSET, WINDOW_STANDING } WindowKind;
 
-/* The IZ around which the delay methods choose their channels under -window auto, per column: the
-   min-amplitude IZ on the standing-burst window, as iz_minamp reports it. The onset window alone can put
-   the RMS minimum at a far array end that the potential has not reached yet (2048-Hz templates: channels
-   chosen across the IZ, CV 2.3 instead of 4.4 m/s). x: the example's SD channels, uncropped. */
+/* The fallback IZ around which the delay methods choose their channels under -window auto (where the
+   V-fit gives none), per column: the min-amplitude IZ on the standing-burst window, as iz_minamp reports
+   it. The RMS minimum of the onset window can sit at a far array end that the potential has not reached
+   yet (2048-Hz templates: channels chosen across the IZ, CV 2.3 instead of 4.4 m/s). */
 static PetscErrorCode SelectionIZ(const BaselineCtx *ctx, BaselineWork *w, PetscInt nt, PetscReal llo, PetscReal lhi)
 {
   PetscInt s0, s1;
