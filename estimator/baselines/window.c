@@ -68,6 +68,13 @@ static PetscErrorCode CutStanding(PetscInt nt, const PetscReal *x, const PetscRe
     /* the burst: the hill of the energy around its peak, down to the local minima on either side */
     for (a = kp; a > lo && e[a - 1] <= e[a]; a--) { }
     for (b = kp; b < hi - 1 && e[b + 1] <= e[b]; b++) { }
+    if (!right_only) { /* a standing core (peak +- the shortest delay) is cut alone: the CCS generation
+                          transient's hill can run into the propagation without a minimum between */
+      const PetscInt h = PetscMax(1, (PetscInt)PetscCeilReal(lag_lo));
+      PetscReal      core;
+      PetscCall(BurstDelay(nt, x, n_columns, col_start, PetscMax(a, kp - h), PetscMin(b, kp + h), (PetscInt)PetscCeilReal(lag_hi), &core));
+      if (core < 0.5 * lag_lo) a = PetscMax(a, kp - h), b = PetscMin(b, kp + h);
+    }
     PetscCall(BurstDelay(nt, x, n_columns, col_start, a, b, (PetscInt)PetscCeilReal(lag_hi), &delay));
     if (delay >= 0.5 * lag_lo) break; /* the largest burst propagates: keep the rest */
     if (right_only) early = PETSC_FALSE;
