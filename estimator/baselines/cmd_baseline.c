@@ -227,10 +227,10 @@ static PetscErrorCode EstimateColumn(const BaselineCtx *ctx, BaselineWork *w, Pe
     PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, (SemgLatencyType)ctx->vfit_latency, hi, iz, cv, NULL));
     if (!PetscIsNanReal(*cv) && !CVPlausible(ctx, *cv)) *cv = NAN;
     break;
-  default:                         /* delay estimators: channels on one side of an IZ that is not reported; with -window auto the V-fit's (its
-              latencies see the propagation, which the RMS minimum does not where the CCS generation transient
-              makes the IZ channels the largest), else iz_sel; with a given window the RMS minimum of it */
-    if (!PetscIsNanReal(iz_sel)) { /* -window auto: the V-fit's IZ on this window, else iz_sel */
+  default: /* delay estimators: channels on one side of an IZ that is not reported. -window auto: the V-fit's IZ
+              (its latencies follow the propagation; an RMS minimum can sit at a silent array end), else iz_sel;
+              a given window: the RMS minimum of that window */
+    if (!PetscIsNanReal(iz_sel)) {
       PetscReal cv_vfit;
       PetscCall(SemgDelayLagRange(PetscAbsReal(cd[ndd - 1] - cd[0]), fs, ctx->cv_range[0], ctx->cv_range[1], &lo, &hi));
       PetscCall(SemgIZVFitLatency(ndd, nt, xd, cd, fs, SEMG_LATENCY_XCORR, hi, &izc, &cv_vfit, NULL));
