@@ -6,6 +6,8 @@
 #include "estimator/templates/match.h"
 #include "estimator/templates/align.h"
 
+const char *const SemgTemplateChoices[] = {"snr", "snr_consistency", "SemgTemplateChoice", "SEMG_TEMPLATE_CHOICE_", NULL};
+
 #define MAX_LAG   2   /* samples of misalignment allowed between two detections of one unit */
 #define MAX_SHIFT 1.0 /* largest sub-sample correction of a discharge (samples) */
 
@@ -33,6 +35,7 @@ PetscErrorCode SemgTemplateOptionsDefault(SemgTemplateOptions *o)
   o->trim          = 0;
   o->max_residual  = 0;
   o->gap_floor     = 0;
+  o->choice        = SEMG_TEMPLATE_CHOICE_SNR_CONSISTENCY;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -47,7 +50,7 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   PetscCall(PetscOptionsReal("-template_half_width", "half-width of the shape compared for grouping (s)", "SemgTemplateEpoch", o->half_width, &o->half_width, NULL));
   PetscCall(PetscOptionsReal("-template_dead", "minimum time between two discharges of the unit (s)", "SemgTemplateEpoch", o->dead, &o->dead, NULL));
   n = SEMG_TEMPLATE_MAX_CUTS;
-  PetscCall(PetscOptionsRealArray("-template_cut", "grouping cuts tried, on |a-b|^2/(|a|^2+|b|^2) (0 identical, 1 unrelated); every cut seeds the matching, the train of best snr wins", "SemgTemplateEpoch", o->cuts, &n, &set));
+  PetscCall(PetscOptionsRealArray("-template_cut", "grouping cuts tried, on |a-b|^2/(|a|^2+|b|^2) (0 identical, 1 unrelated); every cut seeds the matching, the train of the best -template_choice score wins", "SemgTemplateEpoch", o->cuts, &n, &set));
   if (set) o->n_cuts = n;
   for (PetscInt l = 0; l < o->n_cuts; l++)
     PetscCheck(o->cuts[l] > 0 && o->cuts[l] < 2, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_cut values must be in (0, 2)");
@@ -63,6 +66,8 @@ PetscErrorCode SemgTemplateOptionsSet(PetscOptionItems *PetscOptionsObject, Semg
   if (set) o->n_floors = n;
   for (PetscInt l = 0; l < o->n_floors; l++)
     PetscCheck(o->match_floor[l] > -1 && o->match_floor[l] < 1, PETSC_COMM_WORLD, SEMG_ERR_USER, "-template_match_floor values must be in (-1, 1)");
+  PetscCall(PetscOptionsEnum("-template_choice", "score that chooses the train among the accepted ones: snr, or snr x consistency (prefers a train of one unit to one that mixes two of similar shape)", "SemgTemplateEpoch", SemgTemplateChoices,
+                             (PetscEnum)o->choice, (PetscEnum *)&o->choice, NULL));
   PetscCall(PetscOptionsReal("-template_min_snr", "lowest signal-to-residual ratio of the averaged shape (discharges x |T|^2 / mean |d-T|^2)", "SemgTemplateEpoch", o->min_snr, &o->min_snr, NULL));
   PetscCall(PetscOptionsReal("-template_min_isi_ratio", "of two discharges closer than this x the train's median interval, the worse match is dropped (0: none)", "SemgTemplateEpoch", o->min_isi_ratio, &o->min_isi_ratio, NULL));
   PetscCall(PetscOptionsInt("-template_align_iter", "rounds of sub-sample alignment of each discharge against the mean of the others before averaging (0: whole samples)", "SemgTemplateEpoch", o->align_iter, &o->align_iter, NULL));
@@ -169,7 +174,7 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
   const PetscInt    npre = Samples(o->pre, fs), len = SemgTemplateLength(o, fs), w = PetscMax(1, Samples(o->half_width, fs)), slen = nd * (2 * w + 1);
   const PetscInt    mh = PetscMax(1, Samples(o->match_half, fs));
   const PetscInt    lo = PetscMax(PetscMax(npre, w + MAX_LAG), mh), hi = PetscMin(PetscMin(nt - (len - npre), nt - w - MAX_LAG), nt - mh - 1);
-  PetscReal        *e, *amp, *S, *T, best        = -1;
+  PetscReal        *e, *amp, *S, *T, best        = PETSC_MIN_REAL;
   PetscInt         *idx, *label, *cand, n, nkeep = 0;
   SemgMatcher       M;
   SemgRefineOptions ro;
@@ -189,7 +194,7 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
   PetscCall(SemgMatcherCreate(nd, nt, d, mh, mh + 1, &M));
   ro.n_iter = o->match_iter, ro.floor = o->match_floor[0], ro.dead = Samples(o->dead, fs), ro.lo = lo, ro.hi = hi, ro.max_trig = nt, ro.smooth = PetscMax(1, w / 4), ro.min_isi_ratio = o->min_isi_ratio;
   /* every cut of the ladder, the largest groups as seeds of the matched filter; of the regular, consistent
-     refined trains the one whose average has the best signal-to-residual ratio wins */
+     refined trains the one of the best score (o->choice) wins */
   for (PetscInt l = 0; l < o->n_cuts && nkeep >= o->min_triggers; l++) {
     PetscInt ng = 0, rank[SEMG_TEMPLATE_MAX_SEEDS], nr = o->n_seeds;
     PetscCall(RankGroups(o, o->cuts[l], nkeep, slen, nd, S, amp, label, &ng, rank, &nr));
@@ -197,20 +202,21 @@ PetscErrorCode SemgTemplateEpoch(const SemgTemplateOptions *o, PetscReal fs, Pet
       for (PetscInt pass = 0; pass <= (o->match_iter ? o->n_floors : 0); pass++) { /* the group as detected, then refined by matching at each floor */
         SemgRefineQuality rq;
         PetscInt          m = 0;
-        PetscReal         isi;
+        PetscReal         isi, score;
         for (PetscInt i = 0; i < nkeep; i++)
           if (label[i] == rank[r]) cand[m++] = idx[i];
         PetscCall(PetscSortInt(m, cand));
         ro.n_iter = pass ? o->match_iter : 0, ro.floor = o->match_floor[PetscMax(pass - 1, 0)];
         PetscCall(SemgMatcherRefine(M, &ro, &m, cand, T, &rq));
-        isi = SemgTrainISICoV(m, cand);
-        if (m < o->min_triggers || rq.consistency < o->min_consistency || isi > o->max_isi_cov || rq.snr < o->min_snr || rq.snr <= best) continue;
-        best          = rq.snr;
+        isi   = SemgTrainISICoV(m, cand);
+        score = o->choice == SEMG_TEMPLATE_CHOICE_SNR ? rq.snr : rq.snr * rq.consistency;
+        if (m < o->min_triggers || rq.consistency < o->min_consistency || isi > o->max_isi_cov || rq.snr < o->min_snr || score <= best) continue;
+        best          = score;
         q->n_triggers = m, q->consistency = rq.consistency, q->n_groups = ng, q->cut = o->cuts[l], q->isi_cov = isi, q->snr = rq.snr;
         PetscCall(PetscArraycpy(trig, cand, m));
       }
   }
-  q->usable = (PetscBool)(best > 0);
+  q->usable = (PetscBool)(best > PETSC_MIN_REAL);
   if (q->usable && o->gap_floor > 0) { /* the discharges the matching missed in the train's gaps */
     PetscCall(SemgMatcherMean(M, q->n_triggers, trig, T));
     PetscCall(SemgMatcherFillGaps(M, T, lo, hi, o->gap_floor, nt, &q->n_triggers, trig));

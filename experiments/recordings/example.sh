@@ -15,8 +15,8 @@ mkdir -p "$out" && cd "$out" || exit 1
 "$semg" export -data sim.h5 -output recording.csv -electrodes electrodes.csv >/dev/null || die export
 # 2. import the continuous recording (every row is sample 0: one 20-s example)
 "$semg" import -signals recording.csv -electrodes electrodes.csv -fs 2048 -montage mono -output recording.h5 || die import
-# 3. templates of the dominant unit, epoch by epoch (1 s)
-"$semg" templates -data recording.h5 -epoch 1 -output templates.h5 -report epochs.csv || die templates
+# 3. templates of the dominant unit, epoch by epoch (-epoch 2: the default, written out)
+"$semg" templates -data recording.h5 -epoch 2 -output templates.h5 -report epochs.csv || die templates
 "$semg" export -data templates.h5 -output templates.csv >/dev/null || die "export templates"
 # 4. every classical estimator on the templates
 for m in iz_minamp iz_phase vfit cv_xcorr cv_spectral cv_mle; do
@@ -24,7 +24,7 @@ for m in iz_minamp iz_phase vfit cv_xcorr cv_spectral cv_mle; do
 done
 # 5. the report (the truth columns are empty for a real recording; here the simulation's truth is
 #    attached by running templates on sim.h5, which carries the per-unit ground truth)
-"$semg" templates -data sim.h5 -epoch 1 -output templates_truth.h5 -report epochs_truth.csv >/dev/null || die "templates on sim.h5"
+"$semg" templates -data sim.h5 -epoch 2 -output templates_truth.h5 -report epochs_truth.csv >/dev/null || die "templates on sim.h5"
 for m in iz_minamp iz_phase vfit cv_xcorr cv_spectral cv_mle; do
   "$semg" baseline -method $m -data templates_truth.h5 -output est_$m.csv -quiet >/dev/null || die "baseline $m (truth)"
 done

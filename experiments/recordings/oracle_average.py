@@ -3,9 +3,10 @@
 average of ALL true discharges of the unit the template represents (ground-truth firings, exact samples)
 over the template window around the SD MUAP's energy maximum, and its correlation with the unit's true SD
 MUAP, beside the template's. Needs only h5dump (hdf5-tools); 16 electrodes in one column assumed.
-Usage: oracle_average.py REC.h5 EPOCHS.csv"""
+Usage: oracle_average.py REC.h5 EPOCHS.csv [EPOCH_S (default 1; the -epoch of semg templates)]"""
 import sys, subprocess, re, math
 rec, ep_csv = sys.argv[1], sys.argv[2]
+epoch_s = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
 def ds(name):
     out = subprocess.run(['h5dump','-d',name,'-y','-w','0',rec],capture_output=True,text=True).stdout
     body = out[out.index('DATA {')+6:]
@@ -25,7 +26,8 @@ for r in rows:
     e = [sum(sd[c][j]**2 for c in range(15)) for j in range(nm)]
     lat = max(range(nm), key=lambda j: e[j])
     k0s = [int(math.floor(F[2*f+1]*fs+0.5)) for f in range(len(F)//2) if int(F[2*f])==a]
-    k0s = [k for k in k0s if k+lat-pre >= ep*2048 and k+lat-pre+L <= (ep+1)*2048]
+    elen = int(math.floor(epoch_s*fs+0.5))
+    k0s = [k for k in k0s if k+lat-pre >= ep*elen and k+lat-pre+L <= (ep+1)*elen]
     avg = [[0.0]*L for c in range(15)]
     for k in k0s:
         for c in range(15):

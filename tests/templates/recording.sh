@@ -19,8 +19,22 @@ h5diff "$dir/r1.h5" "$dir/r2.h5" /emg/data >/dev/null && h5diff "$dir/r1.h5" "$d
   && ok "record: data and truth identical on 1 and 2 ranks" || bad "record differs between 1 and 2 ranks"
 cmp -s "$dir/t1.csv" "$dir/t2.csv" && h5diff "$dir/t1.h5" "$dir/t2.h5" /emg/data >/dev/null && ok "templates: identical on 1 and 2 ranks" || bad "templates differ between 1 and 2 ranks"
 # every epoch gives a template that is the true MUAP of its unit (correlation >= 0.9), with its quality figures
+# (4 s in epochs of the default 2 s)
 good=$(awk -F, 'NR > 1 && $11 == 1 && $4 >= 0.9 && $12 > 0 && $13 < 0.3' "$dir/t1.csv" | wc -l)
-[ "$good" -eq 4 ] && ok "templates: $good of 4 epochs match their unit's true MUAP (>= 0.9), snr and isi_cov reported" || bad "templates: only $good of 4 epochs match their unit's MUAP (>= 0.9) with snr > 0, isi_cov < 0.3"
+nep=$(awk 'NR > 1' "$dir/t1.csv" | wc -l)
+[ "$nep" -eq 2 ] && [ "$good" -eq 2 ] && ok "templates: $good of $nep epochs match their unit's true MUAP (>= 0.9), snr and isi_cov reported" || bad "templates: $good of $nep epochs (want 2 of 2) match their unit's MUAP (>= 0.9) with snr > 0, isi_cov < 0.3"
+# 2-s epochs at 30 % on test-bed seed 29 (issue 18): two units of near-identical shape (IZ 0.3 mm, depth
+# 1.5 mm apart) fire together. The train that mixes them has the larger snr; the default choice (snr x
+# consistency) takes the train of one unit. The unit of a template is found although its MUAP's array
+# energy has two near-equal maxima (a fixed latency attributed epoch 0 to another unit, correlation 0.21).
+"$SEMG" record -excitation 0.3 -duration 20 -seed 29 -output "$dir/r29.h5" >/dev/null 2>&1 || bad "record seed 29 at 30 %"
+for c in snr_consistency snr; do
+  "$SEMG" templates -data "$dir/r29.h5" -epoch 2 -template_choice $c -output "$dir/t29$c.h5" -report "$dir/t29$c.csv" >/dev/null 2>&1 || bad "templates -template_choice $c"
+done
+g_new=$(awk -F, 'NR > 1 && $11 == 1 && $4 >= 0.9' "$dir/t29snr_consistency.csv" | wc -l)
+g_old=$(awk -F, 'NR > 1 && $11 == 1 && $4 >= 0.9' "$dir/t29snr.csv" | wc -l)
+[ "$g_new" -ge 9 ] && [ "$g_old" -le 7 ] && ok "seed 29, 30 %, 2-s epochs: $g_new of 10 templates >= 0.9 by default, $g_old with -template_choice snr" \
+  || bad "seed 29, 30 %, 2-s epochs: $g_new of 10 templates >= 0.9 by default (want >= 9), $g_old with -template_choice snr (want <= 7)"
 # the templates feed the estimators, with the matched unit's IZ and CV as truth
 "$SEMG" baseline -method iz_minamp -data "$dir/t1.h5" -output "$dir/iz.csv" >/dev/null 2>&1 && ok "baseline runs on the templates" || bad "baseline on the templates"
 
