@@ -300,6 +300,11 @@ PetscErrorCode SemgElectrodesReadCSV(MPI_Comm comm, const char option[], const c
   PetscCall(SemgCSVColumn(comm, &tab, "z", PETSC_TRUE, &iz));
   PetscCall(SemgCSVColumn(comm, &tab, "column", PETSC_FALSE, &ic));
   PetscCheck(tab.nrows > 0, comm, SEMG_ERR_USER, "%s '%s': no electrode rows", option, path);
+  for (PetscInt e = 0; e < tab.nrows && ic >= 0; e++) {
+    /* a column is a label: an integer that fits every PetscInt width (a bare cast of 2e27 is undefined) */
+    const PetscReal c = tab.values[(size_t)e * tab.ncols + ic];
+    PetscCheck(c >= 0 && c <= 1e9 && c == PetscFloorReal(c), comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": column %g must be an integer in [0, 1e9]", option, path, e + 2, (double)c);
+  }
   *ne = tab.nrows;
   PetscCall(PetscMalloc1(3 * (size_t)tab.nrows, xyz));
   PetscCall(PetscMalloc1(tab.nrows, column));

@@ -54,6 +54,7 @@ typedef struct {
   char                      leadfield_options[SEMG_STUDY_ARGS];
   char                      compare[64];                 /* published IZ MAE (mm), CV MAE (m/s) to set beside ours */
   char                      dr_options[SEMG_STUDY_ARGS]; /* simulate options of the domain-randomised training set */
+  PetscInt                  dr_n_train;                  /* its size (0: n_train) */
   PetscReal                 layered_fat;                 /* fat thickness (mm) the layered decoders assume */
   PetscInt                  n_axes;
   const SemgStudyAxis      *axis[SEMG_STUDY_MAX_AXES];

@@ -181,6 +181,7 @@ static PetscErrorCode AddTraining(Plan *p, const Condition *c)
   char id[192], data[256], model[256], args[2 * SEMG_STUDY_ARGS], extra[SEMG_STUDY_ARGS], dep[192], dec[SEMG_STUDY_ARGS], deps[512], builder[192];
   PetscBool   matched = (PetscBool)!strcmp(st->kind, "matched");
   const char *detail  = NULL;
+  PetscInt    n_train;
 
   PetscFunctionBeginUser;
   for (SemgStudyTrainSet ts = SEMG_STUDY_TRAIN_REFERENCE; ts <= SEMG_STUDY_TRAIN_LAYERED; ts++) {
@@ -189,6 +190,7 @@ static PetscErrorCode AddTraining(Plan *p, const Condition *c)
     for (PetscInt e = 0; e < st->n_est; e++)
       if (st->est[e]->trained && st->est[e]->trainset == ts) est = st->est[e];
     PetscCall(TrainSetArgs(p, ts, c, extra, sizeof(extra), &detail));
+    n_train = ts == SEMG_STUDY_TRAIN_DR && st->dr_n_train > 0 ? st->dr_n_train : c->n_train;
     if (ts == SEMG_STUDY_TRAIN_REFERENCE) {
       PetscCall(PetscSNPrintf(id, sizeof(id), matched ? "trainset.%s" : "trainset", c->name));
       PetscCall(PetscSNPrintf(data, sizeof(data), matched ? "data/train.%s.h5" : "data/train.h5", c->name));
@@ -196,12 +198,12 @@ static PetscErrorCode AddTraining(Plan *p, const Condition *c)
       PetscCall(PetscSNPrintf(id, sizeof(id), "trainset%s", est->tag));
       PetscCall(PetscSNPrintf(data, sizeof(data), "data/train%s.h5", est->tag));
     }
-    PetscCall(PetscSNPrintf(args, sizeof(args), "simulate -n %d -seed %d %s %s -quiet -output %s", (int)c->n_train, (int)ConditionSeed(st, id, 1), st->reference, extra, data));
-    PetscCall(AddStep(p, id, "trainset", c->lf_deps, st->ranks, SemgStudyStepCost("trainset", detail ? detail : ModelOf(args), c->n_train, 0, st->ranks), data, args));
+    PetscCall(PetscSNPrintf(args, sizeof(args), "simulate -n %d -seed %d %s %s -quiet -output %s", (int)n_train, (int)ConditionSeed(st, id, 1), st->reference, extra, data));
+    PetscCall(AddStep(p, id, "trainset", c->lf_deps, st->ranks, SemgStudyStepCost("trainset", detail ? detail : ModelOf(args), n_train, 0, st->ranks), data, args));
     PetscCall(PetscStrncpy(dep, id, sizeof(dep)));
     PetscCall(DecoderOptions(st, est, dec, sizeof(dec)));
     for (PetscInt k = 1; k <= st->n_seeds; k++) {
-      PetscReal cost = SemgStudyStepCost("train", est->decoder ? "layered" : "", c->n_train, st->epochs, st->ranks);
+      PetscReal cost = SemgStudyStepCost("train", est->decoder ? "layered" : "", n_train, st->epochs, st->ranks);
       if (matched) {
         PetscCall(PetscSNPrintf(id, sizeof(id), "train.%s.s%d", c->name, (int)k));
         PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae.%s.s%d.h5", c->name, (int)k));

@@ -251,6 +251,7 @@ static PetscErrorCode ReadOne(SpecCtx *c, SemgStudy *st)
   PetscCall(GetString(c, "", "leadfield_options", st->leadfield_options, sizeof(st->leadfield_options)));
   PetscCall(GetString(c, "", "compare", st->compare, sizeof(st->compare)));
   PetscCall(GetString(c, "", "dr_options", st->dr_options, sizeof(st->dr_options)));
+  PetscCall(GetInt(c, "dr_n_train", 2, &st->dr_n_train));
   PetscCall(GetLayeredFat(c, st));
   PetscCall(ReadAxes(c, st));
   PetscCall(ReadEstimators(c, st));
@@ -269,7 +270,7 @@ static PetscErrorCode RejectUnread(SpecCtx *c)
     char key[256];
     PetscCall(PetscStrncpy(key, names[0], sizeof(key)));
     PetscCall(PetscOptionsLeftRestore(c->opts, &n, &names, &values));
-    SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: unknown key '%s' (keys: study.{name,kind,axes,estimators,extra_estimators,n_test,n_train,train_seeds,epochs,ranks,seed,realisations,bootstrap,reference,train_options,leadfield_options,compare,dr_options,layered_fat}, levels.<axis>, options.<estimator>, preset.<quick|small|paper>.<same>)", c->spec, key);
+    SETERRQ(PETSC_COMM_SELF, SEMG_ERR_USER, "spec %s: unknown key '%s' (keys: study.{name,kind,axes,estimators,extra_estimators,n_test,n_train,train_seeds,epochs,ranks,seed,realisations,bootstrap,reference,train_options,leadfield_options,compare,dr_options,dr_n_train,layered_fat}, levels.<axis>, options.<estimator>, preset.<quick|small|paper>.<same>)", c->spec, key);
   }
   PetscCall(PetscOptionsLeftRestore(c->opts, &n, &names, &values));
   PetscFunctionReturn(PETSC_SUCCESS);

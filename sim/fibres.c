@@ -116,7 +116,10 @@ PetscErrorCode SemgFibresReadCSV(MPI_Comm comm, const char option[], const char 
     PetscCheck(f->length > 0, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": length %g must be > 0", option, path, i + 2, (double)f->length);
     PetscCheck(f->ip >= 0 && f->ip <= f->length, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": ip %g outside [0, length = %g]", option, path, i + 2,
                (double)f->ip, (double)f->length);
-    PetscCheck(f->cv > 0, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": cv %g must be > 0", option, path, i + 2, (double)f->cv);
+    PetscCheck(f->cv > 0 && f->cv <= 100, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": cv %g must be in (0, 100] m/s", option, path, i + 2,
+               (double)f->cv);
+    /* lengths and positions in metres: beyond 10 m a number is a unit mistake, and the grid lead field turns them into counts */
+    PetscCheck(f->length <= 10 && PetscAbsReal(f->ox) <= 10 && PetscAbsReal(f->oy) <= 10 && PetscAbsReal(f->oz) <= 10, comm, SEMG_ERR_USER, "%s '%s' row %" PetscInt_FMT ": origin and length must be within 10 m (metres, not mm)", option, path, i + 2);
   }
   PetscCall(SemgCSVTableFree(&tab));
   PetscFunctionReturn(PETSC_SUCCESS);

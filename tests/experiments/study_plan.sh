@@ -60,6 +60,7 @@ check "extra: estimate 4 x 2 seeds x 3" '[ "$(xcount estimate)" = 24 ]'
 check "extra: baseline 4 x 5" '[ "$(xcount baseline)" = 20 ]'
 check "extra: every step of the plain study unchanged" '[ -z "$(grep -vxF -f "$xplan" "$plan" | grep -v "^collect	")" ]'
 check "extra: dependencies precede" 'awk -F"\t" "NR > 1 { if (\$3 != \"-\") { n = split(\$3, d, \",\"); for (i = 1; i <= n; i++) if (!(d[i] in seen)) bad = 1 } seen[\$1] = 1 } END { exit bad }" "$xplan"'
+check "extra: DR set of n_train samples by default" 'xline trainset_dr | grep -q -- "simulate -n $(xline trainset | sed -n "s/.*simulate -n \([0-9]*\) .*/\1/p") "'
 check "extra: DR set = reference + dr_options, own seed" 'xline trainset_dr | grep -q -- "-mu_cv_sd 0.1 -snr_range 0,30 -shift_y_range 0,0.015 -quiet"'
 seeds_all() { awk -F'\t' '$2 == "testset" || $2 == "trainset" { match($7, /-seed [0-9]+/); print substr($7, RSTART + 6, RLENGTH - 6) }' "$1"; }
 check "extra: every simulate seed distinct" '[ -z "$(seeds_all "$xplan" | sort | uniq -d)" ] && [ "$(seeds_all "$xplan" | wc -l)" = 7 ]'
@@ -74,6 +75,7 @@ sed 's/^  # extra_estimators:/  extra_estimators:/' "$SEMG_SOURCE/experiments/ro
 "$SEMG" study plan -spec "$SEMG_SOURCE/experiments/robustness.yaml" -preset small -results "$dir/r0" > /dev/null
 "$SEMG" study plan -spec "$dir/r20.yaml" -preset small -results "$dir/r20" > /dev/null
 check "robustness with extra_estimators: 12 estimators, plain steps unchanged" '[ "$(awk -F"\t" "\$2 == \"result\" { print \$8 }" "$dir/r20/index.tsv" | sort -u | wc -l)" = 12 ] && [ -z "$(grep -vxF -f "$dir/r20/plan.tsv" "$dir/r0/plan.tsv" | grep -v "^collect	")" ]'
+check "robustness small: dr_n_train 2000 sizes the DR set only" 'awk -F"\t" "\$1 == \"trainset_dr\"" "$dir/r20/plan.tsv" | grep -q "simulate -n 2000 " && awk -F"\t" "\$1 == \"trainset\"" "$dir/r20/plan.tsv" | grep -q "simulate -n 4000 "'
 # the shipped studies plan in every preset; robustness small: every axis at >= 5 levels incl. 0
 for spec in robustness paper; do
   for p in quick small paper; do
