@@ -43,6 +43,7 @@ typedef struct {
   const char       *decoder;         /* non-NULL: decoder options of train and estimate/baseline (a layered-tissue
                                         table in the study's cache/), followed by -dec_fat_thickness of study.layered_fat */
   const char       *init;            /* the trained estimator whose seed-1 estimate of the same test set starts this one */
+  const char       *train_options;   /* trained: added to study.train_options (NULL: none) */
 } SemgStudyEstimator;
 
 /* A study after reading its spec with one preset. */

@@ -173,56 +173,76 @@ static PetscErrorCode TrainSetArgs(const Plan *p, SemgStudyTrainSet ts, const Co
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Training set(s) and trainings; matched studies train on every condition, others on the reference
-   (and on the training sets of the robust variants: one set each, shared by their seeds). */
-static PetscErrorCode AddTraining(Plan *p, const Condition *c)
+/* Samples in a training set: the DR set may be smaller (study.dr_n_train), the others are n_train. */
+static PetscInt TrainSetSize(const SemgStudy *st, SemgStudyTrainSet ts, const Condition *c)
+{
+  return ts == SEMG_STUDY_TRAIN_DR && st->dr_n_train > 0 ? st->dr_n_train : c->n_train;
+}
+
+/* The trainings of one trained estimator, one per seed, on the training set DATA made by step DEP. */
+static PetscErrorCode AddTrainings(Plan *p, const Condition *c, const SemgStudyEstimator *est, const char data[], const char dep[])
 {
   const SemgStudy *st = p->st;
-  char id[192], data[256], model[256], args[2 * SEMG_STUDY_ARGS], extra[SEMG_STUDY_ARGS], dep[192], dec[SEMG_STUDY_ARGS], deps[512], builder[192];
-  PetscBool   matched = (PetscBool)!strcmp(st->kind, "matched");
-  const char *detail  = NULL;
-  PetscInt    n_train;
+  char             id[192], model[256], args[2 * SEMG_STUDY_ARGS], dec[SEMG_STUDY_ARGS], deps[512], builder[192];
+  PetscBool        matched = (PetscBool)!strcmp(st->kind, "matched");
+
+  PetscFunctionBeginUser;
+  PetscCall(DecoderOptions(st, est, dec, sizeof(dec)));
+  for (PetscInt k = 1; k <= st->n_seeds; k++) {
+    PetscReal cost = SemgStudyStepCost("train", est->decoder ? "layered" : "", TrainSetSize(st, est->trainset, c), st->epochs, st->ranks);
+    if (matched) {
+      PetscCall(PetscSNPrintf(id, sizeof(id), "train.%s.s%d", c->name, (int)k));
+      PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae.%s.s%d.h5", c->name, (int)k));
+    } else {
+      PetscCall(PetscSNPrintf(id, sizeof(id), "train%s.s%d", est->tag, (int)k));
+      PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae%s.s%d.h5", est->tag, (int)k));
+    }
+    PetscCall(
+      PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
+    if (est->train_options) {
+      PetscCall(PetscStrlcat(args, " ", sizeof(args)));
+      PetscCall(PetscStrlcat(args, est->train_options, sizeof(args)));
+    }
+    if (dec[0]) {
+      PetscCall(PetscStrlcat(args, " ", sizeof(args)));
+      PetscCall(PetscStrlcat(args, dec, sizeof(args)));
+    }
+    PetscCall(TableBuilder(p, est, id, builder, sizeof(builder)));
+    if (!builder[0] && est->decoder) cost += SemgStudyStepCost("dectable", "autoencoder", 0, 0, st->ranks);
+    PetscCall(PetscSNPrintf(deps, sizeof(deps), "%s%s%s", dep, builder[0] ? "," : "", builder));
+    PetscCall(AddStep(p, id, "train", deps, st->ranks, cost, model, args));
+    PetscCall(PetscStrncpy(p->s[p->n - 1].estimator, est->name, sizeof(p->s[0].estimator)));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Training set(s) and trainings; matched studies train on every condition, others on the reference
+   (and on the training sets of the robust variants: one set each, shared by every estimator and seed
+   that learns from it). */
+static PetscErrorCode AddTraining(Plan *p, const Condition *c)
+{
+  static const char *const set_tag[] = {"", "_dr", "_layered"}; /* data/train<tag>.h5, step trainset<tag> */
+  const SemgStudy         *st        = p->st;
+  char                     id[192], data[256], args[2 * SEMG_STUDY_ARGS], extra[SEMG_STUDY_ARGS];
+  PetscBool                matched = (PetscBool)!strcmp(st->kind, "matched");
+  const char              *detail  = NULL;
 
   PetscFunctionBeginUser;
   for (SemgStudyTrainSet ts = SEMG_STUDY_TRAIN_REFERENCE; ts <= SEMG_STUDY_TRAIN_LAYERED; ts++) {
-    const SemgStudyEstimator *est = NULL;
+    const PetscInt n_train = TrainSetSize(st, ts, c);
     if (!UsesTrainSet(st, ts)) continue; /* no estimator learns from it: nothing to train */
-    for (PetscInt e = 0; e < st->n_est; e++)
-      if (st->est[e]->trained && st->est[e]->trainset == ts) est = st->est[e];
     PetscCall(TrainSetArgs(p, ts, c, extra, sizeof(extra), &detail));
-    n_train = ts == SEMG_STUDY_TRAIN_DR && st->dr_n_train > 0 ? st->dr_n_train : c->n_train;
     if (ts == SEMG_STUDY_TRAIN_REFERENCE) {
       PetscCall(PetscSNPrintf(id, sizeof(id), matched ? "trainset.%s" : "trainset", c->name));
       PetscCall(PetscSNPrintf(data, sizeof(data), matched ? "data/train.%s.h5" : "data/train.h5", c->name));
     } else {
-      PetscCall(PetscSNPrintf(id, sizeof(id), "trainset%s", est->tag));
-      PetscCall(PetscSNPrintf(data, sizeof(data), "data/train%s.h5", est->tag));
+      PetscCall(PetscSNPrintf(id, sizeof(id), "trainset%s", set_tag[ts]));
+      PetscCall(PetscSNPrintf(data, sizeof(data), "data/train%s.h5", set_tag[ts]));
     }
     PetscCall(PetscSNPrintf(args, sizeof(args), "simulate -n %d -seed %d %s %s -quiet -output %s", (int)n_train, (int)ConditionSeed(st, id, 1), st->reference, extra, data));
     PetscCall(AddStep(p, id, "trainset", c->lf_deps, st->ranks, SemgStudyStepCost("trainset", detail ? detail : ModelOf(args), n_train, 0, st->ranks), data, args));
-    PetscCall(PetscStrncpy(dep, id, sizeof(dep)));
-    PetscCall(DecoderOptions(st, est, dec, sizeof(dec)));
-    for (PetscInt k = 1; k <= st->n_seeds; k++) {
-      PetscReal cost = SemgStudyStepCost("train", est->decoder ? "layered" : "", n_train, st->epochs, st->ranks);
-      if (matched) {
-        PetscCall(PetscSNPrintf(id, sizeof(id), "train.%s.s%d", c->name, (int)k));
-        PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae.%s.s%d.h5", c->name, (int)k));
-      } else {
-        PetscCall(PetscSNPrintf(id, sizeof(id), "train%s.s%d", est->tag, (int)k));
-        PetscCall(PetscSNPrintf(model, sizeof(model), "models/ae%s.s%d.h5", est->tag, (int)k));
-      }
-      PetscCall(
-        PetscSNPrintf(args, sizeof(args), "train -data %s -output %s -train_seed %d -train_epochs %d -train_quiet %s", data, model, (int)k, (int)st->epochs, st->train_options));
-      if (dec[0]) {
-        PetscCall(PetscStrlcat(args, " ", sizeof(args)));
-        PetscCall(PetscStrlcat(args, dec, sizeof(args)));
-      }
-      PetscCall(TableBuilder(p, est, id, builder, sizeof(builder)));
-      if (!builder[0] && est->decoder) cost += SemgStudyStepCost("dectable", "autoencoder", 0, 0, st->ranks);
-      PetscCall(PetscSNPrintf(deps, sizeof(deps), "%s%s%s", dep, builder[0] ? "," : "", builder));
-      PetscCall(AddStep(p, id, "train", deps, st->ranks, cost, model, args));
-      PetscCall(PetscStrncpy(p->s[p->n - 1].estimator, est->name, sizeof(p->s[0].estimator)));
-    }
+    for (PetscInt e = 0; e < st->n_est; e++)
+      if (st->est[e]->trained && st->est[e]->trainset == ts) PetscCall(AddTrainings(p, c, st->est[e], data, id));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

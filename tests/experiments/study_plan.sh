@@ -70,6 +70,13 @@ check "extra: layered decoder in train and estimate" 'xline train_layered.s1 | g
 check "extra: table built once (later users wait for the builder)" '[ "$(xline train_layered.s2 | cut -f3)" = "trainset_layered,train_layered.s1" ] && [ "$(xline baseline.physfit_layered.reference | cut -f3)" = testset.reference ] && [ "$(xline baseline.physfit_layered.snr.0 | cut -f3)" = "testset.snr.0,baseline.physfit_layered.reference" ]'
 check "extra: hybrid starts from the autoencoder seed 1" '[ "$(xline baseline.hybrid.offset.5 | cut -f3)" = "testset.offset.5,estimate.autoencoder.s1.offset.5" ] && xline baseline.hybrid.offset.5 | grep -q -- "baseline -method physfit -data data/offset.5.h5 -output est/hybrid.offset.5.h5 -physfit_init est/autoencoder.s1.offset.5.h5"'
 check "extra: index rows and models per estimator" '[ "$(awk -F"\t" "\$2 == \"result\" && \$4 == 0" "$dir/x/index.tsv" | wc -l)" = 22 ] && [ "$(awk -F"\t" "\$2 == \"model\" { print \$8 }" "$dir/x/index.tsv" | sort | uniq -c | awk "{ print \$1 }" | sort -u)" = 2 ]'
+# the supervised DR variant shares the DR set; its training = the DR one's plus the supervised term
+sed 's/^  axes: \[snr, offset\]/&\n  extra_estimators: [autoencoder_dr, autoencoder_dr_sup]\n  dr_options: "-snr_range 0,30"/' "$tiny" > "$dir/sup.yaml"
+"$SEMG" study plan -spec "$dir/sup.yaml" -preset quick -results "$dir/sup" > /dev/null || { echo "FAIL plan with autoencoder_dr_sup"; exit 1; }
+xplan=$dir/sup/plan.tsv
+check "dr_sup: one DR set, two trainings per seed on it" '[ "$(xcount trainset)" = 2 ] && [ "$(xline train_dr_sup.s2 | cut -f3)" = trainset_dr ] && [ "$(xline train_dr.s2 | cut -f3)" = trainset_dr ]'
+check "dr_sup: training = the DR one + -train_lambda_sup 1" '[ "$(xline train_dr_sup.s2 | cut -f7)" = "$(xline train_dr.s2 | cut -f7 | sed "s/ae_dr\./ae_dr_sup./") -train_lambda_sup 1" ]'
+check "dr_sup: estimates read its own models" 'xline estimate.autoencoder_dr_sup.s1.snr.0 | grep -q -- "-model models/ae_dr_sup.s1.h5 .*-output est/autoencoder_dr_sup.s1.snr.0.h5"'
 # the shipped robustness spec: the switch is off (8 estimators); on, 12, and its plain steps unchanged
 sed 's/^  # extra_estimators:/  extra_estimators:/' "$SEMG_SOURCE/experiments/robustness.yaml" > "$dir/r20.yaml"
 "$SEMG" study plan -spec "$SEMG_SOURCE/experiments/robustness.yaml" -preset small -results "$dir/r0" > /dev/null
