@@ -77,11 +77,11 @@ xplan=$dir/sup/plan.tsv
 check "dr_sup: one DR set, two trainings per seed on it" '[ "$(xcount trainset)" = 2 ] && [ "$(xline train_dr_sup.s2 | cut -f3)" = trainset_dr ] && [ "$(xline train_dr.s2 | cut -f3)" = trainset_dr ]'
 check "dr_sup: training = the DR one + -train_lambda_sup 1" '[ "$(xline train_dr_sup.s2 | cut -f7)" = "$(xline train_dr.s2 | cut -f7 | sed "s/ae_dr\./ae_dr_sup./") -train_lambda_sup 1" ]'
 check "dr_sup: estimates read its own models" 'xline estimate.autoencoder_dr_sup.s1.snr.0 | grep -q -- "-model models/ae_dr_sup.s1.h5 .*-output est/autoencoder_dr_sup.s1.snr.0.h5"'
-# the shipped robustness spec: the switch is off (8 estimators); on, 12, and its plain steps unchanged
+# the shipped robustness spec: the switch is off (8 estimators); on, 13, and its plain steps unchanged
 sed 's/^  # extra_estimators:/  extra_estimators:/' "$SEMG_SOURCE/experiments/robustness.yaml" > "$dir/r20.yaml"
 "$SEMG" study plan -spec "$SEMG_SOURCE/experiments/robustness.yaml" -preset small -results "$dir/r0" > /dev/null
 "$SEMG" study plan -spec "$dir/r20.yaml" -preset small -results "$dir/r20" > /dev/null
-check "robustness with extra_estimators: 12 estimators, plain steps unchanged" '[ "$(awk -F"\t" "\$2 == \"result\" { print \$8 }" "$dir/r20/index.tsv" | sort -u | wc -l)" = 12 ] && [ -z "$(grep -vxF -f "$dir/r20/plan.tsv" "$dir/r0/plan.tsv" | grep -v "^collect	")" ]'
+check "robustness with extra_estimators: 13 estimators, plain steps unchanged" '[ "$(awk -F"\t" "\$2 == \"result\" { print \$8 }" "$dir/r20/index.tsv" | sort -u | wc -l)" = 13 ] && [ -z "$(grep -vxF -f "$dir/r20/plan.tsv" "$dir/r0/plan.tsv" | grep -v "^collect	")" ]'
 check "robustness small: dr_n_train 2000 sizes the DR set only" 'awk -F"\t" "\$1 == \"trainset_dr\"" "$dir/r20/plan.tsv" | grep -q "simulate -n 2000 " && awk -F"\t" "\$1 == \"trainset\"" "$dir/r20/plan.tsv" | grep -q "simulate -n 4000 "'
 # the shipped studies plan in every preset; robustness small: every axis at >= 5 levels incl. 0
 for spec in robustness paper; do
