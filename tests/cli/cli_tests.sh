@@ -153,5 +153,15 @@ case "$name" in
     [ ! -e lf_bad.h5 ] && [ ! -e lf_bad.h5.tmp ] || fail "a failed lead-field run left a file"
     echo "bad input: 22 cases give one error line and exit 2; good data untouched"
     ;;
+  provenance_git)
+    # outputs name the commit that was built (refreshed at build time, not only at configure time)
+    head=$(git -C "$SEMG_SOURCE" rev-parse HEAD 2> /dev/null) || { echo "not a git checkout: skipped"; exit 77; }
+    "$SEMG" muap -fibres F.csv -electrodes E.csv -output p.h5 > /dev/null || fail "muap failed"
+    sha=$(h5dump -a /git_sha p.h5 | sed -n 's/.*(0): "\(.*\)".*/\1/p')
+    case "$sha" in
+      "$head" | "$head-dirty") echo "git_sha $sha = the source's HEAD" ;;
+      *) fail "git_sha '$sha' is not the source's HEAD $head (binary older than the checkout?)" ;;
+    esac
+    ;;
   *) fail "unknown test $name" ;;
 esac
