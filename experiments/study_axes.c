@@ -40,9 +40,10 @@ static const SemgStudyAxis axes[] = {
 /* The classical methods' options come from the tuning set of docs/baselines.md. The issue-20 estimators
    (docs/studies.md "Robust estimators"): autoencoder_dr is the study's autoencoder trained on the
    domain-randomised set, autoencoder_dr_sup the same with a supervised term on IZ and CV (the DR set's
-   truth; an unsupervised CCS decoder fits mismatched data with biased latents); autoencoder_layered and physfit_layered decode through a table of the planar
-   layered model (the assumed tissue: study.layered_fat, the generator's skin and conductivities); hybrid
-   is the physics fit started from the autoencoder's estimate. */
+   truth; an unsupervised CCS decoder fits mismatched data with biased latents); autoencoder_layered and
+   physfit_layered decode through a table of the planar layered model (the assumed tissue:
+   study.layered_fat, the generator's skin and conductivities); hybrid is the physics fit started from
+   the autoencoder's estimate. */
 #define LAYERED_TABLE "-dec_table -dec_model layered -dec_table_cache cache"
 /* clang-format 14 crashes aligning designated initialisers of different lengths: laid out by hand */
 /* clang-format off */

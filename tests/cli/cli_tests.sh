@@ -109,6 +109,8 @@ case "$name" in
     printf "origin_x,origin_y,origin_z,ip,length,cv\n-0.05,0,0,nan,0.11,4\n" > nan.csv
     printf "origin_x,origin_y,origin_z,ip,length,cv\n-0.05,0,0,0.05,-0.11,4\n" > neg.csv
     printf "origin_x,origin_y,origin_z,ip,length,cv\n-0.05,0,0,0.2,0.11,4\n" > ipout.csv
+    printf "origin_x,origin_y,origin_z,ip,length,cv\n-50,0,0,52,110,4\n" > mm.csv
+    printf "x,y,z,column\n0,0,0.01,2222222222222222222\n" > Ecol.csv
     echo "good" > keep.csv
     head -c 300 /dev/urandom > corrupt.h5
     "$SEMG" simulate -n 2 -samples 20 -output good.h5 -quiet || fail "simulate"
@@ -126,6 +128,8 @@ case "$name" in
     check "not a finite number" "${M[@]}" -fibres nan.csv -output o.csv
     check "length -0.11 must be > 0" "${M[@]}" -fibres neg.csv -output o.csv
     check "ip 0.2 outside" "${M[@]}" -fibres ipout.csv -output o.csv
+    check "must be within 10 m (metres, not mm)" "${M[@]}" -fibres mm.csv -output o.csv
+    check "column 2.22222e+18 must be an integer" "$SEMG" muap -fibres F.csv -electrodes Ecol.csv -output o.csv
     check "-fs 0. must be > 0" "$SEMG" muap -fibres F.csv -electrodes E.csv -fs 0 -samples 10 -output o.csv
     check "unknown option -fibers" "${M[@]}" -fibres F.csv -fibers F.csv -output o.csv
     check "directory does not exist" "${M[@]}" -fibres F.csv -output /nonexistent/dir/o.csv
@@ -151,7 +155,7 @@ case "$name" in
     [ "$(cat keep.csv)" = good ] || fail "a failed run overwrote keep.csv"
     [ ! -e o.csv ] || fail "a failed run left o.csv"
     [ ! -e lf_bad.h5 ] && [ ! -e lf_bad.h5.tmp ] || fail "a failed lead-field run left a file"
-    echo "bad input: 22 cases give one error line and exit 2; good data untouched"
+    echo "bad input: 25 cases give one error line and exit 2; good data untouched"
     ;;
   provenance_git)
     # outputs name the commit that was built (refreshed at build time, not only at configure time)

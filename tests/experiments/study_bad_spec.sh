@@ -36,6 +36,7 @@ expect "missing spec" "-spec" 's/x/x/' -spec "$dir/none.yaml"
 expect "unknown extra estimator" "key 'study.extra_estimators': unknown estimator 'autoencoder_rd'" 's/  seed: 31/  seed: 31\n  extra_estimators: [autoencoder_rd]/'
 expect "extra estimator listed twice" "key 'study.extra_estimators': 'autoencoder' listed twice" 's/  seed: 31/  seed: 31\n  extra_estimators: [autoencoder]/'
 expect "autoencoder_dr without dr_options" "key 'study.dr_options' is missing" 's/  seed: 31/  seed: 31\n  extra_estimators: [autoencoder_dr]/'
+expect "DR set of one sample" "key 'study.dr_n_train' must be an integer >= 2" 's/  seed: 31/  seed: 31\n  dr_n_train: 1/'
 expect "hybrid without the autoencoder" "key 'study.estimators': hybrid needs autoencoder" 's/estimators: \[autoencoder, /estimators: [hybrid, /'
 expect "layered fat out of range" "key 'study.layered_fat' must be" 's/  seed: 31/  seed: 31\n  layered_fat: -1/'
 expect "robust training in a matched study" "key 'study.estimators': autoencoder_layered needs study.kind robustness" 's/  seed: 31/  seed: 31\n  kind: matched\n  extra_estimators: [autoencoder_layered]/'
